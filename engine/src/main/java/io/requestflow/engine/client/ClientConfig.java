@@ -1,0 +1,25 @@
+package io.requestflow.engine.client;
+
+/**
+ * Limits of the pooled upstream client; every outbound HTTP call a hop makes obeys these.
+ *
+ * @param connectTimeoutMs   TCP connect must finish within this (504 otherwise)
+ * @param readTimeoutMs      the whole response must arrive within this after the request is sent (504)
+ * @param maxConnections     open connections per upstream address (the pool bound)
+ * @param maxPending         requests allowed to wait for a pooled connection (503 above it)
+ * @param acquireTimeoutMs   how long a request may wait for a pooled connection (503 after it)
+ * @param idleTimeoutMs      pooled keep-alive connections idle this long are closed
+ * @param maxResponseBytes   largest response body accepted from upstream (502 above it)
+ */
+public record ClientConfig(long connectTimeoutMs, long readTimeoutMs, int maxConnections, int maxPending,
+                           long acquireTimeoutMs, long idleTimeoutMs, int maxResponseBytes) {
+
+    public static ClientConfig defaults() {
+        return new ClientConfig(1_000, 10_000, 256, 1_024, 2_000, 30_000, 16 * 1024 * 1024);
+    }
+
+    public ClientConfig withReadTimeoutMs(long ms) {
+        return new ClientConfig(connectTimeoutMs, ms, maxConnections, maxPending, acquireTimeoutMs, idleTimeoutMs,
+                maxResponseBytes);
+    }
+}

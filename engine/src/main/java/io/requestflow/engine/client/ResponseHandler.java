@@ -1,0 +1,93 @@
+package io.requestflow.engine.client;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.requestflow.engine.http.Response;
+import io.requestflow.engine.net.HostPort;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Completes the one call in flight on a pooled connection: with the response, a timeout, or a reset. */
+final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
+
+    record Outcome(Response response, boolean keepAlive) {}
+
+    private CompletableFuture<Outcome> current;
+    private HostPort upstream;
+    private ScheduledFuture<?> timer;
+    private ChannelHandlerContext ctx;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** Called on the channel's event loop before the request is written. */
+    void begin(CompletableFuture<Outcome> call, HostPort upstream, long readTimeoutMs) {
+        this.current = call;
+        this.upstream = upstream;
+        this.timer = ctx.executor().schedule(() -> fail(new UpstreamException(UpstreamException.Kind.TIMEOUT,
+                upstream, "no response within " + readTimeoutMs + " ms", null)), readTimeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    void fail(UpstreamException error) {
+        CompletableFuture<Outcome> call = take();
+        if (call != null) call.completeExceptionally(error);
+    }
+
+    private CompletableFuture<Outcome> take() {
+        CompletableFuture<Outcome> call = current;
+        current = null;
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+        return call;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse msg) {
+        CompletableFuture<Outcome> call = take();
+        if (call == null) {
+            ctx.close(); // a response nobody asked for: the connection is out of step
+            return;
+        }
+        if (msg.decoderResult().isFailure()) {
+            call.completeExceptionally(new UpstreamException(UpstreamException.Kind.PROTOCOL, upstream,
+                    String.valueOf(msg.decoderResult().cause().getMessage()), msg.decoderResult().cause()));
+            return;
+        }
+        Response response = new Response(msg.status().code(), msg.headers().copy(), ByteBufUtil.getBytes(msg.content()));
+        call.complete(new Outcome(response, HttpUtil.isKeepAlive(msg)));
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        fail(new UpstreamException(UpstreamException.Kind.RESET, upstream, null, null));
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            if (current == null) ctx.close();
+        } else {
+            super.userEventTriggered(ctx, evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        UpstreamException.Kind kind = cause instanceof TooLongFrameException
+                ? UpstreamException.Kind.TOO_LARGE : UpstreamException.Kind.RESET;
+        fail(new UpstreamException(kind, upstream, cause.getMessage(), cause));
+        ctx.close();
+    }
+}

@@ -1,0 +1,146 @@
+package io.requestflow.engine.client;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.pool.AbstractChannelPoolMap;
+import io.netty.channel.pool.ChannelHealthChecker;
+import io.netty.channel.pool.FixedChannelPool;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AttributeKey;
+import io.requestflow.engine.http.Request;
+import io.requestflow.engine.http.Response;
+import io.requestflow.engine.net.HostPort;
+import io.requestflow.engine.net.Transport;
+
+import java.net.ConnectException;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A pooled HTTP/1.1 client for calls between hops: keep-alive connections, bounded per upstream
+ * address, a bounded wait queue, connect and read timeouts. Every failure completes the future with
+ * an {@link UpstreamException} that says what went wrong; nothing waits forever.
+ */
+public final class UpstreamClient implements AutoCloseable {
+    private static final AttributeKey<Integer> USES = AttributeKey.valueOf("requestflow.uses");
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+
+    private final ClientConfig config;
+    private final AbstractChannelPoolMap<HostPort, FixedChannelPool> pools;
+
+    public UpstreamClient(ClientConfig config, EventLoopGroup group) {
+        this.config = config;
+        Bootstrap base = new Bootstrap()
+                .group(group)
+                .channel(Transport.clientChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeoutMs())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true);
+        this.pools = new AbstractChannelPoolMap<>() {
+            @Override
+            protected FixedChannelPool newPool(HostPort key) {
+                return new FixedChannelPool(base.clone().remoteAddress(key.toSocketAddress()),
+                        new PooledConnectionSetup(config), ChannelHealthChecker.ACTIVE,
+                        FixedChannelPool.AcquireTimeoutAction.FAIL, config.acquireTimeoutMs(),
+                        config.maxConnections(), config.maxPending(), true, true);
+            }
+        };
+    }
+
+    public ClientConfig config() {
+        return config;
+    }
+
+    /** Sends {@code request} (headers as given) to {@code upstream} with the configured read timeout. */
+    public CompletableFuture<Response> send(HostPort upstream, Request request) {
+        return send(upstream, request, config.readTimeoutMs());
+    }
+
+    public CompletableFuture<Response> send(HostPort upstream, Request request, long readTimeoutMs) {
+        CompletableFuture<Response> result = new CompletableFuture<>();
+        attempt(upstream, request, readTimeoutMs, result, IDEMPOTENT.contains(request.method()));
+        return result;
+    }
+
+    private void attempt(HostPort upstream, Request request, long readTimeoutMs, CompletableFuture<Response> result,
+                         boolean mayRetryStale) {
+        FixedChannelPool pool = pools.get(upstream);
+        pool.acquire().addListener(acquired -> {
+            if (!acquired.isSuccess()) {
+                result.completeExceptionally(classifyAcquireFailure(upstream, acquired.cause()));
+                return;
+            }
+            Channel channel = (Channel) acquired.getNow();
+            Integer uses = channel.attr(USES).get();
+            boolean reused = uses != null;
+            channel.attr(USES).set(reused ? uses + 1 : 1);
+            CompletableFuture<ResponseHandler.Outcome> call = new CompletableFuture<>();
+            channel.eventLoop().execute(() -> {
+                ResponseHandler handler = channel.pipeline().get(ResponseHandler.class);
+                handler.begin(call, upstream, readTimeoutMs);
+                channel.writeAndFlush(toNetty(request, upstream)).addListener(written -> {
+                    if (!written.isSuccess()) {
+                        handler.fail(new UpstreamException(UpstreamException.Kind.RESET, upstream,
+                                "write failed: " + written.cause().getMessage(), written.cause()));
+                    }
+                });
+            });
+            call.whenComplete((outcome, error) -> {
+                if (error != null || !outcome.keepAlive()) channel.close();
+                pool.release(channel);
+                if (error == null) {
+                    result.complete(outcome.response());
+                } else if (mayRetryStale && reused && error instanceof UpstreamException ue
+                        && ue.kind() == UpstreamException.Kind.RESET) {
+                    // a pooled connection the upstream had already closed: safe to resend an idempotent request once
+                    attempt(upstream, request, readTimeoutMs, result, false);
+                } else {
+                    result.completeExceptionally(error);
+                }
+            });
+        });
+    }
+
+    private static UpstreamException classifyAcquireFailure(HostPort upstream, Throwable cause) {
+        if (cause instanceof ConnectTimeoutException) {
+            return new UpstreamException(UpstreamException.Kind.CONNECT_TIMEOUT, upstream, null, cause);
+        }
+        if (cause instanceof ConnectException) {
+            return new UpstreamException(UpstreamException.Kind.CONNECT_REFUSED, upstream, null, cause);
+        }
+        if (cause instanceof TimeoutException || cause instanceof IllegalStateException) {
+            return new UpstreamException(UpstreamException.Kind.POOL_EXHAUSTED, upstream, cause.getMessage(), cause);
+        }
+        return new UpstreamException(UpstreamException.Kind.CONNECT_REFUSED, upstream, String.valueOf(cause), cause);
+    }
+
+    private static FullHttpRequest toNetty(Request request, HostPort upstream) {
+        DefaultHttpHeaders headers = new DefaultHttpHeaders();
+        headers.set(request.headers());
+        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        if (!headers.contains(HttpHeaderNames.HOST)) headers.set(HttpHeaderNames.HOST, upstream.toString());
+        byte[] body = request.body();
+        if (body.length > 0 || !(request.method().equals("GET") || request.method().equals("HEAD"))) {
+            headers.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        } else {
+            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        }
+        return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(request.method()), request.uri(),
+                Unpooled.wrappedBuffer(body), headers, new DefaultHttpHeaders());
+    }
+
+    @Override
+    public void close() {
+        pools.close();
+    }
+}

@@ -1,0 +1,58 @@
+package io.requestflow.engine.hop;
+
+import io.netty.channel.EventLoopGroup;
+import io.requestflow.engine.net.Transport;
+import io.requestflow.engine.trace.RecentSpans;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What all hops in one process share: the Netty event loops, a virtual-thread executor for blocking
+ * service code, and the recent-spans store. {@code up} runs every hop on one engine; {@code serve}
+ * runs one hop on its own.
+ */
+public final class Engine implements AutoCloseable {
+    private final EventLoopGroup group;
+    private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
+    private final RecentSpans spans;
+
+    public Engine(int eventLoopThreads, int recentSpans) {
+        this.group = Transport.newGroup("requestflow-io", eventLoopThreads);
+        this.spans = new RecentSpans(recentSpans);
+    }
+
+    public static Engine create() {
+        return new Engine(0, 10_000);
+    }
+
+    public EventLoopGroup group() {
+        return group;
+    }
+
+    /** Where blocking work (JDBC, Redis, password hashing) runs: one virtual thread per task. */
+    public ExecutorService blocking() {
+        return blocking;
+    }
+
+    public RecentSpans spans() {
+        return spans;
+    }
+
+    /** A context for one hop instance, named for metrics, traces and logs. */
+    public HopContext hop(String hop, String instance) {
+        return new HopContext(this, hop, instance);
+    }
+
+    @Override
+    public void close() {
+        blocking.shutdown();
+        try {
+            blocking.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

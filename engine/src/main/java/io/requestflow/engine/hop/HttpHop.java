@@ -1,0 +1,151 @@
+package io.requestflow.engine.hop;
+
+import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.requestflow.engine.admin.AdminServer;
+import io.requestflow.engine.http.HttpError;
+import io.requestflow.engine.http.Problem;
+import io.requestflow.engine.http.Request;
+import io.requestflow.engine.http.Response;
+import io.requestflow.engine.net.HostPort;
+import io.requestflow.engine.pipeline.Exchange;
+import io.requestflow.engine.pipeline.Pipeline;
+import io.requestflow.engine.pipeline.Stage;
+import io.requestflow.engine.proxy.Forwarder;
+import io.requestflow.engine.server.HttpServer;
+import io.requestflow.engine.server.ServerConfig;
+import io.requestflow.engine.trace.ServerTiming;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+
+/**
+ * An HTTP hop: a listener whose requests run through the hop's stages, wrapped in what every hop does
+ * the same way - the request id, the SERVER span, the hop's Server-Timing entry, metrics, the safety
+ * timeout and problem+json for anything that went wrong - plus the hop's admin port.
+ */
+public final class HttpHop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpHop.class);
+    private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    static final String REQUEST_ID = "x-request-id";
+
+    /**
+     * @param listen           traffic address ({@code port 0} = ephemeral)
+     * @param admin            admin address for /healthz, /readyz, /metrics
+     * @param requestTimeoutMs no request spends longer than this in the hop (504 after it)
+     */
+    public record Spec(HostPort listen, HostPort admin, ServerConfig server, long requestTimeoutMs) {}
+
+    private final HopContext context;
+    private final Pipeline pipeline;
+    private final long requestTimeoutMs;
+    private final Timer.Builder timer;
+    private HttpServer server;
+    private AdminServer adminServer;
+
+    private HttpHop(HopContext context, List<Stage> stages, long requestTimeoutMs) {
+        this.context = context;
+        this.pipeline = new Pipeline(stages);
+        this.requestTimeoutMs = requestTimeoutMs;
+        this.timer = Timer.builder("requestflow.requests")
+                .description("Requests handled by this hop, by status")
+                .publishPercentileHistogram();
+    }
+
+    /** Starts the traffic listener and the admin listener; {@code ready} drives /readyz. */
+    public static HttpHop start(HopContext context, Spec spec, List<Stage> stages, AdminServer.Readiness ready,
+                                Map<String, io.requestflow.engine.server.RequestHandler> adminRoutes) {
+        HttpHop hop = new HttpHop(context, stages, spec.requestTimeoutMs());
+        hop.server = HttpServer.start(context.instance(), spec.listen(), spec.server(), context.engine().group(),
+                hop::handle);
+        try {
+            hop.adminServer = AdminServer.start(context, spec.admin(), ready, adminRoutes);
+        } catch (RuntimeException e) {
+            hop.server.close();
+            throw e;
+        }
+        return hop;
+    }
+
+    public InetSocketAddress address() {
+        return server.address();
+    }
+
+    public InetSocketAddress adminAddress() {
+        return adminServer.address();
+    }
+
+    public HopContext context() {
+        return context;
+    }
+
+    public List<Stage> stages() {
+        return pipeline.stages();
+    }
+
+    CompletableFuture<Response> handle(Request request) {
+        Span span = context.tracing().startServer(context.hop() + " " + request.method(), request.headers());
+        String requestId = request.header(REQUEST_ID);
+        if (requestId == null || !SAFE_REQUEST_ID.matcher(requestId).matches()) {
+            requestId = span.getSpanContext().getTraceId();
+            request.headers().set(REQUEST_ID, requestId);
+        }
+        span.setAttribute("http.request.method", request.method());
+        span.setAttribute("url.path", request.path());
+        span.setAttribute("requestflow.request_id", requestId);
+        Exchange exchange = new Exchange(request, context.hop(), requestId, span, context.tracing());
+        return pipeline.execute(exchange)
+                .orTimeout(requestTimeoutMs, TimeUnit.MILLISECONDS)
+                .handle((response, error) -> finish(exchange, response, error));
+    }
+
+    private Response finish(Exchange exchange, Response response, Throwable error) {
+        if (error != null) response = problemFor(exchange, Forwarder.unwrap(error));
+        long nanos = System.nanoTime() - exchange.startNanos();
+        List<ServerTiming.Entry> entries = new ArrayList<>();
+        entries.add(new ServerTiming.Entry(context.hop(), nanos / 1e6, exchange.timingDesc()));
+        entries.addAll(exchange.calls());
+        response.headers().set(ServerTiming.HEADER,
+                ServerTiming.prepend(ServerTiming.format(entries), response.headers().get(ServerTiming.HEADER)));
+        response.headers().set(REQUEST_ID, exchange.requestId());
+        Span span = exchange.span();
+        span.setAttribute("http.response.status_code", response.status());
+        if (response.status() >= 500) span.setStatus(StatusCode.ERROR);
+        span.end();
+        timer.tag("status", Integer.toString(response.status())).register(context.registry())
+                .record(nanos, TimeUnit.NANOSECONDS);
+        return response;
+    }
+
+    private Response problemFor(Exchange exchange, Throwable error) {
+        if (error instanceof HttpError httpError) return httpError.toResponse();
+        if (error instanceof TimeoutException) {
+            return Problem.of(504, "Gateway Timeout", context.hop() + ": no answer within " + requestTimeoutMs
+                    + " ms", Map.of("hop", context.hop(), "requestId", exchange.requestId()));
+        }
+        if (error instanceof io.requestflow.engine.client.UpstreamException) {
+            return Forwarder.problemFor(exchange, error);
+        }
+        LOG.warn("{}: request {} {} failed", context.instance(), exchange.requestId(), exchange.request(), error);
+        return Problem.of(500, "Internal Server Error", context.hop() + ": the request failed inside the hop; its log"
+                + " has the details under request id " + exchange.requestId(),
+                Map.of("hop", context.hop(), "requestId", exchange.requestId()));
+    }
+
+    /** Closes the traffic listener first (draining in-flight requests), then admin, then the context. */
+    @Override
+    public void close() {
+        if (server != null) server.close();
+        if (adminServer != null) adminServer.close();
+        context.close();
+    }
+}

@@ -1,0 +1,82 @@
+package io.requestflow.engine.proxy;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.requestflow.engine.client.UpstreamClient;
+import io.requestflow.engine.client.UpstreamException;
+import io.requestflow.engine.http.HopByHop;
+import io.requestflow.engine.http.Problem;
+import io.requestflow.engine.http.Request;
+import io.requestflow.engine.http.Response;
+import io.requestflow.engine.net.HostPort;
+import io.requestflow.engine.pipeline.Exchange;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Sends the exchange's request to one upstream address the way every proxy hop must: connection
+ * headers stripped, {@code X-Request-Id} and {@code traceparent} set, a CLIENT span around the call,
+ * and failures turned into 502/503/504 problems. Policy (which upstream, whether to retry) stays with
+ * the caller.
+ */
+public final class Forwarder {
+    private final UpstreamClient client;
+
+    public Forwarder(UpstreamClient client) {
+        this.client = client;
+    }
+
+    /** Completes with the upstream's response, or exceptionally with an {@link UpstreamException}. */
+    public CompletableFuture<Response> send(Exchange exchange, HostPort upstream, long timeoutMs) {
+        Request in = exchange.request();
+        HttpHeaders headers = in.headers().copy();
+        HopByHop.strip(headers);
+        headers.set("x-request-id", exchange.requestId());
+        Span span = exchange.tracing().startClient(exchange.span(), in.method() + " " + upstream);
+        span.setAttribute("server.address", upstream.host());
+        span.setAttribute("server.port", upstream.port());
+        io.requestflow.engine.trace.Tracing.inject(span, headers);
+        Request out = new Request(in.method(), in.uri(), headers, in.body(), null);
+        return client.send(upstream, out, timeoutMs).whenComplete((response, error) -> {
+            if (error != null) {
+                span.setStatus(StatusCode.ERROR, String.valueOf(unwrap(error).getMessage()));
+            } else {
+                span.setAttribute("http.response.status_code", response.status());
+                HopByHop.strip(response.headers());
+            }
+            span.end();
+        });
+    }
+
+    /** Like {@link #send} but answers failures with the matching problem response. */
+    public CompletableFuture<Response> forward(Exchange exchange, HostPort upstream, long timeoutMs) {
+        return send(exchange, upstream, timeoutMs)
+                .exceptionally(error -> problemFor(exchange, unwrap(error)));
+    }
+
+    public long defaultTimeoutMs() {
+        return client.config().readTimeoutMs();
+    }
+
+    public static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
+    /** The problem a hop answers when its upstream call failed. */
+    public static Response problemFor(Exchange exchange, Throwable error) {
+        if (error instanceof UpstreamException ue) {
+            String title = switch (ue.kind().status) {
+                case 503 -> "Service Unavailable";
+                case 504 -> "Gateway Timeout";
+                default -> "Bad Gateway";
+            };
+            return Problem.of(ue.kind().status, title, exchange.hop() + ": " + ue.getMessage(),
+                    Map.of("hop", exchange.hop(), "requestId", exchange.requestId()));
+        }
+        return Problem.of(502, "Bad Gateway", exchange.hop() + ": upstream call failed",
+                Map.of("hop", exchange.hop(), "requestId", exchange.requestId()));
+    }
+}

@@ -1,0 +1,107 @@
+package io.requestflow.engine.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.requestflow.engine.net.HostPort;
+import io.requestflow.engine.net.Transport;
+
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** An HTTP/1.1 listener on Netty: keep-alive, bounded request sizes, idle timeout, graceful drain. */
+public final class HttpServer implements AutoCloseable {
+    private final String name;
+    private final ServerConfig config;
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private Channel listener;
+
+    private HttpServer(String name, ServerConfig config) {
+        this.name = name;
+        this.config = config;
+    }
+
+    /**
+     * Binds {@code listen} and serves every request with {@code handler}.
+     *
+     * @throws IllegalStateException with a readable message when the address is taken
+     */
+    public static HttpServer start(String name, HostPort listen, ServerConfig config, EventLoopGroup group,
+                                   RequestHandler handler) {
+        HttpServer server = new HttpServer(name, config);
+        server.bind(listen, group, handler);
+        return server;
+    }
+
+    private void bind(HostPort listen, EventLoopGroup group, RequestHandler handler) {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(Transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
+                        ch.pipeline()
+                                .addLast("idle", new IdleStateHandler(0, 0, config.idleTimeoutMs(), TimeUnit.MILLISECONDS))
+                                .addLast("codec", new HttpServerCodec(config.maxInitialLineLength(),
+                                        config.maxHeaderBytes(), 64 * 1024))
+                                .addLast("aggregate", new BoundedAggregator(config.maxRequestBytes()))
+                                .addLast("handler", new ServerHandler(handler, inFlight));
+                    }
+                });
+        ChannelFuture bind = bootstrap.bind(listen.toSocketAddress()).awaitUninterruptibly();
+        if (!bind.isSuccess()) {
+            Throwable cause = bind.cause();
+            String why = cause instanceof BindException ? "address already in use" : String.valueOf(cause.getMessage());
+            throw new IllegalStateException(name + ": cannot listen on " + listen + " (" + why
+                    + "). Is another Requestflow running? Stop it, or choose another port in config/topology.yaml",
+                    cause);
+        }
+        listener = bind.channel();
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Requests being handled right now. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Stops accepting, lets in-flight requests finish up to the drain timeout, then closes connections. */
+    @Override
+    public void close() {
+        listener.close().awaitUninterruptibly();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.drainTimeoutMs());
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        connections.close().awaitUninterruptibly(config.drainTimeoutMs());
+    }
+}

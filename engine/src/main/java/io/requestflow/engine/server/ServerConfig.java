@@ -1,0 +1,18 @@
+package io.requestflow.engine.server;
+
+/**
+ * Connection-level limits of an HTTP listener.
+ *
+ * @param maxRequestBytes   hard cap on a request body the listener will buffer (413 above it)
+ * @param maxHeaderBytes    cap on the header block (431-style 400 above it)
+ * @param maxInitialLineLength cap on the request line (414-style 400 above it)
+ * @param idleTimeoutMs     a keep-alive connection with no traffic for this long is closed
+ * @param drainTimeoutMs    on shutdown, how long in-flight requests may take to finish
+ */
+public record ServerConfig(int maxRequestBytes, int maxHeaderBytes, int maxInitialLineLength,
+                           long idleTimeoutMs, long drainTimeoutMs) {
+
+    public static ServerConfig defaults() {
+        return new ServerConfig(8 * 1024 * 1024, 16 * 1024, 8 * 1024, 60_000, 5_000);
+    }
+}

@@ -1,0 +1,92 @@
+package io.requestflow.engine.trace;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The {@code Server-Timing} header (W3C Server Timing): each hop adds {@code name;dur=ms;desc="…"}.
+ * Hops put their entry in front of what came back from upstream, so the header reads in path order:
+ * edge, firewall, balancer, gateway, the service, then the service's own calls.
+ */
+public final class ServerTiming {
+    public static final String HEADER = "server-timing";
+
+    private ServerTiming() {}
+
+    public record Entry(String name, double durMs, String desc) {
+        public String format() {
+            StringBuilder sb = new StringBuilder(name).append(";dur=")
+                    .append(String.format(Locale.ROOT, "%.2f", durMs));
+            if (desc != null && !desc.isEmpty()) {
+                sb.append(";desc=\"").append(desc.replace("\\", "").replace("\"", "'")).append('"');
+            }
+            return sb.toString();
+        }
+    }
+
+    public static String format(List<Entry> entries) {
+        StringBuilder sb = new StringBuilder();
+        for (Entry e : entries) {
+            if (!sb.isEmpty()) sb.append(", ");
+            sb.append(e.format());
+        }
+        return sb.toString();
+    }
+
+    /** Prepends {@code own} to an existing header value (which may be null). */
+    public static String prepend(String own, String existing) {
+        return existing == null || existing.isBlank() ? own : own + ", " + existing;
+    }
+
+    /** Parses a header value into entries, tolerating unknown parameters and malformed parts. */
+    public static List<Entry> parse(String header) {
+        List<Entry> out = new ArrayList<>();
+        if (header == null) return out;
+        for (String part : splitOutsideQuotes(header, ',')) {
+            List<String> params = splitOutsideQuotes(part, ';');
+            if (params.isEmpty() || params.getFirst().isBlank()) continue;
+            String name = params.getFirst().trim();
+            double dur = 0;
+            String desc = null;
+            for (String p : params.subList(1, params.size())) {
+                int eq = p.indexOf('=');
+                if (eq < 0) continue;
+                String key = p.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+                String value = p.substring(eq + 1).trim();
+                if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                    value = value.substring(1, value.length() - 1);
+                }
+                if (key.equals("dur")) {
+                    try {
+                        dur = Double.parseDouble(value);
+                    } catch (NumberFormatException ignored) {
+                        // a malformed duration counts as zero rather than losing the entry
+                    }
+                } else if (key.equals("desc")) {
+                    desc = value;
+                }
+            }
+            out.add(new Entry(name, dur, desc));
+        }
+        return out;
+    }
+
+    private static List<String> splitOutsideQuotes(String s, char sep) {
+        List<String> parts = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"') quoted = !quoted;
+            if (c == sep && !quoted) {
+                parts.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(c);
+            }
+        }
+        if (!cur.isEmpty()) parts.add(cur.toString());
+        return parts;
+    }
+}

@@ -1,0 +1,79 @@
+package io.requestflow.engine.trace;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapSetter;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+
+/**
+ * Spans for one hop instance, recorded with the OpenTelemetry SDK, and W3C {@code traceparent}
+ * propagation in and out of HTTP headers. A missing or invalid {@code traceparent} starts a new trace.
+ */
+public final class Tracing implements AutoCloseable {
+    private static final W3CTraceContextPropagator PROPAGATOR = W3CTraceContextPropagator.getInstance();
+    private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
+    private static final AttributeKey<String> INSTANCE = AttributeKey.stringKey("service.instance.id");
+
+    private static final TextMapGetter<HttpHeaders> GETTER = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(HttpHeaders carrier) {
+            return carrier.names();
+        }
+
+        @Override
+        public String get(HttpHeaders carrier, String key) {
+            return carrier == null ? null : carrier.get(key);
+        }
+    };
+    private static final TextMapSetter<HttpHeaders> SETTER = (carrier, key, value) -> {
+        if (carrier != null) carrier.set(key, value);
+    };
+
+    private final SdkTracerProvider provider;
+    private final Tracer tracer;
+
+    public Tracing(String service, String instance, RecentSpans sink) {
+        this.provider = SdkTracerProvider.builder()
+                .setResource(Resource.create(Attributes.of(SERVICE_NAME, service, INSTANCE, instance)))
+                .addSpanProcessor(SimpleSpanProcessor.create(sink))
+                .build();
+        this.tracer = provider.get("io.requestflow");
+    }
+
+    /** Starts the SERVER span of a request, continuing the caller's trace when it sent one. */
+    public Span startServer(String name, HttpHeaders incoming) {
+        Context parent = PROPAGATOR.extract(Context.root(), incoming, GETTER);
+        return tracer.spanBuilder(name).setParent(parent).setSpanKind(SpanKind.SERVER).startSpan();
+    }
+
+    /** Starts a CLIENT span for an outbound call (upstream HTTP, Redis, PostgreSQL). */
+    public Span startClient(Span parent, String name) {
+        return tracer.spanBuilder(name).setParent(Context.root().with(parent))
+                .setSpanKind(SpanKind.CLIENT).startSpan();
+    }
+
+    /** Writes {@code traceparent} (and {@code tracestate}) for {@code span} into outgoing headers. */
+    public static void inject(Span span, HttpHeaders outgoing) {
+        PROPAGATOR.inject(Context.root().with(span), outgoing, SETTER);
+    }
+
+    /** The {@code traceparent} value for a span, for protocols without headers (a SQL comment). */
+    public static String traceparent(Span span) {
+        var sc = span.getSpanContext();
+        return "00-" + sc.getTraceId() + "-" + sc.getSpanId() + "-" + sc.getTraceFlags().asHex();
+    }
+
+    @Override
+    public void close() {
+        provider.close();
+    }
+}
