@@ -1,0 +1,49 @@
+package io.requestflow.cli;
+
+import io.requestflow.cli.get.GetCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.nio.file.Path;
+
+/** {@code ./flow}: the one command line for running, serving and probing Requestflow. */
+@Command(name = "flow", mixinStandardHelpOptions = true, version = "requestflow 0.1.0",
+        description = {
+                "Requestflow: the full production request path, every hop a real server.",
+                "  client -> dns -> edge -> firewall -> balancer -> gateway -> services -> redis / postgres",
+                ""},
+        subcommands = {UpCommand.class, ServeCommand.class, GetCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Start with:  ./flow up        then:  ./flow get http://shop.requestflow.test:8080/api/products/42",
+                "Help on one command:  ./flow help COMMAND"})
+public final class Flow implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** The project directory: config/ and var/ are found relative to it. The launcher sets it. */
+    public static Path home() {
+        return Path.of(System.getProperty("requestflow.home", ".")).toAbsolutePath().normalize();
+    }
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new Flow());
+        cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
+            Throwable root = error;
+            while ((root instanceof RuntimeException) && root.getCause() != null
+                    && (root.getMessage() == null || root.getMessage().equals(String.valueOf(root.getCause())))) {
+                root = root.getCause();
+            }
+            commandLine.getErr().println(commandLine.getCommandName() + ": " + (root.getMessage() != null
+                    ? root.getMessage() : root.toString()));
+            if (Boolean.getBoolean("requestflow.debug")) error.printStackTrace(commandLine.getErr());
+            return 1;
+        });
+        int code = cli.execute(args);
+        if (code != 0 || !UpCommandState.running()) System.exit(code);
+    }
+}

@@ -1,0 +1,231 @@
+package io.requestflow.cli;
+
+import io.requestflow.balancer.BalancerConfig;
+import io.requestflow.data.DataTier;
+import io.requestflow.data.JdbcEndpoint;
+import io.requestflow.engine.hop.Engine;
+import io.requestflow.engine.hop.HttpHop;
+import io.requestflow.engine.net.HostPort;
+import io.requestflow.topology.DataEndpoints;
+import io.requestflow.topology.Roles;
+import io.requestflow.topology.Topology;
+import io.requestflow.topology.TopologyLoader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code ./flow serve --role R}: one hop in its own process, with the same code {@code up} uses. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run one hop alone, in front of the upstream(s) you name: how a hop is deployed one per",
+                "process (or pod) and how it is benchmarked against nginx or HAProxy.",
+                "",
+                "Roles and their upstreams:",
+                "  dns                 answers shop.requestflow.test with the records in the config",
+                "  edge                --upstream URL (the firewall, or any HTTP origin)",
+                "  firewall            --upstream URL (the balancer, or any HTTP origin)",
+                "  balancer            --upstream URL ... (each a target; health: admin port = port+1000, /readyz)",
+                "  gateway             --upstream SERVICE=URL ... (auth=..., catalog=...)",
+                "  auth, catalog       --postgres JDBC_URL --redis redis://HOST:PORT",
+                "  data                embedded PostgreSQL and Redis for services in other processes",
+                "",
+                "Example: ./flow serve --role edge --listen 127.0.0.1:18080 --upstream http://127.0.0.1:8000"})
+public final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--role", required = true, paramLabel = "ROLE", description = "One of: ${COMPLETION-CANDIDATES}",
+            completionCandidates = RoleNames.class)
+    String role;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Topology file for defaults (default: config/topology.yaml)")
+    Path config;
+
+    @Option(names = "--listen", paramLabel = "ADDR:PORT", description = "Traffic address (default: from the topology)")
+    String listen;
+
+    @Option(names = "--admin", paramLabel = "ADDR:PORT", description = "Admin address (default: listen port + 1000)")
+    String admin;
+
+    @Option(names = "--upstream", paramLabel = "URL", description = "Upstream(s); see the roles above")
+    List<String> upstreams = new ArrayList<>();
+
+    @Option(names = "--instance", paramLabel = "NAME", description = "Instance name for metrics and traces (default ROLE-1)")
+    String instance;
+
+    @Option(names = "--postgres", paramLabel = "JDBC_URL", description = "PostgreSQL for auth/catalog")
+    String postgres;
+
+    @Option(names = "--postgres-user", paramLabel = "USER", defaultValue = "requestflow")
+    String postgresUser;
+
+    @Option(names = "--postgres-password", paramLabel = "PASSWORD", defaultValue = "requestflow")
+    String postgresPassword;
+
+    @Option(names = "--redis", paramLabel = "URL", description = "Redis for catalog, e.g. redis://127.0.0.1:6380")
+    String redis;
+
+    static final class RoleNames extends ArrayList<String> {
+        RoleNames() {
+            super(Roles.NAMES);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Roles.NAMES.contains(role)) {
+            throw new IllegalArgumentException("unknown role '" + role + "'; choose one of " + Roles.NAMES);
+        }
+        Path file = config != null ? config : Flow.home().resolve("config/topology.yaml");
+        Topology t = TopologyLoader.load(file, config != null);
+        Path dataDir = Flow.home().resolve(t.dataDir);
+        String name = instance != null ? instance : role + "-1";
+        Engine engine = Engine.create();
+        List<AutoCloseable> started = new ArrayList<>();
+        try {
+            Roles roles = new Roles(engine, t, dataDir);
+            String description = switch (role) {
+                case "dns" -> {
+                    var dnsConfig = t.dns;
+                    if (listen != null) {
+                        HostPort hp = HostPort.parse(listen);
+                        dnsConfig = dnsConfig.withHost(hp.host()).withPort(hp.port());
+                    }
+                    var dns = roles.dns(name, dnsConfig, adminFor(HostPort.of(new java.net.InetSocketAddress(
+                            dnsConfig.host(), dnsConfig.port())), t.dnsAdminPort));
+                    started.add(dns);
+                    yield "dns on udp+tcp " + HostPort.of(dns.server().address()) + ", admin " + HostPort.of(dns.admin().address());
+                }
+                case "edge" -> describe(track(started, roles.edge(name, listenOr(t.bind, t.edge.port),
+                        adminFor(listenOr(t.bind, t.edge.port), t.edge.adminPortOrDefault()),
+                        single(new HostPort(t.bind, t.firewall.port)))));
+                case "firewall" -> describe(track(started, roles.firewall(name, listenOr(t.bind, t.firewall.port),
+                        adminFor(listenOr(t.bind, t.firewall.port), t.firewall.adminPortOrDefault()),
+                        single(new HostPort(t.bind, t.balancer.port)))));
+                case "balancer" -> describe(track(started, roles.balancer(name, listenOr(t.bind, t.balancer.port),
+                        adminFor(listenOr(t.bind, t.balancer.port), t.balancer.adminPortOrDefault()), targets(t))));
+                case "gateway" -> describe(track(started, roles.gateway(name, listenOr(t.bind, t.gateway.port),
+                        adminFor(listenOr(t.bind, t.gateway.port), t.gateway.adminPortOrDefault()), services(t))));
+                case "auth" -> describe(track(started, roles.auth(name, listenOr(t.bind, t.services.auth.port),
+                        adminFor(listenOr(t.bind, t.services.auth.port), t.services.auth.adminPortOrDefault()),
+                        dataEndpoints(t))));
+                case "catalog" -> describe(track(started, roles.catalog(name, listenOr(t.bind, t.services.catalog.port),
+                        adminFor(listenOr(t.bind, t.services.catalog.port), t.services.catalog.adminPortOrDefault()),
+                        dataEndpoints(t))));
+                case "data" -> {
+                    DataTier data = DataTier.start(dataDir, t.data.postgres, t.data.redis, t.catalogProducts);
+                    started.add(data);
+                    yield "data: postgres " + data.jdbc().url() + " (user " + data.jdbcUser() + "), redis " + data.redisUrl();
+                }
+                default -> throw new IllegalStateException(role);
+            };
+            System.out.println("requestflow serve: " + description + ". Stop: Ctrl-C");
+        } catch (RuntimeException e) {
+            closeAll(started, engine);
+            throw e;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            closeAll(started, engine);
+            stopped.countDown();
+        }, "requestflow-shutdown"));
+        UpCommandState.markRunning();
+        stopped.await();
+        return 0;
+    }
+
+    private static void closeAll(List<AutoCloseable> started, Engine engine) {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception ignored) {
+                // best effort on the way out
+            }
+        }
+        engine.close();
+    }
+
+    private static HttpHop track(List<AutoCloseable> started, HttpHop hop) {
+        started.add(hop);
+        return hop;
+    }
+
+    private static String describe(HttpHop hop) {
+        return hop.context().instance() + " on " + HostPort.of(hop.address()) + ", admin " + HostPort.of(hop.adminAddress());
+    }
+
+    private HostPort listenOr(String host, int port) {
+        return listen != null ? HostPort.parse(listen) : new HostPort(host, port);
+    }
+
+    /** --admin, else the listen port + 1000 when --listen was given, else the topology's admin port. */
+    private HostPort adminFor(HostPort traffic, int configuredAdmin) {
+        if (admin != null) return HostPort.parse(admin);
+        if (listen != null) return traffic.withPort(traffic.port() == 0 ? 0 : traffic.port() + 1000);
+        return traffic.withPort(configuredAdmin);
+    }
+
+    private HostPort single(HostPort fallback) {
+        if (upstreams.size() > 1) throw new IllegalArgumentException(role + " takes one --upstream, got " + upstreams.size());
+        return upstreams.isEmpty() ? fallback : toHostPort(upstreams.getFirst());
+    }
+
+    private List<BalancerConfig.Target> targets(Topology t) {
+        List<BalancerConfig.Target> targets = new ArrayList<>();
+        if (upstreams.isEmpty()) {
+            for (int i = 0; i < t.gateway.instances; i++) {
+                HostPort hp = new HostPort(t.bind, t.gateway.port + i);
+                targets.add(new BalancerConfig.Target("gateway-" + (i + 1), hp.toString(),
+                        "http://" + hp.withPort(t.gateway.adminPortOrDefault() + i) + "/readyz"));
+            }
+        } else {
+            for (String u : upstreams) {
+                HostPort hp = toHostPort(u);
+                targets.add(new BalancerConfig.Target(hp.toString(), hp.toString(), null));
+            }
+        }
+        return targets;
+    }
+
+    private Map<String, HostPort> services(Topology t) {
+        Map<String, HostPort> services = new LinkedHashMap<>();
+        services.put("auth", new HostPort(t.bind, t.services.auth.port));
+        services.put("catalog", new HostPort(t.bind, t.services.catalog.port));
+        for (String u : upstreams) {
+            int eq = u.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("gateway upstreams are SERVICE=URL, e.g. catalog=http://127.0.0.1:8500");
+            services.put(u.substring(0, eq), toHostPort(u.substring(eq + 1)));
+        }
+        return services;
+    }
+
+    private DataEndpoints dataEndpoints(Topology t) {
+        String jdbcUrl = postgres != null ? postgres : t.data.postgres.url();
+        String redisUrl = redis != null ? redis : t.data.redis.url();
+        if (jdbcUrl == null || redisUrl == null) {
+            throw new IllegalArgumentException(role + " needs PostgreSQL and Redis: pass --postgres JDBC_URL and --redis URL"
+                    + " (or set data.postgres.url and data.redis.url in the config); `./flow serve --role data` runs both");
+        }
+        String user = postgres != null ? postgresUser : t.data.postgres.user();
+        String password = postgres != null ? postgresPassword : t.data.postgres.password();
+        return new DataEndpoints(new JdbcEndpoint(jdbcUrl, user, password), redisUrl);
+    }
+
+    static HostPort toHostPort(String url) {
+        String s = url.trim();
+        if (s.contains("://")) {
+            URI uri = URI.create(s);
+            if (!"http".equals(uri.getScheme())) {
+                throw new IllegalArgumentException("upstream '" + url + "' must be http:// (TLS to upstreams is not supported yet)");
+            }
+            int port = uri.getPort() > 0 ? uri.getPort() : 80;
+            return new HostPort(uri.getHost().replace("[", "").replace("]", ""), port);
+        }
+        return HostPort.parse(s);
+    }
+}

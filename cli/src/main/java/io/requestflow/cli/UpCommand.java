@@ -1,0 +1,70 @@
+package io.requestflow.cli;
+
+import io.requestflow.topology.Stack;
+import io.requestflow.topology.Topology;
+import io.requestflow.topology.TopologyLoader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code ./flow up}: the whole topology in one process until Ctrl-C. */
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = {"Start the whole topology in one process: embedded PostgreSQL and Redis, the services,",
+                "gateways, balancer, firewall, edge and DNS. Stops cleanly on Ctrl-C or SIGTERM."})
+public final class UpCommand implements Callable<Integer> {
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Topology file (default: config/topology.yaml if present, else built-in defaults)")
+    Path config;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where data lives (default: var/ or the config's dataDir)")
+    Path dataDir;
+
+    @Option(names = "--products", paramLabel = "N", description = "Catalog size to generate (default 10000)")
+    Integer products;
+
+    @Override
+    public Integer call() throws Exception {
+        Path file = config != null ? config : Flow.home().resolve("config/topology.yaml");
+        Topology topology = TopologyLoader.load(file, config != null);
+        if (products != null) topology.catalogProducts = products;
+        Path data = dataDir != null ? dataDir : Flow.home().resolve(topology.dataDir);
+        long start = System.nanoTime();
+        System.out.println("requestflow: starting the topology" + (file.toFile().exists() ? " from " + file : " (built-in defaults)"));
+        Stack stack = Stack.start(topology, data, line -> System.out.println("  " + line));
+        UpCommandState.markRunning();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nrequestflow: stopping (draining in-flight requests)…");
+            stack.close();
+            System.out.println("requestflow: stopped");
+            stopped.countDown();
+        }, "requestflow-shutdown"));
+        printSummary(stack, (System.nanoTime() - start) / 1_000_000, topology);
+        stopped.await();
+        return 0;
+    }
+
+    private static void printSummary(Stack stack, long ms, Topology topology) {
+        System.out.printf("%nrequestflow is up in %.1f s. Listening:%n", ms / 1000.0);
+        System.out.printf("  %-10s %-12s %-28s %s%n", "ROLE", "INSTANCE", "ADDRESS", "ADMIN (/healthz /readyz /metrics)");
+        for (Stack.Endpoint e : stack.endpoints()) {
+            System.out.printf("  %-10s %-12s %-28s %s%n", e.role(), e.instance(), e.address(), e.admin());
+        }
+        int edgePort = stack.hop("edge").address().getPort();
+        String base = "http://shop.requestflow.test:" + edgePort;
+        String dns = "";
+        int dnsPort = stack.dns().server().address().getPort();
+        if (dnsPort != 5353) dns = " --dns 127.0.0.1:" + dnsPort;
+        System.out.println();
+        System.out.println("Try it (in another terminal):");
+        System.out.println("  ./flow get" + dns + " " + base + "/api/products/42");
+        System.out.println("  ./flow get" + dns + " -X POST -d '{\"username\":\"" + topology.services.auth.demoUser
+                + "\",\"password\":\"" + topology.services.auth.demoPassword + "\"}' " + base + "/api/login");
+        System.out.println("  dig @127.0.0.1 -p " + dnsPort + " shop.requestflow.test");
+        System.out.println("Demo user: " + topology.services.auth.demoUser + " / " + topology.services.auth.demoPassword
+                + "    Stop: Ctrl-C");
+    }
+}

@@ -1,0 +1,216 @@
+package io.requestflow.dns;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dns hop: an authoritative server for one {@link Zone}, listening on UDP and TCP on the same port and
+ * giving the same answers on both.
+ *
+ * <p>Start it with {@link #start(DnsConfig, MeterRegistry)} (own event loops) or
+ * {@link #start(DnsConfig, MeterRegistry, EventLoopGroup)} (a group the process shares; NIO or epoll).
+ * {@link #close()} stops listening and waits a bounded time.
+ */
+public final class DnsServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
+
+    /** One loop serves the UDP socket; a second keeps TCP accepts from queueing behind it. */
+    private static final int OWN_THREADS = 2;
+    /** With port 0, TCP may find the port UDP got already taken by someone else's TCP socket: pick again. */
+    private static final int EPHEMERAL_BIND_ATTEMPTS = 5;
+    private static final long BIND_TIMEOUT_SECONDS = 5;
+    private static final long CLOSE_TIMEOUT_SECONDS = 2;
+    /** Receive buffer per datagram: queries are far smaller, and a longer one arrives cut and gets FORMERR. */
+    private static final int MAX_UDP_QUERY = 4096;
+    private static final int TCP_LENGTH_PREFIX = 2;
+
+    private final DnsConfig config;
+    private final Zone zone;
+    private final DnsResponder responder;
+    private final DnsMetrics metrics;
+    private final EventLoopGroup group;
+    private final boolean ownsGroup;
+    private final ChannelTypes channelTypes;
+    private final ChannelGroup connections = new DefaultChannelGroup("dns-tcp", GlobalEventExecutor.INSTANCE);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private Channel udp;
+    private Channel tcp;
+
+    private DnsServer(DnsConfig config, MeterRegistry registry, EventLoopGroup group, boolean ownsGroup) {
+        this.config = config;
+        this.zone = Zone.from(config);
+        this.responder = new DnsResponder(zone, config);
+        this.metrics = new DnsMetrics(registry);
+        this.group = group;
+        this.ownsGroup = ownsGroup;
+        this.channelTypes = ChannelTypes.forGroup(group);
+    }
+
+    /** Starts a server on its own NIO event loops, which {@link #close()} shuts down. */
+    public static DnsServer start(DnsConfig config, MeterRegistry registry) {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                OWN_THREADS, new DefaultThreadFactory("requestflow-dns", true), NioIoHandler.newFactory());
+        try {
+            return start(config, registry, group, true);
+        } catch (RuntimeException e) {
+            // Wait for the loops to end: NIO frees a closed socket's port only when its selector lets go.
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS)
+                    .awaitUninterruptibly(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /** Starts a server on a group the caller owns and shuts down; {@link #close()} leaves it running. */
+    public static DnsServer start(DnsConfig config, MeterRegistry registry, EventLoopGroup group) {
+        return start(config, registry, group, false);
+    }
+
+    private static DnsServer start(DnsConfig config, MeterRegistry registry, EventLoopGroup group, boolean owns) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(group, "group");
+        DnsServer server = new DnsServer(config, registry, group, owns);
+        server.bind();
+        log.info("dns: authoritative for {} on {} (udp+tcp)", server.zone.origin(), server.address());
+        return server;
+    }
+
+    /** The bound address; its port is the real one when the config asked for port 0. */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) udp.localAddress();
+    }
+
+    public DnsConfig config() {
+        return config;
+    }
+
+    public Zone zone() {
+        return zone;
+    }
+
+    /** Stops both listeners and open TCP connections, waiting at most a few seconds. Safe to call twice. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        closeQuietly(udp);
+        closeQuietly(tcp);
+        connections.close().awaitUninterruptibly(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (ownsGroup) {
+            group.shutdownGracefully(0, CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .awaitUninterruptibly(CLOSE_TIMEOUT_SECONDS + 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private void bind() {
+        InetAddress host;
+        try {
+            host = InetAddress.getByName(config.host());
+        } catch (UnknownHostException e) {
+            throw DnsBindException.of(config.host(), config.port(), "udp", e);
+        }
+        int attempts = config.port() == 0 ? EPHEMERAL_BIND_ATTEMPTS : 1;
+        for (int attempt = 1; ; attempt++) {
+            // UDP first: with port 0 it picks the number, and TCP then takes the same one.
+            udp = open(bindUdp(host, config.port()), config.port(), "udp");
+            int port = ((InetSocketAddress) udp.localAddress()).getPort();
+            ChannelFuture tcpBind = bindTcp(host, port);
+            if (await(tcpBind)) {
+                tcp = tcpBind.channel();
+                return;
+            }
+            closeQuietly(udp);
+            if (attempt >= attempts) {
+                throw DnsBindException.of(config.host(), port, "tcp", tcpBind.cause());
+            }
+            log.debug("dns: tcp port {} taken, picking another port", port, tcpBind.cause());
+        }
+    }
+
+    private ChannelFuture bindUdp(InetAddress host, int port) {
+        return new Bootstrap()
+                .group(group)
+                .channel(channelTypes.datagram())
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_UDP_QUERY))
+                .handler(new UdpQueryHandler(query -> answer(query, DnsTransport.UDP)))
+                .bind(new InetSocketAddress(host, port));
+    }
+
+    private ChannelFuture bindTcp(InetAddress host, int port) {
+        return new ServerBootstrap()
+                .group(group)
+                .channel(channelTypes.server())
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        connections.add(channel);
+                        channel.pipeline().addLast(
+                                new IdleStateHandler(0, 0, config.tcpIdleTimeoutSeconds(), TimeUnit.SECONDS),
+                                new LengthFieldBasedFrameDecoder(config.maxTcpMessageSize() + TCP_LENGTH_PREFIX,
+                                        0, TCP_LENGTH_PREFIX, 0, TCP_LENGTH_PREFIX),
+                                new LengthFieldPrepender(TCP_LENGTH_PREFIX),
+                                new TcpQueryHandler(query -> answer(query, DnsTransport.TCP)));
+                    }
+                })
+                .bind(new InetSocketAddress(host, port));
+    }
+
+    /** Query bytes to response bytes (null: send nothing), metered. Runs on an event loop thread. */
+    private byte[] answer(byte[] query, DnsTransport transport) {
+        long start = System.nanoTime();
+        DnsResponder.Reply reply;
+        try {
+            reply = responder.respond(query, transport);
+        } catch (RuntimeException e) {
+            // A bug here must cost one answer, never the listener.
+            log.warn("dns: failed to answer a {} query", transport.tag(), e);
+            reply = DnsResponder.Reply.drop("internal-error");
+        }
+        metrics.record(transport, reply, System.nanoTime() - start);
+        return reply.wire();
+    }
+
+    private Channel open(ChannelFuture bind, int port, String protocol) {
+        if (!await(bind)) {
+            throw DnsBindException.of(config.host(), port, protocol, bind.cause());
+        }
+        return bind.channel();
+    }
+
+    private static boolean await(ChannelFuture bind) {
+        return bind.awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS) && bind.isSuccess();
+    }
+
+    private static void closeQuietly(Channel channel) {
+        if (channel != null) {
+            channel.close().awaitUninterruptibly(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+}
