@@ -1,5 +1,7 @@
 package io.requestflow.balancer;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.requestflow.engine.net.HostPort;
 
 import java.util.List;
@@ -37,6 +39,19 @@ public record BalancerConfig(List<Target> targets, HealthCheck healthCheck) {
      * @param unhealthyThreshold consecutive failures that take a healthy instance out
      */
     public record HealthCheck(long intervalMs, long timeoutMs, int healthyThreshold, int unhealthyThreshold) {
+        /** From YAML/JSON: any field left out keeps its default. */
+        @JsonCreator
+        public static HealthCheck of(@JsonProperty("intervalMs") Long intervalMs,
+                                     @JsonProperty("timeoutMs") Long timeoutMs,
+                                     @JsonProperty("healthyThreshold") Integer healthyThreshold,
+                                     @JsonProperty("unhealthyThreshold") Integer unhealthyThreshold) {
+            HealthCheck d = defaults();
+            return new HealthCheck(intervalMs != null ? intervalMs : d.intervalMs,
+                    timeoutMs != null ? timeoutMs : d.timeoutMs,
+                    healthyThreshold != null ? healthyThreshold : d.healthyThreshold,
+                    unhealthyThreshold != null ? unhealthyThreshold : d.unhealthyThreshold);
+        }
+
         public static HealthCheck defaults() {
             return new HealthCheck(5_000, 2_000, 2, 2);
         }

@@ -1,5 +1,8 @@
 package io.requestflow.engine.client;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonCreator;
+
 /**
  * Limits of the pooled upstream client; every outbound HTTP call a hop makes obeys these.
  *
@@ -13,6 +16,26 @@ package io.requestflow.engine.client;
  */
 public record ClientConfig(long connectTimeoutMs, long readTimeoutMs, int maxConnections, int maxPending,
                            long acquireTimeoutMs, long idleTimeoutMs, int maxResponseBytes) {
+
+    /** From YAML/JSON: any field left out keeps its default. */
+    @JsonCreator
+    public static ClientConfig of(@JsonProperty("connectTimeoutMs") Long connectTimeoutMs,
+                                  @JsonProperty("readTimeoutMs") Long readTimeoutMs,
+                                  @JsonProperty("maxConnections") Integer maxConnections,
+                                  @JsonProperty("maxPending") Integer maxPending,
+                                  @JsonProperty("acquireTimeoutMs") Long acquireTimeoutMs,
+                                  @JsonProperty("idleTimeoutMs") Long idleTimeoutMs,
+                                  @JsonProperty("maxResponseBytes") Integer maxResponseBytes) {
+        ClientConfig d = defaults();
+        return new ClientConfig(or(connectTimeoutMs, d.connectTimeoutMs), or(readTimeoutMs, d.readTimeoutMs),
+                or(maxConnections, d.maxConnections), or(maxPending, d.maxPending),
+                or(acquireTimeoutMs, d.acquireTimeoutMs), or(idleTimeoutMs, d.idleTimeoutMs),
+                or(maxResponseBytes, d.maxResponseBytes));
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value != null ? value : fallback;
+    }
 
     public static ClientConfig defaults() {
         return new ClientConfig(1_000, 10_000, 256, 1_024, 2_000, 30_000, 16 * 1024 * 1024);

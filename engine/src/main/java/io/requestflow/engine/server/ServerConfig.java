@@ -1,5 +1,8 @@
 package io.requestflow.engine.server;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonCreator;
+
 /**
  * Connection-level limits of an HTTP listener.
  *
@@ -11,6 +14,21 @@ package io.requestflow.engine.server;
  */
 public record ServerConfig(int maxRequestBytes, int maxHeaderBytes, int maxInitialLineLength,
                            long idleTimeoutMs, long drainTimeoutMs) {
+
+    /** From YAML/JSON: any field left out keeps its default. */
+    @JsonCreator
+    public static ServerConfig of(@JsonProperty("maxRequestBytes") Integer maxRequestBytes,
+                                  @JsonProperty("maxHeaderBytes") Integer maxHeaderBytes,
+                                  @JsonProperty("maxInitialLineLength") Integer maxInitialLineLength,
+                                  @JsonProperty("idleTimeoutMs") Long idleTimeoutMs,
+                                  @JsonProperty("drainTimeoutMs") Long drainTimeoutMs) {
+        ServerConfig d = defaults();
+        return new ServerConfig(maxRequestBytes != null ? maxRequestBytes : d.maxRequestBytes,
+                maxHeaderBytes != null ? maxHeaderBytes : d.maxHeaderBytes,
+                maxInitialLineLength != null ? maxInitialLineLength : d.maxInitialLineLength,
+                idleTimeoutMs != null ? idleTimeoutMs : d.idleTimeoutMs,
+                drainTimeoutMs != null ? drainTimeoutMs : d.drainTimeoutMs);
+    }
 
     public static ServerConfig defaults() {
         return new ServerConfig(8 * 1024 * 1024, 16 * 1024, 8 * 1024, 60_000, 5_000);

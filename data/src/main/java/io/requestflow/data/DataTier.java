@@ -1,0 +1,132 @@
+package io.requestflow.data;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+import javax.sql.DataSource;
+
+import io.lettuce.core.RedisURI;
+
+/**
+ * The whole data tier for one command: starts whatever is embedded, connects to whatever is external,
+ * migrates the schema and seeds the catalog.
+ *
+ * <p>Services in other processes need none of this object, only {@link #jdbc()} (url, user, password)
+ * and {@link #redisUrl()}: they open their own {@link Database} pool and Redis client.
+ */
+public final class DataTier implements AutoCloseable {
+
+    /** Name of the pool this object keeps for migrations, seeding and callers in the same process. */
+    public static final String POOL_NAME = "data-tier";
+
+    private final Database database;
+    private final String redisUrl;
+    private final Duration redisTimeout;
+    /** Closed last-opened-first. */
+    private final Deque<AutoCloseable> resources;
+
+    private DataTier(Database database, String redisUrl, Duration redisTimeout, Deque<AutoCloseable> resources) {
+        this.database = database;
+        this.redisUrl = redisUrl;
+        this.redisTimeout = redisTimeout;
+        this.resources = resources;
+    }
+
+    /**
+     * @param dataDir     parent of {@code postgres/} and {@code redis/} for the embedded servers
+     * @param catalogSize products to seed (ids 1..N); 0 leaves the catalog alone
+     */
+    public static DataTier start(Path dataDir, PostgresConfig postgres, RedisConfig redis, int catalogSize) {
+        if (catalogSize < 0) {
+            throw new IllegalArgumentException("catalog size must be >= 0, got " + catalogSize);
+        }
+        Deque<AutoCloseable> resources = new ArrayDeque<>();
+        try {
+            JdbcEndpoint jdbc;
+            if (postgres.usesEmbedded()) {
+                EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dataDir, postgres);
+                resources.push(server);
+                jdbc = server.endpoint();
+            } else {
+                jdbc = new JdbcEndpoint(postgres.url(), postgres.user(), postgres.password());
+            }
+            String redisUrl;
+            if (redis.usesEmbedded()) {
+                EmbeddedRedisServer server = EmbeddedRedisServer.start(dataDir, redis);
+                resources.push(server);
+                redisUrl = server.url();
+            } else {
+                redisUrl = redis.url();
+            }
+            Database database = Database.open(jdbc, postgres, POOL_NAME);
+            resources.push(database);
+            database.migrate();
+            if (catalogSize > 0) {
+                new CatalogSeeder(database.dataSource()).seed(catalogSize);
+            }
+            return new DataTier(database, redisUrl, Duration.ofMillis(redis.timeoutMs()), resources);
+        } catch (RuntimeException e) {
+            closeAll(resources, e);
+            throw e;
+        }
+    }
+
+    public DataSource dataSource() {
+        return database.dataSource();
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    /** Url, user and password: all another process needs to open its own pool. */
+    public JdbcEndpoint jdbc() {
+        return database.endpoint();
+    }
+
+    public String jdbcUrl() {
+        return jdbc().url();
+    }
+
+    public String jdbcUser() {
+        return jdbc().user();
+    }
+
+    public String jdbcPassword() {
+        return jdbc().password();
+    }
+
+    /** {@code redis://host:port}, to pass to another process. */
+    public String redisUrl() {
+        return redisUrl;
+    }
+
+    /** A fresh (mutable) Lettuce URI carrying the configured command timeout. */
+    public RedisURI redisUri() {
+        RedisURI uri = RedisURI.create(redisUrl);
+        uri.setTimeout(redisTimeout);
+        return uri;
+    }
+
+    /** Closes the pool, then stops the embedded servers. */
+    @Override
+    public void close() {
+        RuntimeException failure = new IllegalStateException("closing the data tier failed");
+        closeAll(resources, failure);
+        if (failure.getSuppressed().length > 0) {
+            throw failure;
+        }
+    }
+
+    private static void closeAll(Deque<AutoCloseable> resources, Throwable collector) {
+        while (!resources.isEmpty()) {
+            try {
+                resources.pop().close();
+            } catch (Exception e) {
+                collector.addSuppressed(e);
+            }
+        }
+    }
+}

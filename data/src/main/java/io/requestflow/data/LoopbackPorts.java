@@ -1,0 +1,59 @@
+package io.requestflow.data;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
+
+/** Port checks for servers that listen on 127.0.0.1 only. */
+final class LoopbackPorts {
+
+    static final String HOST = "127.0.0.1";
+
+    private LoopbackPorts() {
+    }
+
+    /**
+     * The port to start on: a free one for 0, otherwise the configured one after checking it is free.
+     * Checking first turns a server's buried bind failure into an error that names the config key.
+     */
+    static int resolve(int configured, String server, String configKey) {
+        if (configured == 0) {
+            return pickFree();
+        }
+        if (!isFree(configured)) {
+            throw new PortInUseException(server, configured, configKey);
+        }
+        return configured;
+    }
+
+    static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            // Same reuse setting as PostgreSQL and Redis, so TIME_WAIT leftovers do not count as "in use".
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(loopback(), port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static int pickFree() {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(loopback(), 0));
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on " + HOST, e);
+        }
+    }
+
+    private static InetAddress loopback() {
+        try {
+            return InetAddress.getByName(HOST);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e); // a literal address never needs resolving
+        }
+    }
+}
