@@ -68,7 +68,9 @@ public final class HttpServer implements AutoCloseable {
         ChannelFuture bind = bootstrap.bind(listen.toSocketAddress()).awaitUninterruptibly();
         if (!bind.isSuccess()) {
             Throwable cause = bind.cause();
-            String why = cause instanceof BindException ? "address already in use" : String.valueOf(cause.getMessage());
+            boolean inUse = cause instanceof BindException
+                    || String.valueOf(cause.getMessage()).contains("Address already in use"); // epoll's NativeIoException
+            String why = inUse ? "address already in use" : String.valueOf(cause.getMessage());
             throw new IllegalStateException(name + ": cannot listen on " + listen + " (" + why
                     + "). Is another Requestflow running? Stop it, or choose another port in config/topology.yaml",
                     cause);

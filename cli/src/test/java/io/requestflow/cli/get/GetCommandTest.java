@@ -1,0 +1,153 @@
+package io.requestflow.cli.get;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.requestflow.engine.http.Json;
+import io.requestflow.engine.testing.Http;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class GetCommandTest {
+    static TestPath path;
+
+    @BeforeAll
+    static void start() {
+        path = new TestPath();
+    }
+
+    @AfterAll
+    static void stop() {
+        path.close();
+    }
+
+    record Run(int exit, String out, String err) {}
+
+    static Run get(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = new CommandLine(new GetCommand());
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        List<String> all = new ArrayList<>(List.of("--dns", "127.0.0.1:" + path.dnsAddress().getPort()));
+        all.addAll(List.of(args));
+        int exit = cmd.execute(all.toArray(String[]::new));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void printsStatusHeadersBodyTimingAndTheHopWaterfall() {
+        Run run = get(path.url("/api/products/42"));
+        System.out.println(run.out());
+        assertThat(run.exit()).isZero();
+        assertThat(run.err()).isEmpty();
+        assertThat(run.out())
+                .contains("GET " + path.url("/api/products/42"))
+                .contains("shop.requestflow.test resolved to 127.0.0.1 by DNS 127.0.0.1:" + path.dnsAddress().getPort())
+                .contains("HTTP/1.1 200 OK")
+                .contains("content-type: application/json")
+                .contains("\"title\" : \"Kindle Paperwhite\"") // pretty-printed
+                .containsPattern("\\n  dns +\\d+\\.\\d\\d ")
+                .containsPattern("\\n  tls +- +plain http")
+                .containsPattern("\\n  ttfb +\\d+\\.\\d\\d ")
+                .containsPattern("\\n  edge +\\d+\\.\\d\\d +\\d+\\.\\d\\d +\\|#+ *\\|")
+                .containsPattern("\\n  catalog +\\d+\\.\\d\\d .*\\|  200")
+                .containsPattern("\\n    redis +0\\.30 .*\\|  miss")
+                .containsPattern("\\n    postgres +1\\.20 .*\\|  replica");
+        assertThat(run.out().indexOf("  edge ")).isLessThan(run.out().indexOf("  catalog "));
+    }
+
+    @Test
+    void jsonHasStatusHeadersBodyTimingsAndHopsInOrder() throws Exception {
+        Run run = get("--json", path.url("/api/products/7"));
+        assertThat(run.exit()).isZero();
+        JsonNode json = Json.MAPPER.readTree(run.out());
+        assertThat(json.get("status").asInt()).isEqualTo(200);
+        assertThat(json.get("headers").get("content-type").asText()).isEqualTo("application/json");
+        assertThat(json.get("headers").get("server-timing").asText()).startsWith("edge;dur=");
+        assertThat(json.get("body").isTextual()).isTrue();
+        assertThat(json.get("body").asText()).contains("\"id\":\"7\"");
+        assertThat(json.get("json").get("price").get("amount").asInt()).isEqualTo(14999);
+        JsonNode t = json.get("timings");
+        assertThat(t.get("dns").isNumber()).isTrue();
+        assertThat(t.get("connect").asDouble()).isGreaterThanOrEqualTo(0);
+        assertThat(t.get("tls").isNull()).isTrue();
+        assertThat(t.get("ttfb").asDouble()).isGreaterThanOrEqualTo(0);
+        assertThat(t.get("total").asDouble()).isGreaterThanOrEqualTo(t.get("ttfb").asDouble());
+        List<String> names = new ArrayList<>();
+        for (JsonNode hop : json.get("hops")) {
+            names.add(hop.get("name").asText());
+            assertThat(hop.get("dur").isNumber()).isTrue();
+            assertThat(hop.has("desc")).isTrue();
+        }
+        assertThat(names).containsExactly("edge", "catalog", "redis", "postgres");
+        assertThat(json.get("hops").get(2).get("desc").asText()).isEqualTo("miss");
+    }
+
+    @Test
+    void errorStatusesStillExitZero() throws Exception {
+        Run run = get("--json", path.url("/no/such/page"));
+        assertThat(run.exit()).isZero();
+        assertThat(Json.MAPPER.readTree(run.out()).get("status").asInt()).isEqualTo(404);
+    }
+
+    @Test
+    void postsDataWithAJsonContentType() throws Exception {
+        Run run = get("--json", "-d", "{\"sku\":\"B0-1\"}", path.url("/echo"));
+        JsonNode json = Json.MAPPER.readTree(run.out());
+        assertThat(json.get("status").asInt()).isEqualTo(200);
+        assertThat(json.get("headers").get("content-type").asText()).isEqualTo("application/json");
+        assertThat(json.get("body").asText()).isEqualTo("{\"sku\":\"B0-1\"}");
+    }
+
+    @Test
+    void longBodiesAreTrimmedWithTheirSize() {
+        Run run = get(path.url("/big"));
+        assertThat(run.out()).contains("... (first 2.0 KB shown of 4.9 KB; --json prints all of it)");
+    }
+
+    @Test
+    void refusedConnectionIsOneLineOnStderrAndExitTwo() {
+        int closed = Http.closedPort();
+        Run run = get("http://127.0.0.1:" + closed + "/");
+        assertThat(run.exit()).isEqualTo(GetCommand.EXIT_NO_RESPONSE);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).isEqualTo("get: connection refused by 127.0.0.1:" + closed
+                + " - is `./flow up` running?" + System.lineSeparator());
+    }
+
+    @Test
+    void nxdomainIsOneLineOnStderrAndExitTwo() throws Exception {
+        Run run = get("--json", "http://nope.requestflow.test/");
+        assertThat(run.exit()).isEqualTo(GetCommand.EXIT_NO_RESPONSE);
+        assertThat(run.err()).isEqualTo("get: nope.requestflow.test did not resolve via DNS 127.0.0.1:"
+                + path.dnsAddress().getPort() + " (NXDOMAIN). Is `./flow up` running?" + System.lineSeparator());
+        JsonNode json = Json.MAPPER.readTree(run.out());
+        assertThat(json.get("status").isNull()).isTrue();
+        assertThat(json.get("phase").asText()).isEqualTo("dns");
+    }
+
+    @Test
+    void badInputIsAUsageError() {
+        Run noUrl = get();
+        assertThat(noUrl.exit()).isEqualTo(2);
+        assertThat(noUrl.err()).contains("Missing required parameter: 'URL'");
+
+        Run badHeader = get("-H", "no colon here", path.url("/"));
+        assertThat(badHeader.exit()).isEqualTo(2);
+        assertThat(badHeader.err()).contains("-H 'no colon here' is not 'Name: value'").contains("Usage: get");
+
+        Run ftp = get("ftp://example.test/");
+        assertThat(ftp.err()).contains("is not an http:// or https:// URL");
+    }
+}

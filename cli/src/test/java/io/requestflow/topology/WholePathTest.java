@@ -1,0 +1,207 @@
+package io.requestflow.topology;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.requestflow.balancer.BalancerConfig;
+import io.requestflow.engine.http.Json;
+import io.requestflow.engine.trace.ServerTiming;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.Type;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole path on real sockets: dns → edge → firewall → balancer → gateway → service → redis/postgres,
+ * started by the same {@link Stack} that {@code ./flow up} uses, on free ports.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WholePathTest {
+    static final String HOST = "shop.requestflow.test";
+
+    @TempDir
+    static Path dataDir;
+    static Stack stack;
+    static InetSocketAddress edgeAddress;
+
+    @BeforeAll
+    static void up() {
+        Topology t = new Topology().ephemeral();
+        t.catalogProducts = 500;
+        t.firewall.deny = List.of("127.0.0.2/32");
+        t.firewall.maxBodyBytes = 2048;
+        t.balancer.healthCheck = new BalancerConfig.HealthCheck(200, 500, 1, 1);
+        t.services.auth.hashIterations = 1_000; // keep the test quick; production uses the OWASP figure
+        stack = Stack.start(t, dataDir, line -> {});
+    }
+
+    @AfterAll
+    static void down() {
+        if (stack != null) stack.close();
+    }
+
+    /** Resolves the shop name through the project's DNS server, as a browser's resolver would. */
+    static InetSocketAddress resolveEdge() throws IOException {
+        SimpleResolver resolver = new SimpleResolver(stack.dns().server().address());
+        resolver.setTimeout(Duration.ofSeconds(2));
+        Message answer = resolver.send(Message.newQuery(Record.newRecord(Name.fromString(HOST + "."), Type.A, DClass.IN)));
+        assertThat(answer.getRcode()).isEqualTo(Rcode.NOERROR);
+        ARecord a = (ARecord) answer.getSection(Section.ANSWER).getFirst();
+        return new InetSocketAddress(a.getAddress(), stack.hop("edge").address().getPort());
+    }
+
+    static RawHttp.Reply get(String path, Map<String, String> headers) throws IOException {
+        return RawHttp.send("127.0.0.1", resolveEdge(), "GET", path, HOST + ":" + stack.hop("edge").address().getPort(),
+                headers, null);
+    }
+
+    static List<String> hopNames(RawHttp.Reply reply) {
+        return ServerTiming.parse(reply.header("server-timing")).stream().map(ServerTiming.Entry::name).toList();
+    }
+
+    @Test
+    @Order(1)
+    void productTravelsEveryHopAndTheSecondReadIsARedisHit() throws IOException {
+        RawHttp.Reply first = get("/api/products/42", Map.of());
+        assertThat(first.status()).isEqualTo(200);
+        JsonNode product = Json.tree(first.body().getBytes(StandardCharsets.UTF_8));
+        assertThat(product.get("id").asLong()).isEqualTo(42);
+        assertThat(product.get("name").asText()).isNotBlank();
+        assertThat(hopNames(first)).containsSubsequence("edge", "firewall", "balancer", "gateway", "catalog", "redis",
+                "postgres");
+        assertThat(first.header("x-request-id")).isNotBlank();
+
+        RawHttp.Reply second = get("/api/products/42", Map.of());
+        assertThat(second.body()).isEqualTo(first.body());
+        List<ServerTiming.Entry> entries = ServerTiming.parse(second.header("server-timing"));
+        assertThat(entries).anySatisfy(e -> {
+            assertThat(e.name()).isEqualTo("redis");
+            assertThat(e.desc()).isEqualTo("hit");
+        });
+        assertThat(hopNames(second)).doesNotContain("postgres");
+    }
+
+    @Test
+    @Order(2)
+    void searchFindsProductsByWordsOfTheirName() throws IOException {
+        RawHttp.Reply one = get("/api/products/7", Map.of());
+        String word = Json.tree(one.body().getBytes(StandardCharsets.UTF_8)).get("name").asText().split(" ")[0];
+        RawHttp.Reply found = get("/api/products?q=" + word + "&limit=5", Map.of());
+        assertThat(found.status()).isEqualTo(200);
+        JsonNode body = Json.tree(found.body().getBytes(StandardCharsets.UTF_8));
+        assertThat(body.get("count").asInt()).isBetween(1, 5);
+        assertThat(get("/api/products?limit=100000", Map.of()).status()).isEqualTo(400);
+        assertThat(get("/api/products/abc", Map.of()).status()).isEqualTo(400);
+        assertThat(get("/api/products/999999", Map.of()).status()).isEqualTo(404);
+    }
+
+    @Test
+    @Order(3)
+    void meNeedsATokenFromLogin() throws IOException {
+        RawHttp.Reply anonymous = get("/api/me", Map.of());
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymous.header("content-type")).isEqualTo("application/problem+json");
+        assertThat(hopNames(anonymous)).endsWith("gateway"); // refused at the gateway, never reached auth
+
+        RawHttp.Reply forged = get("/api/me", Map.of("X-User-Id", "1", "Authorization", "Bearer not.a.token"));
+        assertThat(forged.status()).isEqualTo(401);
+
+        RawHttp.Reply login = RawHttp.send("127.0.0.1", resolveEdge(), "POST", "/api/login", HOST,
+                Map.of("Content-Type", "application/json"),
+                "{\"username\":\"demo\",\"password\":\"demo\"}".getBytes(StandardCharsets.UTF_8));
+        assertThat(login.status()).isEqualTo(200);
+        JsonNode token = Json.tree(login.body().getBytes(StandardCharsets.UTF_8));
+        assertThat(token.get("token_type").asText()).isEqualTo("Bearer");
+        assertThat(token.get("expires_in").asLong()).isPositive();
+
+        RawHttp.Reply me = get("/api/me", Map.of("Authorization", "Bearer " + token.get("access_token").asText()));
+        assertThat(me.status()).isEqualTo(200);
+        assertThat(me.body()).contains("\"username\":\"demo\"");
+        assertThat(hopNames(me)).containsSubsequence("gateway", "auth", "postgres");
+
+        RawHttp.Reply wrongPassword = RawHttp.send("127.0.0.1", resolveEdge(), "POST", "/api/login", HOST,
+                Map.of("Content-Type", "application/json"),
+                "{\"username\":\"demo\",\"password\":\"nope\"}".getBytes(StandardCharsets.UTF_8));
+        assertThat(wrongPassword.status()).isEqualTo(401);
+    }
+
+    @Test
+    @Order(4)
+    void firewallDeniesListedClientsAndOversizedBodies() throws IOException {
+        RawHttp.Reply denied = RawHttp.send("127.0.0.2", resolveEdge(), "GET", "/api/products/1", HOST, Map.of(), null);
+        assertThat(denied.status()).isEqualTo(403);
+        assertThat(hopNames(denied)).containsExactly("edge", "firewall");
+
+        RawHttp.Reply spoofed = RawHttp.send("127.0.0.1", resolveEdge(), "GET", "/api/products/1", HOST,
+                Map.of("X-Forwarded-For", "127.0.0.2"), null);
+        assertThat(spoofed.status()).as("a client cannot pose as another address").isEqualTo(200);
+
+        RawHttp.Reply tooBig = RawHttp.send("127.0.0.1", resolveEdge(), "POST", "/api/login", HOST,
+                Map.of("Content-Type", "application/json"), new byte[4096]);
+        assertThat(tooBig.status()).isEqualTo(413);
+        assertThat(hopNames(tooBig)).containsExactly("edge", "firewall");
+    }
+
+    @Test
+    @Order(5)
+    void unknownHostIsMisdirected() throws IOException {
+        RawHttp.Reply other = RawHttp.send("127.0.0.1", resolveEdge(), "GET", "/api/products/1", "evil.example",
+                Map.of(), null);
+        assertThat(other.status()).isEqualTo(421);
+    }
+
+    @Test
+    @Order(10)
+    void balancerAlternatesAndStopsSendingToAStoppedInstance() throws Exception {
+        List<String> picked = new ArrayList<>();
+        for (int i = 0; i < 6; i++) picked.add(balancerPick(get("/api/products/3", Map.of())));
+        assertThat(picked).contains("gateway-1", "gateway-2");
+        for (int i = 1; i < picked.size(); i++) assertThat(picked.get(i)).isNotEqualTo(picked.get(i - 1));
+
+        stack.stop("gateway-2");
+        // even before the health check notices, a refused connection is retried on the other instance
+        for (int i = 0; i < 6; i++) assertThat(get("/api/products/3", Map.of()).status()).isEqualTo(200);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        String targets;
+        do {
+            Thread.sleep(100);
+            targets = RawHttp.send("127.0.0.1", stack.hop("balancer").adminAddress(), "GET", "/targets", "x",
+                    Map.of(), null).body();
+        } while (!targets.contains("\"healthy\":false") && System.nanoTime() < deadline);
+        assertThat(targets).contains("\"healthy\":false");
+        for (int i = 0; i < 6; i++) {
+            RawHttp.Reply reply = get("/api/products/3", Map.of());
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(balancerPick(reply)).isEqualTo("gateway-1");
+        }
+    }
+
+    static String balancerPick(RawHttp.Reply reply) {
+        return ServerTiming.parse(reply.header("server-timing")).stream()
+                .filter(e -> e.name().equals("balancer")).findFirst().orElseThrow().desc();
+    }
+}
