@@ -10,11 +10,13 @@ import java.nio.file.Path;
 @Command(name = "flow", mixinStandardHelpOptions = true, version = "requestflow 0.1.0",
         description = {
                 "Requestflow: the full production request path, every hop a real server.",
-                "  client -> dns -> edge -> firewall -> balancer -> gateway -> services -> redis / postgres",
+                "  dns > edge > firewall > balancer > gateway > services > redis > postgres",
                 ""},
         subcommands = {UpCommand.class, ServeCommand.class, GetCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Start with:  ./flow up        then:  ./flow get http://shop.requestflow.test:8080/api/products/42",
-                "Help on one command:  ./flow help COMMAND"})
+        usageHelpAutoWidth = true,
+        footer = {"", "Start with:  ./flow up",
+                "Then:        ./flow get http://shop.requestflow.test:8080/api/products/42",
+                "Tests:       ./flow test        One command's options:  ./flow help COMMAND"})
 public final class Flow implements Runnable {
 
     @CommandLine.Spec

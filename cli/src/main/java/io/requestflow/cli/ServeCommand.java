@@ -24,8 +24,10 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code ./flow serve --role R}: one hop in its own process, with the same code {@code up} uses. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Run one hop alone, in front of the upstream(s) you name: how a hop is deployed one per",
-                "process (or pod) and how it is benchmarked against nginx or HAProxy.",
+        usageHelpAutoWidth = true,
+        description = {"Run one hop alone, in front of the upstream(s) you name.",
+                "This is how a hop is deployed one per process (or pod), and how it is benchmarked",
+                "against nginx or HAProxy.",
                 "",
                 "Roles and their upstreams:",
                 "  dns                 answers shop.requestflow.test with the records in the config",

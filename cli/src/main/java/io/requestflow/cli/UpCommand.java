@@ -12,8 +12,10 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code ./flow up}: the whole topology in one process until Ctrl-C. */
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = {"Start the whole topology in one process: embedded PostgreSQL and Redis, the services,",
-                "gateways, balancer, firewall, edge and DNS. Stops cleanly on Ctrl-C or SIGTERM."})
+        usageHelpAutoWidth = true,
+        description = {"Start the whole topology in one process.",
+                "Embedded PostgreSQL and Redis, the services, gateways, balancer, firewall, edge and DNS,",
+                "each on its own port. Stops cleanly on Ctrl-C or SIGTERM."})
 public final class UpCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE",
             description = "Topology file (default: config/topology.yaml if present, else built-in defaults)")

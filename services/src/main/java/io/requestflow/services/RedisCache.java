@@ -37,6 +37,11 @@ public final class RedisCache implements AutoCloseable {
                 .timeoutOptions(TimeoutOptions.enabled(timeout))
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .build());
+        try {
+            commands(); // connect now, so the first request does not pay for it
+        } catch (RuntimeException e) {
+            LOG.warn("redis at {} is not reachable yet ({}); reads go to PostgreSQL until it is", url, e.getMessage());
+        }
     }
 
     public String get(Exchange exchange, String key) {
