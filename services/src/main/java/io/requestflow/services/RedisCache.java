@@ -40,7 +40,7 @@ public final class RedisCache implements AutoCloseable {
         try {
             commands(); // connect now, so the first request does not pay for it
         } catch (RuntimeException e) {
-            LOG.warn("redis at {} is not reachable yet ({}); reads go to PostgreSQL until it is", url, e.getMessage());
+            LOG.warn("redis at {}:{} is not reachable yet ({}); reads go to PostgreSQL until it is", uri.getHost(), uri.getPort(), e.getMessage());
         }
     }
 
