@@ -67,12 +67,29 @@ public final class Roles {
     }
 
     public HttpHop balancer(String instance, HostPort listen, HostPort admin, List<BalancerConfig.Target> targets) {
+        return balancer(instance, listen, admin, targets, Map.of()).hop();
+    }
+
+    /** A started balancer and its policy (whose target group changes at run time). */
+    public record Balancer(HttpHop hop, BalancerHop policy) {}
+
+    /** A balancer whose admin port also serves {@code extraAdmin} (the {@code up} process adds /scale). */
+    public Balancer balancer(String instance, HostPort listen, HostPort admin, List<BalancerConfig.Target> targets,
+                             Map<String, RequestHandler> extraAdmin) {
         HopContext ctx = engine.hop("balancer", instance);
-        BalancerHop balancer = new BalancerHop(new BalancerConfig(targets, topology.balancer.healthCheck), ctx,
-                topology.client);
-        HttpHop hop = start(ctx, listen, admin, balancer.stages(), balancer::notReadyReason, balancer.adminRoutes());
+        BalancerHop balancer;
+        try {
+            balancer = new BalancerHop(new BalancerConfig(targets, topology.balancer.healthCheck,
+                    topology.balancer.policy()), ctx, topology.client);
+        } catch (RuntimeException e) {
+            ctx.close();
+            throw e;
+        }
+        Map<String, RequestHandler> routes = new java.util.HashMap<>(balancer.adminRoutes());
+        routes.putAll(extraAdmin);
+        HttpHop hop = start(ctx, listen, admin, balancer.stages(), balancer::notReadyReason, routes);
         balancer.startHealthChecks();
-        return hop;
+        return new Balancer(hop, balancer);
     }
 
     /** A gateway instance; {@code services} maps service name to its address. */

@@ -83,9 +83,23 @@ public final class Topology {
 
     public static final class Balancer extends Listener {
         public BalancerConfig.HealthCheck healthCheck = BalancerConfig.HealthCheck.defaults();
+        public String picker = BalancerConfig.Policy.defaults().picker();
+        public String hashKey = BalancerConfig.Policy.defaults().hashKey();
+        public String zone = BalancerConfig.Policy.defaults().zone();
+        public boolean crossZone = BalancerConfig.Policy.defaults().crossZone();
+        public int panicPercent = BalancerConfig.Policy.defaults().panicPercent();
+        public long slowStartMs = BalancerConfig.Policy.defaults().slowStartMs();
+        public long drainTimeoutMs = BalancerConfig.Policy.defaults().drainTimeoutMs();
+        public BalancerConfig.Outlier outlier = BalancerConfig.Outlier.defaults();
+        public BalancerConfig.Retry retry = BalancerConfig.Retry.defaults();
 
         public Balancer() {
             super(8200);
+        }
+
+        public BalancerConfig.Policy policy() {
+            return new BalancerConfig.Policy(picker, hashKey, zone, crossZone, panicPercent, slowStartMs,
+                    drainTimeoutMs, outlier, retry);
         }
     }
 

@@ -22,7 +22,10 @@ import io.requestflow.engine.net.HostPort;
 import io.requestflow.engine.net.Transport;
 
 import java.net.ConnectException;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 
@@ -37,6 +40,7 @@ public final class UpstreamClient implements AutoCloseable {
 
     private final ClientConfig config;
     private final AbstractChannelPoolMap<HostPort, FixedChannelPool> pools;
+    private final Map<HostPort, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 
     public UpstreamClient(ClientConfig config, EventLoopGroup group) {
         this.config = config;
@@ -67,9 +71,28 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     public CompletableFuture<Response> send(HostPort upstream, Request request, long readTimeoutMs) {
+        AtomicInteger active = inFlight.computeIfAbsent(upstream, k -> new AtomicInteger());
+        if (active.incrementAndGet() > config.maxRequests()) {
+            active.decrementAndGet();
+            return CompletableFuture.failedFuture(new UpstreamException(UpstreamException.Kind.CIRCUIT_OPEN, upstream,
+                    "max " + config.maxRequests(), null));
+        }
         CompletableFuture<Response> result = new CompletableFuture<>();
+        result.whenComplete((r, e) -> active.decrementAndGet());
         attempt(upstream, request, readTimeoutMs, result, IDEMPOTENT.contains(request.method()));
         return result;
+    }
+
+    /** Requests in flight to {@code upstream} through this client right now. */
+    public int inFlight(HostPort upstream) {
+        AtomicInteger active = inFlight.get(upstream);
+        return active == null ? 0 : active.get();
+    }
+
+    /** Closes the pool of an upstream that left (its idle keep-alive connections go with it). */
+    public void evict(HostPort upstream) {
+        pools.remove(upstream);
+        inFlight.remove(upstream);
     }
 
     private void attempt(HostPort upstream, Request request, long readTimeoutMs, CompletableFuture<Response> result,
