@@ -46,7 +46,7 @@ public final class BalancerHop {
 
     /** Registers the configured targets; each is checked at once and takes traffic after its first pass. */
     public void startHealthChecks() {
-        for (BalancerConfig.Target t : config.targets()) group.register(t);
+        for (BalancerConfig.Target t : config.targets()) group.register(t, true);
     }
 
     public TargetGroup targets() {

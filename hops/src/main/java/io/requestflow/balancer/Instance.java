@@ -30,6 +30,8 @@ public final class Instance {
     private int failures;
     private volatile String lastResult = "not checked yet";
 
+    /** Instances present when the balancer started all begin together and need no ramp. */
+    private volatile boolean rampUp = true;
     private volatile boolean draining;
     private volatile boolean removed;
 
@@ -139,9 +141,13 @@ public final class Instance {
 
     /** The share of its normal traffic a newly healthy instance may take now (1 = full). */
     double slowStartFactor(long nowNanos, long windowMs) {
-        if (windowMs <= 0) return 1;
+        if (windowMs <= 0 || !rampUp || !everHealthy) return 1;
         double elapsed = (nowNanos - healthySinceNanos) / 1e6;
         return elapsed >= windowMs ? 1 : Math.max(0.1, elapsed / windowMs);
+    }
+
+    void skipSlowStart() {
+        rampUp = false;
     }
 
     void begin() {

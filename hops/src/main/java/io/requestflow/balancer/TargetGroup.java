@@ -55,8 +55,13 @@ public final class TargetGroup {
         return null;
     }
 
-    /** Adds an instance; it starts unhealthy and is checked right away. */
-    public synchronized Instance register(BalancerConfig.Target target) {
+    /** Adds an instance; it starts unhealthy, is checked right away, and ramps up under slow start. */
+    public Instance register(BalancerConfig.Target target) {
+        return register(target, false);
+    }
+
+    /** {@code initial}: one of the targets the balancer starts with, which all begin together without a ramp. */
+    synchronized Instance register(BalancerConfig.Target target, boolean initial) {
         String name = target.nameOrAddress();
         Instance existing = find(name);
         if (existing != null && !existing.draining()) {
@@ -65,6 +70,7 @@ public final class TargetGroup {
         if (existing != null) remove(existing); // re-registering a draining one replaces it
         Instance instance = new Instance(name, target.hostPort(), target.healthUrlOrDefault(), target.weight(),
                 target.zone());
+        if (initial) instance.skipSlowStart();
         List<Instance> next = new ArrayList<>(members);
         next.add(instance);
         members = List.copyOf(next);
