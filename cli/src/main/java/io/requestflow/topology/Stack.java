@@ -5,6 +5,9 @@ import io.requestflow.balancer.BalancerHop;
 import io.requestflow.data.DataTier;
 import io.requestflow.engine.hop.Engine;
 import io.requestflow.engine.hop.HttpHop;
+import io.requestflow.engine.http.Problem;
+import io.requestflow.engine.http.Request;
+import io.requestflow.engine.http.Response;
 import io.requestflow.engine.net.HostPort;
 
 import java.net.InetSocketAddress;
@@ -15,6 +18,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -138,26 +142,34 @@ public final class Stack implements AutoCloseable {
     }
 
     /** {@code POST /scale?role=gateway&instances=N} on the balancer's admin port (what {@code ./flow scale} calls). */
-    private java.util.concurrent.CompletableFuture<io.requestflow.engine.http.Response> scaleRoute(
-            io.requestflow.engine.http.Request request) {
-        io.requestflow.engine.http.Response answer;
+    private CompletableFuture<Response> scaleRoute(Request request) {
         if (!request.method().equals("POST")) {
-            answer = io.requestflow.engine.http.Problem.of(405, "Method Not Allowed",
-                    "POST /scale?role=gateway&instances=N");
-        } else if (!"gateway".equals(request.query("role"))) {
-            answer = io.requestflow.engine.http.Problem.badRequest("only role=gateway can be scaled in this process");
-        } else {
-            try {
-                List<String> changes = scaleGateways(Integer.parseInt(String.valueOf(request.query("instances"))));
-                answer = io.requestflow.engine.http.Response.json(200, Map.of("role", "gateway",
-                        "instances", gateways.size(), "changes", changes, "running", List.copyOf(gateways)));
-            } catch (NumberFormatException e) {
-                answer = io.requestflow.engine.http.Problem.badRequest("instances must be a number");
-            } catch (RuntimeException e) {
-                answer = io.requestflow.engine.http.Problem.badRequest(String.valueOf(e.getMessage()));
-            }
+            return CompletableFuture.completedFuture(Problem.of(405, "Method Not Allowed",
+                    "POST /scale?role=gateway&instances=N"));
         }
-        return java.util.concurrent.CompletableFuture.completedFuture(answer);
+        if (!"gateway".equals(request.query("role"))) {
+            return CompletableFuture.completedFuture(
+                    Problem.badRequest("only role=gateway can be scaled in this process"));
+        }
+        int wanted;
+        try {
+            wanted = Integer.parseInt(String.valueOf(request.query("instances")));
+        } catch (NumberFormatException e) {
+            return CompletableFuture.completedFuture(Problem.badRequest("instances must be a number"));
+        }
+        // starting a hop binds sockets and waits: not on the admin server's event loop
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                List<String> changes = scaleGateways(wanted);
+                return Response.json(200, Map.of("role", "gateway", "instances", gateways.size(),
+                        "changes", changes, "running", List.copyOf(gateways)));
+            } catch (IllegalArgumentException e) {
+                return Problem.badRequest(e.getMessage());
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Stack.class).warn("scaling gateways failed", e);
+                return Problem.internal("scaling failed: " + e.getMessage());
+            }
+        }, engine.blocking());
     }
 
     private HttpHop track(String name, HttpHop hop) {

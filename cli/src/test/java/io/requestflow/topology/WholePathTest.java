@@ -3,6 +3,7 @@ package io.requestflow.topology;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.requestflow.balancer.BalancerConfig;
 import io.requestflow.engine.http.Json;
+import io.requestflow.engine.net.HostPort;
 import io.requestflow.engine.trace.ServerTiming;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,6 +56,7 @@ class WholePathTest {
         t.firewall.deny = List.of("127.0.0.2/32");
         t.firewall.maxBodyBytes = 2048;
         t.balancer.healthCheck = new BalancerConfig.HealthCheck(200, 500, 1, 1);
+        t.balancer.slowStartMs = 1_000; // a scaled-up gateway ramps up quickly in the test
         t.services.auth.hashIterations = 1_000; // keep the test quick; production uses the OWASP figure
         stack = Stack.start(t, dataDir, line -> {});
     }
@@ -193,6 +195,31 @@ class WholePathTest {
                     Map.of(), null).body();
         } while (!targets.contains("\"healthy\":false") && System.nanoTime() < deadline);
         assertThat(targets).contains("\"healthy\":false");
+        for (int i = 0; i < 6; i++) {
+            RawHttp.Reply reply = get("/api/products/3", Map.of());
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(balancerPick(reply)).isEqualTo("gateway-1");
+        }
+    }
+
+    @Test
+    @Order(20)
+    void flowScaleStartsAndDrainsGatewayInstancesInTheRunningProcess() throws Exception {
+        String admin = HostPort.of(stack.hop("balancer").adminAddress()).toString();
+        // what `./flow scale gateway 2` runs, against this process's balancer admin port
+        int code = new picocli.CommandLine(new io.requestflow.cli.ScaleCommand()).execute("gateway", "2", "--admin", admin);
+        assertThat(code).isZero();
+        java.util.Set<String> picked = new java.util.HashSet<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (picked.size() < 2 && System.nanoTime() < deadline) {
+            RawHttp.Reply reply = get("/api/products/3", Map.of());
+            assertThat(reply.status()).isEqualTo(200);
+            picked.add(balancerPick(reply).split(" ")[0]);
+        }
+        assertThat(picked).containsExactlyInAnyOrder("gateway-1", "gateway-3");
+
+        code = new picocli.CommandLine(new io.requestflow.cli.ScaleCommand()).execute("gateway", "1", "--admin", admin);
+        assertThat(code).isZero();
         for (int i = 0; i < 6; i++) {
             RawHttp.Reply reply = get("/api/products/3", Map.of());
             assertThat(reply.status()).isEqualTo(200);
