@@ -8,7 +8,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
  *
  * @param connectTimeoutMs   TCP connect must finish within this (504 otherwise)
  * @param readTimeoutMs      the whole response must arrive within this after the request is sent (504)
- * @param maxConnections     open connections per upstream address (the pool bound)
+ * @param maxConnections     open connections per upstream address (the pool bound, shared out between event loops)
  * @param maxPending         requests allowed to wait for a pooled connection (503 above it)
  * @param acquireTimeoutMs   how long a request may wait for a pooled connection (503 after it)
  * @param idleTimeoutMs      pooled keep-alive connections idle this long are closed

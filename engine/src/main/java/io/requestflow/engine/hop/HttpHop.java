@@ -49,6 +49,8 @@ public final class HttpHop implements AutoCloseable {
     private final Pipeline pipeline;
     private final long requestTimeoutMs;
     private final Timer.Builder timer;
+    /** Timers by status, so recording one request does not build and look up a meter id. */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
     private HttpServer server;
     private AdminServer adminServer;
 
@@ -121,8 +123,8 @@ public final class HttpHop implements AutoCloseable {
         span.setAttribute("http.response.status_code", response.status());
         if (response.status() >= 500) span.setStatus(StatusCode.ERROR);
         span.end();
-        timer.tag("status", Integer.toString(response.status())).register(context.registry())
-                .record(nanos, TimeUnit.NANOSECONDS);
+        timers.computeIfAbsent(response.status(), s -> timer.tag("status", Integer.toString(s))
+                .register(context.registry())).record(nanos, TimeUnit.NANOSECONDS);
         return response;
     }
 

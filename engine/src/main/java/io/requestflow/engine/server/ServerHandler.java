@@ -53,7 +53,8 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         boolean keepAlive = HttpUtil.isKeepAlive(msg);
         boolean head = msg.method().name().equals("HEAD");
         HttpVersion version = msg.protocolVersion();
-        Request request = new Request(msg.method().name(), msg.uri(), msg.headers().copy(),
+        // headers are plain objects (only the content is pooled), so they can be kept without a copy
+        Request request = new Request(msg.method().name(), msg.uri(), msg.headers(),
                 ByteBufUtil.getBytes(msg.content()), (InetSocketAddress) ctx.channel().remoteAddress());
         ctx.channel().config().setAutoRead(false);
         busy = true;
@@ -64,7 +65,7 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }
-        answer.whenComplete((response, error) -> ctx.executor().execute(() -> {
+        answer.whenComplete((response, error) -> runOnLoop(ctx, () -> {
             inFlight.decrementAndGet();
             busy = false;
             Response out = response;
@@ -74,6 +75,12 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             write(ctx, out, keepAlive, head, version);
         }));
+    }
+
+    /** Runs at once when already on the connection's event loop (the common case for proxies), else hands over. */
+    private static void runOnLoop(ChannelHandlerContext ctx, Runnable task) {
+        if (ctx.executor().inEventLoop()) task.run();
+        else ctx.executor().execute(task);
     }
 
     private static void write(ChannelHandlerContext ctx, Response response, boolean keepAlive, boolean head,
