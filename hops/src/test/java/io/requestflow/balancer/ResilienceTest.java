@@ -209,4 +209,48 @@ class ResilienceTest {
         var counts = h.spread(300, "/who");
         assertThat(counts.getOrDefault("backend-3", 0)).isLessThan(40);
     }
+
+    @Test
+    void withPanicOffNoHealthyInstanceIsAClear503Problem() {
+        var p = Harness.policy("round-robin");
+        var noPanic = new BalancerConfig.Policy(p.picker(), p.hashKey(), p.zone(), true, 0, 0, p.drainTimeoutMs(),
+                p.outlier(), p.retry());
+        h.backends(2).balancer(noPanic, ClientConfig.defaults());
+        h.backends.forEach(b -> b.ready.set(false));
+        h.awaitHealthy(0);
+        HttpResponse<String> r = Http.get(h.url("/who"));
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.body()).contains("no healthy instance");
+        assertThat(balancerDesc(r)).isEqualTo("NO_HEALTHY_TARGET");
+        assertThat(Http.get(h.admin("/readyz")).statusCode()).isEqualTo(503);
+    }
+
+    @Test
+    void panicModeSpreadsOverEveryInstanceWhenTooFewAreHealthy() {
+        h.backends(3).balancer(Harness.policy("round-robin"), ClientConfig.defaults());
+        h.backend(1).ready.set(false);
+        h.awaitHealthy(2);
+        assertThat(h.spread(12, "/who")).containsOnlyKeys("backend-2", "backend-3"); // 2 of 3 = 67%: no panic
+        h.backend(2).ready.set(false);
+        h.awaitHealthy(1);
+        // 1 of 3 healthy is under the 50% threshold: the checks are probably wrong, so use everybody
+        assertThat(h.spread(12, "/who")).containsOnlyKeys("backend-1", "backend-2", "backend-3");
+        assertThat(balancerDesc(Http.get(h.url("/who")))).endsWith(" panic");
+    }
+
+    @Test
+    void gracefulShutdownOfAHopLetsItsInFlightRequestsFinish() throws Exception {
+        h.backends(1).balancer(Harness.policy("round-robin"), ClientConfig.defaults());
+        h.backend(1).delayMs = 600;
+        CompletableFuture<HttpResponse<String>> slow = CompletableFuture.supplyAsync(() -> Http.get(h.url("/slow")));
+        Harness.await(() -> h.policy.targets().find("backend-1").inFlight() == 1, "request in flight");
+        int port = h.balancer.address().getPort();
+        h.balancer.close(); // stops accepting at once, waits for the in-flight request (drain timeout 5 s)
+        h.balancer = null;
+        HttpResponse<String> r = slow.get(10, TimeUnit.SECONDS);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("backend-1");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Http.get("http://127.0.0.1:" + port + "/who"))
+                .isInstanceOf(java.io.UncheckedIOException.class);
+    }
 }
