@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Instance {
     /** Latency EWMA decay time: older samples weigh e^-(age/tau). */
-    private static final double EWMA_TAU_NANOS = 10_000_000_000.0;
+    private static final double EWMA_TAU_NANOS = 2_000_000_000.0;
 
     private final String name;
     private final HostPort address;

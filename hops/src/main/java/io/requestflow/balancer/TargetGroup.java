@@ -122,6 +122,9 @@ public final class TargetGroup {
         List<Meter> own = meters.remove(instance);
         if (own != null) own.forEach(registry::remove);
         if (members.stream().noneMatch(i -> i.address().equals(instance.address()))) client.evict(instance.address());
+        if (members.stream().noneMatch(i -> i.healthAddress().equals(instance.healthAddress()))) {
+            client.evict(instance.healthAddress());
+        }
         LOG.info("balancer: {} ({}) left the target group", instance.name(), instance.address());
     }
 
@@ -178,7 +181,7 @@ public final class TargetGroup {
                 Gauge.builder("requestflow.balancer.target.in.flight", i, Instance::inFlight)
                         .description("requests sent and not yet answered").tag("target", t).register(registry),
                 Gauge.builder("requestflow.balancer.target.latency.ewma", i, x -> x.latencyEwmaMs() / 1000.0)
-                        .baseUnit("seconds").description("recent response time (EWMA, 10 s decay)")
+                        .baseUnit("seconds").description("recent response time (EWMA, 2 s decay)")
                         .tag("target", t).register(registry),
                 FunctionCounter.builder("requestflow.balancer.target.requests", i, Instance::requests)
                         .description("attempts sent to the target").tag("target", t).register(registry),

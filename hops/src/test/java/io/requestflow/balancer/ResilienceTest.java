@@ -66,7 +66,10 @@ class ResilienceTest {
 
     @Test
     void anInstanceReturning500sIsEjectedAndLaterReturns() {
-        h.backends(3).balancer(Harness.policy("round-robin"), ClientConfig.defaults());
+        var p = Harness.policy("round-robin");
+        var ejectFor2s = new BalancerConfig.Policy(p.picker(), p.hashKey(), p.zone(), true, 50, 0, p.drainTimeoutMs(),
+                new BalancerConfig.Outlier(3, 3, 2_000, 10_000, 50), p.retry());
+        h.backends(3).balancer(ejectFor2s, ClientConfig.defaults());
         h.backend(2).status = 500;
         int fiveHundreds = 0;
         for (int i = 0; i < 30; i++) if (Http.get(h.url("/who")).statusCode() == 500) fiveHundreds++;
@@ -77,7 +80,7 @@ class ResilienceTest {
         assertThat(Http.get(h.admin("/metrics")).body())
                 .containsPattern("requestflow_balancer_target_ejected\\{.*target=\"backend-2\".*} 1.0");
         h.backend(2).status = 200;
-        Harness.sleep(600); // base ejection in the test policy: 500 ms
+        Harness.await(() -> !h.policy.targets().find("backend-2").ejected(System.nanoTime()), "ejection ends");
         assertThat(h.spread(30, "/who")).containsEntry("backend-2", 10);
     }
 
