@@ -72,6 +72,7 @@ backend be
   server origin 127.0.0.1:$ORIGIN check inter 5s
 CONF
 haproxy -f "$WORK/haproxy.cfg" -db >"$WORK/logs/haproxy.log" 2>&1 & PIDS+=($!)
+HAP_PID=$!
 
 "$ROOT/flow" serve --role balancer --listen "127.0.0.1:$LB" --admin "127.0.0.1:$LB_ADMIN" \
   --upstream "http://127.0.0.1:$ORIGIN" >"$WORK/logs/balancer.log" 2>&1 & PIDS+=($!)
@@ -84,15 +85,22 @@ wait_for "http://127.0.0.1:$ORIGIN/1k.txt"
 wait_for "http://127.0.0.1:$HAP/1k.txt"
 wait_for "http://127.0.0.1:$LB_ADMIN/readyz"
 wait_for "http://127.0.0.1:$LB/1k.txt"
+LB_PID=$(ss -ltnp | grep "127.0.0.1\]*:$LB " | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+TICK=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-run() { # name url -> "rps p99ms"
+run() { # name url pid -> "rps p99ms cpu-us-per-request"
+  local before after
+  before=$(cpu_ticks "$3")
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2" > "$WORK/$1.out"
-  awk '
+  after=$(cpu_ticks "$3")
+  awk -v ticks=$((after - before)) -v hz="$TICK" '
     /Requests\/sec:/ {rps=$2}
     /^ +99%/ {v=$2; u=v; gsub(/[0-9.]/,"",u); gsub(/[a-z]/,"",v);
               if (u=="us") v=v/1000; else if (u=="s") v=v*1000; p99=v}
     /Non-2xx|Socket errors/ {err=err" "$0}
-    END {printf "%.0f %.3f%s\n", rps, p99, (err==""?"":" ERRORS:"err)}' "$WORK/$1.out"
+    /requests in/ {n=$1}
+    END {printf "%.0f %.3f %.1f%s\n", rps, p99, ticks / hz * 1e6 / n, (err==""?"":" ERRORS:"err)}' "$WORK/$1.out"
 }
 
 echo "warming up both (JIT, pools)…"
@@ -100,17 +108,19 @@ wrk -t"$THREADS" -c"$CONNECTIONS" -d10s "http://127.0.0.1:$LB/1k.txt" >/dev/null
 wrk -t"$THREADS" -c"$CONNECTIONS" -d3s "http://127.0.0.1:$HAP/1k.txt" >/dev/null
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$THREADS -c$CONNECTIONS -d$DURATION, 1 KB, keep-alive"
-printf "%-6s %-10s %12s %10s\n" round proxy "req/s" "p99 ms"
-sum_h=0; sum_b=0; p99s_h=(); p99s_b=()
+printf "%-6s %-10s %12s %10s %16s\n" round proxy "req/s" "p99 ms" "CPU µs/request"
+sum_h=0; sum_b=0; p99s_h=(); p99s_b=(); cpu_h=(); cpu_b=()
 for r in $(seq 1 "$ROUNDS"); do
-  read -r h_rps h_p99 h_err <<<"$(run haproxy "http://127.0.0.1:$HAP/1k.txt")"
-  printf "%-6s %-10s %12s %10s %s\n" "$r" haproxy "$h_rps" "$h_p99" "${h_err:-}"
-  read -r b_rps b_p99 b_err <<<"$(run balancer "http://127.0.0.1:$LB/1k.txt")"
-  printf "%-6s %-10s %12s %10s %s\n" "$r" balancer "$b_rps" "$b_p99" "${b_err:-}"
+  read -r h_rps h_p99 h_cpu h_err <<<"$(run haproxy "http://127.0.0.1:$HAP/1k.txt" "$HAP_PID")"
+  printf "%-6s %-10s %12s %10s %16s %s\n" "$r" haproxy "$h_rps" "$h_p99" "$h_cpu" "${h_err:-}"
+  read -r b_rps b_p99 b_cpu b_err <<<"$(run balancer "http://127.0.0.1:$LB/1k.txt" "$LB_PID")"
+  printf "%-6s %-10s %12s %10s %16s %s\n" "$r" balancer "$b_rps" "$b_p99" "$b_cpu" "${b_err:-}"
   sum_h=$((sum_h + h_rps)); sum_b=$((sum_b + b_rps)); p99s_h+=("$h_p99"); p99s_b+=("$b_p99")
+  cpu_h+=("$h_cpu"); cpu_b+=("$b_cpu")
 done
 median() { printf "%s\n" "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-mh=$(median "${p99s_h[@]}"); mb=$(median "${p99s_b[@]}")
-awk -v h="$sum_h" -v b="$sum_b" -v n="$ROUNDS" -v ph="$mh" -v pb="$mb" 'BEGIN {
+mh=$(median "${p99s_h[@]}"); mb=$(median "${p99s_b[@]}"); ch=$(median "${cpu_h[@]}"); cb=$(median "${cpu_b[@]}")
+awk -v h="$sum_h" -v b="$sum_b" -v n="$ROUNDS" -v ph="$mh" -v pb="$mb" -v ch="$ch" -v cb="$cb" 'BEGIN {
   printf "\nmean throughput: haproxy %.0f req/s, balancer %.0f req/s, ratio balancer/haproxy %.2f\n", h/n, b/n, b/h;
-  printf "median p99:      haproxy %.2f ms, balancer %.2f ms, ratio balancer/haproxy %.2f\n", ph, pb, pb/ph }'
+  printf "median p99:      haproxy %.2f ms, balancer %.2f ms, ratio balancer/haproxy %.2f\n", ph, pb, pb/ph;
+  printf "median CPU:      haproxy %.1f µs/request, balancer %.1f µs/request, ratio balancer/haproxy %.2f\n", ch, cb, cb/ch }'
