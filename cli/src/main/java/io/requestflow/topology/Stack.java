@@ -136,7 +136,12 @@ public final class Stack implements AutoCloseable {
         while (gateways.size() > instances) {
             String name = gateways.removeLast();
             changes.add("-" + name);
-            balancerPolicy.targets().deregister(name).whenCompleteAsync((left, error) -> stop(name), engine.blocking());
+            // stop it once the balancer has drained it (unless something else stopped it meanwhile)
+            balancerPolicy.targets().deregister(name).whenCompleteAsync((left, error) -> {
+                synchronized (this) {
+                    if (hops.containsKey(name)) stop(name);
+                }
+            }, engine.blocking());
         }
         return changes;
     }
@@ -236,9 +241,8 @@ public final class Stack implements AutoCloseable {
 
     /** Stops one hop on purpose (fault injection, tests); the rest keep running. */
     public synchronized void stop(String name) {
+        HttpHop hop = hop(name);
         gateways.remove(name);
-        HttpHop hop = hops.get(name);
-        if (hop == null) return;
         running.remove(hop);
         hops.remove(name);
         hop.close();

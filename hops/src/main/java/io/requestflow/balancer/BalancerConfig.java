@@ -6,6 +6,7 @@ import io.requestflow.engine.net.HostPort;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The balancer hop's policy settings.
@@ -112,6 +113,14 @@ public record BalancerConfig(List<Target> targets, HealthCheck healthCheck, Poli
                         + hashKey + "'");
             }
             picker = picker.toLowerCase(Locale.ROOT);
+            if (panicPercent < 0 || panicPercent > 100) {
+                throw new IllegalArgumentException("balancer panicPercent must be 0-100, got " + panicPercent);
+            }
+            if (slowStartMs < 0 || drainTimeoutMs < 0) {
+                throw new IllegalArgumentException("balancer slowStartMs and drainTimeoutMs must not be negative");
+            }
+            Objects.requireNonNull(outlier, "outlier");
+            Objects.requireNonNull(retry, "retry");
         }
 
         @JsonCreator
@@ -131,10 +140,6 @@ public record BalancerConfig(List<Target> targets, HealthCheck healthCheck, Poli
             return new Policy("round-robin", "cookie:session", "local", true, 50, 10_000, 300_000,
                     Outlier.defaults(), Retry.defaults());
         }
-
-        public Policy withPicker(String name) {
-            return new Policy(name, hashKey, zone, crossZone, panicPercent, slowStartMs, drainTimeoutMs, outlier, retry);
-        }
     }
 
     /**
@@ -148,6 +153,14 @@ public record BalancerConfig(List<Target> targets, HealthCheck healthCheck, Poli
      */
     public record Outlier(int consecutive5xx, int consecutiveGatewayFailures, long baseEjectionMs,
                           long maxEjectionMs, int maxEjectionPercent) {
+        public Outlier {
+            if (consecutive5xx < 1 || consecutiveGatewayFailures < 1 || baseEjectionMs < 0
+                    || maxEjectionMs < baseEjectionMs || maxEjectionPercent < 0 || maxEjectionPercent > 100) {
+                throw new IllegalArgumentException("balancer outlier: thresholds must be at least 1, "
+                        + "0 <= baseEjectionMs <= maxEjectionMs, maxEjectionPercent 0-100");
+            }
+        }
+
         @JsonCreator
         public static Outlier of(@JsonProperty("consecutive5xx") Integer consecutive5xx,
                                  @JsonProperty("consecutiveGatewayFailures") Integer consecutiveGatewayFailures,
@@ -179,6 +192,14 @@ public record BalancerConfig(List<Target> targets, HealthCheck healthCheck, Poli
      */
     public record Retry(int maxRetries, long perTryTimeoutMs, long backoffBaseMs, long backoffMaxMs,
                         int budgetPercent, int minRetriesPerSecond, String retryableHeader) {
+        public Retry {
+            if (maxRetries < 0 || perTryTimeoutMs < 1 || backoffBaseMs < 0 || backoffMaxMs < 0 || budgetPercent < 0
+                    || minRetriesPerSecond < 0 || retryableHeader == null || retryableHeader.isBlank()) {
+                throw new IllegalArgumentException("balancer retry: counts and times must not be negative, "
+                        + "perTryTimeoutMs at least 1, retryableHeader set");
+            }
+        }
+
         @JsonCreator
         public static Retry of(@JsonProperty("maxRetries") Integer maxRetries,
                                @JsonProperty("perTryTimeoutMs") Long perTryTimeoutMs,
