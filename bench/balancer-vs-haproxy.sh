@@ -104,7 +104,7 @@ run() { # name url pid -> "rps p99ms cpu-us-per-request"
 }
 
 echo "warming up both (JIT, pools)…"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d10s "http://127.0.0.1:$LB/1k.txt" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d20s "http://127.0.0.1:$LB/1k.txt" >/dev/null  # the JIT needs a while
 wrk -t"$THREADS" -c"$CONNECTIONS" -d3s "http://127.0.0.1:$HAP/1k.txt" >/dev/null
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$THREADS -c$CONNECTIONS -d$DURATION, 1 KB, keep-alive"

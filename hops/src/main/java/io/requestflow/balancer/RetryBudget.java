@@ -16,7 +16,7 @@ final class RetryBudget {
     RetryBudget(int percent, int minRetriesPerSecond) {
         this.perRequest = percent / 100.0;
         this.perSecond = minRetriesPerSecond;
-        this.cap = 10.0 * minRetriesPerSecond + 10.0 * Math.max(1, percent / 10.0);
+        this.cap = 10.0 * minRetriesPerSecond + 10.0;
         this.balance = 10.0 * minRetriesPerSecond;
     }
 
