@@ -18,8 +18,9 @@ import java.util.concurrent.Callable;
 /** {@code ./flow scale gateway N}: asks the running {@code up} process to run N gateway instances. */
 @Command(name = "scale", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {"Change how many instances of a role the running `./flow up` runs.",
-                "New instances register with the balancer and take traffic once healthy; removed ones",
-                "drain first (in-flight requests finish). Talks to the balancer's admin port.",
+                "New instances register with the balancer and take traffic once healthy;",
+                "removed ones drain first (in-flight requests finish), then stop.",
+                "Talks to the balancer's admin port (POST /scale).",
                 "",
                 "Example: ./flow scale gateway 4"})
 public final class ScaleCommand implements Callable<Integer> {
