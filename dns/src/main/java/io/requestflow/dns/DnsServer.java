@@ -57,6 +57,8 @@ public final class DnsServer implements AutoCloseable {
     /** Receive buffer per datagram: queries are far smaller, and a longer one arrives cut and gets FORMERR. */
     private static final int MAX_UDP_QUERY = 4096;
     private static final int TCP_LENGTH_PREFIX = 2;
+    /** Datagrams read per recvmmsg call with epoll. */
+    private static final int RECVMMSG_BATCH = 16;
 
     private static final Logger queryLog = LoggerFactory.getLogger("io.requestflow.dns.query");
 
@@ -209,7 +211,11 @@ public final class DnsServer implements AutoCloseable {
                 .handler(new UdpQueryHandler((query, client) -> answer(query, client, DnsTransport.UDP)));
         if (epoll()) {
             // Several sockets on one port, each read by its own event loop: the kernel spreads the datagrams.
-            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+            // And up to RECVMMSG_BATCH datagrams per system call (recvmmsg), each at most MAX_UDP_QUERY bytes.
+            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true)
+                    .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_UDP_QUERY)
+                    .option(ChannelOption.RECVBUF_ALLOCATOR,
+                            new FixedRecvByteBufAllocator(MAX_UDP_QUERY * RECVMMSG_BATCH));
         }
         return bootstrap.bind(new InetSocketAddress(host, port));
     }
