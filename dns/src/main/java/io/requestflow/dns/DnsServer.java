@@ -85,6 +85,7 @@ public final class DnsServer implements AutoCloseable {
         Zone zone = Zone.from(config);
         this.locator = new ClientLocator(config.regions(), config.defaultRegion(),
                 config.geoip() ? GeoIp.DATABASE : null);
+        HealthMonitor.validate(zone.healthTargets(config)); // before any checker thread exists
         this.health = new HealthMonitor(config.health(), registry);
         this.health.watch(zone.healthTargets(config));
         this.responder = new DnsResponder(zone, config, locator, health::healthy);
@@ -259,7 +260,9 @@ public final class DnsServer implements AutoCloseable {
                         connections.add(channel);
                         channel.pipeline().addLast(
                                 new IdleStateHandler(0, 0, config.tcpIdleTimeoutSeconds(), TimeUnit.SECONDS),
-                                new LengthFieldBasedFrameDecoder(config.maxTcpMessageSize() + TCP_LENGTH_PREFIX,
+                                // queries are small: a frame longer than maxQueryBytes is refused before it is buffered
+                                new LengthFieldBasedFrameDecoder(
+                                        Math.min(config.maxTcpMessageSize(), config.maxQueryBytes()) + TCP_LENGTH_PREFIX,
                                         0, TCP_LENGTH_PREFIX, 0, TCP_LENGTH_PREFIX),
                                 new LengthFieldPrepender(TCP_LENGTH_PREFIX),
                                 new TcpQueryHandler((query, client) -> answer(query, client, DnsTransport.TCP)));

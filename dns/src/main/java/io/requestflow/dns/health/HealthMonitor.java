@@ -61,8 +61,16 @@ public final class HealthMonitor implements AutoCloseable {
         return state == null || state.healthy();
     }
 
+    /** Throws, naming the URL, when a target's check is not one this monitor can run. */
+    public static void validate(List<Target> targets) {
+        for (Target target : targets) {
+            Probe.parse(target.url(), null);
+        }
+    }
+
     /** Checks exactly these targets from now on; targets already checked keep their state. */
     public synchronized void watch(List<Target> targets) {
+        validate(targets); // all or nothing: a bad URL must not leave half the targets rescheduled
         List<Target> wanted = targets.stream().distinct().toList();
         schedules.entrySet().removeIf(e -> {
             if (!wanted.contains(e.getKey())) {
