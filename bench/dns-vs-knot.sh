@@ -2,15 +2,15 @@
 # The dns hop against Knot DNS (Debian's knot) serving the same zone, measured with dnsperf in the same run,
 # interleaved (knot, ours, knot, ours, ...) so both see the same machine load.
 #   bench/dns-vs-knot.sh            # needs: apt-get install dnsperf knot
-# Env: DNS_PORT (ours, default 30353), KNOT_PORT (default 30354), ADMIN_PORT (31353), SECONDS_PER_RUN (6),
+# Env: DNS_PORT (ours, default 30363), KNOT_PORT (default 30364), ADMIN_PORT (31363), SECONDS_PER_RUN (6),
 #      ROUNDS (5), CLIENTS (16: many source ports, so SO_REUSEPORT spreads them over every socket of both servers), OUTSTANDING (200).
 # Prints QPS for both and the ratio, then p99 latency for both at half of Knot's QPS.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DNS_PORT="${DNS_PORT:-30353}"
-KNOT_PORT="${KNOT_PORT:-30354}"
-ADMIN_PORT="${ADMIN_PORT:-31353}"
+DNS_PORT="${DNS_PORT:-30363}"
+KNOT_PORT="${KNOT_PORT:-30364}"
+ADMIN_PORT="${ADMIN_PORT:-31363}"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-6}"
 ROUNDS="${ROUNDS:-5}"
 CLIENTS="${CLIENTS:-16}"
