@@ -85,6 +85,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         Path file = config != null ? config : Flow.home().resolve("config/topology.yaml");
         Topology t = TopologyLoader.load(file, config != null);
+        if (java.nio.file.Files.exists(file)) t.source = file;
         Path dataDir = Flow.home().resolve(t.dataDir);
         String name = instance != null ? instance : role + "-1";
         Engine engine = Engine.create();

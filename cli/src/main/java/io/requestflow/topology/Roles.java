@@ -146,7 +146,10 @@ public final class Roles {
         try {
             DnsServer server = DnsServer.start(config, ctx.registry(), engine.group());
             try {
-                return new DnsHop(server, AdminServer.start(ctx, admin, AdminServer.Readiness.always(), Map.of()), ctx);
+                // POST /dns/reload reads the dns section of the topology file again (the built-in one if none)
+                var routes = io.requestflow.dns.DnsAdmin.routes(server, () -> topology.source == null ? config
+                        : TopologyLoader.load(topology.source, true).dns);
+                return new DnsHop(server, AdminServer.start(ctx, admin, AdminServer.Readiness.always(), routes), ctx);
             } catch (RuntimeException e) {
                 server.close();
                 throw e;

@@ -33,6 +33,9 @@ public final class Topology {
 
     /** Records default to shop.requestflow.test → 127.0.0.1; change them with {@code bind}. */
     public DnsConfig dns = DnsConfig.defaults();
+    /** The file this topology was read from (null: built-in defaults); the dns hop reloads its zone from it. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public java.nio.file.Path source;
     public int dnsAdminPort = 6353;
     public Edge edge = new Edge();
     public Firewall firewall = new Firewall();
