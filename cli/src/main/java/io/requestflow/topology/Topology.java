@@ -57,6 +57,8 @@ public final class Topology {
 
     public static final class Edge extends Listener {
         public List<String> hosts = EdgeConfig.defaults().hosts();
+        /** TLS 1.3/1.2 with HTTP/2 and HTTP/1.1 by ALPN, certificate from the local CA; 0 = any free port. */
+        public Integer tlsPort = 8443;
 
         public Edge() {
             super(8080);
@@ -176,6 +178,7 @@ public final class Topology {
 
     /** Every listener on port 0, for tests that run beside other copies. */
     public Topology ephemeral() {
+        edge.tlsPort = 0;
         for (Listener l : List.of(edge, firewall, balancer, gateway, services.auth, services.catalog)) {
             l.port = 0;
             l.adminPort = 0;

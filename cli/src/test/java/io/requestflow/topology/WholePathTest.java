@@ -204,4 +204,28 @@ class WholePathTest {
         return ServerTiming.parse(reply.header("server-timing")).stream()
                 .filter(e -> e.name().equals("balancer")).findFirst().orElseThrow().desc();
     }
+
+    @Test
+    @Order(6)
+    void httpsWithHttp2ReachesTheProductThroughTheEdgeTrustingOnlyTheLocalCa() throws Exception {
+        var ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        try (var in = java.nio.file.Files.newInputStream(dataDir.resolve("ca").resolve("ca.pem"))) {
+            ks.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        var ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        var client = java.net.http.HttpClient.newBuilder().sslContext(ssl)
+                .version(java.net.http.HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(3)).build();
+        var uri = java.net.URI.create("https://localhost:" + stack.hop("edge").tlsAddress().getPort() + "/api/products/42");
+        var reply = client.send(java.net.http.HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(reply.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+        assertThat(reply.statusCode()).isEqualTo(200);
+        assertThat(Json.tree(reply.body().getBytes(StandardCharsets.UTF_8)).get("id").asLong()).isEqualTo(42);
+        assertThat(ServerTiming.parse(reply.headers().firstValue("server-timing").orElseThrow()).getFirst().name())
+                .isEqualTo("edge");
+    }
 }

@@ -34,12 +34,14 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final RequestHandler handler;
     private final AtomicInteger inFlight;
+    private final boolean secure;
     /** A request on this connection is being handled; idle closing must wait for it. */
     private boolean busy;
 
-    ServerHandler(RequestHandler handler, AtomicInteger inFlight) {
+    ServerHandler(RequestHandler handler, AtomicInteger inFlight, boolean secure) {
         this.handler = handler;
         this.inFlight = inFlight;
+        this.secure = secure;
     }
 
     @Override
@@ -50,11 +52,15 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             ctx.writeAndFlush(toNetty(problem, false)).addListener(ChannelFutureListener.CLOSE);
             return;
         }
+        if (secure) {
+            // Netty's HTTP/2 conversion adds these; they describe this connection, not the request
+            msg.headers().remove("x-http2-stream-id").remove("x-http2-scheme");
+        }
         boolean keepAlive = HttpUtil.isKeepAlive(msg);
         boolean head = msg.method().name().equals("HEAD");
         HttpVersion version = msg.protocolVersion();
         Request request = new Request(msg.method().name(), msg.uri(), msg.headers().copy(),
-                ByteBufUtil.getBytes(msg.content()), (InetSocketAddress) ctx.channel().remoteAddress());
+                ByteBufUtil.getBytes(msg.content()), (InetSocketAddress) ctx.channel().remoteAddress(), secure);
         ctx.channel().config().setAutoRead(false);
         busy = true;
         inFlight.incrementAndGet();
