@@ -62,8 +62,10 @@ public final class Roles {
     /** The edge; {@code tlsListen} (may be null) adds HTTPS with a certificate from the local CA. */
     public HttpHop edge(String instance, HostPort listen, HostPort tlsListen, HostPort admin, HostPort firewall) {
         HopContext ctx = engine.hop("edge", instance);
-        var stages = EdgeHop.stages(topology.edge.config(), new Forwarder(ctx.client(topology.client)), firewall);
-        HttpHop hop = start(ctx, listen, admin, stages, AdminServer.Readiness.always(), Map.of());
+        var upstreamClient = ctx.client(topology.client);
+        EdgeHop edge = new EdgeHop(topology.edge.config(), new Forwarder(upstreamClient), firewall, ctx.registry(),
+                upstreamClient);
+        HttpHop hop = start(ctx, listen, admin, edge.stages(), AdminServer.Readiness.always(), edge.adminRoutes());
         if (tlsListen == null) return hop;
         try {
             return hop.withTls(tlsListen, ServerTls.context(localCa().issue(certificateNames())));

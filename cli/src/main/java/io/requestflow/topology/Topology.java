@@ -4,6 +4,7 @@ import io.requestflow.balancer.BalancerConfig;
 import io.requestflow.data.PostgresConfig;
 import io.requestflow.data.RedisConfig;
 import io.requestflow.dns.DnsConfig;
+import io.requestflow.edge.CacheConfig;
 import io.requestflow.edge.EdgeConfig;
 import io.requestflow.engine.client.ClientConfig;
 import io.requestflow.engine.server.ServerConfig;
@@ -59,13 +60,16 @@ public final class Topology {
         public List<String> hosts = EdgeConfig.defaults().hosts();
         /** TLS 1.3/1.2 with HTTP/2 and HTTP/1.1 by ALPN, certificate from the local CA; 0 = any free port. */
         public Integer tlsPort = 8443;
+        public CacheConfig cache = CacheConfig.defaults();
+        /** CIDR → country code sent to the origin as X-Viewer-Country. */
+        public java.util.Map<String, String> viewerCountries = EdgeConfig.defaultCountries();
 
         public Edge() {
             super(8080);
         }
 
         public EdgeConfig config() {
-            return new EdgeConfig(hosts);
+            return new EdgeConfig(hosts, cache, viewerCountries);
         }
     }
 
