@@ -109,7 +109,8 @@ public final class Topology {
                 new RouteSpec("/api/login", "auth", "none", List.of(), null),
                 new RouteSpec("/.well-known", "auth", "none", List.of(), null),
                 new RouteSpec("/api/me", "auth", "jwt", List.of("profile"), null),
-                new RouteSpec("/api/products", "catalog", "none", List.of(), 5_000L));
+                new RouteSpec("/api/products", "catalog", "none", List.of(), 5_000L),
+                new RouteSpec("/images", "catalog", "none", List.of(), 5_000L));
 
         public Gateway() {
             super(8300);

@@ -237,4 +237,22 @@ class WholePathTest {
         assertThat(ServerTiming.parse(reply.headers().firstValue("server-timing").orElseThrow()).getFirst().name())
                 .isEqualTo("edge");
     }
+
+    @Test
+    @Order(7)
+    void productImagesAreCachedAtTheEdgeForAnHourAndPurgedBySurrogateKey() throws IOException {
+        RawHttp.Reply first = get("/images/products/42.svg", Map.of());
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.header("content-type")).isEqualTo("image/svg+xml");
+        assertThat(first.header("cache-control")).isEqualTo("public, max-age=3600");
+        assertThat(first.body()).startsWith("<svg").contains("product 42");
+        RawHttp.Reply second = get("/images/products/42.svg", Map.of());
+        assertThat(second.header("x-cache")).isEqualTo("HIT");
+        assertThat(second.body()).isEqualTo(first.body());
+        RawHttp.Reply purge = RawHttp.send("127.0.0.1", stack.hop("edge").adminAddress(), "POST",
+                "/cache/purge?key=product-42", "x", Map.of(), null);
+        assertThat(purge.status()).isEqualTo(200);
+        assertThat(get("/images/products/42.svg", Map.of()).header("x-cache")).isEqualTo("MISS");
+        assertThat(get("/images/products/x.svg", Map.of()).status()).isEqualTo(400);
+    }
 }
