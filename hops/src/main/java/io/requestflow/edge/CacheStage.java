@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
 public final class CacheStage implements Stage {
     /** This cache's name in Cache-Status. */
     static final String NAME = "edge";
+    private static final CacheControl NO_CACHE = CacheControl.parse(java.util.List.of("no-cache"));
 
     private final HttpCache cache;
     private final Freshness freshness;
@@ -72,13 +73,12 @@ public final class CacheStage implements Stage {
 
     /** Request directives; {@code Pragma: no-cache} counts as {@code no-cache} when there is no Cache-Control. */
     static CacheControl requestDirectives(Request req) {
-        var lines = req.headers().getAll("cache-control");
-        if (lines.isEmpty()) {
+        if (!req.headers().contains("cache-control")) {
             String pragma = req.header("pragma");
             return pragma != null && pragma.toLowerCase(java.util.Locale.ROOT).contains("no-cache")
-                    ? CacheControl.parse(java.util.List.of("no-cache")) : CacheControl.EMPTY;
+                    ? NO_CACHE : CacheControl.EMPTY;
         }
-        return CacheControl.parse(lines);
+        return CacheControl.parse(req.headers().getAll("cache-control"));
     }
 
     private CompletableFuture<Response> withStored(Exchange ex, Chain next, CacheControl rcc, String key,

@@ -49,6 +49,8 @@ public final class HttpHop implements AutoCloseable {
     private final Pipeline pipeline;
     private final long requestTimeoutMs;
     private final Timer.Builder timer;
+    /** One timer per status, looked up without building a meter id on every request. */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
     private Spec spec;
     private HttpServer server;
     private volatile HttpServer tlsServer;
@@ -140,8 +142,8 @@ public final class HttpHop implements AutoCloseable {
         span.setAttribute("http.response.status_code", response.status());
         if (response.status() >= 500) span.setStatus(StatusCode.ERROR);
         span.end();
-        timer.tag("status", Integer.toString(response.status())).register(context.registry())
-                .record(nanos, TimeUnit.NANOSECONDS);
+        timers.computeIfAbsent(response.status(), status -> timer.tag("status", Integer.toString(status))
+                .register(context.registry())).record(nanos, TimeUnit.NANOSECONDS);
         return response;
     }
 

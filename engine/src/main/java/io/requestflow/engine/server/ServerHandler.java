@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -59,7 +60,9 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         boolean keepAlive = HttpUtil.isKeepAlive(msg);
         boolean head = msg.method().name().equals("HEAD");
         HttpVersion version = msg.protocolVersion();
-        Request request = new Request(msg.method().name(), msg.uri(), msg.headers().copy(),
+        // The headers are plain objects the aggregated message hands over (only its content is released):
+        // no copy needed.
+        Request request = new Request(msg.method().name(), msg.uri(), msg.headers(),
                 ByteBufUtil.getBytes(msg.content()), (InetSocketAddress) ctx.channel().remoteAddress(), secure);
         ctx.channel().config().setAutoRead(false);
         busy = true;
@@ -106,10 +109,11 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     static FullHttpResponse toNetty(Response response, boolean head) {
         byte[] body = response.body();
+        // The response's own headers go out as they are (the response is finished): no copy per request.
         FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(response.status()),
-                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
-        out.headers().set(response.headers());
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body), response.headers(),
+                EmptyHttpHeaders.INSTANCE);
         out.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
         if (!head || !out.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
             out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
