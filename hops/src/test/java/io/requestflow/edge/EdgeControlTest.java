@@ -155,6 +155,19 @@ class EdgeControlTest {
     }
 
     @Test
+    void aPeerThatIsDownIsNamedAndTheLocalPurgeStands() {
+        int closed = io.requestflow.engine.testing.Http.closedPort();
+        try (EdgeFixture front = new EdgeFixture(CacheConfig.defaults().withPeers(List.of("127.0.0.1:" + closed)))) {
+            front.script("/alone", 200, "a", "cache-control", "max-age=600");
+            front.get("/alone");
+            HttpResponse<byte[]> r = EdgeFixture.send("POST", front.admin() + "/cache/purge?url=http://127.0.0.1/alone");
+            assertThat(r.statusCode()).isEqualTo(502);
+            assertThat(text(r)).contains("\"removed\":1").contains("127.0.0.1:" + closed).contains("failed");
+            assertThat(header(front.get("/alone"), "x-cache")).isEqualTo("MISS");
+        }
+    }
+
+    @Test
     void theStoreIsBoundedByBytesAndEntries() {
         try (EdgeFixture small = new EdgeFixture(CacheConfig.defaults().withMaxBytes(64 * 1024, 10))) {
             small.script("/big", 200, "b".repeat(100 * 1024), "cache-control", "max-age=600");
