@@ -57,9 +57,10 @@ public final class CacheStage implements Stage {
         StoredResponse stored = cache.lookup(key, req);
         if (stored != null) return withStored(ex, next, rcc, key, stored, now);
         if (rcc.has("only-if-cached")) return Stage.answer(label(ex, notCached(), "MISS", "fwd=miss; detail=only-if-cached"));
-        if (head) return next.proceed(ex).thenApply(r -> label(ex, r, "MISS", "fwd=uri-miss"));
+        String miss = cache.contains(key) ? "vary-miss" : "uri-miss";
+        if (head) return next.proceed(ex).thenApply(r -> label(ex, r, "MISS", "fwd=" + miss));
         CompletableFuture<Void> wait = collapser.joinOrLead(key);
-        if (wait == null) return fetch(ex, next, rcc, key, "uri-miss", true);
+        if (wait == null) return fetch(ex, next, rcc, key, miss, true);
         return wait.thenCompose(ignored -> {
             long later = clock.getAsLong();
             StoredResponse led = cache.lookup(key, req);
@@ -67,7 +68,7 @@ public final class CacheStage implements Stage {
                 cache.hit(led.body().length);
                 return Stage.answer(serve(ex, led, later, "HIT", "hit; collapsed"));
             }
-            return fetch(ex, next, rcc, key, "uri-miss", false);
+            return fetch(ex, next, rcc, key, miss, false);
         });
     }
 

@@ -82,6 +82,11 @@ public final class HttpCache {
         return null;
     }
 
+    /** Whether any variant of the URL is stored (a miss is then a Vary miss). */
+    public boolean contains(String key) {
+        return store.getIfPresent(key) != null;
+    }
+
     /** Stores {@code response}, replacing a variant with the same Vary values. */
     public void put(String key, StoredResponse response) {
         store.asMap().compute(key, (k, old) -> {
