@@ -259,6 +259,7 @@ public final class CacheStage implements Stage {
         h.set("cache-status", NAME + "; " + status);
         h.set("x-cache", xCache);
         ex.describe(xCache);
+        ex.attribute(CompressionStage.NEGOTIATED, Boolean.TRUE);
         if (s.status() == 200 && notModifiedFor(req, h.get("etag"))) {
             h.remove("content-length").remove("content-encoding").remove("content-type");
             return new Response(304, h, new byte[0]);
