@@ -18,6 +18,7 @@ import java.nio.file.Path;
                 GetCommand.class,
                 ScaleCommand.class,
                 DnsCommand.class,
+                CaCommand.class,
                 CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true,
         footer = {"", "Start with:  ./flow up",

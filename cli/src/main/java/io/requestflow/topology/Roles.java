@@ -14,6 +14,8 @@ import io.requestflow.engine.net.HostPort;
 import io.requestflow.engine.pipeline.Exchange;
 import io.requestflow.engine.pipeline.Stage;
 import io.requestflow.engine.server.RequestHandler;
+import io.requestflow.engine.tls.LocalCa;
+import io.requestflow.engine.tls.ServerTls;
 import io.requestflow.engine.http.Request;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.requestflow.engine.proxy.Forwarder;
@@ -54,9 +56,37 @@ public final class Roles {
     }
 
     public HttpHop edge(String instance, HostPort listen, HostPort admin, HostPort firewall) {
+        return edge(instance, listen, null, admin, firewall);
+    }
+
+    /** The edge; {@code tlsListen} (may be null) adds HTTPS with a certificate from the local CA. */
+    public HttpHop edge(String instance, HostPort listen, HostPort tlsListen, HostPort admin, HostPort firewall) {
         HopContext ctx = engine.hop("edge", instance);
-        var stages = EdgeHop.stages(topology.edge.config(), new Forwarder(ctx.client(topology.client)), firewall);
-        return start(ctx, listen, admin, stages, AdminServer.Readiness.always(), Map.of());
+        var upstreamClient = ctx.client(topology.client);
+        EdgeHop edge = new EdgeHop(topology.edge.config(), new Forwarder(upstreamClient), firewall, ctx.registry(),
+                upstreamClient);
+        HttpHop hop = start(ctx, listen, admin, edge.stages(), AdminServer.Readiness.always(), edge.adminRoutes());
+        if (tlsListen == null) return hop;
+        try {
+            return hop.withTls(tlsListen, ServerTls.context(localCa().issue(certificateNames())));
+        } catch (RuntimeException e) {
+            hop.close();
+            throw e;
+        }
+    }
+
+    /** The deployment's CA, created on first use under the data directory. */
+    public LocalCa localCa() {
+        return LocalCa.loadOrCreate(dataDir.resolve("ca"));
+    }
+
+    /** What the edge certificate names: the whole test zone, plus every host the edge serves. */
+    private List<String> certificateNames() {
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        names.add("*." + topology.dns.zone());
+        names.add(topology.dns.zone());
+        names.addAll(topology.edge.hosts);
+        return List.copyOf(names);
     }
 
     public HttpHop firewall(String instance, HostPort listen, HostPort admin, HostPort balancer) {

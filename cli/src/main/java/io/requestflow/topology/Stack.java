@@ -93,8 +93,13 @@ public final class Stack implements AutoCloseable {
         HttpHop balancer = track("balancer", started.hop());
         HttpHop firewall = track("firewall", roles.firewall("firewall-1", hp(bind, t.firewall.port),
                 hp(bind, t.firewall.adminPortOrDefault()), HostPort.of(balancer.address())));
-        HttpHop edge = track("edge", roles.edge("edge-1", hp(bind, t.edge.port), hp(bind, t.edge.adminPortOrDefault()),
+        HttpHop edge = track("edge", roles.edge("edge-1", hp(bind, t.edge.port),
+                t.edge.tlsPort == null ? null : hp(bind, t.edge.tlsPort), hp(bind, t.edge.adminPortOrDefault()),
                 HostPort.of(firewall.address())));
+        if (edge.tlsAddress() != null) {
+            endpoints.add(new Endpoint("edge", "edge-1 https", HostPort.of(edge.tlsAddress()).toString(),
+                    HostPort.of(edge.adminAddress()).toString()));
+        }
 
         progress.accept("starting dns…");
         dns = roles.dns("dns-1", t.dns, hp(bind, t.dnsAdminPort));

@@ -25,9 +25,9 @@ public final class ServerTiming {
         }
     }
 
-    /** {@code %.2f} without the cost of a Formatter on every request. */
+    /** {@code %.2f} without a Formatter: this runs on every request of every hop. */
     static void appendTwoDecimals(StringBuilder sb, double value) {
-        if (!(value >= 0) || value > 1e12) {
+        if (!(value >= 0) || value > 1e12) { // negative, NaN or absurd: let the JDK spell it
             sb.append(String.format(Locale.ROOT, "%.2f", value));
             return;
         }
