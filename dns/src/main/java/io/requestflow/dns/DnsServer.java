@@ -51,7 +51,7 @@ public final class DnsServer implements AutoCloseable {
     /** One loop serves the UDP socket; a second keeps TCP accepts from queueing behind it. */
     private static final int OWN_THREADS = 2;
     /** With port 0, TCP may find the port UDP got already taken by someone else's TCP socket: pick again. */
-    private static final int EPHEMERAL_BIND_ATTEMPTS = 5;
+    private static final int EPHEMERAL_BIND_ATTEMPTS = 20;
     private static final long BIND_TIMEOUT_SECONDS = 5;
     private static final long CLOSE_TIMEOUT_SECONDS = 2;
     /** Receive buffer per datagram: queries are far smaller, and a longer one arrives cut and gets FORMERR. */
@@ -253,6 +253,8 @@ public final class DnsServer implements AutoCloseable {
         return new ServerBootstrap()
                 .group(group)
                 .channel(channelTypes.server())
+                // a port left in TIME_WAIT by some earlier client connection is still free to listen on
+                .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
