@@ -37,7 +37,8 @@ public final class CacheStage implements Stage {
     public CacheStage(HttpCache cache, CacheConfig config, LongSupplier clock) {
         this.cache = cache;
         this.freshness = new Freshness(config.heuristicMaxSeconds());
-        this.storability = new Storability(config.maxObjectBytes());
+        // an object larger than the whole store would only be evicted again, after being served once as a HIT
+        this.storability = new Storability((int) Math.min(config.maxObjectBytes(), config.maxBytes()));
         this.collapser = new Collapser(config.collapseWaitMs());
         this.compressMinBytes = config.compressMinBytes();
         this.clock = clock;
