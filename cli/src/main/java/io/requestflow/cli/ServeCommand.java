@@ -119,6 +119,22 @@ public final class ServeCommand implements Callable<Integer> {
                 case "catalog" -> describe(track(started, roles.catalog(name, listenOr(t.bind, t.services.catalog.port),
                         adminFor(listenOr(t.bind, t.services.catalog.port), t.services.catalog.adminPortOrDefault()),
                         dataEndpoints(t))));
+                case "inventory" -> describe(track(started, roles.inventory(name, listenOr(t.bind, t.services.inventory.port),
+                        adminFor(listenOr(t.bind, t.services.inventory.port), t.services.inventory.adminPortOrDefault()),
+                        dataEndpoints(t))));
+                case "reviews" -> describe(track(started, roles.reviews(name, listenOr(t.bind, t.services.reviews.port),
+                        adminFor(listenOr(t.bind, t.services.reviews.port), t.services.reviews.adminPortOrDefault()),
+                        dataEndpoints(t))));
+                case "recommendations" -> describe(track(started, roles.recommendations(name,
+                        listenOr(t.bind, t.services.recommendations.port), adminFor(listenOr(t.bind,
+                                t.services.recommendations.port), t.services.recommendations.adminPortOrDefault()),
+                        dataEndpoints(t))));
+                case "orders" -> describe(track(started, roles.orders(name, listenOr(t.bind, t.services.orders.port),
+                        adminFor(listenOr(t.bind, t.services.orders.port), t.services.orders.adminPortOrDefault()),
+                        dataEndpoints(t))));
+                case "page" -> describe(track(started, roles.page(name, listenOr(t.bind, t.services.page.port),
+                        adminFor(listenOr(t.bind, t.services.page.port), t.services.page.adminPortOrDefault()),
+                        services(t))));
                 case "data" -> {
                     DataTier data = DataTier.start(dataDir, t.data.postgres, t.data.redis, t.catalogProducts);
                     started.add(data);
@@ -198,6 +214,11 @@ public final class ServeCommand implements Callable<Integer> {
         Map<String, HostPort> services = new LinkedHashMap<>();
         services.put("auth", new HostPort(t.bind, t.services.auth.port));
         services.put("catalog", new HostPort(t.bind, t.services.catalog.port));
+        services.put("inventory", new HostPort(t.bind, t.services.inventory.port));
+        services.put("reviews", new HostPort(t.bind, t.services.reviews.port));
+        services.put("recommendations", new HostPort(t.bind, t.services.recommendations.port));
+        services.put("page", new HostPort(t.bind, t.services.page.port));
+        services.put("orders", new HostPort(t.bind, t.services.orders.port));
         for (String u : upstreams) {
             int eq = u.indexOf('=');
             if (eq <= 0) throw new IllegalArgumentException("gateway upstreams are SERVICE=URL, e.g. catalog=http://127.0.0.1:8500");

@@ -20,6 +20,7 @@ public final class DataTier implements AutoCloseable {
 
     /** Name of the pool this object keeps for migrations, seeding and callers in the same process. */
     public static final String POOL_NAME = "data-tier";
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DataTier.class);
 
     private final Database database;
     private final String redisUrl;
@@ -65,6 +66,7 @@ public final class DataTier implements AutoCloseable {
             database.migrate();
             if (catalogSize > 0) {
                 new CatalogSeeder(database.dataSource()).seed(catalogSize);
+                new ShopSeeder(database.dataSource()).seed(catalogSize, log::info);
             }
             return new DataTier(database, redisUrl, Duration.ofMillis(redis.timeoutMs()), resources);
         } catch (RuntimeException e) {

@@ -13,6 +13,8 @@ import io.requestflow.engine.testing.Http;
 import io.requestflow.engine.trace.ServerTiming;
 import io.requestflow.services.RedisCache;
 import io.requestflow.services.Sql;
+import io.requestflow.services.cache.CacheAside;
+import io.requestflow.services.cache.CacheConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,7 +47,8 @@ class CatalogServiceTest {
         var ctx = engine.hop("catalog", "catalog-1");
         Database db = ctx.own(Database.open(data.jdbc(), PostgresConfig.defaults(), "catalog-test"));
         RedisCache cache = ctx.own(new RedisCache(deadRedis, Duration.ofMillis(300)));
-        CatalogService service = new CatalogService(CatalogConfig.defaults(), new Sql(db.dataSource()), cache);
+        CatalogService service = new CatalogService(CatalogConfig.defaults(), new Sql(db.dataSource()),
+                new CacheAside(cache, CacheConfig.defaults(), ctx.registry()));
         catalog = HttpHop.start(ctx, new HttpHop.Spec(ANY, ANY, ServerConfig.defaults(), 5000),
                 service.stages(engine.blocking()), AdminServer.Readiness.always(), Map.of());
     }
