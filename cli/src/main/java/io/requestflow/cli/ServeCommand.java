@@ -136,9 +136,11 @@ public final class ServeCommand implements Callable<Integer> {
                         adminFor(listenOr(t.bind, t.services.page.port), t.services.page.adminPortOrDefault()),
                         services(t))));
                 case "data" -> {
-                    DataTier data = DataTier.start(dataDir, t.data.postgres, t.data.redis, t.catalogProducts);
+                    DataTier data = DataTier.start(dataDir, t.data.postgres, t.data.replicas, t.data.redis,
+                            t.catalogProducts);
                     started.add(data);
-                    yield "data: postgres " + data.jdbc().url() + " (user " + data.jdbcUser() + "), redis " + data.redisUrl();
+                    yield "data: postgres " + data.jdbc().url() + " (user " + data.jdbcUser() + "), replicas "
+                            + data.replicas().stream().map(JdbcEndpoint::url).toList() + ", redis " + data.redisUrl();
                 }
                 default -> throw new IllegalStateException(role);
             };
@@ -236,7 +238,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
         String user = postgres != null ? postgresUser : t.data.postgres.user();
         String password = postgres != null ? postgresPassword : t.data.postgres.password();
-        return new DataEndpoints(new JdbcEndpoint(jdbcUrl, user, password), redisUrl);
+        List<JdbcEndpoint> replicas = t.data.replicas.urls().stream()
+                .map(url -> new JdbcEndpoint(url, user, password)).toList();
+        return new DataEndpoints(new JdbcEndpoint(jdbcUrl, user, password), redisUrl, replicas);
     }
 
     static HostPort toHostPort(String url) {

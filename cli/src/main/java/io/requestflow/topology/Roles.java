@@ -26,6 +26,8 @@ import io.requestflow.services.auth.AuthService;
 import io.requestflow.services.auth.SigningKeys;
 import io.requestflow.services.catalog.CatalogService;
 import io.requestflow.services.BackgroundWork;
+import io.requestflow.services.ReadRouter;
+import io.requestflow.services.ReplicaRouter;
 import io.requestflow.services.cache.CacheAside;
 import io.requestflow.services.inventory.InventoryService;
 import io.requestflow.services.orders.OrdersService;
@@ -38,6 +40,7 @@ import io.requestflow.services.reviews.ReviewsService;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -168,6 +171,19 @@ public final class Roles {
         return hp;
     }
 
+    /** Reads to the replicas when there are any (a pool per replica per service), else to the primary. */
+    private ReadRouter readRouter(HopContext ctx, String instance, Database primary, DataEndpoints data) {
+        if (data.replicas().isEmpty()) return ReadRouter.primaryOnly(primary.dataSource());
+        List<ReplicaRouter.Replica> replicas = new ArrayList<>();
+        for (int i = 0; i < data.replicas().size(); i++) {
+            Database replica = ctx.own(Database.openReplica(data.replicas().get(i), topology.data.postgres,
+                    instance + "-replica-" + (i + 1)));
+            replicas.add(new ReplicaRouter.Replica("replica-" + (i + 1), replica.dataSource()));
+        }
+        return ctx.own(new ReplicaRouter(primary.dataSource(), replicas, topology.data.replicas.maxLagBytes(),
+                topology.data.replicas.checkIntervalMs(), ctx.registry()));
+    }
+
     @FunctionalInterface
     private interface ServiceFactory {
         List<Stage> stages(HopContext ctx, Sql sql, CacheAside cache);
@@ -179,7 +195,7 @@ public final class Roles {
         HopContext ctx = engine.hop(role, instance);
         try {
             Database db = ctx.own(Database.open(data.jdbc(), topology.data.postgres, instance));
-            Sql sql = new Sql(db.dataSource());
+            Sql sql = new Sql(db.dataSource(), readRouter(ctx, instance, db, data));
             RedisCache redis = ctx.own(new RedisCache(data.redisUrl(),
                     Duration.ofMillis(topology.data.redis.timeoutMs())));
             CacheAside cache = new CacheAside(redis, topology.services.cache.config(), ctx.registry());

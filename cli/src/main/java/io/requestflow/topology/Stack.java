@@ -53,11 +53,14 @@ public final class Stack implements AutoCloseable {
         Roles roles = new Roles(engine, t, dataDir);
         String bind = t.bind;
         progress.accept("starting PostgreSQL and Redis (data in " + dataDir + ")…");
-        data = DataTier.start(dataDir, t.data.postgres, t.data.redis, t.catalogProducts);
+        data = DataTier.start(dataDir, t.data.postgres, t.data.replicas, t.data.redis, t.catalogProducts);
         running.push(data);
         endpoints.add(new Endpoint("postgres", "primary", data.jdbc().url(), "-"));
+        for (int i = 0; i < data.replicas().size(); i++) {
+            endpoints.add(new Endpoint("postgres", "replica-" + (i + 1), data.replicas().get(i).url(), "-"));
+        }
         endpoints.add(new Endpoint("redis", "cache", data.redisUrl(), "-"));
-        DataEndpoints endpointsForServices = new DataEndpoints(data.jdbc(), data.redisUrl());
+        DataEndpoints endpointsForServices = new DataEndpoints(data.jdbc(), data.redisUrl(), data.replicas());
 
         progress.accept("starting services…");
         HttpHop auth = track("auth", roles.auth("auth-1", hp(bind, t.services.auth.port),

@@ -3,6 +3,7 @@ package io.requestflow.topology;
 import io.requestflow.balancer.BalancerConfig;
 import io.requestflow.data.PostgresConfig;
 import io.requestflow.data.RedisConfig;
+import io.requestflow.data.ReplicaConfig;
 import io.requestflow.dns.DnsConfig;
 import io.requestflow.edge.EdgeConfig;
 import io.requestflow.engine.client.ClientConfig;
@@ -262,6 +263,7 @@ public final class Topology {
 
     public static final class Data {
         public PostgresConfig postgres = PostgresConfig.defaults();
+        public ReplicaConfig replicas = ReplicaConfig.defaults();
         public RedisConfig redis = RedisConfig.defaults();
     }
 
@@ -281,6 +283,7 @@ public final class Topology {
         dns = dns.withPort(0);
         dnsAdminPort = 0;
         data.postgres = data.postgres.withPort(0);
+        data.replicas = data.replicas.withPort(0);
         data.redis = RedisConfig.embedded(0);
         return this;
     }
