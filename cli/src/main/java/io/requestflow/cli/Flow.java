@@ -12,7 +12,7 @@ import java.nio.file.Path;
                 "Requestflow: the full production request path, every hop a real server.",
                 "  dns > edge > firewall > balancer > gateway > services > redis > postgres",
                 ""},
-        subcommands = {UpCommand.class, ServeCommand.class, GetCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {UpCommand.class, ServeCommand.class, SeedCommand.class, GetCommand.class, CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true,
         footer = {"", "Start with:  ./flow up",
                 "Then:        ./flow get http://shop.requestflow.test:8080/api/products/42",

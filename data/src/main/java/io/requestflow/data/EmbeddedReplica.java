@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * standby). The bundled binaries have no {@code pg_basebackup}, so the first start makes the base backup
  * the low-level way: {@code pg_backup_start} on the primary, a file copy of its data directory,
  * {@code pg_backup_stop}, whose label file becomes {@code backup_label}; then {@code standby.signal}
- * and {@code primary_conninfo} make it stream WAL from the primary. Later starts reuse the directory.
+ * and {@code primary_conninfo} make it stream WAL from the primary, through a replication slot so the
+ * primary keeps what the replica still needs (up to {@code max_slot_wal_keep_size}). Later starts reuse
+ * the directory; delete it to rebuild the replica from scratch.
  */
 public final class EmbeddedReplica implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedReplica.class);
@@ -64,8 +66,9 @@ public final class EmbeddedReplica implements AutoCloseable {
             OrphanedServer.stopIfRunning(directory.resolve("postmaster.pid"), "postgres"::equals, "PostgreSQL " + name);
             int resolved = LoopbackPorts.resolve(port, "PostgreSQL " + name, "data.replicas.port");
             long started = System.nanoTime();
+            String slot = "requestflow_" + name.replace('-', '_');
             if (!Files.exists(directory.resolve("standby.signal"))) {
-                clone(primary, directory);
+                clone(primary, directory, slot);
             }
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(directory)
@@ -76,6 +79,7 @@ public final class EmbeddedReplica implements AutoCloseable {
                     .setServerConfig("unix_socket_directories", "''")
                     .setServerConfig("hot_standby", "on")
                     .setServerConfig("hot_standby_feedback", "on")
+                    .setServerConfig("primary_slot_name", "'" + slot + "'")
                     .setServerConfig("primary_conninfo", "'host=" + LoopbackPorts.HOST + " port=" + primary.port()
                             + " user=postgres application_name=" + name + "'")
                     .setOutputRedirector(ProcessBuilder.Redirect.appendTo(
@@ -96,13 +100,17 @@ public final class EmbeddedReplica implements AutoCloseable {
     }
 
     /** The low-level base backup: copy the primary's files between pg_backup_start and pg_backup_stop. */
-    private static void clone(EmbeddedPostgresServer primary, Path directory) throws IOException {
+    private static void clone(EmbeddedPostgresServer primary, Path directory, String slot) throws IOException {
         deleteTree(directory);
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + LoopbackPorts.HOST + ":" + primary.port()
                 + "/postgres", "postgres", ""); Statement s = c.createStatement()) {
-            // keep enough WAL for a replica that was away for a while to catch up by streaming
-            s.execute("ALTER SYSTEM SET wal_keep_size = '256MB'");
+            // a slot keeps the WAL the replica has not received yet (a big seed, a replica that was stopped),
+            // bounded so a replica gone for good cannot fill the disk
+            s.execute("ALTER SYSTEM SET max_slot_wal_keep_size = '4GB'");
             s.execute("SELECT pg_reload_conf()");
+            s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
+                    + slot + "'");
+            s.execute("SELECT pg_create_physical_replication_slot('" + slot + "', true)");
             s.execute("SELECT pg_backup_start('requestflow-replica', true)");
             copyTree(primary.directory(), directory);
             try (ResultSet rs = s.executeQuery("SELECT labelfile, spcmapfile FROM pg_backup_stop(false)")) {

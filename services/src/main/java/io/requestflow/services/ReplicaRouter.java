@@ -36,6 +36,7 @@ public final class ReplicaRouter implements ReadRouter, AutoCloseable {
         volatile boolean up;
         volatile long replayLsn;
         volatile long lagBytes = -1;
+        volatile boolean checked;
 
         public Replica(String name, DataSource dataSource) {
             this.target = new Target(name, dataSource, false);
@@ -123,11 +124,16 @@ public final class ReplicaRouter implements ReadRouter, AutoCloseable {
                 if (replay < 0) throw new SQLException("not in recovery: it is no longer a replica of this primary");
                 r.replayLsn = replay;
                 r.lagBytes = Math.max(0, primaryLsn - replay);
-                if (!r.up) LOG.info("replica {} answers again (lag {} bytes)", r.target.name(), r.lagBytes);
+                if (!r.up) {
+                    LOG.info("replica {} {} (lag {} bytes)", r.target.name(), r.checked ? "answers again" : "answers",
+                            r.lagBytes);
+                }
                 r.up = true;
+                r.checked = true;
             } catch (SQLException | RuntimeException e) {
-                if (r.up) LOG.warn("replica {} is out of rotation: {}", r.target.name(), e.getMessage());
+                if (r.up || !r.checked) LOG.warn("replica {} is out of rotation: {}", r.target.name(), e.getMessage());
                 r.up = false;
+                r.checked = true;
                 r.lagBytes = -1;
             }
         }

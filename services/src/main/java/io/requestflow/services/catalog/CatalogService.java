@@ -12,7 +12,6 @@ import io.requestflow.services.Sql;
 import io.requestflow.services.cache.CacheAside;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -72,8 +72,9 @@ public final class ReviewsService {
         body.put("productId", id);
         body.put("count", count);
         body.put("average", count == 0 ? null : Math.round(sum * 100.0 / count) / 100.0);
-        body.put("histogram", Map.of("1", histogram[0], "2", histogram[1], "3", histogram[2], "4", histogram[3],
-                "5", histogram[4]));
+        Map<String, Integer> byStars = new LinkedHashMap<>();
+        for (int i = 0; i < 5; i++) byStars.put(Integer.toString(i + 1), histogram[i]);
+        body.put("histogram", byStars);
         body.put("recent", latest);
         return new String(Json.bytes(body), StandardCharsets.UTF_8);
     }
