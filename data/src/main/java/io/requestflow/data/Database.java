@@ -58,6 +58,8 @@ public final class Database implements AutoCloseable {
         hikari.setUsername(endpoint.user());
         hikari.setPassword(endpoint.password());
         hikari.setMaximumPoolSize(settings.poolSize());
+        // grow on demand: many services' pools must fit under the server's max_connections together
+        hikari.setMinimumIdle(Math.min(2, settings.poolSize()));
         hikari.setConnectionTimeout(settings.connectionTimeoutMs());
         // Validation must not outlast the caller's own wait for a connection.
         hikari.setValidationTimeout(Math.min(settings.connectionTimeoutMs(), 1000));

@@ -65,8 +65,8 @@ public final class ReplicaRouter implements ReadRouter, AutoCloseable {
             Gauge.builder("requestflow.db.replica.in.rotation", r, x -> inRotation(x) ? 1 : 0)
                     .description("1 when reads may go to this replica").tag("replica", r.target.name()).register(registry);
         }
-        check();
-        checker.scheduleWithFixedDelay(this::check, checkIntervalMs, checkIntervalMs, TimeUnit.MILLISECONDS);
+        // until the first check, reads go to the primary; no service start waits for a replica
+        checker.scheduleWithFixedDelay(this::check, 0, checkIntervalMs, TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -138,6 +138,25 @@ class CacheAsideTest {
         }
     }
 
+    @Test
+    @Order(4)
+    void aKeyNearExpiryIsRefreshedEarlyByOneCaller() {
+        var ctx = engine.hop("cache-test", "cache-test-2");
+        try (RedisCache r = new RedisCache(redisServer.url(), Duration.ofMillis(300))) {
+            AtomicInteger loads = new AtomicInteger();
+            // beta 0: never early; an absurd beta: always "near expiry", so every hit triggers one reload
+            CacheAside never = new CacheAside(r, new CacheConfig(30, 0, 1, 0, 5_000, 1_000, 8, 2_000), new SimpleMeterRegistry());
+            CacheAside always = new CacheAside(r, new CacheConfig(30, 0, 1, 1e12, 5_000, 1_000, 8, 2_000), new SimpleMeterRegistry());
+            assertThat(never.get(exchange(ctx), "early", 60, () -> "v" + loads.incrementAndGet())).isEqualTo("v1");
+            assertThat(never.get(exchange(ctx), "early", 60, () -> "v" + loads.incrementAndGet())).isEqualTo("v1");
+            assertThat(loads).hasValue(1);
+            assertThat(always.get(exchange(ctx), "early", 60, () -> "v" + loads.incrementAndGet())).isEqualTo("v2");
+            assertThat(never.get(exchange(ctx), "early", 60, () -> "v" + loads.incrementAndGet())).isEqualTo("v2");
+        } finally {
+            ctx.close();
+        }
+    }
+
     static Exchange exchange(io.requestflow.engine.hop.HopContext ctx) {
         return BackgroundWork.exchange(ctx, "test");
     }
