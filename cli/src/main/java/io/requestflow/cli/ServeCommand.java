@@ -36,6 +36,9 @@ import java.util.concurrent.CountDownLatch;
                 "  balancer            --upstream URL ... (each a target; health: admin port = port+1000, /readyz)",
                 "  gateway             --upstream SERVICE=URL ... (auth=..., catalog=...)",
                 "  auth, catalog       --postgres JDBC_URL --redis redis://HOST:PORT",
+                "  inventory, reviews, recommendations, orders: like catalog",
+                "  page                --upstream SERVICE=URL ... (catalog=, inventory=, reviews=,",
+                "                      recommendations=; defaults from the topology)",
                 "  data                embedded PostgreSQL and Redis for services in other processes",
                 "",
                 "Example: ./flow serve --role edge --listen 127.0.0.1:18080 --upstream http://127.0.0.1:8000"})

@@ -102,7 +102,8 @@ public final class RedisCache implements AutoCloseable {
 
     /**
      * Listens on {@code channel} on a connection of its own (Lettuce resubscribes after a reconnect);
-     * {@code onReconnect} runs when the link comes back, since messages sent meanwhile are lost.
+     * {@code onReconnect} runs when the link drops and when it comes back, since messages sent
+     * meanwhile are lost.
      */
     public synchronized boolean subscribe(String channel, java.util.function.Consumer<String> onMessage,
                                           Runnable onReconnect) {
@@ -118,6 +119,11 @@ public final class RedisCache implements AutoCloseable {
                 @Override
                 public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> connection,
                                              java.net.SocketAddress address) {
+                    onReconnect.run();
+                }
+
+                @Override
+                public void onRedisDisconnected(io.lettuce.core.RedisChannelHandler<?, ?> connection) {
                     onReconnect.run();
                 }
             });
