@@ -207,7 +207,8 @@ public final class Topology {
         public long reviewsTimeoutMs = D.reviewsTimeoutMs();
         public long recommendationsTimeoutMs = D.recommendationsTimeoutMs();
         public int breakerFailureRatePercent = D.breaker().failureRatePercent();
-        public int breakerWindowCalls = D.breaker().windowCalls();
+        public int breakerMinCalls = D.breaker().minCalls();
+        public int breakerWindowSeconds = D.breaker().windowSeconds();
         public long breakerOpenMs = D.breaker().openMs();
         public int breakerHalfOpenCalls = D.breaker().halfOpenCalls();
         public int bulkheadMaxConcurrent = D.bulkheadMaxConcurrent();
@@ -218,7 +219,7 @@ public final class Topology {
 
         public PageConfig config() {
             return new PageConfig(catalogTimeoutMs, inventoryTimeoutMs, reviewsTimeoutMs, recommendationsTimeoutMs,
-                    new PageConfig.Breaker(breakerFailureRatePercent, breakerWindowCalls, breakerOpenMs,
+                    new PageConfig.Breaker(breakerFailureRatePercent, breakerMinCalls, breakerWindowSeconds, breakerOpenMs,
                             breakerHalfOpenCalls), bulkheadMaxConcurrent);
         }
     }

@@ -15,13 +15,16 @@ public record PageConfig(long catalogTimeoutMs, long inventoryTimeoutMs, long re
 
     /**
      * @param failureRatePercent   opens at this share of failed calls (default 50)
-     * @param windowCalls          over the last this many calls (default 10; also the minimum before judging)
+     * @param minCalls             judged only once the window holds at least this many calls (default 10)
+     * @param windowSeconds        the window: calls of the last this many seconds (default 10). A window of
+     *                             time, not of the last N calls: at thousands of calls a second, ten calls
+     *                             are a few milliseconds, and one stall would open the circuit for 30 s
      * @param openMs               stays open this long, failing fast (default 30,000)
      * @param halfOpenCalls        probe calls let through when half-open; all must mostly succeed to close (default 5)
      */
-    public record Breaker(int failureRatePercent, int windowCalls, long openMs, int halfOpenCalls) {
+    public record Breaker(int failureRatePercent, int minCalls, int windowSeconds, long openMs, int halfOpenCalls) {
         public static Breaker defaults() {
-            return new Breaker(50, 10, 30_000, 5);
+            return new Breaker(50, 10, 10, 30_000, 5);
         }
     }
 

@@ -19,9 +19,9 @@ public record Part(String name, HostPort upstream, String pathPrefix, long timeo
                           PageConfig config) {
         PageConfig.Breaker b = config.breaker();
         CircuitBreaker breaker = CircuitBreaker.of(name, CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(b.windowCalls())
-                .minimumNumberOfCalls(b.windowCalls())
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.TIME_BASED)
+                .slidingWindowSize(b.windowSeconds())
+                .minimumNumberOfCalls(b.minCalls())
                 .failureRateThreshold(b.failureRatePercent())
                 .waitDurationInOpenState(Duration.ofMillis(b.openMs()))
                 .permittedNumberOfCallsInHalfOpenState(b.halfOpenCalls())
