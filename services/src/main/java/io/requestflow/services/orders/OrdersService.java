@@ -71,13 +71,13 @@ public final class OrdersService {
         }
         Map<Long, Integer> items = parseItems(ex.request().body());
         String hash = hash(items);
-        Object[] placed = sql.transaction(ex, "INSERT order", c -> {
+        Claim placed = sql.transaction(ex, "INSERT order", c -> {
             Claim claim = key == null ? new Claim(insertOrder(c, user, hash), true) : claim(c, user, key, hash);
-            if (!claim.mine()) return new Object[] {claim.orderId(), false};
-            return new Object[] {placeItems(c, claim.orderId(), items), true};
+            if (claim.mine()) placeItems(c, claim.orderId(), items);
+            return claim;
         });
-        long orderId = (Long) placed[0];
-        boolean created = (Boolean) placed[1];
+        long orderId = placed.orderId();
+        boolean created = placed.mine();
         if (created) {
             cache.invalidate(items.keySet().stream().map(InventoryService::cacheKey).toArray(String[]::new));
         } else {
@@ -135,7 +135,7 @@ public final class OrdersService {
     }
 
     /** Decrements stock (in product id order, so two orders never lock in opposite orders), then items and outbox. */
-    private static long placeItems(Connection c, long orderId, Map<Long, Integer> items) throws SQLException {
+    private static void placeItems(Connection c, long orderId, Map<Long, Integer> items) throws SQLException {
         long total = 0;
         List<Map<String, Object>> event = new ArrayList<>();
         for (Map.Entry<Long, Integer> item : items.entrySet()) {
@@ -181,7 +181,6 @@ public final class OrdersService {
                     StandardCharsets.UTF_8));
             ps.executeUpdate();
         }
-        return orderId;
     }
 
     private static HttpError outOfStock(Connection c, long productId, int quantity) throws SQLException {

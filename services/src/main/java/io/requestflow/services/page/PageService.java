@@ -119,11 +119,11 @@ public final class PageService {
     private CompletableFuture<Outcome> call(Exchange ex, Part part, long id) {
         CircuitBreaker breaker = part.breaker();
         if (!breaker.tryAcquirePermission()) {
-            return done(ex, part, 0, null, 0, "has its circuit open (failing fast)", 503, "open");
+            return notCalled(ex, part, "has its circuit open (failing fast)", "open");
         }
         if (!part.bulkhead().tryAcquirePermission()) {
             breaker.releasePermission();
-            return done(ex, part, 0, null, 0, "has too many calls in flight (bulkhead full)", 503, "bulkhead");
+            return notCalled(ex, part, "has too many calls in flight (bulkhead full)", "bulkhead");
         }
         HttpHeaders headers = new DefaultHttpHeaders();
         headers.set("x-request-id", ex.requestId());
@@ -180,11 +180,11 @@ public final class PageService {
         return o.status() > 0 ? Integer.toString(o.status()) : "error";
     }
 
-    private CompletableFuture<Outcome> done(Exchange ex, Part part, int status, JsonNode body, int unused,
-                                            String failure, int failureStatus, String tag) {
+    /** A call refused before it was made (circuit open, bulkhead full): fails fast as 503. */
+    private CompletableFuture<Outcome> notCalled(Exchange ex, Part part, String failure, String tag) {
         ex.recordCall(part.name(), 0, tag);
         count(part, tag);
-        return CompletableFuture.completedFuture(new Outcome(part, body, status, failure, failureStatus, false));
+        return CompletableFuture.completedFuture(new Outcome(part, null, 0, failure, 503, false));
     }
 
     private void count(Part part, String outcome) {
