@@ -19,6 +19,7 @@ import java.nio.file.Path;
                 ScaleCommand.class,
                 DnsCommand.class,
                 CaCommand.class,
+                SeedCommand.class,
                 CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true,
         footer = {"", "Start with:  ./flow up",

@@ -36,6 +36,9 @@ import java.util.concurrent.CountDownLatch;
                 "  balancer            --upstream URL ... (each a target; health: admin port = port+1000, /readyz)",
                 "  gateway             --upstream SERVICE=URL ... (auth=..., catalog=...)",
                 "  auth, catalog       --postgres JDBC_URL --redis redis://HOST:PORT",
+                "  inventory, reviews, recommendations, orders: like catalog",
+                "  page                --upstream SERVICE=URL ... (catalog=, inventory=, reviews=,",
+                "                      recommendations=; defaults from the topology)",
                 "  data                embedded PostgreSQL and Redis for services in other processes",
                 "",
                 "Example: ./flow serve --role edge --listen 127.0.0.1:18080 --upstream http://127.0.0.1:8000"})
@@ -124,10 +127,28 @@ public final class ServeCommand implements Callable<Integer> {
                 case "catalog" -> describe(track(started, roles.catalog(name, listenOr(t.bind, t.services.catalog.port),
                         adminFor(listenOr(t.bind, t.services.catalog.port), t.services.catalog.adminPortOrDefault()),
                         dataEndpoints(t))));
+                case "inventory" -> describe(track(started, roles.inventory(name, listenOr(t.bind, t.services.inventory.port),
+                        adminFor(listenOr(t.bind, t.services.inventory.port), t.services.inventory.adminPortOrDefault()),
+                        dataEndpoints(t))));
+                case "reviews" -> describe(track(started, roles.reviews(name, listenOr(t.bind, t.services.reviews.port),
+                        adminFor(listenOr(t.bind, t.services.reviews.port), t.services.reviews.adminPortOrDefault()),
+                        dataEndpoints(t))));
+                case "recommendations" -> describe(track(started, roles.recommendations(name,
+                        listenOr(t.bind, t.services.recommendations.port), adminFor(listenOr(t.bind,
+                                t.services.recommendations.port), t.services.recommendations.adminPortOrDefault()),
+                        dataEndpoints(t))));
+                case "orders" -> describe(track(started, roles.orders(name, listenOr(t.bind, t.services.orders.port),
+                        adminFor(listenOr(t.bind, t.services.orders.port), t.services.orders.adminPortOrDefault()),
+                        dataEndpoints(t))));
+                case "page" -> describe(track(started, roles.page(name, listenOr(t.bind, t.services.page.port),
+                        adminFor(listenOr(t.bind, t.services.page.port), t.services.page.adminPortOrDefault()),
+                        services(t))));
                 case "data" -> {
-                    DataTier data = DataTier.start(dataDir, t.data.postgres, t.data.redis, t.catalogProducts);
+                    DataTier data = DataTier.start(dataDir, t.data.postgres, t.data.replicas, t.data.redis,
+                            t.catalogProducts);
                     started.add(data);
-                    yield "data: postgres " + data.jdbc().url() + " (user " + data.jdbcUser() + "), redis " + data.redisUrl();
+                    yield "data: postgres " + data.jdbc().url() + " (user " + data.jdbcUser() + "), replicas "
+                            + data.replicas().stream().map(JdbcEndpoint::url).toList() + ", redis " + data.redisUrl();
                 }
                 default -> throw new IllegalStateException(role);
             };
@@ -212,6 +233,11 @@ public final class ServeCommand implements Callable<Integer> {
         Map<String, HostPort> services = new LinkedHashMap<>();
         services.put("auth", new HostPort(t.bind, t.services.auth.port));
         services.put("catalog", new HostPort(t.bind, t.services.catalog.port));
+        services.put("inventory", new HostPort(t.bind, t.services.inventory.port));
+        services.put("reviews", new HostPort(t.bind, t.services.reviews.port));
+        services.put("recommendations", new HostPort(t.bind, t.services.recommendations.port));
+        services.put("page", new HostPort(t.bind, t.services.page.port));
+        services.put("orders", new HostPort(t.bind, t.services.orders.port));
         for (String u : upstreams) {
             int eq = u.indexOf('=');
             if (eq <= 0) throw new IllegalArgumentException("gateway upstreams are SERVICE=URL, e.g. catalog=http://127.0.0.1:8500");
@@ -229,7 +255,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
         String user = postgres != null ? postgresUser : t.data.postgres.user();
         String password = postgres != null ? postgresPassword : t.data.postgres.password();
-        return new DataEndpoints(new JdbcEndpoint(jdbcUrl, user, password), redisUrl);
+        List<JdbcEndpoint> replicas = t.data.replicas.urls().stream()
+                .map(url -> new JdbcEndpoint(url, user, password)).toList();
+        return new DataEndpoints(new JdbcEndpoint(jdbcUrl, user, password), redisUrl, replicas);
     }
 
     static HostPort toHostPort(String url) {

@@ -27,9 +27,22 @@ import io.requestflow.services.Sql;
 import io.requestflow.services.auth.AuthService;
 import io.requestflow.services.auth.SigningKeys;
 import io.requestflow.services.catalog.CatalogService;
+import io.requestflow.services.BackgroundWork;
+import io.requestflow.services.ReadRouter;
+import io.requestflow.services.ReplicaRouter;
+import io.requestflow.services.cache.CacheAside;
+import io.requestflow.services.inventory.InventoryService;
+import io.requestflow.services.orders.OrdersService;
+import io.requestflow.services.page.PageConfig;
+import io.requestflow.services.page.PageService;
+import io.requestflow.services.page.Part;
+import io.requestflow.services.recommendations.CoOccurrence;
+import io.requestflow.services.recommendations.RecommendationsService;
+import io.requestflow.services.reviews.ReviewsService;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -39,7 +52,7 @@ import java.util.Map;
  */
 public final class Roles {
     public static final List<String> NAMES = List.of("dns", "edge", "firewall", "balancer", "gateway", "auth",
-            "catalog", "data");
+            "catalog", "inventory", "reviews", "recommendations", "page", "orders", "data");
 
     private final Engine engine;
     private final Topology topology;
@@ -156,14 +169,84 @@ public final class Roles {
     }
 
     public HttpHop catalog(String instance, HostPort listen, HostPort admin, DataEndpoints data) {
-        HopContext ctx = engine.hop("catalog", instance);
+        return dataService("catalog", instance, listen, admin, data, (ctx, sql, cache) ->
+                new CatalogService(topology.services.catalog.config(), sql, cache).stages(engine.blocking()));
+    }
+
+    public HttpHop inventory(String instance, HostPort listen, HostPort admin, DataEndpoints data) {
+        return dataService("inventory", instance, listen, admin, data, (ctx, sql, cache) ->
+                new InventoryService(topology.services.inventory.cacheTtlSeconds, sql, cache).stages(engine.blocking()));
+    }
+
+    public HttpHop reviews(String instance, HostPort listen, HostPort admin, DataEndpoints data) {
+        Topology.Reviews r = topology.services.reviews;
+        return dataService("reviews", instance, listen, admin, data, (ctx, sql, cache) ->
+                new ReviewsService(r.cacheTtlSeconds, r.recent, sql, cache).stages(engine.blocking()));
+    }
+
+    public HttpHop recommendations(String instance, HostPort listen, HostPort admin, DataEndpoints data) {
+        Topology.Recommendations r = topology.services.recommendations;
+        return dataService("recommendations", instance, listen, admin, data, (ctx, sql, cache) -> {
+            CoOccurrence refresher = ctx.own(new CoOccurrence(sql, r.perProduct));
+            refresher.start(r.refreshSeconds, () -> BackgroundWork.exchange(ctx, "refresh"));
+            return new RecommendationsService(r.cacheTtlSeconds, r.limit, sql, cache).stages(engine.blocking());
+        });
+    }
+
+    public HttpHop orders(String instance, HostPort listen, HostPort admin, DataEndpoints data) {
+        return dataService("orders", instance, listen, admin, data, (ctx, sql, cache) ->
+                new OrdersService(topology.services.orders.config(), sql, cache).stages(engine.blocking()));
+    }
+
+    /** The product page; {@code services} must name catalog, inventory, reviews and recommendations. */
+    public HttpHop page(String instance, HostPort listen, HostPort admin, Map<String, HostPort> services) {
+        HopContext ctx = engine.hop("page", instance);
+        PageConfig config = topology.services.page.config();
+        List<Part> parts = List.of(
+                Part.of("product", address(services, "catalog"), "/api/products/", config.catalogTimeoutMs(), true, config),
+                Part.of("inventory", address(services, "inventory"), "/api/inventory/", config.inventoryTimeoutMs(), false, config),
+                Part.of("reviews", address(services, "reviews"), "/api/reviews/", config.reviewsTimeoutMs(), false, config),
+                Part.of("recommendations", address(services, "recommendations"), "/api/recommendations/",
+                        config.recommendationsTimeoutMs(), false, config));
+        PageService page = new PageService(parts, ctx.client(topology.client), ctx.registry());
+        return start(ctx, listen, admin, page.stages(engine.blocking()), AdminServer.Readiness.always(), Map.of());
+    }
+
+    private static HostPort address(Map<String, HostPort> services, String name) {
+        HostPort hp = services.get(name);
+        if (hp == null) throw new IllegalArgumentException("the page needs the address of " + name + "; known: " + services.keySet());
+        return hp;
+    }
+
+    /** Reads to the replicas when there are any (a pool per replica per service), else to the primary. */
+    private ReadRouter readRouter(HopContext ctx, String instance, Database primary, DataEndpoints data) {
+        if (data.replicas().isEmpty()) return ReadRouter.primaryOnly(primary.dataSource());
+        List<ReplicaRouter.Replica> replicas = new ArrayList<>();
+        for (int i = 0; i < data.replicas().size(); i++) {
+            Database replica = ctx.own(Database.openReplica(data.replicas().get(i), topology.data.postgres,
+                    instance + "-replica-" + (i + 1)));
+            replicas.add(new ReplicaRouter.Replica("replica-" + (i + 1), replica.dataSource()));
+        }
+        return ctx.own(new ReplicaRouter(primary.dataSource(), replicas, topology.data.replicas.maxLagBytes(),
+                topology.data.replicas.checkIntervalMs(), ctx.registry()));
+    }
+
+    @FunctionalInterface
+    private interface ServiceFactory {
+        List<Stage> stages(HopContext ctx, Sql sql, CacheAside cache);
+    }
+
+    /** A service with its own PostgreSQL pool and its own Redis client (cache-aside). */
+    private HttpHop dataService(String role, String instance, HostPort listen, HostPort admin, DataEndpoints data,
+                                ServiceFactory factory) {
+        HopContext ctx = engine.hop(role, instance);
         try {
             Database db = ctx.own(Database.open(data.jdbc(), topology.data.postgres, instance));
-            Sql sql = new Sql(db.dataSource());
-            RedisCache cache = ctx.own(new RedisCache(data.redisUrl(),
+            Sql sql = new Sql(db.dataSource(), readRouter(ctx, instance, db, data));
+            RedisCache redis = ctx.own(new RedisCache(data.redisUrl(),
                     Duration.ofMillis(topology.data.redis.timeoutMs())));
-            CatalogService catalog = new CatalogService(topology.services.catalog.config(), sql, cache);
-            return start(ctx, listen, admin, catalog.stages(engine.blocking()),
+            CacheAside cache = new CacheAside(redis, topology.services.cache.config(), ctx.registry());
+            return start(ctx, listen, admin, factory.stages(ctx, sql, cache),
                     () -> sql.reachable(1) ? null : "database unreachable", Map.of());
         } catch (RuntimeException e) {
             ctx.close();

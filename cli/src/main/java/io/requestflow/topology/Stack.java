@@ -67,19 +67,39 @@ public final class Stack implements AutoCloseable {
         this.topology = t;
         String bind = t.bind;
         progress.accept("starting PostgreSQL and Redis (data in " + dataDir + ")…");
-        data = DataTier.start(dataDir, t.data.postgres, t.data.redis, t.catalogProducts);
+        data = DataTier.start(dataDir, t.data.postgres, t.data.replicas, t.data.redis, t.catalogProducts);
         running.push(data);
         endpoints.add(new Endpoint("postgres", "primary", data.jdbc().url(), "-"));
+        for (int i = 0; i < data.replicas().size(); i++) {
+            endpoints.add(new Endpoint("postgres", "replica-" + (i + 1), data.replicas().get(i).url(), "-"));
+        }
         endpoints.add(new Endpoint("redis", "cache", data.redisUrl(), "-"));
-        DataEndpoints endpointsForServices = new DataEndpoints(data.jdbc(), data.redisUrl());
+        DataEndpoints endpointsForServices = new DataEndpoints(data.jdbc(), data.redisUrl(), data.replicas());
 
         progress.accept("starting services…");
         HttpHop auth = track("auth", roles.auth("auth-1", hp(bind, t.services.auth.port),
                 hp(bind, t.services.auth.adminPortOrDefault()), endpointsForServices));
         HttpHop catalog = track("catalog", roles.catalog("catalog-1", hp(bind, t.services.catalog.port),
                 hp(bind, t.services.catalog.adminPortOrDefault()), endpointsForServices));
-        Map<String, HostPort> services = Map.of("auth", HostPort.of(auth.address()),
-                "catalog", HostPort.of(catalog.address()));
+        Topology.Services sv = t.services;
+        HttpHop inventory = track("inventory", roles.inventory("inventory-1", hp(bind, sv.inventory.port),
+                hp(bind, sv.inventory.adminPortOrDefault()), endpointsForServices));
+        HttpHop reviews = track("reviews", roles.reviews("reviews-1", hp(bind, sv.reviews.port),
+                hp(bind, sv.reviews.adminPortOrDefault()), endpointsForServices));
+        HttpHop recommendations = track("recommendations", roles.recommendations("recommendations-1",
+                hp(bind, sv.recommendations.port), hp(bind, sv.recommendations.adminPortOrDefault()), endpointsForServices));
+        HttpHop orders = track("orders", roles.orders("orders-1", hp(bind, sv.orders.port),
+                hp(bind, sv.orders.adminPortOrDefault()), endpointsForServices));
+        Map<String, HostPort> services = new LinkedHashMap<>();
+        services.put("auth", HostPort.of(auth.address()));
+        services.put("catalog", HostPort.of(catalog.address()));
+        services.put("inventory", HostPort.of(inventory.address()));
+        services.put("reviews", HostPort.of(reviews.address()));
+        services.put("recommendations", HostPort.of(recommendations.address()));
+        services.put("orders", HostPort.of(orders.address()));
+        HttpHop page = track("page", roles.page("page-1", hp(bind, sv.page.port), hp(bind, sv.page.adminPortOrDefault()),
+                services));
+        services.put("page", HostPort.of(page.address()));
         this.services = services;
 
         progress.accept("starting " + t.gateway.instances + " gateway instances…");

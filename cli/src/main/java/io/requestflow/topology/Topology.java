@@ -3,6 +3,7 @@ package io.requestflow.topology;
 import io.requestflow.balancer.BalancerConfig;
 import io.requestflow.data.PostgresConfig;
 import io.requestflow.data.RedisConfig;
+import io.requestflow.data.ReplicaConfig;
 import io.requestflow.dns.DnsConfig;
 import io.requestflow.edge.CacheConfig;
 import io.requestflow.edge.EdgeConfig;
@@ -12,6 +13,8 @@ import io.requestflow.firewall.FirewallConfig;
 import io.requestflow.gateway.GatewayConfig;
 import io.requestflow.services.auth.AuthConfig;
 import io.requestflow.services.catalog.CatalogConfig;
+import io.requestflow.services.orders.OrdersConfig;
+import io.requestflow.services.page.PageConfig;
 
 import java.util.List;
 
@@ -127,7 +130,13 @@ public final class Topology {
                 new RouteSpec("/.well-known", "auth", "none", List.of(), null),
                 new RouteSpec("/api/me", "auth", "jwt", List.of("profile"), null),
                 new RouteSpec("/api/products", "catalog", "none", List.of(), 5_000L),
-                new RouteSpec("/images", "catalog", "none", List.of(), 5_000L));
+                new RouteSpec("/images", "catalog", "none", List.of(), 5_000L),
+                new RouteSpec("/api/categories", "catalog", "none", List.of(), 5_000L),
+                new RouteSpec("/api/inventory", "inventory", "none", List.of(), 5_000L),
+                new RouteSpec("/api/reviews", "reviews", "none", List.of(), 5_000L),
+                new RouteSpec("/api/recommendations", "recommendations", "none", List.of(), 5_000L),
+                new RouteSpec("/api/pages", "page", "none", List.of(), 5_000L),
+                new RouteSpec("/api/orders", "orders", "jwt", List.of(), 10_000L));
 
         public Gateway() {
             super(8300);
@@ -160,6 +169,95 @@ public final class Topology {
     public static final class Services {
         public Auth auth = new Auth();
         public Catalog catalog = new Catalog();
+        public Inventory inventory = new Inventory();
+        public Reviews reviews = new Reviews();
+        public Recommendations recommendations = new Recommendations();
+        public Page page = new Page();
+        public Orders orders = new Orders();
+        /** Cache-aside settings shared by every service that caches. */
+        public Cache cache = new Cache();
+    }
+
+    public static final class Cache {
+        private static final io.requestflow.services.cache.CacheConfig D = io.requestflow.services.cache.CacheConfig.defaults();
+        public long negativeTtlSeconds = D.negativeTtlSeconds();
+        public int nearMaxEntries = D.nearMaxEntries();
+        public long nearTtlMs = D.nearTtlMs();
+        public double earlyRefreshBeta = D.earlyRefreshBeta();
+        public long lockTtlMs = D.lockTtlMs();
+        public long lockWaitMs = D.lockWaitMs();
+        public int maxConcurrentLoads = D.maxConcurrentLoads();
+        public long loadWaitMs = D.loadWaitMs();
+
+        public io.requestflow.services.cache.CacheConfig config() {
+            return new io.requestflow.services.cache.CacheConfig(negativeTtlSeconds, nearMaxEntries, nearTtlMs, earlyRefreshBeta, lockTtlMs, lockWaitMs,
+                    maxConcurrentLoads, loadWaitMs);
+        }
+    }
+
+    public static final class Inventory extends Listener {
+        public long cacheTtlSeconds = 5;
+
+        public Inventory() {
+            super(8510);
+        }
+    }
+
+    public static final class Reviews extends Listener {
+        public long cacheTtlSeconds = 300;
+        public int recent = 5;
+
+        public Reviews() {
+            super(8520);
+        }
+    }
+
+    public static final class Recommendations extends Listener {
+        public long cacheTtlSeconds = 300;
+        public int limit = 5;
+        public int perProduct = 10;
+        public long refreshSeconds = 300;
+
+        public Recommendations() {
+            super(8530);
+        }
+    }
+
+    public static final class Page extends Listener {
+        private static final PageConfig D = PageConfig.defaults();
+        public long catalogTimeoutMs = D.catalogTimeoutMs();
+        public long inventoryTimeoutMs = D.inventoryTimeoutMs();
+        public long reviewsTimeoutMs = D.reviewsTimeoutMs();
+        public long recommendationsTimeoutMs = D.recommendationsTimeoutMs();
+        public int breakerFailureRatePercent = D.breaker().failureRatePercent();
+        public int breakerMinCalls = D.breaker().minCalls();
+        public int breakerWindowSeconds = D.breaker().windowSeconds();
+        public long breakerOpenMs = D.breaker().openMs();
+        public int breakerHalfOpenCalls = D.breaker().halfOpenCalls();
+        public int bulkheadMaxConcurrent = D.bulkheadMaxConcurrent();
+
+        public Page() {
+            super(8540);
+        }
+
+        public PageConfig config() {
+            return new PageConfig(catalogTimeoutMs, inventoryTimeoutMs, reviewsTimeoutMs, recommendationsTimeoutMs,
+                    new PageConfig.Breaker(breakerFailureRatePercent, breakerMinCalls, breakerWindowSeconds, breakerOpenMs,
+                            breakerHalfOpenCalls), bulkheadMaxConcurrent);
+        }
+    }
+
+    public static final class Orders extends Listener {
+        public int maxItems = OrdersConfig.defaults().maxItems();
+        public int maxQuantity = OrdersConfig.defaults().maxQuantity();
+
+        public Orders() {
+            super(8550);
+        }
+
+        public OrdersConfig config() {
+            return new OrdersConfig(maxItems, maxQuantity);
+        }
     }
 
     public static final class Auth extends Listener {
@@ -189,6 +287,7 @@ public final class Topology {
 
     public static final class Data {
         public PostgresConfig postgres = PostgresConfig.defaults();
+        public ReplicaConfig replicas = ReplicaConfig.defaults();
         public RedisConfig redis = RedisConfig.defaults();
     }
 
@@ -201,13 +300,15 @@ public final class Topology {
     /** Every listener on port 0, for tests that run beside other copies. */
     public Topology ephemeral() {
         edge.tlsPort = 0;
-        for (Listener l : List.of(edge, firewall, balancer, gateway, services.auth, services.catalog)) {
+        for (Listener l : List.of(edge, firewall, balancer, gateway, services.auth, services.catalog, services.inventory,
+                services.reviews, services.recommendations, services.page, services.orders)) {
             l.port = 0;
             l.adminPort = 0;
         }
         dns = dns.withPort(0);
         dnsAdminPort = 0;
         data.postgres = data.postgres.withPort(0);
+        data.replicas = data.replicas.withPort(0);
         data.redis = RedisConfig.embedded(0);
         return this;
     }

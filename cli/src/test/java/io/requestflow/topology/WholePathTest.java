@@ -185,6 +185,50 @@ class WholePathTest {
     }
 
     @Test
+    @Order(6)
+    void productPageFansOutToEveryServiceBehindTheGateway() throws IOException {
+        RawHttp.Reply page = get("/api/pages/products/42", Map.of());
+        assertThat(page.status()).isEqualTo(200);
+        JsonNode body = Json.tree(page.body().getBytes(StandardCharsets.UTF_8));
+        assertThat(body.get("product").get("id").asLong()).isEqualTo(42);
+        assertThat(body.get("inventory").get("productId").asLong()).isEqualTo(42);
+        assertThat(body.get("reviews").get("productId").asLong()).isEqualTo(42);
+        assertThat(body.get("recommendations").get("items").isArray()).isTrue();
+        assertThat(body.get("degraded")).isEmpty();
+        assertThat(hopNames(page)).containsSubsequence("edge", "firewall", "balancer", "gateway", "page")
+                .contains("product", "inventory", "reviews", "recommendations");
+        assertThat(get("/api/pages/products/999999", Map.of()).status()).isEqualTo(404);
+    }
+
+    @Test
+    @Order(7)
+    void anOrderNeedsATokenAndIsReadableByItsOwnerRightAway() throws IOException {
+        assertThat(post("/api/orders", "{\"items\":[{\"productId\":42,\"quantity\":1}]}", Map.of()).status())
+                .isEqualTo(401);
+        String token = login();
+        Map<String, String> auth = Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json",
+                "Idempotency-Key", "whole-path-1");
+        RawHttp.Reply placed = post("/api/orders", "{\"items\":[{\"productId\":42,\"quantity\":1}]}", auth);
+        assertThat(placed.status()).isEqualTo(201);
+        long id = Json.tree(placed.body().getBytes(StandardCharsets.UTF_8)).get("id").asLong();
+        RawHttp.Reply again = post("/api/orders", "{\"items\":[{\"productId\":42,\"quantity\":1}]}", auth);
+        assertThat(Json.tree(again.body().getBytes(StandardCharsets.UTF_8)).get("id").asLong()).isEqualTo(id);
+        RawHttp.Reply read = get("/api/orders/" + id, Map.of("Authorization", "Bearer " + token));
+        assertThat(read.status()).isEqualTo(200);
+        assertThat(read.header("cache-control")).startsWith("private");
+    }
+
+    static RawHttp.Reply post(String path, String body, Map<String, String> headers) throws IOException {
+        return RawHttp.send("127.0.0.1", resolveEdge(), "POST", path, HOST, headers, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String login() throws IOException {
+        RawHttp.Reply login = post("/api/login", "{\"username\":\"demo\",\"password\":\"demo\"}",
+                Map.of("Content-Type", "application/json"));
+        return Json.tree(login.body().getBytes(StandardCharsets.UTF_8)).get("access_token").asText();
+    }
+
+    @Test
     @Order(10)
     void balancerAlternatesAndStopsSendingToAStoppedInstance() throws Exception {
         List<String> picked = new ArrayList<>();

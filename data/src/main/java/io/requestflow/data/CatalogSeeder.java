@@ -42,12 +42,17 @@ public final class CatalogSeeder {
      * @return true if it loaded the catalog, false if it already held exactly those products
      */
     public boolean seed(int count) {
+        return seed(count, log::info);
+    }
+
+    /** Like {@link #seed(int)}, reporting progress of large loads to {@code progress}. */
+    public boolean seed(int count, java.util.function.Consumer<String> progress) {
         if (count < 1) {
             throw new IllegalArgumentException("catalog size must be at least 1, got " + count);
         }
         try (Connection c = dataSource.getConnection()) {
             long started = System.nanoTime();
-            if (holdsExactly(c, count) || !reload(c, count)) {
+            if (holdsExactly(c, count) || !reload(c, count, progress)) {
                 log.info("Catalog already holds products 1..{}; not reseeding", count);
                 return false;
             }
@@ -63,7 +68,8 @@ public final class CatalogSeeder {
     }
 
     /** Replaces the catalog in one transaction; false if another seeder got there first. */
-    private static boolean reload(Connection c, int count) throws SQLException {
+    private static boolean reload(Connection c, int count, java.util.function.Consumer<String> progress)
+            throws SQLException {
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             // A big COPY may outlast the pool's per-request statement timeout; SET LOCAL ends with the transaction.
@@ -75,7 +81,7 @@ public final class CatalogSeeder {
                 return false;
             }
             s.execute("TRUNCATE products");
-            copy(c, count);
+            copy(c, count, progress);
             c.commit();
             return true;
         } catch (SQLException | RuntimeException e) {
@@ -95,7 +101,7 @@ public final class CatalogSeeder {
         }
     }
 
-    private static void copy(Connection c, int count) throws SQLException {
+    private static void copy(Connection c, int count, java.util.function.Consumer<String> progress) throws SQLException {
         CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_SQL);
         try {
             StringBuilder chunk = new StringBuilder(CHUNK_CHARS + 1024);
@@ -106,7 +112,7 @@ public final class CatalogSeeder {
                     write(copy, chunk);
                 }
                 if (count >= PROGRESS_THRESHOLD && id % step == 0) {
-                    log.info("Seeding catalog: {} / {} products", id, count);
+                    progress.accept("seeding catalog: " + id + " / " + count + " products");
                 }
             }
             write(copy, chunk);

@@ -3,7 +3,9 @@ package io.requestflow.data;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 
 import javax.sql.DataSource;
 
@@ -20,6 +22,7 @@ public final class DataTier implements AutoCloseable {
 
     /** Name of the pool this object keeps for migrations, seeding and callers in the same process. */
     public static final String POOL_NAME = "data-tier";
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DataTier.class);
 
     private final Database database;
     private final String redisUrl;
@@ -27,27 +30,41 @@ public final class DataTier implements AutoCloseable {
     /** Closed last-opened-first. */
     private final Deque<AutoCloseable> resources;
 
-    private DataTier(Database database, String redisUrl, Duration redisTimeout, Deque<AutoCloseable> resources) {
+    private final List<JdbcEndpoint> replicas;
+    private final List<EmbeddedReplica> embeddedReplicas;
+
+    private DataTier(Database database, String redisUrl, Duration redisTimeout, Deque<AutoCloseable> resources,
+                     List<JdbcEndpoint> replicas, List<EmbeddedReplica> embeddedReplicas) {
         this.database = database;
         this.redisUrl = redisUrl;
         this.redisTimeout = redisTimeout;
         this.resources = resources;
+        this.replicas = List.copyOf(replicas);
+        this.embeddedReplicas = embeddedReplicas;
+    }
+
+    /** No replicas. */
+    public static DataTier start(Path dataDir, PostgresConfig postgres, RedisConfig redis, int catalogSize) {
+        return start(dataDir, postgres, ReplicaConfig.none(), redis, catalogSize);
     }
 
     /**
      * @param dataDir     parent of {@code postgres/} and {@code redis/} for the embedded servers
      * @param catalogSize products to seed (ids 1..N); 0 leaves the catalog alone
      */
-    public static DataTier start(Path dataDir, PostgresConfig postgres, RedisConfig redis, int catalogSize) {
+    public static DataTier start(Path dataDir, PostgresConfig postgres, ReplicaConfig replicaConfig, RedisConfig redis,
+                                 int catalogSize) {
         if (catalogSize < 0) {
             throw new IllegalArgumentException("catalog size must be >= 0, got " + catalogSize);
         }
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
             JdbcEndpoint jdbc;
+            EmbeddedPostgresServer primary = null;
             if (postgres.usesEmbedded()) {
                 EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dataDir, postgres);
                 resources.push(server);
+                primary = server;
                 jdbc = server.endpoint();
             } else {
                 jdbc = new JdbcEndpoint(postgres.url(), postgres.user(), postgres.password());
@@ -65,12 +82,36 @@ public final class DataTier implements AutoCloseable {
             database.migrate();
             if (catalogSize > 0) {
                 new CatalogSeeder(database.dataSource()).seed(catalogSize);
+                new ShopSeeder(database.dataSource()).seed(catalogSize, log::info);
             }
-            return new DataTier(database, redisUrl, Duration.ofMillis(redis.timeoutMs()), resources);
+            List<JdbcEndpoint> replicas = new ArrayList<>();
+            List<EmbeddedReplica> embedded = new ArrayList<>();
+            if (!replicaConfig.urls().isEmpty()) {
+                for (String url : replicaConfig.urls()) replicas.add(new JdbcEndpoint(url, postgres.user(), postgres.password()));
+            } else if (primary != null) {
+                for (int i = 1; i <= replicaConfig.count(); i++) {
+                    int port = replicaConfig.port() == 0 ? 0 : replicaConfig.port() + i - 1;
+                    EmbeddedReplica replica = EmbeddedReplica.start(dataDir, primary, postgres, i, port);
+                    resources.push(replica);
+                    embedded.add(replica);
+                    replicas.add(replica.endpoint());
+                }
+            }
+            return new DataTier(database, redisUrl, Duration.ofMillis(redis.timeoutMs()), resources, replicas, embedded);
         } catch (RuntimeException e) {
             closeAll(resources, e);
             throw e;
         }
+    }
+
+    /** Read replicas, embedded or external; empty when there are none. */
+    public List<JdbcEndpoint> replicas() {
+        return replicas;
+    }
+
+    /** The embedded replicas (to stop one on purpose in tests and fault drills). */
+    public List<EmbeddedReplica> embeddedReplicas() {
+        return embeddedReplicas;
     }
 
     public DataSource dataSource() {

@@ -37,12 +37,29 @@ public final class Database implements AutoCloseable {
      * @param poolName shows up in pool metrics, thread names and {@code pg_stat_activity.application_name}
      */
     public static Database open(JdbcEndpoint endpoint, PostgresConfig settings, String poolName) {
+        return new Database(new HikariDataSource(config(endpoint, settings, poolName)), endpoint);
+    }
+
+    /**
+     * A pool to a read replica: like {@link #open} but it starts even while the replica is down (reads
+     * go to the primary meanwhile) and connects when the replica answers again.
+     */
+    public static Database openReplica(JdbcEndpoint endpoint, PostgresConfig settings, String poolName) {
+        HikariConfig hikari = config(endpoint, settings, poolName);
+        hikari.setInitializationFailTimeout(-1);
+        hikari.setReadOnly(true);
+        return new Database(new HikariDataSource(hikari), endpoint);
+    }
+
+    private static HikariConfig config(JdbcEndpoint endpoint, PostgresConfig settings, String poolName) {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName(poolName);
         hikari.setJdbcUrl(endpoint.url());
         hikari.setUsername(endpoint.user());
         hikari.setPassword(endpoint.password());
         hikari.setMaximumPoolSize(settings.poolSize());
+        // grow on demand: many services' pools must fit under the server's max_connections together
+        hikari.setMinimumIdle(Math.min(2, settings.poolSize()));
         hikari.setConnectionTimeout(settings.connectionTimeoutMs());
         // Validation must not outlast the caller's own wait for a connection.
         hikari.setValidationTimeout(Math.min(settings.connectionTimeoutMs(), 1000));
@@ -51,7 +68,7 @@ public final class Database implements AutoCloseable {
         // The driver's own TCP connect timeout is in whole seconds.
         hikari.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(1, (settings.connectionTimeoutMs() + 999) / 1000)));
         hikari.addDataSourceProperty("tcpKeepAlive", "true");
-        return new Database(new HikariDataSource(hikari), endpoint);
+        return hikari;
     }
 
     /**

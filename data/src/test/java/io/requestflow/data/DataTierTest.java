@@ -34,6 +34,12 @@ class DataTierTest {
     @TempDir
     Path otherDataDir;
 
+    private static long migrationFiles() throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(Path.of("src/main/resources/db/migration"))) {
+            return files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql")).count();
+        }
+    }
+
     @Test
     void startsMigratesSeedsSearchesAndKeepsDataAcrossRestart() throws Exception {
         String nameOf42;
@@ -41,7 +47,14 @@ class DataTierTest {
             assertThat(count(tier.dataSource(), "SELECT count(*) FROM products")).isEqualTo(PRODUCTS);
             assertThat(count(tier.dataSource(), "SELECT count(DISTINCT category) FROM products"))
                     .isEqualTo(ProductGenerator.categoryCount());
-            assertThat(count(tier.dataSource(), "SELECT count(*) FROM flyway_schema_history WHERE success")).isEqualTo(2);
+            assertThat(count(tier.dataSource(), "SELECT count(*) FROM flyway_schema_history WHERE success"))
+                    .isEqualTo(migrationFiles());
+            assertThat(count(tier.dataSource(), "SELECT count(*) FROM inventory")).isEqualTo(PRODUCTS);
+            assertThat(count(tier.dataSource(), "SELECT available FROM inventory WHERE product_id = 42"))
+                    .isEqualTo(ShopSeeder.stock(42));
+            assertThat(count(tier.dataSource(), "SELECT count(*) FROM orders")).isEqualTo(ShopSeeder.orderCount(PRODUCTS));
+            assertThat(count(tier.dataSource(), "SELECT count(*) FROM reviews")).isPositive();
+            assertThat(new ShopSeeder(tier.dataSource()).seed(PRODUCTS, line -> {})).as("re-seeding is a no-op").isFalse();
             assertThat(new CatalogSeeder(tier.dataSource()).seed(PRODUCTS)).as("re-seeding is a no-op").isFalse();
 
             nameOf42 = nameOf(tier.dataSource(), 42);

@@ -26,6 +26,7 @@ public final class RedisCache implements AutoCloseable {
 
     private final RedisClient client;
     private volatile StatefulRedisConnection<String, String> connection;
+    private final java.util.List<AutoCloseable> subscriptions = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public RedisCache(String url, Duration timeout) {
         RedisURI uri = RedisURI.create(url);
@@ -45,22 +46,93 @@ public final class RedisCache implements AutoCloseable {
     }
 
     public String get(Exchange exchange, String key) {
+        return read(exchange, key).value();
+    }
+
+    /** A read that also says whether Redis answered at all ({@code available}), hit or miss. */
+    public record Read(String value, boolean available) {}
+
+    public Read read(Exchange exchange, String key) {
         Span span = exchange.tracing().startClient(exchange.span(), "redis GET");
         long start = System.nanoTime();
         String desc = "miss";
         try {
             String value = commands().get(key);
             if (value != null) desc = "hit";
-            return value;
+            return new Read(value, true);
         } catch (RuntimeException e) {
             desc = "error";
             span.setStatus(StatusCode.ERROR, e.getMessage());
             LOG.debug("redis GET {} failed; treating as a miss", key, e);
-            return null;
+            return new Read(null, false);
         } finally {
             exchange.recordCall("redis", System.nanoTime() - start, desc);
             span.setAttribute("requestflow.cache", desc);
             span.end();
+        }
+    }
+
+    /** SET NX PX: true if this caller now holds {@code key} (a loader lock); false if taken or Redis failed. */
+    public boolean tryLock(String key, long ttlMs) {
+        try {
+            return "OK".equals(commands().set(key, "1", SetArgs.Builder.nx().px(ttlMs)));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Deletes keys, ignoring failures (the entries expire by themselves). */
+    public void delete(String... keys) {
+        try {
+            commands().del(keys);
+        } catch (RuntimeException e) {
+            LOG.debug("redis DEL failed; entries will expire by their TTL", e);
+        }
+    }
+
+    /** Publishes on a channel; false if Redis did not take it. */
+    public boolean publish(String channel, String message) {
+        try {
+            commands().publish(channel, message);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Listens on {@code channel} on a connection of its own (Lettuce resubscribes after a reconnect);
+     * {@code onReconnect} runs when the link drops and when it comes back, since messages sent
+     * meanwhile are lost.
+     */
+    public synchronized boolean subscribe(String channel, java.util.function.Consumer<String> onMessage,
+                                          Runnable onReconnect) {
+        try {
+            var pubsub = client.connectPubSub();
+            pubsub.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
+                @Override
+                public void message(String ch, String message) {
+                    if (ch.equals(channel)) onMessage.accept(message);
+                }
+            });
+            client.addListener(new io.lettuce.core.RedisConnectionStateListener() {
+                @Override
+                public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> connection,
+                                             java.net.SocketAddress address) {
+                    onReconnect.run();
+                }
+
+                @Override
+                public void onRedisDisconnected(io.lettuce.core.RedisChannelHandler<?, ?> connection) {
+                    onReconnect.run();
+                }
+            });
+            pubsub.sync().subscribe(channel);
+            subscriptions.add(pubsub);
+            return true;
+        } catch (RuntimeException e) {
+            LOG.debug("redis subscribe to {} failed ({})", channel, e.getMessage());
+            return false;
         }
     }
 
@@ -98,6 +170,13 @@ public final class RedisCache implements AutoCloseable {
     public void close() {
         StatefulRedisConnection<String, String> c = connection;
         if (c != null) c.close();
+        for (AutoCloseable sub : subscriptions) {
+            try {
+                sub.close();
+            } catch (Exception ignored) {
+                // closing anyway
+            }
+        }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 }

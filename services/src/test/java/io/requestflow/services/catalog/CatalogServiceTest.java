@@ -13,6 +13,8 @@ import io.requestflow.engine.testing.Http;
 import io.requestflow.engine.trace.ServerTiming;
 import io.requestflow.services.RedisCache;
 import io.requestflow.services.Sql;
+import io.requestflow.services.cache.CacheAside;
+import io.requestflow.services.cache.CacheConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,7 +47,8 @@ class CatalogServiceTest {
         var ctx = engine.hop("catalog", "catalog-1");
         Database db = ctx.own(Database.open(data.jdbc(), PostgresConfig.defaults(), "catalog-test"));
         RedisCache cache = ctx.own(new RedisCache(deadRedis, Duration.ofMillis(300)));
-        CatalogService service = new CatalogService(CatalogConfig.defaults(), new Sql(db.dataSource()), cache);
+        CatalogService service = new CatalogService(CatalogConfig.defaults(), new Sql(db.dataSource()),
+                new CacheAside(cache, CacheConfig.defaults(), ctx.registry()));
         catalog = HttpHop.start(ctx, new HttpHop.Spec(ANY, ANY, ServerConfig.defaults(), 5000),
                 service.stages(engine.blocking()), AdminServer.Readiness.always(), Map.of());
     }
@@ -77,5 +80,46 @@ class CatalogServiceTest {
         assertThat(Http.get(base + "/api/products/51").statusCode()).isEqualTo(404);
         var missing = Http.get(base + "/api/products/51");
         assertThat(missing.headers().firstValue("content-type")).hasValue("application/problem+json");
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode json(String url) {
+        var r = Http.get(url);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("etag")).isPresent();
+        return io.requestflow.engine.http.Json.tree(r.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Follows {@code next} cursors to the end; returns the ids in the order served. */
+    static List<Long> allPages(String firstUrl) {
+        List<Long> ids = new java.util.ArrayList<>();
+        String url = firstUrl;
+        for (int page = 0; page < 100 && url != null; page++) {
+            var body = json(url);
+            body.get("items").forEach(item -> ids.add(item.get("id").asLong()));
+            url = body.get("next").isNull() ? null : firstUrl + "&cursor=" + body.get("next").asText();
+        }
+        return ids;
+    }
+
+    @Test
+    void categoryListingAndSearchPageByKeysetWithoutGapsOrRepeats() {
+        String base = "http://127.0.0.1:" + catalog.address().getPort();
+        String category = json(base + "/api/products/1").get("category").asText();
+        List<Long> listed = allPages(base + "/api/categories/" + category + "/products?limit=3");
+        List<Long> expected = new java.util.ArrayList<>();
+        json(base + "/api/categories/" + category + "/products?limit=100").get("items")
+                .forEach(item -> expected.add(item.get("id").asLong()));
+        assertThat(listed).isEqualTo(expected).isSorted().contains(1L);
+
+        String word = json(base + "/api/products/1").get("name").asText().split(" ")[2].toLowerCase();
+        List<Long> searched = allPages(base + "/api/products?q=" + word + "&limit=2");
+        List<Long> unpaged = new java.util.ArrayList<>();
+        json(base + "/api/products?q=" + word + "&limit=100").get("items").forEach(i -> unpaged.add(i.get("id").asLong()));
+        assertThat(searched).isEqualTo(unpaged).doesNotHaveDuplicates().contains(1L);
+
+        assertThat(Http.get(base + "/api/products?q=" + word + "&cursor=bogus!").statusCode()).isEqualTo(400);
+        assertThat(Http.get(base + "/api/categories/NOT_A_CATEGORY/products").statusCode()).isEqualTo(400);
+        var etag = Http.get(base + "/api/products/2").headers().firstValue("etag").orElseThrow();
+        assertThat(Http.get(base + "/api/products/2", "if-none-match", etag).statusCode()).isEqualTo(304);
     }
 }

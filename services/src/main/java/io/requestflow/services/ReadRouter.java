@@ -1,0 +1,26 @@
+package io.requestflow.services;
+
+import io.requestflow.engine.pipeline.Exchange;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+
+/** Decides where a read goes: a replica, or the primary (no replica, lagging, or read-your-own-writes). */
+public interface ReadRouter {
+
+    /** One place a read can run. */
+    record Target(String name, DataSource dataSource, boolean primary) {}
+
+    Target route(Exchange exchange);
+
+    /** A replica failed a read: take it out of rotation (it returns when it answers again). */
+    default void failed(Target target, RuntimeException error) {}
+
+    /** A transaction of this exchange's client just committed on {@code connection} (the primary). */
+    default void wrote(Exchange exchange, Connection connection) {}
+
+    static ReadRouter primaryOnly(DataSource primary) {
+        Target target = new Target("primary", primary, true);
+        return exchange -> target;
+    }
+}
