@@ -82,7 +82,7 @@ public final class Stack implements AutoCloseable {
         HttpHop balancer = track("balancer", roles.balancer("balancer-1", hp(bind, t.balancer.port),
                 hp(bind, t.balancer.adminPortOrDefault()), targets));
         HttpHop firewall = track("firewall", roles.firewall("firewall-1", hp(bind, t.firewall.port),
-                hp(bind, t.firewall.adminPortOrDefault()), HostPort.of(balancer.address())));
+                hp(bind, t.firewall.adminPortOrDefault()), HostPort.of(balancer.address()), data.redisUrl()));
         HttpHop edge = track("edge", roles.edge("edge-1", hp(bind, t.edge.port), hp(bind, t.edge.adminPortOrDefault()),
                 HostPort.of(firewall.address())));
 

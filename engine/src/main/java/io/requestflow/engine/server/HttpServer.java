@@ -40,12 +40,18 @@ public final class HttpServer implements AutoCloseable {
      */
     public static HttpServer start(String name, HostPort listen, ServerConfig config, EventLoopGroup group,
                                    RequestHandler handler) {
+        return start(name, listen, config, group, handler, null);
+    }
+
+    /** As above; a non-null {@code inspector} checks every request's raw bytes before the codec sees them. */
+    public static HttpServer start(String name, HostPort listen, ServerConfig config, EventLoopGroup group,
+                                   RequestHandler handler, RawRequestInspector inspector) {
         HttpServer server = new HttpServer(name, config);
-        server.bind(listen, group, handler);
+        server.bind(listen, group, handler, inspector);
         return server;
     }
 
-    private void bind(HostPort listen, EventLoopGroup group, RequestHandler handler) {
+    private void bind(HostPort listen, EventLoopGroup group, RequestHandler handler, RawRequestInspector inspector) {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(Transport.serverChannel())
@@ -57,6 +63,10 @@ public final class HttpServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
+                        if (inspector != null) {
+                            ch.pipeline().addLast("raw-guard", new RawRequestGuard(inspector,
+                                    config.maxInitialLineLength() + config.maxHeaderBytes()));
+                        }
                         ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(0, 0, config.idleTimeoutMs(), TimeUnit.MILLISECONDS))
                                 .addLast("codec", new HttpServerCodec(config.maxInitialLineLength(),

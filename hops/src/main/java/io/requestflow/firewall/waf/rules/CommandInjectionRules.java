@@ -1,0 +1,77 @@
+package io.requestflow.firewall.waf.rules;
+
+import io.requestflow.firewall.waf.normalize.Normalizer;
+
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import static io.requestflow.firewall.waf.Severity.CRITICAL;
+import static io.requestflow.firewall.waf.rules.PatternRule.ARGS;
+import static io.requestflow.firewall.waf.rules.PatternRule.ARGS_AND_HEADERS;
+import static io.requestflow.firewall.waf.rules.PatternRule.of;
+
+/** OS command injection, Unix and Windows: commands after shell separators, substitutions, shell paths. */
+public final class CommandInjectionRules extends PatternFamily {
+    /** The shell's view: quotes and escapes gone, $IFS and friends read as spaces. */
+    static final UnaryOperator<String> SHELL = s -> Normalizer.commandLine(
+            s.replaceAll("\\$\\{?ifs(?:%??[^}]*)?\\}?|\\$\\{?ifs\\}?|\\$@|\\$\\*|\\$\\{\\d*\\}|\\$\\d", " "));
+
+    static final String UNIX = "(?:cat|tac|nl|ls|id|uname|whoami|wget|curl|nc|ncat|netcat|bash|sh|zsh|ksh|csh|"
+            + "tcsh|dash|ash|python[0-9.]*|perl|ruby|php[0-9]*|lua|node|nmap|ping|echo|printf|chmod|chown|chgrp|"
+            + "rm|rmdir|mv|cp|touch|kill|killall|pkill|ps|env|printenv|head|tail|more|less|grep|egrep|fgrep|find|awk|"
+            + "gawk|sed|telnet|ssh|scp|sftp|ftp|tftp|rsync|base64|base32|xxd|od|hexdump|strings|dd|mkfifo|mknod|"
+            + "socat|nohup|crontab|useradd|usermod|passwd|ifconfig|ip|netstat|ss|systemctl|service|history|eval|"
+            + "exec|sleep|which|whereis|locate|tar|zip|unzip|gzip|gunzip|bzip2|xz|7z|gcc|cc|make|java|busybox|"
+            + "timeout|nslookup|dig|host|whois|traceroute|reboot|shutdown|halt|poweroff|su|sudo|doas|wall|"
+            + "mail|sendmail|xargs|tee|sort|uniq|cut|tr|diff|file|stat|du|df|mount|umount|lsof|last|w|who|"
+            + "finger|groups|getent|nproc|hostname|uptime|date|cal|chattr|lsattr|shred|wipe|tclsh|wish|expect|"
+            + "openssl|gpg|docker|kubectl|pip[0-9]*|npm|gem|apt|apt-get|yum|dnf|rpm|dpkg|git|svn|vi|vim|nano|"
+            + "ed|emacs|man|info|jq|column|fold|fmt|rev|seq|yes|watch|screen|tmux|setsid|runuser|chroot|"
+            + "ldd|strace|ltrace|gdb|objdump|readelf|nm|ar|ld|as|pwd|cd|export|unset|alias|source|type|"
+            + "command|builtin|set|test|true|false|exit|logout|trap|wait|jobs|fg|bg|disown|ulimit|umask|"
+            + "getfacl|setfacl|iptables|route|arp|tcpdump|base|xterm|nice|renice|time)";
+
+    /** Commands that are not also everyday English words: safe to look for after a separator at level 1. */
+    static final String UNIX_STRONG = "(?:cat|tac|nl|ls|id|uname|whoami|wget|curl|nc|ncat|netcat|bash|sh|zsh|ksh|"
+            + "csh|tcsh|dash|python[0-9.]*|perl|ruby|php[0-9]*|lua|nmap|ping|echo|printf|chmod|chown|rm|mv|cp|"
+            + "killall|pkill|ps|env|printenv|grep|egrep|awk|gawk|sed|telnet|ssh|scp|sftp|ftp|tftp|rsync|base64|xxd|"
+            + "hexdump|dd|mkfifo|mknod|socat|nohup|crontab|useradd|usermod|passwd|ifconfig|netstat|systemctl|"
+            + "which|whereis|tar|unzip|gzip|gunzip|bzip2|gcc|busybox|nslookup|whois|traceroute|reboot|sudo|doas|"
+            + "xargs|uptime|chattr|lsattr|shred|tclsh|openssl|kubectl|chroot|strace|pwd|ulimit|iptables|tcpdump|"
+            + "xterm|lsof|getent|hostname|sleep|eval|exec|uniq|uname|wc|od|readelf|objdump|sh\\d?)";
+
+    static final String WINDOWS = "(?:cmd(?:\\.exe)?|powershell(?:\\.exe)?|pwsh|ipconfig|tasklist|taskkill|"
+            + "systeminfo|whoami|certutil|bitsadmin|wmic|reg|schtasks|regsvr32|rundll32|mshta|cscript|wscript|"
+            + "net|net1|netsh|sc|dir|type|copy|xcopy|robocopy|del|erase|rd|rmdir|md|mkdir|start|ping|nslookup|"
+            + "tracert|arp|route|attrib|icacls|cacls|takeown|runas|shutdown|format|diskpart|vssadmin|wevtutil|"
+            + "bcdedit|msiexec|forfiles|findstr|more|echo|set|ver|vol|hostname|query|qwinsta|quser|at|"
+            + "expand|makecab|msbuild|installutil|regasm|regsvcs|odbcconf|cmstp|esentutl|ntdsutil)";
+
+    public CommandInjectionRules() {
+        super(List.of(
+                of("RCE-100", 1, CRITICAL, "(?:[;&|`\\n]|\\$\\(|\\|\\||&&|\\{)\\s*(?:[\\w./-]*/)?"
+                        + UNIX_STRONG + "(?:[\\s<>&|;`)]|$)", ARGS, SHELL),
+                of("RCE-110", 1, CRITICAL, "(?:^|[;&|`\\n]|\\|\\||&&)\\s*(?:[a-z]:)?(?:[\\w./\\\\-]*[\\\\/])?" + WINDOWS
+                        + "(?:\\.exe|\\.com)?(?:[\\s/]|$)", ARGS, s -> Normalizer.commandLine(s.replace("\\", "/"))),
+                of("RCE-120", 1, CRITICAL, "\\b(?:invoke-(?:webrequest|expression|command|restmethod|item|wmimethod|"
+                        + "shellcode|mimikatz)|iex|iwr|irm|iwmi|new-object|start-process|downloadstring|downloadfile|"
+                        + "get-(?:content|childitem|process|wmiobject|item|acl|credential)|set-(?:content|item|"
+                        + "executionpolicy)|add-type|out-file|-encodedcommand|-executionpolicy|-windowstyle|"
+                        + "system\\.net\\.webclient|frombase64string)\\b", ARGS_AND_HEADERS),
+                of("RCE-130", 1, CRITICAL, "\\$\\((?!\\s*\\))[^)]*\\)|\\$\\{[^}]+\\}|<\\([^)]+\\)|>\\([^)]+\\)|"
+                        + "`[^`]*`|/[\\w.-]*\\[!?[^\\]/]+\\][\\w.-]*", ARGS),
+                of("RCE-140", 1, CRITICAL, "\\(\\s*\\)\\s*\\{.*?;\\s*\\}|:\\(\\)\\s*\\{\\s*:\\|:&?\\s*\\};", ARGS_AND_HEADERS),
+                of("RCE-150", 1, CRITICAL, "(?:^|[\\s;&|`'\"(=])/(?:bin|sbin|usr/(?:local/)?s?bin)/[a-z]|/dev/(?:tcp|udp)/"
+                        + "|/[?*]{1,3}/[?*a-z]*[?*]", ARGS_AND_HEADERS),
+                of("RCE-160", 1, CRITICAL, "^\\s*(?:sudo\\s+)?" + UNIX_STRONG + "\\s+(?:-{1,2}[a-z]|/|\\.{1,2}/|~|\\*|\\$)",
+                        ARGS, SHELL),
+                of("RCE-170", 2, CRITICAL, "(?:^|[;&|`\\n(]|\\|\\||&&)\\s*(?:[\\w./-]*/)?" + UNIX + "\\b", ARGS, SHELL),
+                of("RCE-180", 2, CRITICAL, "[;|`]|&&|\\$\\(|\\$\\{", ARGS),
+                of("RCE-190", 3, CRITICAL, "\\b" + UNIX + "\\b\\s+\\S", ARGS, SHELL)));
+    }
+
+    @Override
+    public String prefix() {
+        return "RCE";
+    }
+}

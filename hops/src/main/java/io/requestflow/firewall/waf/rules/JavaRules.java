@@ -1,0 +1,114 @@
+package io.requestflow.firewall.waf.rules;
+
+import io.requestflow.firewall.waf.Inspection;
+import io.requestflow.firewall.waf.Match;
+import io.requestflow.firewall.waf.Target;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.requestflow.firewall.waf.Severity.CRITICAL;
+import static io.requestflow.firewall.waf.rules.PatternRule.ARGS;
+import static io.requestflow.firewall.waf.rules.PatternRule.ARGS_AND_HEADERS;
+import static io.requestflow.firewall.waf.rules.PatternRule.EVERYWHERE;
+import static io.requestflow.firewall.waf.rules.PatternRule.of;
+
+/**
+ * Java attacks and template injection: JNDI lookups (Log4Shell, including nested-lookup obfuscation),
+ * dangerous Java classes and gadget chains, serialized objects, OGNL/SpEL/EL and server-side templates.
+ */
+public final class JavaRules extends PatternFamily {
+    private static final Pattern LOOKUP = Pattern.compile("\\$\\{(?:[a-z0-9]*:)*(?:[^${}:]*:-)?([^${}]*)\\}");
+    private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/_-]{8,}={0,2}");
+
+    /** Resolves ${lower:j}${::-n}di style lookups to the text they produce, innermost first. */
+    static final UnaryOperator<String> UNWRAP = s -> {
+        if (!s.contains("${")) return s;
+        String cur = s;
+        for (int i = 0; i < 8; i++) {
+            Matcher m = LOOKUP.matcher(cur);
+            StringBuilder sb = new StringBuilder();
+            boolean changed = false;
+            while (m.find()) {
+                String inner = m.group(1);
+                boolean plain = m.group().indexOf(':') < 0;
+                m.appendReplacement(sb, Matcher.quoteReplacement(plain ? "\u0001" + inner + "\u0002" : inner));
+                changed = true;
+            }
+            m.appendTail(sb);
+            if (!changed) break;
+            cur = sb.toString();
+        }
+        return cur.replace('\u0001', '{').replace('\u0002', '}');
+    };
+
+    static final String CLASSES = "(?:java\\.(?:lang\\.(?:runtime|process|processbuilder|reflect|class|classloader|"
+            + "system|thread|object|string|stringbuilder|integer|number)|io\\.(?:\\w*(?:stream|reader|writer)|file)|"
+            + "net\\.(?:url|socket|urlclassloader)|nio\\.file|beans\\.|rmi\\.|util\\.(?:scanner|zip))|"
+            + "javax\\.(?:script|naming|management|el)|com\\.opensymphony\\.xwork2|com\\.sun\\.(?:org\\.apache|jndi|"
+            + "rowset|jmx)|org\\.apache\\.(?:commons|xalan|struts2?|tomcat|catalina|bcel|naming)|org\\.omg\\.corba|"
+            + "org\\.springframework\\.|org\\.codehaus\\.groovy|ognl\\.|bsh\\.interpreter|javassist|"
+            + "(?:clone|invoker|instantiate|chained|constant|map|lazy)transformer|(?:for|while|if|switch)closure|"
+            + "instantiatefactory|prototype(?:clone|serialization)factory|runtime\\.getruntime|\\bprocessbuilder\\b|"
+            + "java\\b.{0,40}\\b(?:runtime|processbuilder)\\b|\\.getclass\\s*\\(|\\.forname\\s*\\(|"
+            + "\\.getmethod\\s*\\(|\\.invoke\\s*\\(|\\.newinstance\\s*\\(|#_memberaccess|@java\\.|"
+            + "class\\.module\\.classloader|class\\.classloader)";
+
+    public JavaRules() {
+        super(List.of(
+                of("JAVA-100", 1, CRITICAL, "\\$\\{\\s*jndi\\s*:|\\bjndi\\s*:\\s*(?:ldaps?|rmi|dns|iiop|corba|nds|nis|"
+                        + "https?)\\s*:|\\$\\{[^}]*\\$\\{[^}]*\\}[^}]*\\}|\\$\\{\\s*(?:ctx|env|sys|main|bundle|docker|k8s|"
+                        + "log4j|spring|web|marker|map|sd|event|java|base64|date|lower|upper|jvmrunargs|::-)\\s*:",
+                        EVERYWHERE, UNWRAP),
+                of("JAVA-110", 1, CRITICAL, CLASSES, ARGS_AND_HEADERS),
+                of("JAVA-120", 1, CRITICAL, "\\xac\\xed\\x00\\x05|\\bro0ab|\\baced0005|h4siaaaaaaaa",
+                        ARGS_AND_HEADERS),
+                of("JAVA-130", 1, CRITICAL, "%\\{.*(?:#|@|\\().*\\}|#\\{.*\\}|\\$\\{.*(?:getclass|runtime|exec\\s*\\(|"
+                        + "forname|getruntime|new\\s).*\\}|\\bt\\s*\\(\\s*java\\.|new\\s+java\\.|#(?:context|request|"
+                        + "session|application|attr|parameters)\\[", ARGS_AND_HEADERS),
+                of("JAVA-140", 1, CRITICAL, "\\{\\{.*(?:__class__|__mro__|__subclasses__|__globals__|__builtins__|"
+                        + "__init__|config\\.|self\\.|request\\.|lipsum|cycler|joiner|namespace|\\.popen|"
+                        + "\\|attr|7\\s*\\*\\s*7).*\\}\\}|\\{%.*(?:import|include|set|for|if|exec|popen).*%\\}|"
+                        + "<#assign|freemarker\\.template|\\?new\\s*\\(|#set\\s*\\(\\s*\\$|\\$\\{\\s*\\d+\\s*\\*\\s*\\d+\\s*\\}|"
+                        + "<%=.*%>|\\{php\\}|\\{\\$smarty|@\\{.*\\}|\\*\\{.*\\}", ARGS_AND_HEADERS)));
+    }
+
+    @Override
+    public String prefix() {
+        return "JAVA";
+    }
+
+    @Override
+    public void inspect(Inspection request, int paranoia, List<Match> out) {
+        super.inspect(request, paranoia, out);
+        if (paranoia < 2) return;
+        Pattern classes = Pattern.compile(CLASSES + "|\\bruntime\\b|\\bprocessbuilder\\b|\\bclassloader\\b");
+        for (Target t : request.targets()) {
+            if (!ARGS.contains(t.kind())) continue;
+            Matcher m = BASE64.matcher(t.raw());
+            while (m.find()) {
+                String decoded = decode(m.group());
+                if (decoded != null && classes.matcher(decoded.toLowerCase(java.util.Locale.ROOT)).find()) {
+                    out.add(new Match("JAVA-150", CRITICAL, t.location(), "base64 " + m.group()));
+                    return;
+                }
+            }
+        }
+    }
+
+    private static String decode(String token) {
+        String t = token.replace('-', '+').replace('_', '/').replace("=", "");
+        int pad = (4 - t.length() % 4) % 4;
+        if (pad == 3) return null;
+        try {
+            return new String(Base64.getDecoder().decode(t + "==".substring(0, pad)),
+                    StandardCharsets.ISO_8859_1);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

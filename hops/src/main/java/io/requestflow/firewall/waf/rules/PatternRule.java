@@ -1,0 +1,50 @@
+package io.requestflow.firewall.waf.rules;
+
+import io.requestflow.firewall.waf.Match;
+import io.requestflow.firewall.waf.Severity;
+import io.requestflow.firewall.waf.Target;
+
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A rule that is one regular expression over the normalised value of some kinds of targets,
+ * optionally after a rule-specific transform (the shell's view, SQL comments removed, ...).
+ */
+public record PatternRule(String id, int paranoia, Severity severity, Pattern pattern, Set<Target.Kind> where,
+                          UnaryOperator<String> transform) {
+
+    public static final Set<Target.Kind> ARGS = EnumSet.of(Target.Kind.ARG, Target.Kind.ARG_NAME, Target.Kind.COOKIE,
+            Target.Kind.COOKIE_NAME, Target.Kind.BODY);
+    public static final Set<Target.Kind> ARGS_AND_HEADERS = EnumSet.of(Target.Kind.ARG, Target.Kind.ARG_NAME,
+            Target.Kind.COOKIE, Target.Kind.COOKIE_NAME, Target.Kind.BODY, Target.Kind.HEADER);
+    public static final Set<Target.Kind> ARGS_AND_PATH = EnumSet.of(Target.Kind.ARG, Target.Kind.ARG_NAME,
+            Target.Kind.COOKIE, Target.Kind.COOKIE_NAME, Target.Kind.BODY, Target.Kind.PATH);
+    public static final Set<Target.Kind> EVERYWHERE = EnumSet.allOf(Target.Kind.class);
+
+    public static PatternRule of(String id, int paranoia, Severity severity, String regex, Set<Target.Kind> where) {
+        return new PatternRule(id, paranoia, severity, Pattern.compile(regex), where, null);
+    }
+
+    public static PatternRule of(String id, int paranoia, Severity severity, String regex, Set<Target.Kind> where,
+                                 UnaryOperator<String> transform) {
+        return new PatternRule(id, paranoia, severity, Pattern.compile(regex), where, transform);
+    }
+
+    /** The match on this target, or null. */
+    public Match test(Target target) {
+        if (!where.contains(target.kind())) return null;
+        String value = transform == null ? target.value() : transform.apply(target.value());
+        Matcher m = pattern.matcher(value);
+        if (!m.find()) return null;
+        return new Match(id, severity, target.location(), excerpt(value, m.start(), m.end()));
+    }
+
+    static String excerpt(String value, int start, int end) {
+        String s = value.substring(start, Math.min(end, start + 80));
+        return s.replaceAll("[\\p{Cntrl}]", "?");
+    }
+}
