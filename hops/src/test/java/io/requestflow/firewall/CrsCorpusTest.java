@@ -68,7 +68,7 @@ class CrsCorpusTest {
             int level = Integer.getInteger("crs.failures");
             byLevel.get(level).stream().filter(r -> !r.stage().passes(r.status()))
                     .forEach(r -> System.out.println("FAIL " + r.stage().id() + " " + r.stage().expect() + " got "
-                            + r.status()));
+                            + r.status() + " " + summary(r.stage().request())));
         }
         for (var e : byLevel.entrySet()) {
             double[] rates = rates(e.getValue());
@@ -76,6 +76,14 @@ class CrsCorpusTest {
             assertThat(rates[0]).as("PL%d attack stages blocked", e.getKey()).isGreaterThanOrEqualTo(floor[0]);
             assertThat(rates[1]).as("PL%d clean stages passed", e.getKey()).isGreaterThanOrEqualTo(floor[1]);
         }
+    }
+
+    private static String summary(byte[] request) {
+        String text = new String(request, java.nio.charset.StandardCharsets.UTF_8);
+        int headEnd = text.indexOf("\r\n\r\n");
+        String line = text.substring(0, Math.max(0, text.indexOf("\r\n")));
+        String body = headEnd < 0 ? "" : text.substring(headEnd + 4);
+        return (line + " || " + body.replace("\n", "\\n")).substring(0, Math.min(300, line.length() + 4 + body.length()));
     }
 
     /** [attack stages blocked, clean stages passed, all stages passed] */

@@ -1,14 +1,14 @@
 package io.requestflow.firewall.waf;
 
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
 /**
- * One inspected value of a request, after normalisation.
- *
- * @param kind     which part of the request it came from
- * @param name     the field name (argument, header or cookie name), or "" for whole parts
- * @param raw      the value as decoded once by its parser
- * @param value    the normalised value rules match against (decoded, entity-decoded, NFKC, lower case)
+ * One inspected value of a request, after normalisation, with the rule-specific views of it (the
+ * shell's view, SQL comments removed, ...) computed once per value and shared by the rules that use them.
  */
-public record Target(Kind kind, String name, String raw, String value) {
+public final class Target {
 
     public enum Kind {
         /** a query, form, JSON, XML or multipart value */ ARG,
@@ -20,15 +20,53 @@ public record Target(Kind kind, String name, String raw, String value) {
         /** a body no parser understood, inspected whole */ BODY
     }
 
+    private final Kind kind;
+    private final String name;
+    private final String raw;
+    private final String value;
+    private Map<UnaryOperator<String>, String> views;
+
+    /**
+     * @param name  the field name (argument, header or cookie name), or "" for whole parts
+     * @param raw   the value as decoded once by its parser
+     * @param value the normalised value rules match against (decoded, entity-decoded, NFKC, lower case)
+     */
+    public Target(Kind kind, String name, String raw, String value) {
+        this.kind = kind;
+        this.name = name;
+        this.raw = raw;
+        this.value = value;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String raw() {
+        return raw;
+    }
+
+    public String value() {
+        return value;
+    }
+
+    /** The value through {@code transform} (a constant function), computed once per target. */
+    public String view(UnaryOperator<String> transform) {
+        if (transform == null) return value;
+        if (views == null) views = new IdentityHashMap<>(4);
+        return views.computeIfAbsent(transform, t -> t.apply(value));
+    }
+
     public String location() {
         return name.isEmpty() ? kind.name() : kind.name() + ":" + name;
     }
 
-    public boolean isArg() {
-        return kind == Kind.ARG || kind == Kind.COOKIE;
-    }
-
-    public boolean isName() {
-        return kind == Kind.ARG_NAME || kind == Kind.COOKIE_NAME;
+    @Override
+    public String toString() {
+        return location() + "=" + value;
     }
 }

@@ -25,6 +25,8 @@ public final class Normalizer {
             Map.entry("dollar", "$"), Map.entry("percnt", "%"), Map.entry("plus", "+"), Map.entry("quest", "?"),
             Map.entry("vert", "|"), Map.entry("ast", "*"));
 
+    private static final java.util.regex.Pattern SQL_COMMENT = java.util.regex.Pattern.compile("/\\*!?\\d*|\\*/");
+
     private Normalizer() {}
 
     /** The full chain for one value that has already been URL-decoded once by its parser. */
@@ -178,7 +180,7 @@ public final class Normalizer {
     /** SQL comments become a single space, so {@code UN/ ** /ION} cannot split a keyword from the tokenizer's view. */
     public static String stripSqlComments(String s) {
         if (!s.contains("/*")) return s;
-        return s.replaceAll("/\\*!?\\d*|\\*/", " ");
+        return SQL_COMMENT.matcher(s).replaceAll(" ");
     }
 
     /**

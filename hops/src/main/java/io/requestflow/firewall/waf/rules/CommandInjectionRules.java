@@ -8,13 +8,24 @@ import java.util.function.UnaryOperator;
 import static io.requestflow.firewall.waf.Severity.CRITICAL;
 import static io.requestflow.firewall.waf.rules.PatternRule.ARGS;
 import static io.requestflow.firewall.waf.rules.PatternRule.ARGS_AND_HEADERS;
+import static io.requestflow.firewall.waf.rules.PatternRule.anyChar;
+import static io.requestflow.firewall.waf.rules.PatternRule.anyOf;
 import static io.requestflow.firewall.waf.rules.PatternRule.of;
 
 /** OS command injection, Unix and Windows: commands after shell separators, substitutions, shell paths. */
 public final class CommandInjectionRules extends PatternFamily {
     /** The shell's view: quotes and escapes gone, $IFS and friends read as spaces. */
-    static final UnaryOperator<String> SHELL = s -> Normalizer.commandLine(
-            s.replaceAll("\\$\\{?ifs(?:%??[^}]*)?\\}?|\\$\\{?ifs\\}?|\\$@|\\$\\*|\\$\\{\\d*\\}|\\$\\d", " "));
+    private static final java.util.regex.Pattern IFS = java.util.regex.Pattern.compile("\\$\\{?ifs\\}?");
+    /** Expansions that are empty in practice ($@, $*, $1, ${x}): the shell joins the word around them. */
+    private static final java.util.regex.Pattern EMPTY_EXPANSIONS = java.util.regex.Pattern.compile(
+            "\\$[@*]|\\$\\d|\\$\\{[a-z0-9_]{0,8}\\}");
+    static final UnaryOperator<String> SHELL = s -> Normalizer.commandLine(s.indexOf('$') < 0 ? s
+            : EMPTY_EXPANSIONS.matcher(IFS.matcher(s).replaceAll(" ")).replaceAll(""));
+    private static final UnaryOperator<String> WINDOWS_VIEW = s -> Normalizer.commandLine(s.replace("\\", "/"));
+
+    private static final java.util.Set<io.requestflow.firewall.waf.Target.Kind> VALUES = java.util.EnumSet.of(
+            io.requestflow.firewall.waf.Target.Kind.ARG, io.requestflow.firewall.waf.Target.Kind.COOKIE,
+            io.requestflow.firewall.waf.Target.Kind.BODY);
 
     static final String UNIX = "(?:cat|tac|nl|ls|id|uname|whoami|wget|curl|nc|ncat|netcat|bash|sh|zsh|ksh|csh|"
             + "tcsh|dash|ash|python[0-9.]*|perl|ruby|php[0-9]*|lua|node|nmap|ping|echo|printf|chmod|chown|chgrp|"
@@ -38,7 +49,11 @@ public final class CommandInjectionRules extends PatternFamily {
             + "hexdump|dd|mkfifo|mknod|socat|nohup|crontab|useradd|usermod|passwd|ifconfig|netstat|systemctl|"
             + "which|whereis|tar|unzip|gzip|gunzip|bzip2|gcc|busybox|nslookup|whois|traceroute|reboot|sudo|doas|"
             + "xargs|uptime|chattr|lsattr|shred|tclsh|openssl|kubectl|chroot|strace|pwd|ulimit|iptables|tcpdump|"
-            + "xterm|lsof|getent|hostname|sleep|eval|exec|uniq|uname|wc|od|readelf|objdump|sh\\d?)";
+            + "xterm|lsof|getent|hostname|sleep|eval|exec|uniq|wc|od|readelf|objdump|base32|c89|c99|g\\+\\+|clang|"
+            + "lastlog|visudo|ansible(?:-\\w+)?|flock|perf|ionice|taskset|unshare|nsenter|capsh|setcap|getcap|"
+            + "ldconfig|modprobe|insmod|rmmod|lsmod|dmesg|journalctl|sysctl|ufw|firewall-cmd|nft|ssh-keygen|"
+            + "scp|wall|write|mesg|mkdir|rmdir|ln|install|truncate|fallocate|split|csplit|zcat|zgrep|bzcat|"
+            + "xzcat|7za|rar|unrar|curl|aria2c|lynx|links|w3m|elinks|nc\\.traditional|nc\\.openbsd|cd)";
 
     static final String WINDOWS = "(?:cmd(?:\\.exe)?|powershell(?:\\.exe)?|pwsh|ipconfig|tasklist|taskkill|"
             + "systeminfo|whoami|certutil|bitsadmin|wmic|reg|schtasks|regsvr32|rundll32|mshta|cscript|wscript|"
@@ -47,27 +62,44 @@ public final class CommandInjectionRules extends PatternFamily {
             + "bcdedit|msiexec|forfiles|findstr|more|echo|set|ver|vol|hostname|query|qwinsta|quser|at|"
             + "expand|makecab|msbuild|installutil|regasm|regsvcs|odbcconf|cmstp|esentutl|ntdsutil)";
 
+    /** Windows commands that are not English words, for level 1. */
+    static final String WINDOWS_STRONG = "(?:cmd(?:\\.exe)?\\s*/[ck]|powershell(?:\\.exe)?|pwsh|ipconfig|tasklist|"
+            + "taskkill|systeminfo|whoami|certutil|bitsadmin|wmic|reg\\s+(?:add|query|delete|save|export)|schtasks|"
+            + "regsvr32|rundll32|mshta|cscript|wscript|net1?\\s+(?:user|localgroup|group|view|use|share|session|"
+            + "accounts)|netsh|vssadmin|wevtutil|bcdedit|msiexec|icacls|cacls|takeown|ntdsutil|nltest|dsquery|"
+            + "forfiles|findstr|xcopy|robocopy|attrib|tracert|nslookup|qwinsta|quser|makecab|msbuild|installutil|"
+            + "regasm|regsvcs|odbcconf|cmstp|esentutl|diskpart)";
+
     public CommandInjectionRules() {
         super(List.of(
                 of("RCE-100", 1, CRITICAL, "(?:[;&|`\\n]|\\$\\(|\\|\\||&&|\\{)\\s*(?:[\\w./-]*/)?"
-                        + UNIX_STRONG + "(?:[\\s<>&|;`)]|$)", ARGS, SHELL),
-                of("RCE-110", 1, CRITICAL, "(?:^|[;&|`\\n]|\\|\\||&&)\\s*(?:[a-z]:)?(?:[\\w./\\\\-]*[\\\\/])?" + WINDOWS
-                        + "(?:\\.exe|\\.com)?(?:[\\s/]|$)", ARGS, s -> Normalizer.commandLine(s.replace("\\", "/"))),
+                        + UNIX_STRONG + "(?:[\\s<>&|;`)]|$)", ARGS, SHELL).when(anyChar(";&|`\n$({")),
+                of("RCE-105", 1, CRITICAL, "(?:[;&|`\\n]|\\$\\(|\\|\\||&&)\\s*[a-z][\\w.+-]*\\s+(?:-{1,2}[a-z]|/|~|"
+                        + "\\$|\\.{1,2}/)|^\\s*(?:nohup|sudo|doas|exec|nice|timeout|xargs|strace|chroot|setsid|stdbuf|"
+                        + "busybox|time)\\s+[\\w/.-]+", VALUES, SHELL).when(anyChar(";&|`\\n$ ")),
+                of("RCE-115", 1, CRITICAL, "\\bfor\\s+(?:/[dflr]\\b[^%]*)?(?:\\\"[^\\\"]*\\\"\\s+)?%%?[\\w~]+\\s+in\\s*\\(.*\\)"
+                        + "\\s*do\\b|^\\s*if\\s*(?:/i\\s*)?(?:not\\s+)?(?:exist\\b|defined\\b|errorlevel\\b|"
+                        + "cmdextversion\\b|\\S+\\s*(?:==|\\b(?:equ|neq|lss|leq|gtr|geq)\\b))", VALUES).when(anyOf("for", "if")),
+                of("RCE-110", 1, CRITICAL, "(?:^|[;&|`\\n]|\\|\\||&&)\\s*(?:[a-z]:)?(?:[\\w./\\\\-]*[\\\\/])?"
+                        + WINDOWS_STRONG + "(?:\\.exe|\\.com)?(?:[\\s/]|$)", ARGS, WINDOWS_VIEW),
                 of("RCE-120", 1, CRITICAL, "\\b(?:invoke-(?:webrequest|expression|command|restmethod|item|wmimethod|"
                         + "shellcode|mimikatz)|iex|iwr|irm|iwmi|new-object|start-process|downloadstring|downloadfile|"
                         + "get-(?:content|childitem|process|wmiobject|item|acl|credential)|set-(?:content|item|"
                         + "executionpolicy)|add-type|out-file|-encodedcommand|-executionpolicy|-windowstyle|"
-                        + "system\\.net\\.webclient|frombase64string)\\b", ARGS_AND_HEADERS),
-                of("RCE-130", 1, CRITICAL, "\\$\\((?!\\s*\\))[^)]*\\)|\\$\\{[^}]+\\}|<\\([^)]+\\)|>\\([^)]+\\)|"
-                        + "`[^`]*`|/[\\w.-]*\\[!?[^\\]/]+\\][\\w.-]*", ARGS),
-                of("RCE-140", 1, CRITICAL, "\\(\\s*\\)\\s*\\{.*?;\\s*\\}|:\\(\\)\\s*\\{\\s*:\\|:&?\\s*\\};", ARGS_AND_HEADERS),
+                        + "system\\.net\\.webclient|frombase64string)\\b", ARGS_AND_HEADERS).when(anyOf("-", "iex", "iwr", "irm", "iwmi", "system.net", "frombase64")),
+                of("RCE-130", 1, CRITICAL, "\\$\\[|\\$\\((?!\\s*\\))[^)]*\\)|\\$\\{[^}]+\\}|<\\([^)]+\\)|>\\([^)]+\\)|"
+                        + "`[^`]*`|/[\\w.-]*\\[!?[^\\]/]+\\][\\w.-]*", ARGS).when(anyChar("$<>`[")),
+                of("RCE-140", 1, CRITICAL, "\\(\\s*\\)\\s*\\{.*?;\\s*\\}|:\\(\\)\\s*\\{\\s*:\\|:&?\\s*\\};", ARGS_AND_HEADERS).when(anyChar("{")),
                 of("RCE-150", 1, CRITICAL, "(?:^|[\\s;&|`'\"(=])/(?:bin|sbin|usr/(?:local/)?s?bin)/[a-z]|/dev/(?:tcp|udp)/"
-                        + "|/[?*]{1,3}/[?*a-z]*[?*]", ARGS_AND_HEADERS),
+                        + "|/[?*]{1,3}/[?*a-z]*[?*]", ARGS_AND_HEADERS).when(anyChar("/")),
                 of("RCE-160", 1, CRITICAL, "^\\s*(?:sudo\\s+)?" + UNIX_STRONG + "\\s+(?:-{1,2}[a-z]|/|\\.{1,2}/|~|\\*|\\$)",
                         ARGS, SHELL),
-                of("RCE-170", 2, CRITICAL, "(?:^|[;&|`\\n(]|\\|\\||&&)\\s*(?:[\\w./-]*/)?" + UNIX + "\\b", ARGS, SHELL),
-                of("RCE-180", 2, CRITICAL, "[;|`]|&&|\\$\\(|\\$\\{", ARGS),
-                of("RCE-190", 3, CRITICAL, "\\b" + UNIX + "\\b\\s+\\S", ARGS, SHELL)));
+                of("RCE-170", 2, CRITICAL, "(?:[;&|`\\n]|\\|\\||&&|\\$\\()\\s*(?:[\\w./-]*/)?" + UNIX + "\\b",
+                        VALUES, SHELL).when(anyChar(";&|`\n$")),
+                of("RCE-175", 2, CRITICAL, "(?:[;&|`\\n]|\\|\\||&&)\\s*(?:[a-z]:)?(?:[\\w./\\\\-]*[\\\\/])?" + WINDOWS
+                        + "(?:\\.exe|\\.com)?(?:[\\s/]|$)", VALUES, WINDOWS_VIEW).when(anyChar(";&|`\n")),
+                of("RCE-180", 3, CRITICAL, "[;|`]|&&|\\$\\(|\\$\\{", ARGS),
+                of("RCE-190", 4, CRITICAL, "\\b" + UNIX + "\\b\\s+\\S", ARGS, SHELL)));
     }
 
     @Override

@@ -6,6 +6,8 @@ import static io.requestflow.firewall.waf.Severity.CRITICAL;
 import static io.requestflow.firewall.waf.rules.PatternRule.ARGS;
 import static io.requestflow.firewall.waf.rules.PatternRule.ARGS_AND_HEADERS;
 import static io.requestflow.firewall.waf.rules.PatternRule.ARGS_AND_PATH;
+import static io.requestflow.firewall.waf.rules.PatternRule.anyChar;
+import static io.requestflow.firewall.waf.rules.PatternRule.anyOf;
 import static io.requestflow.firewall.waf.rules.PatternRule.of;
 
 /** Attacks on the application platform: Node.js injection, SSRF targets, prototype pollution, Perl/Ruby eval. */
@@ -19,21 +21,21 @@ public final class GenericRules extends PatternFamily {
                         + "fork)(?:sync)?\\s*\\(\\s*['\"`]|\\bfs\\s*\\.\\s*(?:readfile|writefile|readdir|unlink)|"
                         + "\\bconstructor\\s*\\(\\s*['\"`]return|\\bnew\\s+function\\s*\\(|\\bthis\\.constructor\\b|"
                         + "_\\$\\$nd_func\\$\\$_|\\bmodule\\.exports\\b|\\bimport\\s*\\(\\s*['\"`]",
-                        ARGS_AND_HEADERS),
+                        ARGS_AND_HEADERS).when(anyOf("require", "process", "global", "spawn", "exec", "fork", "fs", "constructor", "function", "module", "import", "_$$nd")),
                 of("GEN-110", 1, CRITICAL, "(?:^|[\\s'\"=(])(?:gopher|dict|ldap|tftp|netdoc|jar|file|ftp|https?)://"
                         + "(?:[^/@\\s]*@)?\\[?(?:169\\.254\\.\\d+\\.\\d+|metadata\\.google\\.internal|metadata\\.azure|"
                         + "100\\.100\\.100\\.200|fd00:ec2::254|localhost|127(?:\\.\\d+){1,3}|0(?:\\.0){0,3}(?=[:/\\]]|$)|"
                         + "0x[0-9a-f]{1,8}|0[0-7]{1,}(?:\\.\\d+)*|\\d{8,10}(?=[:/]|$)|::1?\\]|::ffff:|"
                         + "10(?:\\.\\d+){3}|192\\.168(?:\\.\\d+){2}|172\\.(?:1[6-9]|2\\d|3[01])(?:\\.\\d+){2}|"
                         + "[^/]*\\.(?:internal|local|localdomain|nip\\.io|xip\\.io|sslip\\.io))|(?:^|[\\s'\"=(])"
-                        + "(?:gopher|dict|ldap|tftp|netdoc|jar)://", ARGS),
+                        + "(?:gopher|dict|ldap|tftp|netdoc|jar)://", ARGS).when(anyOf("://")),
                 of("GEN-120", 1, CRITICAL, "__proto__|\\bconstructor\\s*(?:\\[\\s*['\"]?|\\.)\\s*prototype\\b",
-                        ARGS_AND_PATH),
+                        ARGS_AND_PATH).when(anyOf("__proto__", "prototype")),
                 of("GEN-130", 1, CRITICAL, "@\\{\\[.*\\]\\}|\\b(?:system|exec|open|eval|syscall|spawn|`)\\s*\\(?\\s*['\"]"
                         + "[^'\"]*(?:/bin/|\\bid\\b|\\bls\\b|\\bcat\\b|\\|)|\\bkernel\\.(?:exec|system|open|spawn)\\b|"
                         + "\\bio\\.popen\\b|\\bos\\.(?:system|popen|exec\\w*|spawn\\w*)\\s*\\(|\\bsubprocess\\.\\w+\\s*\\(|"
-                        + "\\b__import__\\s*\\(|\\bimportlib\\b", ARGS_AND_HEADERS),
-                of("GEN-140", 2, CRITICAL, "(?:^|[\\s'\"=(])(?:gopher|dict|ldap|file|ftp|https?)://", ARGS)));
+                        + "\\b__import__\\s*\\(|\\bimportlib\\b", ARGS_AND_HEADERS).when(anyOf("@{", "system", "exec", "open", "eval", "syscall", "spawn", "`", "kernel.", "os.", "subprocess", "import")),
+                of("GEN-140", 3, CRITICAL, "(?:^|[\\s'\"=(])(?:gopher|dict|ldap|file|ftp|https?)://", ARGS).when(anyOf("://"))));
     }
 
     @Override

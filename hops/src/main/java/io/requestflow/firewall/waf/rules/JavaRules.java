@@ -15,6 +15,8 @@ import static io.requestflow.firewall.waf.Severity.CRITICAL;
 import static io.requestflow.firewall.waf.rules.PatternRule.ARGS;
 import static io.requestflow.firewall.waf.rules.PatternRule.ARGS_AND_HEADERS;
 import static io.requestflow.firewall.waf.rules.PatternRule.EVERYWHERE;
+import static io.requestflow.firewall.waf.rules.PatternRule.anyChar;
+import static io.requestflow.firewall.waf.rules.PatternRule.anyOf;
 import static io.requestflow.firewall.waf.rules.PatternRule.of;
 
 /**
@@ -58,23 +60,32 @@ public final class JavaRules extends PatternFamily {
             + "\\.getmethod\\s*\\(|\\.invoke\\s*\\(|\\.newinstance\\s*\\(|#_memberaccess|@java\\.|"
             + "class\\.module\\.classloader|class\\.classloader)";
 
+    /**
+     * Gadget and class names inside base64: the first two letters may be lost to the alignment, so the
+     * names are matched from their third letter.
+     */
+    private static final Pattern ENCODED_KEYWORDS = Pattern.compile("(?:ntime\\.|ocessbuilder|onetransformer|"
+            + "vokertransformer|stantiatetransformer|ainedtransformer|nstanttransformer|stantiatefactory|"
+            + "ototypeclonefactory|ototypeserializationfactory|ileclosure|rclosure|assloader|truntime|va\\.lang\\.|"
+            + "ntime(?![a-z]))");
+
     public JavaRules() {
         super(List.of(
                 of("JAVA-100", 1, CRITICAL, "\\$\\{\\s*jndi\\s*:|\\bjndi\\s*:\\s*(?:ldaps?|rmi|dns|iiop|corba|nds|nis|"
                         + "https?)\\s*:|\\$\\{[^}]*\\$\\{[^}]*\\}[^}]*\\}|\\$\\{\\s*(?:ctx|env|sys|main|bundle|docker|k8s|"
                         + "log4j|spring|web|marker|map|sd|event|java|base64|date|lower|upper|jvmrunargs|::-)\\s*:",
-                        EVERYWHERE, UNWRAP),
-                of("JAVA-110", 1, CRITICAL, CLASSES, ARGS_AND_HEADERS),
+                        EVERYWHERE, UNWRAP).when(anyOf("${", "jndi")),
+                of("JAVA-110", 1, CRITICAL, CLASSES, ARGS_AND_HEADERS).when(anyOf("java", "com.", "org.", "ognl", "bsh.", "javassist", "transformer", "closure", "factory", "runtime", "processbuilder", ".get", ".forname", ".invoke", ".newinstance", "#_memberaccess", "classloader")),
                 of("JAVA-120", 1, CRITICAL, "\\xac\\xed\\x00\\x05|\\bro0ab|\\baced0005|h4siaaaaaaaa",
-                        ARGS_AND_HEADERS),
+                        ARGS_AND_HEADERS).when(anyOf("\u00ac\u00ed", "ro0ab", "aced0005", "h4siaaaaaaaa")),
                 of("JAVA-130", 1, CRITICAL, "%\\{.*(?:#|@|\\().*\\}|#\\{.*\\}|\\$\\{.*(?:getclass|runtime|exec\\s*\\(|"
                         + "forname|getruntime|new\\s).*\\}|\\bt\\s*\\(\\s*java\\.|new\\s+java\\.|#(?:context|request|"
-                        + "session|application|attr|parameters)\\[", ARGS_AND_HEADERS),
+                        + "session|application|attr|parameters)\\[", ARGS_AND_HEADERS).when(anyOf("%{", "#{", "${", "t(", "t (", "new ", "#context", "#request", "#session", "#application", "#attr", "#parameters")),
                 of("JAVA-140", 1, CRITICAL, "\\{\\{.*(?:__class__|__mro__|__subclasses__|__globals__|__builtins__|"
                         + "__init__|config\\.|self\\.|request\\.|lipsum|cycler|joiner|namespace|\\.popen|"
                         + "\\|attr|7\\s*\\*\\s*7).*\\}\\}|\\{%.*(?:import|include|set|for|if|exec|popen).*%\\}|"
                         + "<#assign|freemarker\\.template|\\?new\\s*\\(|#set\\s*\\(\\s*\\$|\\$\\{\\s*\\d+\\s*\\*\\s*\\d+\\s*\\}|"
-                        + "<%=.*%>|\\{php\\}|\\{\\$smarty|@\\{.*\\}|\\*\\{.*\\}", ARGS_AND_HEADERS)));
+                        + "<%=.*%>|\\{php\\}|\\{\\$smarty|@\\{.*\\}|\\*\\{.*\\}", ARGS_AND_HEADERS).when(anyOf("{{", "{%", "<#", "freemarker", "?new", "#set", "${", "<%", "{php}", "{$smarty", "@{", "*{"))));
     }
 
     @Override
@@ -85,19 +96,33 @@ public final class JavaRules extends PatternFamily {
     @Override
     public void inspect(Inspection request, int paranoia, List<Match> out) {
         super.inspect(request, paranoia, out);
-        if (paranoia < 2) return;
-        Pattern classes = Pattern.compile(CLASSES + "|\\bruntime\\b|\\bprocessbuilder\\b|\\bclassloader\\b");
         for (Target t : request.targets()) {
-            if (!ARGS.contains(t.kind())) continue;
+            if (!ARGS.contains(t.kind()) && t.kind() != Target.Kind.HEADER) continue;
             Matcher m = BASE64.matcher(t.raw());
             while (m.find()) {
-                String decoded = decode(m.group());
-                if (decoded != null && classes.matcher(decoded.toLowerCase(java.util.Locale.ROOT)).find()) {
-                    out.add(new Match("JAVA-150", CRITICAL, t.location(), "base64 " + m.group()));
-                    return;
+                String token = m.group();
+                if (!mixedCase(token)) continue; // plain words are not worth decoding
+                // the keyword may start at any byte of the encoded text: try the four alignments
+                for (int shift = 0; shift < 4 && shift < token.length() - 6; shift++) {
+                    String decoded = decode(token.substring(shift));
+                    if (decoded != null && ENCODED_KEYWORDS.matcher(decoded.toLowerCase(java.util.Locale.ROOT)).find()) {
+                        out.add(new Match("JAVA-150", CRITICAL, t.location(), "base64 " + token));
+                        return;
+                    }
                 }
             }
         }
+    }
+
+    private static boolean mixedCase(String token) {
+        int upper = 0;
+        int lower = 0;
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (c >= 'A' && c <= 'Z') upper++;
+            else if (c >= 'a' && c <= 'z') lower++;
+        }
+        return upper >= 2 && lower >= 2;
     }
 
     private static String decode(String token) {

@@ -6,6 +6,7 @@ import io.requestflow.firewall.waf.Target;
 
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,7 +16,7 @@ import java.util.regex.Pattern;
  * optionally after a rule-specific transform (the shell's view, SQL comments removed, ...).
  */
 public record PatternRule(String id, int paranoia, Severity severity, Pattern pattern, Set<Target.Kind> where,
-                          UnaryOperator<String> transform) {
+                          UnaryOperator<String> transform, Predicate<String> gate) {
 
     public static final Set<Target.Kind> ARGS = EnumSet.of(Target.Kind.ARG, Target.Kind.ARG_NAME, Target.Kind.COOKIE,
             Target.Kind.COOKIE_NAME, Target.Kind.BODY);
@@ -26,18 +27,43 @@ public record PatternRule(String id, int paranoia, Severity severity, Pattern pa
     public static final Set<Target.Kind> EVERYWHERE = EnumSet.allOf(Target.Kind.class);
 
     public static PatternRule of(String id, int paranoia, Severity severity, String regex, Set<Target.Kind> where) {
-        return new PatternRule(id, paranoia, severity, Pattern.compile(regex), where, null);
+        return new PatternRule(id, paranoia, severity, Pattern.compile(regex), where, null, null);
     }
 
     public static PatternRule of(String id, int paranoia, Severity severity, String regex, Set<Target.Kind> where,
                                  UnaryOperator<String> transform) {
-        return new PatternRule(id, paranoia, severity, Pattern.compile(regex), where, transform);
+        return new PatternRule(id, paranoia, severity, Pattern.compile(regex), where, transform, null);
+    }
+
+    /**
+     * The same rule, run only on values that pass {@code cheapTest}: a necessary condition for the
+     * pattern (a character or literal it cannot match without), so most values skip the regex.
+     */
+    public PatternRule when(Predicate<String> cheapTest) {
+        return new PatternRule(id, paranoia, severity, pattern, where, transform, cheapTest);
+    }
+
+    /** The value contains at least one of these characters. */
+    public static Predicate<String> anyChar(String chars) {
+        return v -> {
+            for (int i = 0; i < v.length(); i++) if (chars.indexOf(v.charAt(i)) >= 0) return true;
+            return false;
+        };
+    }
+
+    /** The value contains at least one of these literals. */
+    public static Predicate<String> anyOf(String... literals) {
+        return v -> {
+            for (String l : literals) if (v.contains(l)) return true;
+            return false;
+        };
     }
 
     /** The match on this target, or null. */
     public Match test(Target target) {
         if (!where.contains(target.kind())) return null;
-        String value = transform == null ? target.value() : transform.apply(target.value());
+        String value = target.view(transform);
+        if (gate != null && !gate.test(value)) return null;
         Matcher m = pattern.matcher(value);
         if (!m.find()) return null;
         return new Match(id, severity, target.location(), excerpt(value, m.start(), m.end()));

@@ -8,6 +8,8 @@ import java.util.List;
 import static io.requestflow.firewall.waf.Severity.CRITICAL;
 import static io.requestflow.firewall.waf.rules.PatternRule.ARGS;
 import static io.requestflow.firewall.waf.rules.PatternRule.ARGS_AND_HEADERS;
+import static io.requestflow.firewall.waf.rules.PatternRule.anyChar;
+import static io.requestflow.firewall.waf.rules.PatternRule.anyOf;
 import static io.requestflow.firewall.waf.rules.PatternRule.of;
 
 /** PHP injection: open tags, stream wrappers, ini directives, superglobals, dangerous calls, object injection. */
@@ -25,31 +27,31 @@ public final class PhpRules extends PatternFamily {
 
     public PhpRules() {
         super(List.of(
-                of("PHP-100", 1, CRITICAL, "<\\?(?!xml\\b)(?:php\\b|=|\\s|$)|<\\?php|\\[\\?php|<%=?\\s", ARGS),
+                of("PHP-100", 1, CRITICAL, "<\\?(?!xml\\b)(?:php\\b|=|\\s|$)|<\\?php|\\[\\?php|<%=?\\s", ARGS).when(anyChar("<[")),
                 of("PHP-110", 1, CRITICAL, "\\b(?:php|phar|zlib|glob|expect|zip|rar|ogg|ssh2|compress\\.zlib|"
-                        + "compress\\.bzip2)://", ARGS_AND_HEADERS),
+                        + "compress\\.bzip2)://", ARGS_AND_HEADERS).when(anyOf("://")),
                 of("PHP-120", 1, CRITICAL, "\\b(?:allow_url_include|allow_url_fopen|auto_prepend_file|auto_append_file|"
                         + "disable_functions|open_basedir|safe_mode|register_globals|suhosin\\.\\w+|"
                         + "display_errors|error_reporting|file_uploads|enable_dl|magic_quotes_gpc|"
                         + "session\\.save_path|include_path|upload_tmp_dir|max_execution_time|"
                         + "memory_limit|output_buffering|short_open_tag|sendmail_path|mail\\.add_x_header)\\s*=",
-                        ARGS),
+                        ARGS).when(anyChar("=")),
                 of("PHP-130", 1, CRITICAL, "\\$_(?:get|post|cookie|request|server|files|env|session)\\b|\\$globals\\b|"
                         + "\\$http_(?:get|post|cookie|server|raw_post_data)_vars|\\$php_self|\\$http_raw_post_data",
-                        ARGS_AND_HEADERS),
-                of("PHP-140", 1, CRITICAL, "\\b" + FUNCTIONS + "\\s*(?:\\(|/\\*|#|//)[\\s\\S]*\\)", ARGS),
+                        ARGS_AND_HEADERS).when(anyChar("$")),
+                of("PHP-140", 1, CRITICAL, "\\b" + FUNCTIONS + "\\s*(?:\\(|/\\*|#|//)[\\s\\S]*\\)", ARGS).when(anyChar("(")),
                 of("PHP-150", 1, CRITICAL, "(?:^|[;{}|&\\s])[oc]:\\d+:\"[^\"]+\":\\d+:\\{|(?:^|[;{}|&\\s])a:\\d+:\\{"
-                        + "(?:[sidbon]:)", ARGS_AND_HEADERS),
+                        + "(?:[sidbon]:)", ARGS_AND_HEADERS).when(anyChar("{")),
                 of("PHP-160", 1, CRITICAL, "\\$\\{?[a-z_][\\w]*\\}?\\s*(?:\\[[^\\]]*\\]\\s*)*\\([^)]*\\)|"
                         + "[\"'][a-z_]+[\"']\\s*(?:\\.\\s*[\"'][a-z_]+[\"']\\s*)*\\)?\\s*\\([^)]*\\)\\s*;|"
-                        + "\\(\\s*['\"][a-z_]+['\"]\\s*\\)\\s*\\(", ARGS),
+                        + "\\(\\s*['\"][a-z_]+['\"]\\s*\\)\\s*\\(", ARGS).when(anyChar("(")),
                 of("PHP-170", 1, CRITICAL, "\\.(?:php\\d*|phtml|phar|pht|phps|inc|hphp|ctp|module)(?:\\.|$)",
-                        EnumSet.of(Target.Kind.ARG), s -> s),
-                of("PHP-180", 1, CRITICAL, "\\b(?:include|require)(?:_once)?\\s*[(\"'\\s]\\s*['\"]?[\\w./\\\\:-]+", ARGS),
-                of("PHP-200", 2, CRITICAL, "\\b" + FUNCTIONS + "\\s*\\(", ARGS),
+                        EnumSet.of(Target.Kind.ARG)).when(anyOf(".ph", ".inc", ".ctp", ".module", ".hphp")),
+                of("PHP-180", 1, CRITICAL, "\\b(?:include|require)(?:_once)?\\s*[(\"'\\s]\\s*['\"]?[\\w./\\\\:-]+", ARGS).when(anyOf("include", "require")),
+                of("PHP-200", 2, CRITICAL, "\\b" + FUNCTIONS + "\\s*\\(", ARGS).when(anyChar("(")),
                 of("PHP-210", 3, CRITICAL, "\\$[a-z_]\\w*|\\b(?:echo|print|die|exit|isset|empty|unset|list|"
                         + "array|new|function|return|global|static|class|abstract|namespace|use)\\b\\s*[(\"'$]",
-                        ARGS)));
+                        ARGS).when(anyChar("$(\"'"))));
     }
 
     @Override

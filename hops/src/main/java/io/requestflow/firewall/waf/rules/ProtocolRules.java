@@ -50,6 +50,11 @@ public final class ProtocolRules implements RuleFamily {
             + "min-fresh=\\d+|no-cache|no-store|no-transform|only-if-cached)\\s*(?:,|$))+$");
     private static final Pattern MULTIPART_NAME = Pattern.compile("(?i)\\b(?:file)?name=\"([^\"]*)\"");
 
+    private static final Pattern DIGITS = Pattern.compile("\\d+");
+    private static final Pattern NUMERIC_HOST = Pattern.compile("[\\d.:\\[\\]]+");
+    private static final Pattern RANGE = Pattern.compile("(\\d+)-(\\d+)");
+    private static final Pattern CHARSET = Pattern.compile("charset\\s*=\\s*[\"']?([^\\s;\"',]*)");
+
     private final WafConfig config;
 
     public ProtocolRules(WafConfig config) {
@@ -72,17 +77,17 @@ public final class ProtocolRules implements RuleFamily {
                 && BAD_PERCENT.matcher(new String(r.body(), StandardCharsets.ISO_8859_1)).find()) {
             out.add(new Match("PROTO-101", CRITICAL, "BODY", "invalid % escape"));
         }
-        if (!validUtf8(percentBytes(uri)) || (in.bodyKind() == BodyParser.Kind.FORM
+        if ((uri.indexOf('%') >= 0 && !validUtf8(percentBytes(uri))) || (in.bodyKind() == BodyParser.Kind.FORM
                 && !validUtf8(percentBytes(new String(r.body(), StandardCharsets.ISO_8859_1))))) {
             out.add(new Match("PROTO-110", CRITICAL, "URI", "invalid or overlong UTF-8"));
         }
-        if (uri.toLowerCase(Locale.ROOT).contains("%uff")) {
+        if (uri.indexOf('%') >= 0 && uri.toLowerCase(Locale.ROOT).contains("%uff")) {
             out.add(new Match("PROTO-111", CRITICAL, "URI", "full-width %u encoding"));
         }
         if (uri.indexOf('#') >= 0) out.add(new Match("PROTO-112", CRITICAL, "URI", "fragment sent to the server"));
         // framing headers against the method
         String cl = r.header("content-length");
-        if (cl != null && !cl.trim().matches("\\d+")) {
+        if (cl != null && !DIGITS.matcher(cl.trim()).matches()) {
             out.add(new Match("PROTO-120", CRITICAL, "HEADER:content-length", "not a number"));
         }
         boolean hasBody = r.body().length > 0 || (cl != null && !cl.trim().equals("0"));
@@ -102,7 +107,7 @@ public final class ProtocolRules implements RuleFamily {
             out.add(new Match("PROTO-130", WARNING, "HEADER:host", "missing"));
         } else if (host.isBlank()) {
             out.add(new Match("PROTO-131", WARNING, "HEADER:host", "empty"));
-        } else if (host.matches("^[\\d.:\\[\\]]+$")) {
+        } else if (NUMERIC_HOST.matcher(host).matches()) {
             out.add(new Match("PROTO-132", WARNING, "HEADER:host", "numeric host"));
         }
         if (paranoia >= 2 && r.header("accept") == null && !method.equals("OPTIONS")) {
@@ -111,7 +116,7 @@ public final class ProtocolRules implements RuleFamily {
         // Range abuse
         String range = r.header("range");
         if (range != null) {
-            Matcher m = Pattern.compile("(\\d+)-(\\d+)").matcher(range);
+            Matcher m = RANGE.matcher(range);
             while (m.find()) {
                 if (m.group(2).length() < 19 && m.group(1).length() < 19
                         && Long.parseLong(m.group(2)) < Long.parseLong(m.group(1))) {
@@ -151,7 +156,7 @@ public final class ProtocolRules implements RuleFamily {
             } else if (!ALLOWED_TYPES.contains(mime) && hasBody) {
                 out.add(new Match("PROTO-161", CRITICAL, "HEADER:content-type", "type not allowed"));
             }
-            Matcher charset = Pattern.compile("charset\\s*=\\s*[\"']?([^\\s;\"',]*)").matcher(lower);
+            Matcher charset = CHARSET.matcher(lower);
             int charsets = 0;
             while (charset.find()) {
                 charsets++;

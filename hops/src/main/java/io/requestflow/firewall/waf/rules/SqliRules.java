@@ -11,6 +11,8 @@ import java.util.List;
 
 import static io.requestflow.firewall.waf.Severity.CRITICAL;
 import static io.requestflow.firewall.waf.rules.PatternRule.ARGS_AND_HEADERS;
+import static io.requestflow.firewall.waf.rules.PatternRule.anyChar;
+import static io.requestflow.firewall.waf.rules.PatternRule.anyOf;
 import static io.requestflow.firewall.waf.rules.PatternRule.of;
 
 /** SQL injection: the token-shape detector first, then patterns for what shapes alone cannot see. */
@@ -20,25 +22,43 @@ public final class SqliRules extends PatternFamily {
         super(List.of(
                 of("SQLI-110", 1, CRITICAL, "\\b(?:sleep|benchmark|pg_sleep|randomblob|dbms_lock\\.sleep|"
                         + "dbms_pipe\\.receive_message)\\s*\\(|\\bwaitfor\\s+(?:delay|time)\\b", ARGS_AND_HEADERS,
-                        Normalizer::stripSqlComments),
+                        Normalizer::stripSqlComments).when(anyOf("(", "waitfor")),
                 of("SQLI-120", 1, CRITICAL, "\\bunion\\b[\\s(]*(?:all|distinct)?[\\s(]*\\bselect\\b",
-                        ARGS_AND_HEADERS, Normalizer::stripSqlComments),
+                        ARGS_AND_HEADERS, Normalizer::stripSqlComments).when(anyOf("union")),
                 of("SQLI-130", 1, CRITICAL, "@@(?:version|datadir|hostname|basedir)|\\binformation_schema\\b|"
                         + "\\bmysql\\.(?:user|db)\\b|\\bsys(?:objects|columns|databases|logins)\\b|\\bpg_(?:catalog|shadow"
                         + "|user|database)\\b|\\bsqlite_(?:master|schema)\\b|\\bxp_cmdshell\\b|\\bsp_(?:executesql|"
                         + "oacreate|makewebtask|password)\\b|\\butl_(?:http|inaddr|file)\\b|\\bload_file\\s*\\(|"
                         + "\\binto\\s+(?:out|dump)file\\b|\\bopenrowset\\s*\\(|\\bdbms_\\w+\\.\\w+", ARGS_AND_HEADERS,
-                        Normalizer::stripSqlComments),
+                        Normalizer::stripSqlComments).when(anyOf("@@", "information_schema", "mysql.", "sys", "pg_", "sqlite_", "xp_", "sp_", "utl_", "load_file", "into", "openrowset", "dbms_")),
                 of("SQLI-140", 1, CRITICAL, "['\"`)\\d]\\s*(?:or|and|xor|\\|\\||&&)\\s+['\"`(]*\\s*(\\w+)\\s*['\"`)]*"
                         + "\\s*(?:=|<=>|\\blike\\b|\\bis\\b)\\s*['\"`(]*\\s*\\1\\b", ARGS_AND_HEADERS,
                         Normalizer::stripSqlComments),
                 of("SQLI-150", 1, CRITICAL, "/\\*!\\d*\\s*(?:select|union|and|or|\\d)|;\\s*(?:drop|truncate|delete|"
                         + "insert|update|alter|create|shutdown|exec|execute|declare|grant)\\s+(?:table|database|from|"
-                        + "into|\\w+\\s+set|user|@|master|xp_|sp_)", ARGS_AND_HEADERS),
+                        + "into|\\w+\\s+set|user|@|master|xp_|sp_)", ARGS_AND_HEADERS).when(anyOf("/*!", ";")),
                 of("SQLI-160", 1, CRITICAL, "\\b(?:extractvalue|updatexml|name_const|geometrycollection|multipoint|"
                         + "polygon|linestring|exp)\\s*\\(.*(?:select|concat|0x|@@|char\\()|\\bfloor\\s*\\(\\s*rand\\s*\\(|"
                         + "\\bcase\\s+when\\b.*\\bthen\\b|\\bif\\s*\\(.*,\\s*sleep\\s*\\(", ARGS_AND_HEADERS,
-                        Normalizer::stripSqlComments),
+                        Normalizer::stripSqlComments).when(anyOf("(", "case")),
+                of("SQLI-165", 1, CRITICAL, "\\b(?:find_in_set|sqlite_\\w+|jsonb?_\\w+|starts_with|pg_\\w+|xp_\\w+|"
+                        + "sys_\\w+|utl_\\w+|dbms_\\w+|group_concat|concat_ws|load_file|extractvalue|updatexml|"
+                        + "make_set|export_set|elt|field|nullif|ifnull|isnull|iif|choose|db_name|schema_name|"
+                        + "object_id|object_name|col_name|has_dbaccess|is_srvrolemember|suser_s?name|current_setting|"
+                        + "version|database|current_database|current_schema|session_user|system_user|user_name|"
+                        + "procedure\\s+analyse|char|chr|ascii|unhex|hex|md5|sha1?|substring|substr|mid|"
+                        + "ord|sleep|benchmark|rand|floor|count|concat|cast|convert)\\s*\\([^)]*(?:select|from|@@|"
+                        + "\\bchar\\(|0x|\\)\\s*[,=<>|&]|['\\\"]\\s*,)|\\b(?:find_in_set|sqlite_\\w+|jsonb?_\\w+|"
+                        + "starts_with|pg_sleep|xp_\\w+|utl_\\w+|dbms_\\w+|group_concat|load_file|extractvalue|updatexml|"
+                        + "make_set|export_set|current_setting)\\s*\\(|\\)\\s*::\\s*(?:int|integer|text|varchar|jsonb?|"
+                        + "bigint|bool|numeric|regclass)\\b", ARGS_AND_HEADERS, Normalizer::stripSqlComments)
+                        .when(anyChar("(")),
+                of("SQLI-166", 1, CRITICAL, "\\bselect\\s*(?:\\*|@@|\\(|\\d+\\s*,|null\\s*,|top\\s+\\d|"
+                        + "distinct\\b|char\\s*\\()|\\bexec(?:ute)?\\s+(?:master|xp_|sp_|\\(|@)|\\bdeclare\\s+@|"
+                        + "\\bset\\s+@\\w+\\s*=|\\bin\\s*\\(\\s*select\\b|union.{0,20}?select.{0,40}?from|"
+                        + "\\b(?:and|or|xor|&&|\\|\\|)\\s*\\(*\\s*(?:select|exists)\\b\\s*\\(?|[=<>]\\s*\\(\\s*select\\b|"
+                        + ";\\s*(?:--|#)|'\\s*;\\s*(?:--|#|$)|\\$where\\b|\\$ne\\b|\\$gt\\b|\\$regex\\b",
+                        ARGS_AND_HEADERS, Normalizer::stripSqlComments),
                 of("SQLI-170", 2, CRITICAL, "\\b(?:concat(?:_ws)?|group_concat|char|chr|ascii|substring|substr|mid|"
                         + "hex|unhex|cast|convert|ord|md5|sha1|version|database|user|schema|current_user|"
                         + "system_user|session_user|length|count|coalesce|ifnull|nullif|instr|locate|lpad|rpad|"

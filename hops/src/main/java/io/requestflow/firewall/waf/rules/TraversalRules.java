@@ -8,6 +8,8 @@ import java.util.List;
 import static io.requestflow.firewall.waf.Severity.CRITICAL;
 import static io.requestflow.firewall.waf.rules.PatternRule.ARGS;
 import static io.requestflow.firewall.waf.rules.PatternRule.ARGS_AND_HEADERS;
+import static io.requestflow.firewall.waf.rules.PatternRule.anyChar;
+import static io.requestflow.firewall.waf.rules.PatternRule.anyOf;
 import static io.requestflow.firewall.waf.rules.PatternRule.of;
 
 /** Path traversal and local file inclusion: dot-dot sequences (also encoded) and well-known sensitive files. */
@@ -26,23 +28,26 @@ public final class TraversalRules extends PatternFamily {
             + "repair|panther|debug)|winnt/|inetpub/|system32/|sam\\b.*config|ntuser\\.dat|autoexec\\.bat|"
             + "/dev/(?:tcp|udp|null|zero|random|shm)|/bin/|/sbin/|/usr/bin/|/opt/|/tmp/)";
 
+    private static final java.util.regex.Pattern REPEATED_SLASH = java.util.regex.Pattern.compile("/{2,}");
+    private static final java.util.function.UnaryOperator<String> SLASHES =
+            s -> REPEATED_SLASH.matcher(s.replace('\\', '/')).replaceAll("/");
+    private static final java.util.function.UnaryOperator<String> AS_IS = s -> s;
+
     public TraversalRules() {
         super(List.of(
                 // encodings of ../ seen in the raw target: overlong UTF-8, %u forms, double encoding
                 of("LFI-100", 1, CRITICAL, "%(?:c0%(?:ae|af|9v|2f|5c|80%af)|c1%(?:1c|9c|8s|pc)|e0%80%af|"
                         + "f0%80%80%af|25(?:2e|2f|5c|c0|c1)|u(?:002e|2215|2216|ff0e|ff0f|2044)|2e%2e)|\\.%2e|%2e\\.|"
-                        + "\\.\\.%(?:2f|5c|c0|c1|e0|255c|252f|u2215)", EnumSet.of(Target.Kind.URI, Target.Kind.BODY),
-                        s -> s),
+                        + "\\.\\.%(?:2f|5c|c0|c1|e0|255c|252f|u2215)", EnumSet.of(Target.Kind.URI, Target.Kind.BODY), AS_IS).when(anyChar("%")),
                 of("LFI-110", 1, CRITICAL, "(?:^|[\\\\/;])\\.{2,3}[\\\\/;]|(?:^|[\\\\/])\\.{2,3}$|[\\\\/]\\.{2,3}[\\\\/]",
                         EnumSet.of(Target.Kind.ARG, Target.Kind.ARG_NAME, Target.Kind.COOKIE, Target.Kind.HEADER,
-                                Target.Kind.PATH, Target.Kind.BODY)),
-                of("LFI-120", 1, CRITICAL, "(?:^|[\\\\/.=\\s'\"]|file:/*|\\.\\.)" + OS_FILES, ARGS_AND_HEADERS,
-                        s -> s.replace('\\', '/').replaceAll("/{2,}", "/")),
+                                Target.Kind.PATH, Target.Kind.BODY)).when(anyOf("..")),
+                of("LFI-120", 1, CRITICAL, "(?:^|[\\\\/.=\\s'\"]|file:/*|\\.\\.)" + OS_FILES, ARGS_AND_HEADERS, SLASHES).when(anyOf("/", "\\", ".env", ".ht", "config", ".ini", "_history", ".git", ".netrc", ".pgpass", ".my.cnf", ".ssh", "ntuser", "autoexec")),
                 of("LFI-130", 1, CRITICAL, "/(?:\\.git|\\.svn|\\.hg|\\.bzr|\\.env|\\.htaccess|\\.htpasswd|\\.ds_store|"
                         + "\\.aws|\\.docker|\\.ssh|\\.npmrc|\\.bash_history|web\\.config|wp-config\\.php|"
-                        + "etc/passwd|etc/shadow|proc/self)(?:/|$|\\.)", EnumSet.of(Target.Kind.PATH)),
+                        + "etc/passwd|etc/shadow|proc/self)(?:/|$|\\.)", EnumSet.of(Target.Kind.PATH)).when(anyChar(".p")),
                 of("LFI-140", 2, CRITICAL, "(?:^|[\\\\/])\\.\\.|\\.\\.[\\\\/]|\\.(?:ini|conf|cnf|cfg|log|bak|old|"
-                        + "sql|pem|key|crt|p12|pfx|jks|kdbx)$", ARGS)));
+                        + "sql|pem|key|crt|p12|pfx|jks|kdbx)$", ARGS).when(anyChar("."))));
     }
 
     @Override

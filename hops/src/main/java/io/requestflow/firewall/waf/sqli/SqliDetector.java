@@ -36,7 +36,13 @@ public final class SqliDetector {
             // a string broken out of a subquery: ') or ('
             Pattern.compile("^s\\)+&\\("),
             // an executable comment /*!...*/ next to SQL
-            Pattern.compile("c[EUkf&]"));
+            Pattern.compile("c[EUkf&]"),
+            // a fragment that starts with a boolean operator: and 1=1 / or x = 'y / || (a !=
+            Pattern.compile("^[no]?&\\(*[1snv]\\)*o\\(*[1snv(]"),
+            // a comparison followed by a subquery: = (select
+            Pattern.compile("o\\(+E"),
+            // a value closed by a paren and chained: 1) and (1=1 / ') or ('
+            Pattern.compile("^[1s]\\)+[&;U]"));
 
     /** Looser shapes that prose can also take: paranoia level 2 and up. */
     private static final List<Pattern> LOOSE = List.of(
@@ -48,20 +54,29 @@ public final class SqliDetector {
             Pattern.compile("[&oE1]c$"),
             Pattern.compile("^[s1]\\)*;"));
 
+    private static final Pattern STRICT_ANY = any(STRICT);
+    private static final Pattern LOOSE_ANY = any(LOOSE);
+    /** Characters at least one of which every shape needs, except "union select" and "1 order by". */
+    private static final String SIGNIFICANT = "'\"`;#-=<>!()@/*|&+%^~:";
+
     private SqliDetector() {}
+
+    private static Pattern any(List<Pattern> shapes) {
+        return Pattern.compile(String.join("|", shapes.stream().map(p -> "(?:" + p.pattern() + ")").toList()));
+    }
+
+    /** Cheap necessary condition: without these, no shape can match. */
+    private static boolean worthTokenizing(String v) {
+        for (int i = 0; i < v.length(); i++) if (SIGNIFICANT.indexOf(v.charAt(i)) >= 0) return true;
+        return v.contains("union") || (!v.isEmpty() && Character.isDigit(v.charAt(0)));
+    }
 
     /** The fingerprint that looks like SQL injection at this strictness, or null if none does. */
     public static String detect(String value, boolean loose) {
-        if (value.length() < 2) return null;
+        if (value.length() < 2 || !worthTokenizing(value)) return null;
         for (String fp : SqlTokenizer.contexts(value, TOKENS)) {
-            for (Pattern shape : STRICT) {
-                if (shape.matcher(fp).find()) return fp;
-            }
-            if (loose) {
-                for (Pattern shape : LOOSE) {
-                    if (shape.matcher(fp).find()) return fp;
-                }
-            }
+            if (STRICT_ANY.matcher(fp).find()) return fp;
+            if (loose && LOOSE_ANY.matcher(fp).find()) return fp;
         }
         return null;
     }
