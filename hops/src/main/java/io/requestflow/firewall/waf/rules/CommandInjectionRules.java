@@ -26,6 +26,9 @@ public final class CommandInjectionRules extends PatternFamily {
     private static final java.util.Set<io.requestflow.firewall.waf.Target.Kind> VALUES = java.util.EnumSet.of(
             io.requestflow.firewall.waf.Target.Kind.ARG, io.requestflow.firewall.waf.Target.Kind.COOKIE,
             io.requestflow.firewall.waf.Target.Kind.BODY);
+    private static final java.util.Set<io.requestflow.firewall.waf.Target.Kind> VALUES_AND_HEADERS = java.util.EnumSet.of(
+            io.requestflow.firewall.waf.Target.Kind.ARG, io.requestflow.firewall.waf.Target.Kind.COOKIE,
+            io.requestflow.firewall.waf.Target.Kind.BODY, io.requestflow.firewall.waf.Target.Kind.HEADER);
 
     static final String UNIX = "(?:cat|tac|nl|ls|id|uname|whoami|wget|curl|nc|ncat|netcat|bash|sh|zsh|ksh|csh|"
             + "tcsh|dash|ash|python[0-9.]*|perl|ruby|php[0-9]*|lua|node|nmap|ping|echo|printf|chmod|chown|chgrp|"
@@ -73,15 +76,15 @@ public final class CommandInjectionRules extends PatternFamily {
     public CommandInjectionRules() {
         super(List.of(
                 of("RCE-100", 1, CRITICAL, "(?:[;&|`\\n]|\\$\\(|\\|\\||&&|\\{)\\s*(?:[\\w./-]*/)?"
-                        + UNIX_STRONG + "(?:[\\s<>&|;`)]|$)", ARGS, SHELL).when(anyChar(";&|`\n$({")),
+                        + UNIX_STRONG + "(?:[\\s<>&|;`)]|$)", VALUES_AND_HEADERS, SHELL).when(anyChar(";&|`\n$({")),
                 of("RCE-105", 1, CRITICAL, "(?:[;&|`\\n]|\\$\\(|\\|\\||&&)\\s*[a-z][\\w.+-]*\\s+(?:-{1,2}[a-z]|/|~|"
                         + "\\$|\\.{1,2}/)|^\\s*(?:nohup|sudo|doas|exec|nice|timeout|xargs|strace|chroot|setsid|stdbuf|"
-                        + "busybox|time)\\s+[\\w/.-]+", VALUES, SHELL).when(anyChar(";&|`\\n$ ")),
+                        + "busybox|time)\\s+[\\w/.-]+", VALUES_AND_HEADERS, SHELL).when(anyChar(";&|`\\n$ ")),
                 of("RCE-115", 1, CRITICAL, "\\bfor\\s+(?:/[dflr]\\b[^%]*)?(?:\\\"[^\\\"]*\\\"\\s+)?%%?[\\w~]+\\s+in\\s*\\(.*\\)"
                         + "\\s*do\\b|^\\s*if\\s*(?:/i\\s*)?(?:not\\s+)?(?:exist\\b|defined\\b|errorlevel\\b|"
                         + "cmdextversion\\b|\\S+\\s*(?:==|\\b(?:equ|neq|lss|leq|gtr|geq)\\b))", VALUES).when(anyOf("for", "if")),
                 of("RCE-110", 1, CRITICAL, "(?:^|[;&|`\\n]|\\|\\||&&)\\s*(?:[a-z]:)?(?:[\\w./\\\\-]*[\\\\/])?"
-                        + WINDOWS_STRONG + "(?:\\.exe|\\.com)?(?:[\\s/]|$)", ARGS, WINDOWS_VIEW),
+                        + WINDOWS_STRONG + "(?:\\.exe|\\.com)?(?:[\\s/]|$)", VALUES_AND_HEADERS, WINDOWS_VIEW),
                 of("RCE-120", 1, CRITICAL, "\\b(?:invoke-(?:webrequest|expression|command|restmethod|item|wmimethod|"
                         + "shellcode|mimikatz)|iex|iwr|irm|iwmi|new-object|start-process|downloadstring|downloadfile|"
                         + "get-(?:content|childitem|process|wmiobject|item|acl|credential)|set-(?:content|item|"

@@ -20,10 +20,12 @@ public final class GenericRules extends PatternFamily {
                         + "kill|dlopen)\\b|\\bchild_process\\b|\\bglobal\\s*\\.\\s*process|\\b(?:spawn|exec|execfile|"
                         + "fork)(?:sync)?\\s*\\(\\s*['\"`]|\\bfs\\s*\\.\\s*(?:readfile|writefile|readdir|unlink)|"
                         + "\\bconstructor\\s*\\(\\s*['\"`]return|\\bnew\\s+function\\s*\\(|\\bthis\\.constructor\\b|"
-                        + "_\\$\\$nd_func\\$\\$_|\\bmodule\\.exports\\b|\\bimport\\s*\\(\\s*['\"`]",
-                        ARGS_AND_HEADERS).when(anyOf("require", "process", "global", "spawn", "exec", "fork", "fs", "constructor", "function", "module", "import", "_$$nd")),
+                        + "_\\$\\$nd_func\\$\\$_|\\bmodule\\.exports\\b|\\bimport\\s*\\(\\s*['\"`]|__js_function|"
+                        + "\\bfunction\\s*\\(\\s*\\)\\s*\\{|\\bwhile\\s*\\(\\s*!*\\s*[+-]?\\s*(?:false|true|0|1|\\[\\])\\s*\\)|"
+                        + "\\bfor\\s*\\(\\s*;\\s*;\\s*\\)",
+                        ARGS_AND_HEADERS).when(anyOf("require", "process", "global", "spawn", "exec", "fork", "fs", "constructor", "function", "module", "import", "_$$nd", "while", "for")),
                 of("GEN-110", 1, CRITICAL, "(?:^|[\\s'\"=(])(?:gopher|dict|ldap|tftp|netdoc|jar|file|ftp|https?)://"
-                        + "(?:[^/@\\s]*@)?\\[?(?:169\\.254\\.\\d+\\.\\d+|metadata\\.google\\.internal|metadata\\.azure|"
+                        + "(?:[^/@\\s]*@)?\\[?(?:169\\.254(?:\\.\\d+){0,2}(?=[:/\\]]|$)|\\d{1,3}\\.\\d{5,}(?=[:/]|$)|metadata\\.google\\.internal|metadata\\.azure|"
                         + "100\\.100\\.100\\.200|fd00:ec2::254|localhost|127(?:\\.\\d+){1,3}|0(?:\\.0){0,3}(?=[:/\\]]|$)|"
                         + "0x[0-9a-f]{1,8}|0[0-7]{1,}(?:\\.\\d+)*|\\d{8,10}(?=[:/]|$)|::1?\\]|::ffff:|"
                         + "10(?:\\.\\d+){3}|192\\.168(?:\\.\\d+){2}|172\\.(?:1[6-9]|2\\d|3[01])(?:\\.\\d+){2}|"
@@ -35,6 +37,8 @@ public final class GenericRules extends PatternFamily {
                         + "[^'\"]*(?:/bin/|\\bid\\b|\\bls\\b|\\bcat\\b|\\|)|\\bkernel\\.(?:exec|system|open|spawn)\\b|"
                         + "\\bio\\.popen\\b|\\bos\\.(?:system|popen|exec\\w*|spawn\\w*)\\s*\\(|\\bsubprocess\\.\\w+\\s*\\(|"
                         + "\\b__import__\\s*\\(|\\bimportlib\\b", ARGS_AND_HEADERS).when(anyOf("@{", "system", "exec", "open", "eval", "syscall", "spawn", "`", "kernel.", "os.", "subprocess", "import")),
+                of("GEN-125", 1, CRITICAL, "\\)\\s*\\(\\s*[&|!]?\\s*[\\w-]*\\s*[~<>]?=|\\)\\s*\\(\\s*[&|!]\\s*\\)|"
+                        + "\\*\\)\\s*\\(\\s*[&|]|\\(\\s*[&|]\\s*\\(\\s*[\\w-]+\\s*=", ARGS).when(anyChar(")")),
                 of("GEN-140", 3, CRITICAL, "(?:^|[\\s'\"=(])(?:gopher|dict|ldap|file|ftp|https?)://", ARGS).when(anyOf("://"))));
     }
 

@@ -76,8 +76,8 @@ public final class JavaRules extends PatternFamily {
                         + "log4j|spring|web|marker|map|sd|event|java|base64|date|lower|upper|jvmrunargs|::-)\\s*:",
                         EVERYWHERE, UNWRAP).when(anyOf("${", "jndi")),
                 of("JAVA-110", 1, CRITICAL, CLASSES, ARGS_AND_HEADERS).when(anyOf("java", "com.", "org.", "ognl", "bsh.", "javassist", "transformer", "closure", "factory", "runtime", "processbuilder", ".get", ".forname", ".invoke", ".newinstance", "#_memberaccess", "classloader")),
-                of("JAVA-120", 1, CRITICAL, "\\xac\\xed\\x00\\x05|\\bro0ab|\\baced0005|h4siaaaaaaaa",
-                        ARGS_AND_HEADERS).when(anyOf("\u00ac\u00ed", "ro0ab", "aced0005", "h4siaaaaaaaa")),
+                of("JAVA-120", 1, CRITICAL, "\\xac\\xed\\x00\\x05|\\bro0ab|\\baced0005|h4siaaaaaaaa|kztaau|cs7qaf",
+                        ARGS_AND_HEADERS).when(anyOf("\u00ac\u00ed", "ro0ab", "aced0005", "h4siaaaaaaaa", "kztaau", "cs7qaf")),
                 of("JAVA-130", 1, CRITICAL, "%\\{.*(?:#|@|\\().*\\}|#\\{.*\\}|\\$\\{.*(?:getclass|runtime|exec\\s*\\(|"
                         + "forname|getruntime|new\\s).*\\}|\\bt\\s*\\(\\s*java\\.|new\\s+java\\.|#(?:context|request|"
                         + "session|application|attr|parameters)\\[", ARGS_AND_HEADERS).when(anyOf("%{", "#{", "${", "t(", "t (", "new ", "#context", "#request", "#session", "#application", "#attr", "#parameters")),

@@ -51,8 +51,8 @@ public final class SqliRules extends PatternFamily {
                         + "\\bchar\\(|0x|\\)\\s*[,=<>|&]|['\\\"]\\s*,)|\\b(?:find_in_set|sqlite_\\w+|jsonb?_\\w+|"
                         + "starts_with|pg_sleep|xp_\\w+|utl_\\w+|dbms_\\w+|group_concat|load_file|extractvalue|updatexml|"
                         + "make_set|export_set|current_setting)\\s*\\(|\\)\\s*::\\s*(?:int|integer|text|varchar|jsonb?|"
-                        + "bigint|bool|numeric|regclass)\\b", ARGS_AND_HEADERS, Normalizer::stripSqlComments)
-                        .when(anyChar("(")),
+                        + "bigint|bool|numeric|regclass)\\b|['\\\")]\\s*::\\s*[a-z]+|\\s(?:<@|@>|\\?\\||\\?&|#>>?)\\s*'",
+                        ARGS_AND_HEADERS, Normalizer::stripSqlComments).when(anyChar("(:@?#")),
                 of("SQLI-166", 1, CRITICAL, "\\bselect\\s*(?:\\*|@@|\\(|\\d+\\s*,|null\\s*,|top\\s+\\d|"
                         + "distinct\\b|char\\s*\\()|\\bexec(?:ute)?\\s+(?:master|xp_|sp_|\\(|@)|\\bdeclare\\s+@|"
                         + "\\bset\\s+@\\w+\\s*=|\\bin\\s*\\(\\s*select\\b|union.{0,20}?select.{0,40}?from|"

@@ -45,7 +45,9 @@ public final class TraversalRules extends PatternFamily {
                 of("LFI-120", 1, CRITICAL, "(?:^|[\\\\/.=\\s'\"]|file:/*|\\.\\.)" + OS_FILES, ARGS_AND_HEADERS, SLASHES).when(anyOf("/", "\\", ".env", ".ht", "config", ".ini", "_history", ".git", ".netrc", ".pgpass", ".my.cnf", ".ssh", "ntuser", "autoexec")),
                 of("LFI-130", 1, CRITICAL, "/(?:\\.git|\\.svn|\\.hg|\\.bzr|\\.env|\\.htaccess|\\.htpasswd|\\.ds_store|"
                         + "\\.aws|\\.docker|\\.ssh|\\.npmrc|\\.bash_history|web\\.config|wp-config\\.php|"
-                        + "etc/passwd|etc/shadow|proc/self)(?:/|$|\\.)", EnumSet.of(Target.Kind.PATH)).when(anyChar(".p")),
+                        + "etc/passwd|etc/shadow|proc/self|\\.claude|\\.cursor|\\.continue|\\.vscode|\\.idea|\\.kube|"
+                        + "\\.pypirc|\\.terraform|\\.gnupg|\\.config|\\.netrc|\\.pgpass|\\.git-credentials|\\.travis\\.yml|"
+                        + "\\.gitlab-ci\\.yml|\\.circleci|\\.bashrc|\\.profile|\\.zshrc|\\.mcp\\.json|\\.windsurf|\\.aider)(?:/|$|\\.)", EnumSet.of(Target.Kind.PATH)).when(anyChar(".p")),
                 of("LFI-140", 2, CRITICAL, "(?:^|[\\\\/])\\.\\.|\\.\\.[\\\\/]|\\.(?:ini|conf|cnf|cfg|log|bak|old|"
                         + "sql|pem|key|crt|p12|pfx|jks|kdbx)$", ARGS).when(anyChar("."))));
     }

@@ -22,6 +22,7 @@ public final class SqliDetector {
             Pattern.compile("^[s1v]\\)*[&oa]\\(*f\\("),
             // a string closed and compared: 1' = '1 / '='
             Pattern.compile("^s\\)*o\\(*[s1v]\\)*([&oac;)]|$)"),
+            Pattern.compile("^s\\)*[oa]+\\(*[s1vn]\\)*[a]*[s1vn]?c"),
             // closed string then a comment: admin'-- / admin'#
             Pattern.compile("^s\\)*c"),
             // union [all|distinct] select anywhere
@@ -38,7 +39,8 @@ public final class SqliDetector {
             // an executable comment /*!...*/ next to SQL
             Pattern.compile("c[EUkf&]"),
             // a fragment that starts with a boolean operator: and 1=1 / or x = 'y / || (a !=
-            Pattern.compile("^[no]?&\\(*[1snv]\\)*o\\(*[1snv(]"),
+            Pattern.compile("^[no]?&\\(*[1snv]\\)*o"),
+            Pattern.compile("^s&\\(*[1snv]\\)*x"),
             // a comparison followed by a subquery: = (select
             Pattern.compile("o\\(+E"),
             // a value closed by a paren and chained: 1) and (1=1 / ') or ('
