@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * Redis first, the local window when Redis fails or is slow. After a failure Redis is left alone for
- * {@code retryRedisMs}, so a dead Redis costs one timeout per retry period, not one per request.
+ * Redis first, the local window when Redis fails or is slow. Connecting happens on a virtual thread,
+ * never on the request path; after a failure Redis is left alone for {@code retryRedisMs}, so a dead
+ * Redis costs one timeout per retry period, not one per request.
  */
 public final class FallbackRateLimiter implements RateLimiter {
     private static final Logger LOG = LoggerFactory.getLogger(FallbackRateLimiter.class);
@@ -18,6 +19,7 @@ public final class FallbackRateLimiter implements RateLimiter {
     private final Supplier<RateLimiter> connect;
     private final LocalSlidingWindow local;
     private final AtomicLong redisBackoffUntil = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean connecting = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile RateLimiter redis;
 
     /** @param connect opens the Redis limiter (may throw when Redis is down); null for local only */
@@ -25,6 +27,7 @@ public final class FallbackRateLimiter implements RateLimiter {
         this.config = config;
         this.connect = connect;
         this.local = new LocalSlidingWindow(config);
+        redisIfUsable(System.currentTimeMillis()); // connect now, in the background
     }
 
     @Override
@@ -38,21 +41,28 @@ public final class FallbackRateLimiter implements RateLimiter {
         });
     }
 
+    /** True once the Redis connection is up and not backing off. */
+    public boolean shared() {
+        return redis != null && System.currentTimeMillis() >= redisBackoffUntil.get();
+    }
+
+    /** Redis when connected; otherwise null, with a connection attempt started off the request path. */
     private RateLimiter redisIfUsable(long nowMs) {
         if (connect == null || nowMs < redisBackoffUntil.get()) return null;
         RateLimiter r = redis;
-        if (r != null) return r;
-        synchronized (this) {
-            if (redis == null && nowMs >= redisBackoffUntil.get()) {
+        if (r == null && connecting.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("firewall-redis-connect").start(() -> {
                 try {
                     redis = connect.get();
                     LOG.info("firewall: rate limit shared through Redis");
                 } catch (RuntimeException e) {
-                    fail(nowMs, e);
+                    fail(System.currentTimeMillis(), e);
+                } finally {
+                    connecting.set(false);
                 }
-            }
-            return redis;
+            });
         }
+        return r;
     }
 
     private void fail(long nowMs, Throwable error) {

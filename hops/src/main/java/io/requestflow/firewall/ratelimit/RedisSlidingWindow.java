@@ -23,6 +23,9 @@ public final class RedisSlidingWindow implements RateLimiter {
             return {c, tonumber(p) or 0}
             """;
 
+    /** Bound on establishing the connection; commands use the configured (much shorter) timeout. */
+    static final long CONNECT_TIMEOUT_MS = 2_000;
+
     private final RateLimitConfig config;
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
@@ -32,7 +35,7 @@ public final class RedisSlidingWindow implements RateLimiter {
     public RedisSlidingWindow(String redisUrl, RateLimitConfig config) {
         this.config = config;
         RedisURI uri = RedisURI.create(redisUrl);
-        uri.setTimeout(Duration.ofMillis(Math.max(config.redisTimeoutMs(), 200)));
+        uri.setTimeout(Duration.ofMillis(CONNECT_TIMEOUT_MS)); // connecting (off the request path) may take longer
         this.client = RedisClient.create(uri);
         try {
             this.connection = client.connect();

@@ -41,6 +41,8 @@ public final class SqliDetector {
             // a fragment that starts with a boolean operator: and 1=1 / or x = 'y / || (a !=
             Pattern.compile("^[no]?&\\(*[1snv]\\)*o"),
             Pattern.compile("^s&\\(*[1snv]\\)*x"),
+            // a boolean operator followed by a subquery: ' and (select
+            Pattern.compile("^[s1]\\)*&\\(+E"),
             // a comparison followed by a subquery: = (select
             Pattern.compile("o\\(+E"),
             // a value closed by a paren and chained: 1) and (1=1 / ') or ('
