@@ -25,6 +25,10 @@ public final class Target {
     private final String raw;
     private final String value;
     private Map<UnaryOperator<String>, String> views;
+    /** Which ASCII characters the value contains (bit c of lo/hi), computed on first use. */
+    private long lo;
+    private long hi;
+    private boolean masked;
 
     /**
      * @param name  the field name (argument, header or cookie name), or "" for whole parts
@@ -59,6 +63,30 @@ public final class Target {
         if (transform == null) return value;
         if (views == null) views = new IdentityHashMap<>(4);
         return views.computeIfAbsent(transform, t -> t.apply(value));
+    }
+
+    /** True if the normalised value contains any ASCII character of the mask (see {@link #maskOf}). */
+    public boolean containsAny(long maskLo, long maskHi) {
+        if (!masked) {
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c < 64) lo |= 1L << c;
+                else if (c < 128) hi |= 1L << (c - 64);
+            }
+            masked = true;
+        }
+        return (lo & maskLo) != 0 || (hi & maskHi) != 0;
+    }
+
+    /** {low, high} bit masks for the ASCII characters in {@code chars}. */
+    public static long[] maskOf(String chars) {
+        long[] m = new long[2];
+        for (int i = 0; i < chars.length(); i++) {
+            char c = chars.charAt(i);
+            if (c < 64) m[0] |= 1L << c;
+            else if (c < 128) m[1] |= 1L << (c - 64);
+        }
+        return m;
     }
 
     public String location() {

@@ -58,6 +58,21 @@ public final class CommandInjectionRules extends PatternFamily {
             + "scp|wall|write|mesg|mkdir|rmdir|ln|install|truncate|fallocate|split|csplit|zcat|zgrep|bzcat|"
             + "xzcat|7za|rar|unrar|curl|aria2c|lynx|links|w3m|elinks|nc\\.traditional|nc\\.openbsd|cd)";
 
+    /** The first word of the value is a Unix command (a set lookup instead of the regex alternation). */
+    static boolean startsWithCommand(String v) {
+        int i = 0;
+        while (i < v.length() && v.charAt(i) == ' ') i++;
+        if (v.startsWith("sudo ", i)) i += 5;
+        int start = i;
+        while (i < v.length() && v.charAt(i) >= 'a' && v.charAt(i) <= 'z') i++;
+        return i > start && COMMAND_WORDS.contains(v.substring(start, i));
+    }
+
+    private static final java.util.Set<String> COMMAND_WORDS = java.util.Arrays.stream(
+                    UNIX_STRONG.replaceAll("[()?:\\\\]|\\[[^]]*]|\\*|\\+|\\.\\w+|-\\\\w\\+", "").split("\\|"))
+            .map(w -> w.replaceAll("[^a-z]", "")).filter(w -> !w.isEmpty())
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+
     static final String WINDOWS = "(?:cmd(?:\\.exe)?|powershell(?:\\.exe)?|pwsh|ipconfig|tasklist|taskkill|"
             + "systeminfo|whoami|certutil|bitsadmin|wmic|reg|schtasks|regsvr32|rundll32|mshta|cscript|wscript|"
             + "net|net1|netsh|sc|dir|type|copy|xcopy|robocopy|del|erase|rd|rmdir|md|mkdir|start|ping|nslookup|"
@@ -84,7 +99,7 @@ public final class CommandInjectionRules extends PatternFamily {
                         + "\\s*do\\b|^\\s*if\\s*(?:/i\\s*)?(?:not\\s+)?(?:exist\\b|defined\\b|errorlevel\\b|"
                         + "cmdextversion\\b|\\S+\\s*(?:==|\\b(?:equ|neq|lss|leq|gtr|geq)\\b))", VALUES).when(anyOf("for", "if")),
                 of("RCE-110", 1, CRITICAL, "(?:^|[;&|`\\n]|\\|\\||&&)\\s*(?:[a-z]:)?(?:[\\w./\\\\-]*[\\\\/])?"
-                        + WINDOWS_STRONG + "(?:\\.exe|\\.com)?(?:[\\s/]|$)", VALUES_AND_HEADERS, WINDOWS_VIEW),
+                        + WINDOWS_STRONG + "(?:\\.exe|\\.com)?(?:[\\s/]|$)", VALUES_AND_HEADERS, WINDOWS_VIEW).when(anyOf(";", "&", "|", "`", "\n", "cmd", "powershell", "pwsh", "ipconfig", "tasklist", "taskkill", "systeminfo", "whoami", "certutil", "bitsadmin", "wmic", "reg ", "schtasks", "regsvr32", "rundll32", "mshta", "cscript", "wscript", "net", "vssadmin", "wevtutil", "bcdedit", "msiexec", "icacls", "cacls", "takeown", "ntdsutil", "nltest", "dsquery", "forfiles", "findstr", "xcopy", "robocopy", "attrib", "tracert", "nslookup", "qwinsta", "quser", "makecab", "msbuild", "installutil", "regasm", "regsvcs", "odbcconf", "cmstp", "esentutl", "diskpart")),
                 of("RCE-120", 1, CRITICAL, "\\b(?:invoke-(?:webrequest|expression|command|restmethod|item|wmimethod|"
                         + "shellcode|mimikatz)|iex|iwr|irm|iwmi|new-object|start-process|downloadstring|downloadfile|"
                         + "get-(?:content|childitem|process|wmiobject|item|acl|credential)|set-(?:content|item|"
@@ -95,8 +110,8 @@ public final class CommandInjectionRules extends PatternFamily {
                 of("RCE-140", 1, CRITICAL, "\\(\\s*\\)\\s*\\{.*?;\\s*\\}|:\\(\\)\\s*\\{\\s*:\\|:&?\\s*\\};", ARGS_AND_HEADERS).when(anyChar("{")),
                 of("RCE-150", 1, CRITICAL, "(?:^|[\\s;&|`'\"(=])/(?:bin|sbin|usr/(?:local/)?s?bin)/[a-z]|/dev/(?:tcp|udp)/"
                         + "|/[?*]{1,3}/[?*a-z]*[?*]", ARGS_AND_HEADERS).when(anyChar("/")),
-                of("RCE-160", 1, CRITICAL, "^\\s*(?:sudo\\s+)?" + UNIX_STRONG + "\\s+(?:-{1,2}[a-z]|/|\\.{1,2}/|~|\\*|\\$)",
-                        ARGS, SHELL),
+                of("RCE-160", 1, CRITICAL, "\\s*(?:sudo\\s+)?" + UNIX_STRONG + "\\s+(?:-{1,2}[a-z]|/|\\.{1,2}/|~|\\*|\\$)",
+                        ARGS, SHELL).atStart().when(CommandInjectionRules::startsWithCommand),
                 of("RCE-170", 2, CRITICAL, "(?:[;&|`\\n]|\\|\\||&&|\\$\\()\\s*(?:[\\w./-]*/)?" + UNIX + "\\b",
                         VALUES, SHELL).when(anyChar(";&|`\n$")),
                 of("RCE-175", 2, CRITICAL, "(?:[;&|`\\n]|\\|\\||&&)\\s*(?:[a-z]:)?(?:[\\w./\\\\-]*[\\\\/])?" + WINDOWS

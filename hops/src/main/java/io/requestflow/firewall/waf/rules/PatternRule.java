@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * optionally after a rule-specific transform (the shell's view, SQL comments removed, ...).
  */
 public record PatternRule(String id, int paranoia, Severity severity, Pattern pattern, Set<Target.Kind> where,
-                          UnaryOperator<String> transform, Predicate<String> gate) {
+                          UnaryOperator<String> transform, Predicate<String> gate, long[] chars, boolean anchored) {
 
     public static final Set<Target.Kind> ARGS = EnumSet.of(Target.Kind.ARG, Target.Kind.ARG_NAME, Target.Kind.COOKIE,
             Target.Kind.COOKIE_NAME, Target.Kind.BODY);
@@ -27,12 +27,12 @@ public record PatternRule(String id, int paranoia, Severity severity, Pattern pa
     public static final Set<Target.Kind> EVERYWHERE = EnumSet.allOf(Target.Kind.class);
 
     public static PatternRule of(String id, int paranoia, Severity severity, String regex, Set<Target.Kind> where) {
-        return new PatternRule(id, paranoia, severity, Pattern.compile(regex), where, null, null);
+        return new PatternRule(id, paranoia, severity, Pattern.compile(regex), where, null, null, null, false);
     }
 
     public static PatternRule of(String id, int paranoia, Severity severity, String regex, Set<Target.Kind> where,
                                  UnaryOperator<String> transform) {
-        return new PatternRule(id, paranoia, severity, Pattern.compile(regex), where, transform, null);
+        return new PatternRule(id, paranoia, severity, Pattern.compile(regex), where, transform, null, null, false);
     }
 
     /**
@@ -40,15 +40,30 @@ public record PatternRule(String id, int paranoia, Severity severity, Pattern pa
      * pattern (a character or literal it cannot match without), so most values skip the regex.
      */
     public PatternRule when(Predicate<String> cheapTest) {
-        return new PatternRule(id, paranoia, severity, pattern, where, transform, cheapTest);
+        if (cheapTest instanceof CharGate g) {
+            return new PatternRule(id, paranoia, severity, pattern, where, transform, gate, Target.maskOf(g.chars()),
+                    anchored);
+        }
+        return new PatternRule(id, paranoia, severity, pattern, where, transform, cheapTest, chars, anchored);
     }
 
-    /** The value contains at least one of these characters. */
-    public static Predicate<String> anyChar(String chars) {
-        return v -> {
+    /** The same rule matched only at the start of the value (its regex must not begin with ^). */
+    public PatternRule atStart() {
+        return new PatternRule(id, paranoia, severity, pattern, where, transform, gate, chars, true);
+    }
+
+    /** A gate on characters, answered from the target's character mask without scanning again. */
+    record CharGate(String chars) implements Predicate<String> {
+        @Override
+        public boolean test(String v) {
             for (int i = 0; i < v.length(); i++) if (chars.indexOf(v.charAt(i)) >= 0) return true;
             return false;
-        };
+        }
+    }
+
+    /** The value contains at least one of these (ASCII) characters. */
+    public static Predicate<String> anyChar(String chars) {
+        return new CharGate(chars);
     }
 
     /** The value contains at least one of these literals. */
@@ -62,10 +77,11 @@ public record PatternRule(String id, int paranoia, Severity severity, Pattern pa
     /** The match on this target, or null. */
     public Match test(Target target) {
         if (!where.contains(target.kind())) return null;
+        if (chars != null && !target.containsAny(chars[0], chars[1])) return null;
         String value = target.view(transform);
         if (gate != null && !gate.test(value)) return null;
         Matcher m = pattern.matcher(value);
-        if (!m.find()) return null;
+        if (anchored ? !m.lookingAt() : !m.find()) return null;
         return new Match(id, severity, target.location(), excerpt(value, m.start(), m.end()));
     }
 

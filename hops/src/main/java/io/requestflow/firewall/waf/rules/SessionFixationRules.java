@@ -35,13 +35,17 @@ public final class SessionFixationRules extends PatternFamily {
         String host = request.request().host();
         boolean offSite = referer == null || !refererHost(referer).equals(host);
         for (Target t : request.targets()) {
-            if (t.kind() == Target.Kind.ARG_NAME && SESSION_NAMES.matcher(t.value()).matches()
+            if (t.kind() == Target.Kind.ARG_NAME && mayBeSession(t.value()) && SESSION_NAMES.matcher(t.value()).matches()
                     && (offSite || paranoia >= 2)) {
                 out.add(new Match(referer == null ? "SES-120" : "SES-110", CRITICAL, t.location(),
                         "session id in a parameter"));
                 return;
             }
         }
+    }
+
+    private static boolean mayBeSession(String name) {
+        return name.contains("sess") || name.contains("sid") || name.contains("token") || name.startsWith("cf");
     }
 
     private static String refererHost(String referer) {

@@ -5,6 +5,7 @@ import io.requestflow.firewall.waf.Match;
 import io.requestflow.firewall.waf.Severity;
 import io.requestflow.firewall.waf.Target;
 import io.requestflow.firewall.waf.normalize.Normalizer;
+import io.requestflow.firewall.waf.sqli.SqlFunctions;
 import io.requestflow.firewall.waf.sqli.SqliDetector;
 
 import java.util.List;
@@ -33,7 +34,7 @@ public final class SqliRules extends PatternFamily {
                         Normalizer::stripSqlComments).when(anyOf("@@", "information_schema", "mysql.", "sys", "pg_", "sqlite_", "xp_", "sp_", "utl_", "load_file", "into", "openrowset", "dbms_")),
                 of("SQLI-140", 1, CRITICAL, "['\"`)\\d]\\s*(?:or|and|xor|\\|\\||&&)\\s+['\"`(]*\\s*(\\w+)\\s*['\"`)]*"
                         + "\\s*(?:=|<=>|\\blike\\b|\\bis\\b)\\s*['\"`(]*\\s*\\1\\b", ARGS_AND_HEADERS,
-                        Normalizer::stripSqlComments),
+                        Normalizer::stripSqlComments).when(anyChar("'\"`)0123456789")),
                 of("SQLI-150", 1, CRITICAL, "/\\*!\\d*\\s*(?:select|union|and|or|\\d)|;\\s*(?:drop|truncate|delete|"
                         + "insert|update|alter|create|shutdown|exec|execute|declare|grant)\\s+(?:table|database|from|"
                         + "into|\\w+\\s+set|user|@|master|xp_|sp_)", ARGS_AND_HEADERS).when(anyOf("/*!", ";")),
@@ -41,24 +42,16 @@ public final class SqliRules extends PatternFamily {
                         + "polygon|linestring|exp)\\s*\\(.*(?:select|concat|0x|@@|char\\()|\\bfloor\\s*\\(\\s*rand\\s*\\(|"
                         + "\\bcase\\s+when\\b.*\\bthen\\b|\\bif\\s*\\(.*,\\s*sleep\\s*\\(", ARGS_AND_HEADERS,
                         Normalizer::stripSqlComments).when(anyOf("(", "case")),
-                of("SQLI-165", 1, CRITICAL, "\\b(?:find_in_set|sqlite_\\w+|jsonb?_\\w+|starts_with|pg_\\w+|xp_\\w+|"
-                        + "sys_\\w+|utl_\\w+|dbms_\\w+|group_concat|concat_ws|load_file|extractvalue|updatexml|"
-                        + "make_set|export_set|elt|field|nullif|ifnull|isnull|iif|choose|db_name|schema_name|"
-                        + "object_id|object_name|col_name|has_dbaccess|is_srvrolemember|suser_s?name|current_setting|"
-                        + "version|database|current_database|current_schema|session_user|system_user|user_name|"
-                        + "procedure\\s+analyse|char|chr|ascii|unhex|hex|md5|sha1?|substring|substr|mid|"
-                        + "ord|sleep|benchmark|rand|floor|count|concat|cast|convert)\\s*\\([^)]*(?:select|from|@@|"
-                        + "\\bchar\\(|0x|\\)\\s*[,=<>|&]|['\\\"]\\s*,)|\\b(?:find_in_set|sqlite_\\w+|jsonb?_\\w+|"
-                        + "starts_with|pg_sleep|xp_\\w+|utl_\\w+|dbms_\\w+|group_concat|load_file|extractvalue|updatexml|"
-                        + "make_set|export_set|current_setting)\\s*\\(|\\)\\s*::\\s*(?:int|integer|text|varchar|jsonb?|"
-                        + "bigint|bool|numeric|regclass)\\b|['\\\")]\\s*::\\s*[a-z]+|\\s(?:<@|@>|\\?\\||\\?&|#>>?)\\s*'",
-                        ARGS_AND_HEADERS, Normalizer::stripSqlComments).when(anyChar("(:@?#")),
+                of("SQLI-165", 1, CRITICAL, "\\)\\s*::\\s*(?:int|integer|text|varchar|jsonb?|bigint|bool|numeric|"
+                        + "regclass)\\b|['\")]\\s*::\\s*[a-z]+|\\s(?:<@|@>|\\?\\||\\?&|#>>?)\\s*'", ARGS_AND_HEADERS,
+                        Normalizer::stripSqlComments).when(anyOf("::", "<@", "@>", "?|", "?&", "#>")),
                 of("SQLI-166", 1, CRITICAL, "\\bselect\\s*(?:\\*|@@|\\(|\\d+\\s*,|null\\s*,|top\\s+\\d|"
                         + "distinct\\b|char\\s*\\()|\\bexec(?:ute)?\\s+(?:master|xp_|sp_|\\(|@)|\\bdeclare\\s+@|"
                         + "\\bset\\s+@\\w+\\s*=|\\bin\\s*\\(\\s*select\\b|union.{0,20}?select.{0,40}?from|"
                         + "\\b(?:and|or|xor|&&|\\|\\|)\\s*\\(*\\s*(?:select|exists)\\b\\s*\\(?|[=<>]\\s*\\(\\s*select\\b|"
                         + ";\\s*(?:--|#)|'\\s*;\\s*(?:--|#|$)|\\$where\\b|\\$ne\\b|\\$gt\\b|\\$regex\\b",
-                        ARGS_AND_HEADERS, Normalizer::stripSqlComments),
+                        ARGS_AND_HEADERS, Normalizer::stripSqlComments)
+                        .when(anyOf("select", "exec", "declare", "set", "union", "exists", ";", "$")),
                 of("SQLI-170", 2, CRITICAL, "\\b(?:concat(?:_ws)?|group_concat|char|chr|ascii|substring|substr|mid|"
                         + "hex|unhex|cast|convert|ord|md5|sha1|version|database|user|schema|current_user|"
                         + "system_user|session_user|length|count|coalesce|ifnull|nullif|instr|locate|lpad|rpad|"
@@ -86,6 +79,7 @@ public final class SqliRules extends PatternFamily {
     public void inspect(Inspection request, int paranoia, List<Match> out) {
         boolean strictFired = false;
         boolean looseFired = false;
+        boolean functionFired = false;
         for (Target t : request.targets()) {
             if (!ARGS_AND_HEADERS.contains(t.kind())) continue;
             String value = Normalizer.stripSqlComments(t.value());
@@ -95,6 +89,13 @@ public final class SqliRules extends PatternFamily {
                     out.add(new Match("SQLI-100", CRITICAL, t.location(), "fingerprint " + fp));
                     strictFired = true;
                     continue;
+                }
+            }
+            if (!functionFired) {
+                String call = SqlFunctions.suspiciousCall(value);
+                if (call != null) {
+                    out.add(new Match("SQLI-164", CRITICAL, t.location(), call + "("));
+                    functionFired = true;
                 }
             }
             if (paranoia >= 2 && !looseFired) {

@@ -42,7 +42,7 @@ public final class TraversalRules extends PatternFamily {
                 of("LFI-110", 1, CRITICAL, "(?:^|[\\\\/;])\\.{2,3}[\\\\/;]|(?:^|[\\\\/])\\.{2,3}$|[\\\\/]\\.{2,3}[\\\\/]",
                         EnumSet.of(Target.Kind.ARG, Target.Kind.ARG_NAME, Target.Kind.COOKIE, Target.Kind.HEADER,
                                 Target.Kind.PATH, Target.Kind.BODY)).when(anyOf("..")),
-                of("LFI-120", 1, CRITICAL, "(?:^|[\\\\/.=\\s'\"]|file:/*|\\.\\.)" + OS_FILES, ARGS_AND_HEADERS, SLASHES).when(anyOf("/", "\\", ".env", ".ht", "config", ".ini", "_history", ".git", ".netrc", ".pgpass", ".my.cnf", ".ssh", "ntuser", "autoexec")),
+                of("LFI-120", 1, CRITICAL, "(?:^|[\\\\/.=\\s'\"]|file:/*|\\.\\.)" + OS_FILES, ARGS_AND_HEADERS, SLASHES).when(anyOf("etc/", "proc/", "var/", "usr/", "root/", "home/", ".ssh", "_history", ".aws", ".docker", ".kube", ".git", ".netrc", ".pgpass", ".my.cnf", ".ht", ".env", "wp-config", "web.config", ".ini", "windows", "winnt", "inetpub", "system32", "sam", "ntuser", "autoexec", "dev/", "bin/", "opt/", "tmp/")),
                 of("LFI-130", 1, CRITICAL, "/(?:\\.git|\\.svn|\\.hg|\\.bzr|\\.env|\\.htaccess|\\.htpasswd|\\.ds_store|"
                         + "\\.aws|\\.docker|\\.ssh|\\.npmrc|\\.bash_history|web\\.config|wp-config\\.php|"
                         + "etc/passwd|etc/shadow|proc/self|\\.claude|\\.cursor|\\.continue|\\.vscode|\\.idea|\\.kube|"

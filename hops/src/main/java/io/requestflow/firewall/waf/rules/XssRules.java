@@ -43,7 +43,7 @@ public final class XssRules extends PatternFamily {
                         + "fromcharcode|atob)\\s*(?:\\(|`|&lpar;)|\\b(?:document\\s*\\.\\s*(?:cookie|write|domain|location"
                         + "|body|createelement)|window\\s*\\.\\s*(?:location|open|name)|\\.innerhtml\\b|\\.outerhtml\\b|"
                         + "\\bself\\s*\\[|top\\s*\\[|\\bparent\\s*\\[|\\bconstructor\\s*\\.\\s*constructor)",
-                        ARGS_AND_HEADERS).when(anyChar("(`.[&")),
+                        ARGS_AND_HEADERS).when(anyOf("(", "`", "document", "window", "innerhtml", "outerhtml", "self", "top", "parent", "constructor")),
                 of("XSS-160", 1, CRITICAL, "\\bexpression\\s*\\(|-moz-binding|\\bbehavior\\s*:|url\\s*\\(\\s*['\"]?\\s*"
                         + "(?:java|vb)script|@import\\b|\\{\\{.*(?:constructor|\\$eval|\\$on|alert|\\$parse|"
                         + "tostring|fromcharcode).*\\}\\}|\\+adw-|\\+ad4-", ARGS_AND_HEADERS).when(anyOf("expression", "-moz-binding", "behavior", "url", "@import", "{{", "+adw-", "+ad4-")),
