@@ -34,8 +34,8 @@ class CrsCorpusTest {
     }
 
     /** Minimum rates reached when this test was written: attack stages blocked / clean stages passed. */
-    static final Map<Integer, double[]> FLOOR = Map.of(1, new double[] {0.655, 0.835}, 2, new double[] {0.81, 0.595},
-            3, new double[] {0.86, 0.51}, 4, new double[] {0.865, 0.495});
+    static final Map<Integer, double[]> FLOOR = Map.of(1, new double[] {0.68, 0.845}, 2, new double[] {0.825, 0.61},
+            3, new double[] {0.88, 0.51}, 4, new double[] {0.885, 0.50});
 
     record Result(CrsCorpus.Stage stage, int status) {}
 

@@ -56,7 +56,7 @@ public final class BodyParser {
     /** a=1&b=2, decoded once with '+' as space. */
     static void form(String text, int maxArgs, Sink sink) {
         int count = 0;
-        for (String pair : text.split("[&;]")) {
+        for (String pair : text.split("&")) {
             if (pair.isEmpty()) continue;
             if (++count > maxArgs) return;
             int eq = pair.indexOf('=');

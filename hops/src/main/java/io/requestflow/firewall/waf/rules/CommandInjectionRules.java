@@ -90,7 +90,7 @@ public final class CommandInjectionRules extends PatternFamily {
 
     public CommandInjectionRules() {
         super(List.of(
-                of("RCE-100", 1, CRITICAL, "(?:[;&|`\\n]|\\$\\(|\\|\\||&&|\\{)\\s*(?:[\\w./-]*/)?"
+                of("RCE-100", 1, CRITICAL, "(?:[;&|`\\n]|!(?=[a-z])|\\$\\(|\\|\\||&&|\\{)\\s*\\(?\\s*(?:[\\w./-]*/)?"
                         + UNIX_STRONG + "(?:[\\s<>&|;`)]|$)", VALUES_AND_HEADERS, SHELL).when(anyChar(";&|`\n$({")),
                 of("RCE-105", 1, CRITICAL, "(?:[;&|`\\n]|\\$\\(|\\|\\||&&)\\s*[a-z][\\w.+-]*\\s+(?:-{1,2}[a-z]|/|~|"
                         + "\\$|\\.{1,2}/)|^\\s*(?:nohup|sudo|doas|exec|nice|timeout|xargs|strace|chroot|setsid|stdbuf|"

@@ -21,9 +21,10 @@ public final class GenericRules extends PatternFamily {
                         + "fork)(?:sync)?\\s*\\(\\s*['\"`]|\\bfs\\s*\\.\\s*(?:readfile|writefile|readdir|unlink)|"
                         + "\\bconstructor\\s*\\(\\s*['\"`]return|\\bnew\\s+function\\s*\\(|\\bthis\\.constructor\\b|"
                         + "_\\$\\$nd_func\\$\\$_|\\bmodule\\.exports\\b|\\bimport\\s*\\(\\s*['\"`]|__js_function|"
-                        + "\\bfunction\\s*\\(\\s*\\)\\s*\\{|\\bwhile\\s*\\(\\s*!*\\s*[+-]?\\s*(?:false|true|0|1|\\[\\])\\s*\\)|"
+                        + "\\bfunction\\s*\\(\\s*\\)\\s*\\{|\\bwhile\\s*\\(\\s*!*\\s*[+-]?\\s*(?:false|true|0|1|\\[\\]|\"\"|''|infinity|"
+                        + "this|\\{\\})\\s*\\)|\\bconsole\\s*\\.\\s*(?:log|info|warn|error|dir)\\s*\\(|"
                         + "\\bfor\\s*\\(\\s*;\\s*;\\s*\\)",
-                        ARGS_AND_HEADERS).when(anyOf("require", "process", "global", "spawn", "exec", "fork", "fs", "constructor", "function", "module", "import", "_$$nd", "while", "for")),
+                        ARGS_AND_HEADERS).when(anyOf("require", "process", "global", "spawn", "exec", "fork", "fs", "constructor", "function", "module", "import", "_$$nd", "while", "for", "console")),
                 of("GEN-110", 1, CRITICAL, "(?:^|[\\s'\"=(])(?:gopher|dict|ldap|tftp|netdoc|jar|file|ftp|https?)://"
                         + "(?:[^/@\\s]*@)?\\[?(?:169\\.254(?:\\.\\d+){0,2}(?=[:/\\]]|$)|\\d{1,3}\\.\\d{5,}(?=[:/]|$)|metadata\\.google\\.internal|metadata\\.azure|"
                         + "100\\.100\\.100\\.200|fd00:ec2::254|localhost|127(?:\\.\\d+){1,3}|0(?:\\.0){0,3}(?=[:/\\]]|$)|"
@@ -31,6 +32,10 @@ public final class GenericRules extends PatternFamily {
                         + "10(?:\\.\\d+){3}|192\\.168(?:\\.\\d+){2}|172\\.(?:1[6-9]|2\\d|3[01])(?:\\.\\d+){2}|"
                         + "[^/]*\\.(?:internal|local|localdomain|nip\\.io|xip\\.io|sslip\\.io))|(?:^|[\\s'\"=(])"
                         + "(?:gopher|dict|ldap|tftp|netdoc|jar)://", ARGS).when(anyOf("://")),
+                of("GEN-115", 1, CRITICAL, "\\s*(?:localhost(?:\\.localdomain)?[46]?|127\\.0\\.0\\.1|0\\.0\\.0\\.0|\\[::1?\\]|"
+                        + "169\\.254\\.169\\.254|metadata\\.google\\.internal|100\\.100\\.100\\.200)(?:[:/]|$)",
+                        java.util.EnumSet.of(io.requestflow.firewall.waf.Target.Kind.ARG)).atStart()
+                        .when(anyOf("localhost", "127.", "0.0.0.0", "[:", "169.254", "metadata", "100.100")),
                 of("GEN-120", 1, CRITICAL, "__proto__|\\bconstructor\\s*(?:\\[\\s*['\"]?|\\.)\\s*prototype\\b",
                         ARGS_AND_PATH).when(anyOf("__proto__", "prototype")),
                 of("GEN-130", 1, CRITICAL, "@\\{\\[.*\\]\\}|\\b(?:system|exec|open|eval|syscall|spawn|`)\\s*\\(?\\s*['\"]"

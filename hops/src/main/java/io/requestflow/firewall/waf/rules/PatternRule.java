@@ -20,8 +20,9 @@ public record PatternRule(String id, int paranoia, Severity severity, Pattern pa
 
     public static final Set<Target.Kind> ARGS = EnumSet.of(Target.Kind.ARG, Target.Kind.ARG_NAME, Target.Kind.COOKIE,
             Target.Kind.COOKIE_NAME, Target.Kind.BODY);
+    /** Arguments, names, cookies, free-text headers and the decoded path (CRS's REQUEST_FILENAME). */
     public static final Set<Target.Kind> ARGS_AND_HEADERS = EnumSet.of(Target.Kind.ARG, Target.Kind.ARG_NAME,
-            Target.Kind.COOKIE, Target.Kind.COOKIE_NAME, Target.Kind.BODY, Target.Kind.HEADER);
+            Target.Kind.COOKIE, Target.Kind.COOKIE_NAME, Target.Kind.BODY, Target.Kind.HEADER, Target.Kind.PATH);
     public static final Set<Target.Kind> ARGS_AND_PATH = EnumSet.of(Target.Kind.ARG, Target.Kind.ARG_NAME,
             Target.Kind.COOKIE, Target.Kind.COOKIE_NAME, Target.Kind.BODY, Target.Kind.PATH);
     public static final Set<Target.Kind> EVERYWHERE = EnumSet.allOf(Target.Kind.class);

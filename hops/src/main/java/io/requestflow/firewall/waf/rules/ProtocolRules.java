@@ -45,9 +45,13 @@ public final class ProtocolRules implements RuleFamily {
             + "log|mdb|old|pass|pdb|pol|printer|pwd|rdb|resources|resx|sql|swp|sys|vb|vbs|vbproj|vsdisco|"
             + "webinfo|xsd|xsx|sqlite|sqlite3|pem|kdbx|git|svn|orig|save|tmp|temp)$");
     private static final Pattern BACKUP = Pattern.compile("(?:~|\\.(?:bak|old|orig|swp|save|tmp|backup))$");
-    private static final Pattern METHOD_PARAM = Pattern.compile("^(?:_method|method|_http_method|x-http-method)$");
+    private static final Pattern METHOD_PARAM = Pattern.compile("^(?:_method|_http_method|x-http-method)$");
+    private static final Pattern METHODS = Pattern.compile("get|post|put|delete|patch|head|options|trace|connect|"
+            + "propfind|proppatch|mkcol|copy|move|lock|unlock|search|purge");
     private static final Pattern CACHE_CONTROL = Pattern.compile("^(?:\\s*(?:max-age=\\d+|max-stale(?:=\\d+)?|"
             + "min-fresh=\\d+|no-cache|no-store|no-transform|only-if-cached)\\s*(?:,|$))+$");
+    private static final Pattern ENTITY = Pattern.compile("&(?:[a-zA-Z]+|#\\d+|#x[0-9a-fA-F]+);");
+    private static final Pattern SUSPICIOUS_NAME = Pattern.compile("[=;'\"\\\\<>]");
     private static final Pattern MULTIPART_NAME = Pattern.compile("(?i)\\b(?:file)?name=\"([^\"]*)\"");
 
     private static final Pattern DIGITS = Pattern.compile("\\d+");
@@ -199,7 +203,8 @@ public final class ProtocolRules implements RuleFamily {
                 if (t.raw().length() > config.maxArgLength()) valueLong = true;
             }
             if (t.kind() == Target.Kind.ARG_NAME && t.raw().length() > config.maxArgNameLength()) nameLong = true;
-            if (t.kind() == Target.Kind.ARG_NAME && METHOD_PARAM.matcher(t.value()).matches()) {
+            if (t.kind() == Target.Kind.ARG && METHOD_PARAM.matcher(t.name().toLowerCase(Locale.ROOT)).matches()
+                    && METHODS.matcher(t.value().trim()).matches()) {
                 out.add(new Match("PROTO-191", CRITICAL, t.location(), "method override parameter"));
             }
         }
@@ -244,7 +249,8 @@ public final class ProtocolRules implements RuleFamily {
     private static void multipartNames(byte[] body, List<Match> out) {
         Matcher m = MULTIPART_NAME.matcher(new String(body, StandardCharsets.ISO_8859_1));
         while (m.find()) {
-            if (m.group(1).matches(".*[=;'\"\\\\<>].*") || m.group(1).contains("..")) {
+            String name = ENTITY.matcher(m.group(1)).replaceAll("");
+            if (SUSPICIOUS_NAME.matcher(name).find() || name.contains("..")) {
                 out.add(new Match("PROTO-166", CRITICAL, "FILES_NAMES", "suspicious multipart name"));
                 return;
             }
