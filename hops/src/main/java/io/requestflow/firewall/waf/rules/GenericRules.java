@@ -44,6 +44,10 @@ public final class GenericRules extends PatternFamily {
                         + "\\b__import__\\s*\\(|\\bimportlib\\b", ARGS_AND_HEADERS).when(anyOf("@{", "system", "exec", "open", "eval", "syscall", "spawn", "`", "kernel.", "os.", "subprocess", "import")),
                 of("GEN-125", 1, CRITICAL, "\\)\\s*\\(\\s*[&|!]?\\s*[\\w-]*\\s*[~<>]?=|\\)\\s*\\(\\s*[&|!]\\s*\\)|"
                         + "\\*\\)\\s*\\(\\s*[&|]|\\(\\s*[&|]\\s*\\(\\s*[\\w-]+\\s*=", ARGS).when(anyChar(")")),
+                of("GEN-150", 1, CRITICAL, "(?:^|[\\r\\n])\\s*(?:get|post|head|put|delete|options|trace|connect|patch)\\s+"
+                        + "\\S+\\s+http/\\d|[\\r\\n]\\s*(?:content-type|content-length|set-cookie|location|refresh|"
+                        + "transfer-encoding|x-xss-protection|access-control-[a-z-]+|http/\\d(?:\\.\\d)?)\\s*[:\\s]",
+                        ARGS_AND_HEADERS).when(anyOf("http/", "\r", "\n")),
                 of("GEN-140", 3, CRITICAL, "(?:^|[\\s'\"=(])(?:gopher|dict|ldap|file|ftp|https?)://", ARGS).when(anyOf("://"))));
     }
 

@@ -45,6 +45,14 @@ public final class PhpRules extends PatternFamily {
                 of("PHP-160", 1, CRITICAL, "\\$\\{?[a-z_][\\w]*\\}?\\s*(?:\\[[^\\]]*\\]\\s*)*\\([^)]*\\)|"
                         + "[\"'][a-z_]+[\"']\\s*(?:\\.\\s*[\"'][a-z_]+[\"']\\s*)*\\)?\\s*\\([^)]*\\)\\s*;|"
                         + "\\(\\s*['\"][a-z_]+['\"]\\s*\\)\\s*\\(", ARGS).when(anyChar("(")),
+                of("PHP-145", 1, CRITICAL, "(?:call_user_func(?:_array)?|fsockopen|pfsockopen|bzdecompress|gzinflate|"
+                        + "gzuncompress|str_rot13|base64_decode|shell_exec|proc_open|popen|passthru|pcntl_exec|"
+                        + "create_function|assert_options|phpinfo|posix_[a-z_]+|highlight_file|show_source|"
+                        + "file_put_contents|move_uploaded_file|preg_replace_callback|array_map|unserialize)\\s*\\(",
+                        ARGS_AND_HEADERS).when(anyChar("(")),
+                of("PHP-165", 1, CRITICAL, "\\$[a-z_\\x7f-\\xff][\\w\\x7f-\\xff]*\\s*(?:(?:\\[[^\\]]*\\]|\\{[^}]*\\})\\s*)*"
+                        + "(?:/\\*.*?\\*/\\s*)*\\(|\\(\\s*[a-z_.()\\s'\"]+\\)\\s*\\(\\s*['\"]|\\{\\s*\\[\\w+\\]\\s*\\[\\d+\\]\\s*\\}"
+                        + "\\s*\\(", ARGS).when(anyChar("(")),
                 of("PHP-170", 1, CRITICAL, "\\.(?:php\\d*|phtml|phar|pht|phps|inc|hphp|ctp|module)(?:\\.|$)",
                         EnumSet.of(Target.Kind.ARG)).when(anyOf(".ph", ".inc", ".ctp", ".module", ".hphp")),
                 of("PHP-180", 1, CRITICAL, "\\b(?:include|require)(?:_once)?\\s*[(\"'\\s]\\s*['\"]?[\\w./\\\\:-]+", ARGS).when(anyOf("include", "require")),
@@ -52,6 +60,23 @@ public final class PhpRules extends PatternFamily {
                 of("PHP-210", 3, CRITICAL, "\\$[a-z_]\\w*|\\b(?:echo|print|die|exit|isset|empty|unset|list|"
                         + "array|new|function|return|global|static|class|abstract|namespace|use)\\b\\s*[(\"'$]",
                         ARGS).when(anyChar("$(\"'"))));
+    }
+
+    private static final java.util.regex.Pattern PHP_FILE = java.util.regex.Pattern.compile(
+            "\\.(?:php\\d*|phtml|phar|pht|phps|inc|hphp|ctp|module)(?:\\.|$)");
+
+    /** File names announced in upload headers (X-Filename and friends) as well as in multipart parts. */
+    @Override
+    public void inspect(io.requestflow.firewall.waf.Inspection request, int paranoia,
+                        List<io.requestflow.firewall.waf.Match> out) {
+        super.inspect(request, paranoia, out);
+        for (String h : new String[] {"x-filename", "x_filename", "x-file-name"}) {
+            String v = request.header(h);
+            if (v != null && PHP_FILE.matcher(v.toLowerCase(java.util.Locale.ROOT).trim()).find()) {
+                out.add(new io.requestflow.firewall.waf.Match("PHP-175", CRITICAL, "HEADER:" + h, "php file name"));
+                return;
+            }
+        }
     }
 
     @Override

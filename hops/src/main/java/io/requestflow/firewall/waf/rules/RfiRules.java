@@ -18,6 +18,12 @@ public final class RfiRules extends PatternFamily {
     private static final Pattern URL_HOST = Pattern.compile("^\\s*(?:file|ftps?|https?|php|data|zip|phar|expect|"
             + "gopher|dict|ldap|smb|jar|tftp)://(?:[^/@?#]*@)?([^/:?#\\s]*)");
 
+    /** Parameter names that applications use for files, paths and includes. */
+    private static final Pattern INCLUDE_NAME = Pattern.compile("(?:^|[_\\[.-])(?:path|dir|root|include|inc|conf|"
+            + "config|file|template|tpl|module|mod|base|require|class|page|plugin|theme|skin|abs(?:olute)?_path)"
+            + "(?:$|[_\\].-])");
+    private static final Pattern REMOTE = Pattern.compile("^\\s*(?:ftps?|https?|php|data|expect|zip|phar)://");
+
     public RfiRules() {
         super(List.of(
                 of("RFI-100", 1, CRITICAL, "^\\s*(?:file|ftps?|https?)://(?:[^/@]*@)?\\[?(?:\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}"
@@ -36,6 +42,13 @@ public final class RfiRules extends PatternFamily {
     @Override
     public void inspect(Inspection request, int paranoia, List<Match> out) {
         super.inspect(request, paranoia, out);
+        for (Target t : request.targets()) {
+            if (t.kind() == Target.Kind.ARG && INCLUDE_NAME.matcher(t.name().toLowerCase(java.util.Locale.ROOT)).find()
+                    && REMOTE.matcher(t.value()).find()) {
+                out.add(new Match("RFI-115", CRITICAL, t.location(), "url in a path-like parameter"));
+                break;
+            }
+        }
         if (paranoia < 2) return;
         String host = request.request().host();
         for (Target t : request.targets()) {
