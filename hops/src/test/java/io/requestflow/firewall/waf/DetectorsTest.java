@@ -19,7 +19,7 @@ class DetectorsTest {
         assertThat(Normalizer.normalize("\\x3cscript\\u003e")).isEqualTo("<script>");
         assertThat(Normalizer.removeDotSegments("/a/b/../../etc/./passwd")).isEqualTo("/etc/passwd");
         assertThat(Normalizer.removeDotSegments("/public/..\\..\\admin")).isEqualTo("/admin");
-        assertThat(Normalizer.commandLine("c'a't /e\"t\"c/pa\\sswd")).isEqualTo("cat/etc/passwd");
+        assertThat(Normalizer.commandLine("c'a't /e\"t\"c/pa\\sswd")).isEqualTo("cat /etc/passwd");
         assertThat(Normalizer.decodeRepeatedly("%25252525")).hasSizeLessThan(9); // bounded, not to a fixed point
     }
 

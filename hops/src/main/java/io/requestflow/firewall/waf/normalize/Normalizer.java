@@ -198,7 +198,6 @@ public final class Normalizer {
                 space = true;
                 continue;
             }
-            if ((c == '/' || c == '(') && space && out.length() > 0) out.setLength(out.length() - 1);
             out.append(c);
             space = false;
         }

@@ -30,8 +30,10 @@ public final class SqliRules extends PatternFamily {
                         + "\\bmysql\\.(?:user|db)\\b|\\bsys(?:objects|columns|databases|logins)\\b|\\bpg_(?:catalog|shadow"
                         + "|user|database)\\b|\\bsqlite_(?:master|schema)\\b|\\bxp_cmdshell\\b|\\bsp_(?:executesql|"
                         + "oacreate|makewebtask|password)\\b|\\butl_(?:http|inaddr|file)\\b|\\bload_file\\s*\\(|"
-                        + "\\binto\\s+(?:out|dump)file\\b|\\bopenrowset\\s*\\(|\\bdbms_\\w+\\.\\w+", ARGS_AND_HEADERS,
-                        Normalizer::stripSqlComments).when(anyOf("@@", "information_schema", "mysql.", "sys", "pg_", "sqlite_", "xp_", "sp_", "utl_", "load_file", "into", "openrowset", "dbms_")),
+                        + "\\binto\\s+(?:out|dump)file\\b|\\bopenrowset\\s*\\(|\\bdbms_\\w+\\.\\w+|\\b(?:tempdb|msdb|northwind|sysibm|"
+                        + "master\\.\\.)\\b|\\b(?:database|schema|version|current_user|user)\\s*\\(\\s*\\)|"
+                        + "[\\d)\"'`]\\s*as\\s+[\"'`]?\\w+[\"'`]?\\s+from\\b", ARGS_AND_HEADERS,
+                        Normalizer::stripSqlComments).when(anyOf("@@", "information_schema", "mysql.", "sys", "pg_", "sqlite_", "xp_", "sp_", "utl_", "load_file", "into", "openrowset", "dbms_", "tempdb", "msdb", "northwind", "master.", "()", "from")),
                 of("SQLI-140", 1, CRITICAL, "['\"`)\\d]\\s*(?:or|and|xor|\\|\\||&&)\\s+['\"`(]*\\s*(\\w+)\\s*['\"`)]*"
                         + "\\s*(?:=|<=>|\\blike\\b|\\bis\\b)\\s*['\"`(]*\\s*\\1\\b", ARGS_AND_HEADERS,
                         Normalizer::stripSqlComments).when(anyChar("'\"`)0123456789")),
