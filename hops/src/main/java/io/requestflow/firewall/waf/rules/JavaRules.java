@@ -25,6 +25,7 @@ import static io.requestflow.firewall.waf.rules.PatternRule.of;
  */
 public final class JavaRules extends PatternFamily {
     private static final Pattern LOOKUP = Pattern.compile("\\$\\{(?:[a-z0-9]*:)*(?:[^${}:]*:-)?([^${}]*)\\}");
+    private static final Pattern JSP_FILE = Pattern.compile("\\.(?:jspx?|jspf|jsw|jsv|jtml)(?:\\.|$)");
     private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/_-]{8,}={0,2}");
 
     /** Resolves ${lower:j}${::-n}di style lookups to the text they produce, innermost first. */
@@ -96,6 +97,13 @@ public final class JavaRules extends PatternFamily {
     @Override
     public void inspect(Inspection request, int paranoia, List<Match> out) {
         super.inspect(request, paranoia, out);
+        for (String h : new String[] {"x-filename", "x_filename", "x-file-name"}) {
+            String v = request.header(h);
+            if (v != null && JSP_FILE.matcher(v.toLowerCase(java.util.Locale.ROOT).trim()).find()) {
+                out.add(new Match("JAVA-160", CRITICAL, "HEADER:" + h, "jsp file name"));
+                break;
+            }
+        }
         for (Target t : request.targets()) {
             if (!ARGS.contains(t.kind()) && t.kind() != Target.Kind.HEADER) continue;
             Matcher m = BASE64.matcher(t.raw());

@@ -16,7 +16,7 @@ public final class SessionFixationRules extends PatternFamily {
     private static final Pattern SESSION_NAMES = Pattern.compile("^(?:jsessionid|phpsessid|aspsessionid\\w*|"
             + "asp\\.net_sessionid|sessionid|session_id|sessid|sid|cfid|cftoken|sess|connect\\.sid|_session_id|"
             + "laravel_session|ci_session|wordpress_logged_in\\w*|_?[a-z]*[_.-]session(?:[_.-]?(?:id|token))?|"
-            + "[a-z.]*session[_.-]token|\\w*login_token|\\w*_sessid)$");
+            + "[a-z.-]*session[_.-]token|\\w*login_token|\\w*_sessid|[a-z]+\\.sid|[a-z]+\\.sess|cakephp)$");
 
     public SessionFixationRules() {
         super(List.of(of("SES-100", 1, CRITICAL, "\\.cookie\\b.*?;\\W*?(?:expires|domain)\\W*?=|\\bhttp-equiv\\W+"
@@ -45,7 +45,8 @@ public final class SessionFixationRules extends PatternFamily {
     }
 
     private static boolean mayBeSession(String name) {
-        return name.contains("sess") || name.contains("sid") || name.contains("token") || name.startsWith("cf");
+        return name.contains("sess") || name.contains("sid") || name.contains("token") || name.startsWith("cf")
+                || name.equals("cakephp");
     }
 
     private static String refererHost(String referer) {

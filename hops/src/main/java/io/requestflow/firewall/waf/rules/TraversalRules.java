@@ -47,7 +47,8 @@ public final class TraversalRules extends PatternFamily {
                         + "\\.aws|\\.docker|\\.ssh|\\.npmrc|\\.bash_history|web\\.config|wp-config\\.php|"
                         + "etc/passwd|etc/shadow|proc/self|\\.claude|\\.cursor|\\.continue|\\.vscode|\\.idea|\\.kube|"
                         + "\\.pypirc|\\.terraform|\\.gnupg|\\.config|\\.netrc|\\.pgpass|\\.git-credentials|\\.travis\\.yml|"
-                        + "\\.gitlab-ci\\.yml|\\.circleci|\\.bashrc|\\.profile|\\.zshrc|\\.mcp\\.json|\\.windsurf|\\.aider)(?:/|$|\\.)", EnumSet.of(Target.Kind.PATH)).when(anyChar(".p")),
+                        + "\\.gitlab-ci\\.yml|\\.circleci|\\.bashrc|\\.profile|\\.zshrc|\\.mcp\\.json|\\.windsurf|\\.aider)(?:/|$|\\.)|"
+                        + "/\\.(?!well-known(?:/|$))[a-z0-9_][a-z0-9_.-]*(?:/|$)", EnumSet.of(Target.Kind.PATH)).when(anyChar(".p")),
                 of("LFI-140", 2, CRITICAL, "(?:^|[\\\\/])\\.\\.|\\.\\.[\\\\/]|\\.(?:ini|conf|cnf|cfg|log|bak|old|"
                         + "sql|pem|key|crt|p12|pfx|jks|kdbx)$", ARGS).when(anyChar("."))));
     }

@@ -26,7 +26,7 @@ public final class XssRules extends PatternFamily {
 
     public XssRules() {
         super(List.of(
-                of("XSS-100", 1, CRITICAL, "<\\s*/?\\s*script\\b|<\\s*script[\\s>/]", ARGS_AND_HEADERS).when(anyChar("<")),
+                of("XSS-100", 1, CRITICAL, "<\\s*/?\\s*(?:[a-z]+\\s*:\\s*)?script\\b|<\\s*script[\\s>/]|\\b(?:formaction|srcdoc)\\s*=", ARGS_AND_HEADERS).when(anyChar("<=")),
                 of("XSS-110", 1, CRITICAL, "[\\s\"'`;/0-9=<>(]" + HANDLERS + "\\s*=|^" + HANDLERS + "\\s*=",
                         ARGS_AND_HEADERS).when(anyChar("=")),
                 of("XSS-120", 1, CRITICAL, "(?:java|vb|live|ecma)script:|data:(?:text/html|image/svg|"
