@@ -69,6 +69,35 @@ class FirewallWafTest {
     }
 
     @Test
+    void theGuardFollowsLargeAndChunkedBodiesAcrossReadsOnAKeepAliveConnection() throws Exception {
+        try (FirewallUnderTest fw = new FirewallUnderTest(config(WafConfig.defaults().withAuditLog("")), null, null);
+             java.net.Socket s = new java.net.Socket()) {
+            s.connect(fw.address(), 2000);
+            s.setSoTimeout(10_000);
+            var out = s.getOutputStream();
+            byte[] big = "x".repeat(300_000).getBytes(StandardCharsets.US_ASCII);
+            out.write(raw("POST /upload HTTP/1.1\r\nHost: x\r\n" + UA + "Content-Type: text/plain\r\nContent-Length: "
+                    + big.length + "\r\n\r\n"));
+            for (int i = 0; i < big.length; i += 7_000) { // many small writes: many reads on the server
+                out.write(big, i, Math.min(7_000, big.length - i));
+                out.flush();
+            }
+            out.write(raw("POST /chunks HTTP/1.1\r\nHost: x\r\n" + UA + "Content-Type: text/plain\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n"));
+            out.flush();
+            for (String part : new String[] {"4\r\nab", "cd\r\n1", "0;ext=1\r\n0123456789abcdef\r\n", "0\r\n\r\n"}) {
+                out.write(raw(part));
+                out.flush();
+                Thread.sleep(5);
+            }
+            out.write(raw("GET /third HTTP/1.1\r\nHost: x\r\n" + UA + "Connection: close\r\n\r\n"));
+            out.flush();
+            String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(all.split("HTTP/1.1 200", -1)).as(all).hasSize(4); // three answers, all 200
+        }
+    }
+
+    @Test
     void blockModeAnswers403WithAnIncidentIdAndAuditsTheRules(@TempDir Path dir) throws Exception {
         try (FirewallUnderTest fw = new FirewallUnderTest(config(WafConfig.defaults()), dir, null)) {
             String response = fw.exchange(raw("GET /search?q=1%27%20or%20%271%27%3D%271 HTTP/1.1\r\nHost: x\r\n" + UA
