@@ -34,8 +34,8 @@ class CrsCorpusTest {
     }
 
     /** Minimum rates reached when this test was written: attack stages blocked / clean stages passed. */
-    static final Map<Integer, double[]> FLOOR = Map.of(1, new double[] {0.71, 0.845}, 2, new double[] {0.845, 0.61},
-            3, new double[] {0.895, 0.51}, 4, new double[] {0.90, 0.50});
+    static final Map<Integer, double[]> FLOOR = Map.of(1, new double[] {0.72, 0.84}, 2, new double[] {0.85, 0.61},
+            3, new double[] {0.90, 0.51}, 4, new double[] {0.905, 0.50});
 
     record Result(CrsCorpus.Stage stage, int status) {}
 

@@ -35,7 +35,11 @@ public final class Normalizer {
         String s = decodeRepeatedly(value);
         if (s.indexOf('&') >= 0) s = htmlEntities(s);
         if (s.indexOf('\\') >= 0) s = jsEscapes(s);
-        if (!isAscii(s)) s = java.text.Normalizer.normalize(s, Form.NFKC);
+        if (!isAscii(s)) {
+            s = java.text.Normalizer.normalize(s, Form.NFKC);
+            // ideographic and halfwidth full stops read as dots in host names
+            if (s.indexOf('\u3002') >= 0 || s.indexOf('\uff61') >= 0) s = s.replace('\u3002', '.').replace('\uff61', '.');
+        }
         if (s.indexOf('\0') >= 0) s = s.replace("\0", "");
         return s.toLowerCase(Locale.ROOT);
     }

@@ -25,7 +25,7 @@ public final class GenericRules extends PatternFamily {
                         + "this|\\{\\})\\s*\\)|\\bconsole\\s*\\.\\s*(?:log|info|warn|error|dir)\\s*\\(|"
                         + "\\bfor\\s*\\(\\s*;\\s*;\\s*\\)",
                         ARGS_AND_HEADERS).when(anyOf("require", "process", "global", "spawn", "exec", "fork", "fs", "constructor", "function", "module", "import", "_$$nd", "while", "for", "console")),
-                of("GEN-110", 1, CRITICAL, "(?:^|[\\s'\"=(])(?:gopher|dict|ldap|tftp|netdoc|jar|file|ftp|https?)://"
+                of("GEN-110", 1, CRITICAL, "(?:^|[\\s'\"=(])[a-z][a-z0-9+.-]{1,10}://"
                         + "(?:[^/@\\s]*@)?\\[?(?:169\\.254(?:\\.\\d+){0,2}(?=[:/\\]]|$)|\\d{1,3}\\.\\d{5,}(?=[:/]|$)|metadata\\.google\\.internal|metadata\\.azure|"
                         + "100\\.100\\.100\\.200|fd00:ec2::254|localhost|127(?:\\.\\d+){1,3}|0(?:\\.0){0,3}(?=[:/\\]]|$)|"
                         + "0x[0-9a-f]{1,8}|0[0-7]{1,}(?:\\.\\d+)*|\\d{8,10}(?=[:/]|$)|::1?\\]|::ffff:|"
@@ -36,6 +36,9 @@ public final class GenericRules extends PatternFamily {
                         + "169\\.254\\.169\\.254|metadata\\.google\\.internal|100\\.100\\.100\\.200)(?:[:/]|$)",
                         java.util.EnumSet.of(io.requestflow.firewall.waf.Target.Kind.ARG)).atStart()
                         .when(anyOf("localhost", "127.", "0.0.0.0", "[:", "169.254", "metadata", "100.100")),
+                of("GEN-160", 1, CRITICAL, "[a-z0-9]__(?:i?startswith|i?endswith|i?contains|contained_by|isnull|i?regex|"
+                        + "i?exact|in|gte?|lte?|range|search|has_keys?|has_any_keys|overlap|year|month|day|week_day)$",
+                        java.util.EnumSet.of(io.requestflow.firewall.waf.Target.Kind.ARG_NAME)).when(anyOf("__")),
                 of("GEN-120", 1, CRITICAL, "__proto__|\\bconstructor\\s*(?:\\[\\s*['\"]?|\\.)\\s*prototype\\b",
                         ARGS_AND_PATH).when(anyOf("__proto__", "prototype")),
                 of("GEN-130", 1, CRITICAL, "@\\{\\[.*\\]\\}|\\b(?:system|exec|open|eval|syscall|spawn|`)\\s*\\(?\\s*['\"]"

@@ -27,7 +27,7 @@ public final class PhpRules extends PatternFamily {
 
     public PhpRules() {
         super(List.of(
-                of("PHP-100", 1, CRITICAL, "<\\?(?!xml\\b)(?:php\\b|=|\\s|$)|<\\?php|\\[\\?php|<%=?\\s", ARGS).when(anyChar("<[")),
+                of("PHP-100", 1, CRITICAL, "<\\?(?!xml\\b)(?:php\\b|=|\\s|$)|<\\?php|\\[\\?php|<%=?\\s|\\[/?php\\]", ARGS).when(anyChar("<[")),
                 of("PHP-110", 1, CRITICAL, "\\b(?:php|phar|zlib|glob|expect|zip|rar|ogg|ssh2|compress\\.zlib|"
                         + "compress\\.bzip2)://", ARGS_AND_HEADERS).when(anyOf("://")),
                 of("PHP-120", 1, CRITICAL, "\\b(?:allow_url_include|allow_url_fopen|auto_prepend_file|auto_append_file|"

@@ -29,6 +29,9 @@ public final class XssRules extends PatternFamily {
                 of("XSS-100", 1, CRITICAL, "<\\s*/?\\s*(?:[a-z]+\\s*:\\s*)?script\\b|<\\s*script[\\s>/]|\\b(?:formaction|srcdoc)\\s*=", ARGS_AND_HEADERS).when(anyChar("<=")),
                 of("XSS-110", 1, CRITICAL, "[\\s\"'`;/0-9=<>(]" + HANDLERS + "\\s*=|^" + HANDLERS + "\\s*=",
                         ARGS_AND_HEADERS).when(anyChar("=")),
+                of("XSS-115", 1, CRITICAL, "(?:^|[\\s\"'`;/=<>])on[a-z]{4,}\\s*=", ARGS_AND_HEADERS).when(anyChar("=")),
+                of("XSS-135", 1, CRITICAL, "<[^>]*(?:\\bxmlns(?::[a-z]+)?\\s*=|\\bxlink:href|xsi:schemalocation)",
+                        ARGS_AND_HEADERS).when(anyChar("<")),
                 of("XSS-120", 1, CRITICAL, "(?:java|vb|live|ecma)script:|data:(?:text/html|image/svg|"
                         + "application/(?:x-)?(?:javascript|ecmascript|xhtml))|data:[^,]{0,40};base64,", ARGS_AND_HEADERS,
                         SQUEEZE).when(anyChar(":")),
