@@ -116,7 +116,7 @@ public final class ServeCommand implements Callable<Integer> {
                         single(new HostPort(t.bind, t.firewall.port)))));
                 case "firewall" -> describe(track(started, roles.firewall(name, listenOr(t.bind, t.firewall.port),
                         adminFor(listenOr(t.bind, t.firewall.port), t.firewall.adminPortOrDefault()),
-                        single(new HostPort(t.bind, t.balancer.port)))));
+                        single(new HostPort(t.bind, t.balancer.port)), redis != null ? redis : t.data.redis.url())));
                 case "balancer" -> describe(track(started, roles.balancer(name, listenOr(t.bind, t.balancer.port),
                         adminFor(listenOr(t.bind, t.balancer.port), t.balancer.adminPortOrDefault()), targets(t))));
                 case "gateway" -> describe(track(started, roles.gateway(name, listenOr(t.bind, t.gateway.port),

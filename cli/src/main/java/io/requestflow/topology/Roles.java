@@ -103,10 +103,21 @@ public final class Roles {
     }
 
     public HttpHop firewall(String instance, HostPort listen, HostPort admin, HostPort balancer) {
+        return firewall(instance, listen, admin, balancer, null);
+    }
+
+    /** A firewall instance; {@code redisUrl} shares its rate limit with the other instances (null: local only). */
+    public HttpHop firewall(String instance, HostPort listen, HostPort admin, HostPort balancer, String redisUrl) {
         HopContext ctx = engine.hop("firewall", instance);
-        var stages = FirewallHop.stages(topology.firewall.config(), new Forwarder(ctx.client(topology.client)),
-                balancer);
-        return start(ctx, listen, admin, stages, AdminServer.Readiness.always(), Map.of());
+        try {
+            FirewallHop firewall = ctx.own(new FirewallHop(topology.firewall.config(), dataDir, redisUrl));
+            var stages = firewall.stages(new Forwarder(ctx.client(topology.client)), balancer);
+            return HttpHop.start(ctx, spec(listen, admin), stages, AdminServer.Readiness.always(), Map.of(),
+                    firewall.rawInspector());
+        } catch (RuntimeException e) {
+            ctx.close();
+            throw e;
+        }
     }
 
     public HttpHop balancer(String instance, HostPort listen, HostPort admin, List<BalancerConfig.Target> targets) {

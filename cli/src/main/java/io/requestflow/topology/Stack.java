@@ -112,7 +112,7 @@ public final class Stack implements AutoCloseable {
         balancerPolicy = started.policy();
         HttpHop balancer = track("balancer", started.hop());
         HttpHop firewall = track("firewall", roles.firewall("firewall-1", hp(bind, t.firewall.port),
-                hp(bind, t.firewall.adminPortOrDefault()), HostPort.of(balancer.address())));
+                hp(bind, t.firewall.adminPortOrDefault()), HostPort.of(balancer.address()), data.redisUrl()));
         HttpHop edge = track("edge", roles.edge("edge-1", hp(bind, t.edge.port),
                 t.edge.tlsPort == null ? null : hp(bind, t.edge.tlsPort), hp(bind, t.edge.adminPortOrDefault()),
                 HostPort.of(firewall.address())));

@@ -10,6 +10,8 @@ import io.requestflow.edge.EdgeConfig;
 import io.requestflow.engine.client.ClientConfig;
 import io.requestflow.engine.server.ServerConfig;
 import io.requestflow.firewall.FirewallConfig;
+import io.requestflow.firewall.ratelimit.RateLimitConfig;
+import io.requestflow.firewall.waf.WafConfig;
 import io.requestflow.gateway.GatewayConfig;
 import io.requestflow.services.auth.AuthConfig;
 import io.requestflow.services.catalog.CatalogConfig;
@@ -83,13 +85,56 @@ public final class Topology {
         public List<String> deny = FirewallConfig.defaults().deny();
         public List<String> trustedProxies = FirewallConfig.defaults().trustedProxies();
         public long maxBodyBytes = FirewallConfig.defaults().maxBodyBytes();
+        public List<String> allow = FirewallConfig.defaults().allow();
+        public List<FirewallConfig.PrivateRoute> privateRoutes = FirewallConfig.defaults().privateRoutes();
+        public List<String> allowedMethods = FirewallConfig.defaults().allowedMethods();
+        public int maxUriBytes = FirewallConfig.defaults().maxUriBytes();
+        public int maxHeaders = FirewallConfig.defaults().maxHeaders();
+        public int maxHeaderBytes = FirewallConfig.defaults().maxHeaderBytes();
+        public Waf waf = new Waf();
+        public RateLimit rateLimit = new RateLimit();
 
         public Firewall() {
             super(8100);
         }
 
         public FirewallConfig config() {
-            return new FirewallConfig(deny, trustedProxies, maxBodyBytes);
+            return new FirewallConfig(deny, trustedProxies, maxBodyBytes, allow, privateRoutes, allowedMethods,
+                    maxUriBytes, maxHeaders, maxHeaderBytes, waf.config(), rateLimit.config());
+        }
+    }
+
+    /** firewall.waf: see {@link WafConfig}. */
+    public static final class Waf {
+        private static final WafConfig D = WafConfig.defaults();
+        public String mode = D.mode();
+        public int paranoiaLevel = D.paranoiaLevel();
+        public int inboundThreshold = D.inboundThreshold();
+        public int maxArgs = D.maxArgs();
+        public int maxArgNameLength = D.maxArgNameLength();
+        public int maxArgLength = D.maxArgLength();
+        public int maxTotalArgLength = D.maxTotalArgLength();
+        public String auditLog = D.auditLog();
+        public List<WafConfig.Exclusion> exclusions = D.exclusions();
+        public List<String> botAllow = D.botAllow();
+
+        public WafConfig config() {
+            return new WafConfig(mode, paranoiaLevel, inboundThreshold, maxArgs, maxArgNameLength, maxArgLength,
+                    maxTotalArgLength, auditLog, exclusions, botAllow).validated();
+        }
+    }
+
+    /** firewall.rateLimit: see {@link RateLimitConfig}. */
+    public static final class RateLimit {
+        private static final RateLimitConfig D = RateLimitConfig.defaults();
+        public int requestsPerWindow = D.requestsPerWindow();
+        public long windowMs = D.windowMs();
+        public long redisTimeoutMs = D.redisTimeoutMs();
+        public long retryRedisMs = D.retryRedisMs();
+        public int maxLocalClients = D.maxLocalClients();
+
+        public RateLimitConfig config() {
+            return new RateLimitConfig(requestsPerWindow, windowMs, redisTimeoutMs, retryRedisMs, maxLocalClients);
         }
     }
 

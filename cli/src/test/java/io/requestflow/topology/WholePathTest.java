@@ -229,6 +229,19 @@ class WholePathTest {
     }
 
     @Test
+    @Order(8)
+    void firewallBlocksAnInjectionNamingAnIncidentButNoRule() throws IOException {
+        RawHttp.Reply attack = RawHttp.send("127.0.0.1", resolveEdge(), "GET",
+                "/api/products/1?ref=1%27%20or%20%271%27%3D%271", HOST, Map.of(), null);
+        assertThat(attack.status()).isEqualTo(403);
+        assertThat(hopNames(attack)).containsExactly("edge", "firewall");
+        assertThat(attack.body()).contains("incidentId").doesNotContain("SQLI").doesNotContain("or '1'");
+        RawHttp.Reply clean = RawHttp.send("127.0.0.1", resolveEdge(), "GET", "/api/products/1?ref=O%27Brien%20%26%20Sons",
+                HOST, Map.of(), null);
+        assertThat(clean.status()).isEqualTo(200);
+    }
+
+    @Test
     @Order(10)
     void balancerAlternatesAndStopsSendingToAStoppedInstance() throws Exception {
         List<String> picked = new ArrayList<>();

@@ -68,10 +68,17 @@ public final class HttpHop implements AutoCloseable {
     /** Starts the traffic listener and the admin listener; {@code ready} drives /readyz. */
     public static HttpHop start(HopContext context, Spec spec, List<Stage> stages, AdminServer.Readiness ready,
                                 Map<String, io.requestflow.engine.server.RequestHandler> adminRoutes) {
+        return start(context, spec, stages, ready, adminRoutes, null);
+    }
+
+    /** As above, with a raw-request inspector in front of the HTTP codec (null for none). */
+    public static HttpHop start(HopContext context, Spec spec, List<Stage> stages, AdminServer.Readiness ready,
+                                Map<String, io.requestflow.engine.server.RequestHandler> adminRoutes,
+                                io.requestflow.engine.server.RawRequestInspector inspector) {
         HttpHop hop = new HttpHop(context, stages, spec.requestTimeoutMs());
         hop.spec = spec;
         hop.server = HttpServer.start(context.instance(), spec.listen(), spec.server(), context.engine().group(),
-                hop::handle);
+                hop::handle, inspector);
         try {
             hop.adminServer = AdminServer.start(context, spec.admin(), ready, adminRoutes);
         } catch (RuntimeException e) {

@@ -45,7 +45,9 @@ public final class HttpServer implements AutoCloseable {
      */
     public static HttpServer start(String name, HostPort listen, ServerConfig config, EventLoopGroup group,
                                    RequestHandler handler) {
-        return start(name, listen, config, group, handler, null);
+        HttpServer server = new HttpServer(name, config);
+        server.bind(listen, group, handler, null, null);
+        return server;
     }
 
     /**
@@ -55,11 +57,20 @@ public final class HttpServer implements AutoCloseable {
     public static HttpServer start(String name, HostPort listen, ServerConfig config, EventLoopGroup group,
                                    RequestHandler handler, SslContext tls) {
         HttpServer server = new HttpServer(name, config);
-        server.bind(listen, group, handler, tls);
+        server.bind(listen, group, handler, tls, null);
         return server;
     }
 
-    private void bind(HostPort listen, EventLoopGroup group, RequestHandler handler, SslContext tls) {
+    /** As above, in plain HTTP; a non-null {@code inspector} checks every request's raw bytes before the codec. */
+    public static HttpServer start(String name, HostPort listen, ServerConfig config, EventLoopGroup group,
+                                   RequestHandler handler, RawRequestInspector inspector) {
+        HttpServer server = new HttpServer(name, config);
+        server.bind(listen, group, handler, null, inspector);
+        return server;
+    }
+
+    private void bind(HostPort listen, EventLoopGroup group, RequestHandler handler, SslContext tls,
+                      RawRequestInspector inspector) {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(Transport.serverChannel())
@@ -71,6 +82,10 @@ public final class HttpServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
+                        if (inspector != null) {
+                            ch.pipeline().addLast("raw-guard", new RawRequestGuard(inspector,
+                                    config.maxInitialLineLength() + config.maxHeaderBytes()));
+                        }
                         ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, config.idleTimeoutMs(),
                                 TimeUnit.MILLISECONDS));
                         if (tls == null) {

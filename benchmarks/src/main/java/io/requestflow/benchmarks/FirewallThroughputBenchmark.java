@@ -1,0 +1,193 @@
+package io.requestflow.benchmarks;
+
+import io.requestflow.engine.admin.AdminServer;
+import io.requestflow.engine.client.ClientConfig;
+import io.requestflow.engine.hop.Engine;
+import io.requestflow.engine.hop.HttpHop;
+import io.requestflow.engine.http.Response;
+import io.requestflow.engine.net.HostPort;
+import io.requestflow.engine.pipeline.Stage;
+import io.requestflow.engine.proxy.Forwarder;
+import io.requestflow.engine.server.HttpServer;
+import io.requestflow.engine.server.ServerConfig;
+import io.requestflow.firewall.FirewallConfig;
+import io.requestflow.firewall.FirewallHop;
+import io.requestflow.firewall.WafStage;
+import io.requestflow.firewall.ratelimit.RateLimitConfig;
+import io.requestflow.firewall.waf.WafConfig;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The firewall hop's throughput over real sockets with its rules on (raw protocol checks, WAF, bot
+ * signals; rate limit off so the benchmark is not throttled) against the same hop with the WAF stage and
+ * raw checks removed, in one run: two firewalls in front of one origin that answers 200, keep-alive
+ * connections, four client threads.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 3)
+@Measurement(iterations = 5, time = 3)
+@Fork(1)
+@Threads(4)
+@State(Scope.Benchmark)
+public class FirewallThroughputBenchmark {
+    static final byte[] REQUEST = ("GET /api/products/search?q=wireless+headphones+%28noise+cancelling%29&page=2"
+            + "&sort=price_asc HTTP/1.1\r\nHost: shop.requestflow.test\r\nUser-Agent: Mozilla/5.0 (Windows NT 10.0; "
+            + "Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36\r\nAccept: text/html,"
+            + "application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\nAccept-Language: de-CH,de;q=0.9,en;q=0.8\r\n"
+            + "Cookie: session=4f9a2c1e8b7d6a5f; theme=dark\r\nReferer: https://shop.requestflow.test/products\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+
+    private Engine engine;
+    private HttpServer origin;
+    private FirewallHop firewall;
+    HttpHop rulesOn;
+    HttpHop rulesOff;
+
+    @Setup
+    public void start() {
+        engine = new Engine(2, 10);
+        origin = HttpServer.start("origin", new HostPort("127.0.0.1", 0), ServerConfig.defaults(), engine.group(),
+                r -> CompletableFuture.completedFuture(Response.text(200, "ok")));
+        FirewallConfig config = FirewallConfig.defaults().withWaf(WafConfig.defaults().withAuditLog(""))
+                .withRateLimit(new RateLimitConfig(0, 60_000, 50, 1000, 1000));
+        firewall = new FirewallHop(config, null, null);
+        rulesOn = hop("firewall-on", stages(true), true);
+        rulesOff = hop("firewall-off", stages(false), false);
+    }
+
+    private List<Stage> stages(boolean rules) {
+        var ctx = engine.hop("firewall", rules ? "on" : "off");
+        List<Stage> all = firewall.stages(new Forwarder(ctx.client(ClientConfig.defaults())), HostPort.of(origin.address()));
+        return rules ? all : all.stream().filter(s -> !(s instanceof WafStage)).toList();
+    }
+
+    private HttpHop hop(String name, List<Stage> stages, boolean raw) {
+        var spec = new HttpHop.Spec(new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0), ServerConfig.defaults(),
+                10_000);
+        return HttpHop.start(engine.hop("firewall", name), spec, stages, AdminServer.Readiness.always(), Map.of(),
+                raw ? firewall.rawInspector() : null);
+    }
+
+    @TearDown
+    public void stop() throws Exception {
+        rulesOn.close();
+        rulesOff.close();
+        firewall.close();
+        origin.close();
+        engine.close();
+    }
+
+    /** One keep-alive connection per client thread and hop. */
+    @State(Scope.Thread)
+    public static class Connections {
+        Client on;
+        Client off;
+
+        @Setup(Level.Trial)
+        public void open(FirewallThroughputBenchmark b) throws IOException {
+            on = new Client(b.rulesOn.address());
+            off = new Client(b.rulesOff.address());
+        }
+
+        @TearDown(Level.Trial)
+        public void close() throws IOException {
+            on.close();
+            off.close();
+        }
+    }
+
+    @Benchmark
+    public int rulesOn(Connections c) throws IOException {
+        return c.on.roundTrip();
+    }
+
+    @Benchmark
+    public int referenceRulesOff(Connections c) throws IOException {
+        return c.off.roundTrip();
+    }
+
+    /** A minimal HTTP/1.1 keep-alive client: write the request, read one response by Content-Length. */
+    static final class Client implements AutoCloseable {
+        private final Socket socket;
+        private final OutputStream out;
+        private final InputStream in;
+        private final byte[] buf = new byte[16 * 1024];
+
+        Client(InetSocketAddress address) throws IOException {
+            socket = new Socket();
+            socket.setTcpNoDelay(true);
+            socket.connect(address, 2000);
+            socket.setSoTimeout(10_000);
+            out = socket.getOutputStream();
+            in = socket.getInputStream();
+        }
+
+        int roundTrip() throws IOException {
+            out.write(REQUEST);
+            out.flush();
+            int len = 0;
+            int headEnd = -1;
+            int contentLength = -1;
+            while (true) {
+                int n = in.read(buf, len, buf.length - len);
+                if (n < 0) throw new IOException("connection closed");
+                len += n;
+                if (headEnd < 0) {
+                    headEnd = indexOf(buf, len);
+                    if (headEnd >= 0) contentLength = contentLength(new String(buf, 0, headEnd, StandardCharsets.ISO_8859_1));
+                }
+                if (headEnd >= 0 && len >= headEnd + 4 + contentLength) {
+                    int status = (buf[9] - '0') * 100 + (buf[10] - '0') * 10 + (buf[11] - '0');
+                    if (status != 200) throw new IOException("status " + status);
+                    return status;
+                }
+            }
+        }
+
+        private static int indexOf(byte[] b, int len) {
+            for (int i = 0; i + 3 < len; i++) {
+                if (b[i] == '\r' && b[i + 1] == '\n' && b[i + 2] == '\r' && b[i + 3] == '\n') return i;
+            }
+            return -1;
+        }
+
+        private static int contentLength(String head) {
+            for (String line : head.split("\r\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).equalsIgnoreCase("content-length")) {
+                    return Integer.parseInt(line.substring(colon + 1).trim());
+                }
+            }
+            return 0;
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.requestflow.firewall;
+
+import io.requestflow.engine.http.Problem;
+import io.requestflow.engine.http.Response;
+import io.requestflow.engine.server.RawRequestInspector;
+import io.requestflow.firewall.waf.AuditLog;
+import io.requestflow.firewall.waf.Match;
+import io.requestflow.firewall.waf.Severity;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Protocol validation of the bytes as received, before the HTTP codec normalises them: the request
+ * line's shape and version, line endings, obsolete line folding, header-name characters, and the
+ * request-smuggling shapes (Content-Length with Transfer-Encoding, repeated Content-Length, any
+ * Transfer-Encoding but a plain "chunked"). Malformed messages get 400; smuggling shapes and
+ * disallowed versions are refused as attacks (403 with an incident id, and an audit line).
+ */
+public final class RawProtocolInspector implements RawRequestInspector {
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final Pattern VERSION = Pattern.compile("HTTP/\\d\\.\\d");
+    private static final Set<String> ALLOWED_VERSIONS = Set.of("HTTP/1.0", "HTTP/1.1");
+
+    private final AuditLog audit;
+
+    public RawProtocolInspector(AuditLog audit) {
+        this.audit = audit;
+    }
+
+    @Override
+    public Response inspect(String requestLine, List<byte[]> headerLines, String lineProblem, InetSocketAddress peer) {
+        if (lineProblem != null) return malformed(lineProblem + " in the request head");
+        String[] parts = requestLine.split(" ", -1);
+        if (parts.length != 3 || !TOKEN.matcher(parts[0]).matches() || parts[1].isEmpty()
+                || !VERSION.matcher(parts[2]).matches() || hasControl(parts[1])) {
+            return malformed("the request line is not METHOD SP target SP HTTP/x.y");
+        }
+        if (!ALLOWED_VERSIONS.contains(parts[2])) {
+            return refused(peer, requestLine, "RAW-110", "HTTP version " + parts[2] + " not allowed");
+        }
+        int contentLengths = 0;
+        int transferEncodings = 0;
+        String te = null;
+        for (byte[] line : headerLines) {
+            if (line.length > 0 && (line[0] == ' ' || line[0] == '\t')) {
+                return malformed("obsolete line folding");
+            }
+            int colon = indexOf(line, (byte) ':');
+            if (colon <= 0) return malformed("a header line without a name and colon");
+            for (int i = 0; i < colon; i++) {
+                byte b = line[i];
+                if (b < 0) return malformed("non-ASCII character in a header name");
+                if (!isTokenChar((char) b)) return malformed("invalid character in a header name");
+            }
+            String name = new String(line, 0, colon, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
+            String value = new String(line, colon + 1, line.length - colon - 1, StandardCharsets.ISO_8859_1).trim();
+            if (name.equals("content-length")) {
+                contentLengths++;
+                if (!value.matches("\\d{1,18}")) return malformed("Content-Length is not a number");
+            } else if (name.equals("transfer-encoding")) {
+                transferEncodings++;
+                te = value;
+            }
+        }
+        if (transferEncodings > 0 && contentLengths > 0) {
+            return refused(peer, requestLine, "RAW-120", "both Content-Length and Transfer-Encoding");
+        }
+        if (contentLengths > 1) return refused(peer, requestLine, "RAW-121", "repeated Content-Length");
+        if (transferEncodings > 1 || (te != null && !te.equalsIgnoreCase("chunked"))) {
+            return refused(peer, requestLine, "RAW-122", "Transfer-Encoding other than a single chunked");
+        }
+        if (te != null && parts[2].equals("HTTP/1.0")) {
+            return refused(peer, requestLine, "RAW-123", "Transfer-Encoding in HTTP/1.0");
+        }
+        return null;
+    }
+
+    @Override
+    public Response badFraming(String reason, InetSocketAddress peer) {
+        return malformed(reason);
+    }
+
+    private static Response malformed(String why) {
+        return Problem.badRequest("malformed HTTP request: " + why);
+    }
+
+    private Response refused(InetSocketAddress peer, String requestLine, String rule, String why) {
+        String incident = WafStage.newIncidentId();
+        String[] parts = requestLine.split(" ");
+        audit.record(peer == null ? null : peer.getAddress().getHostAddress(), null, incident,
+                parts.length > 0 ? parts[0] : "", parts.length > 1 ? parts[1] : "",
+                List.of(new Match(rule, Severity.CRITICAL, "REQUEST_HEADERS", why)), Severity.CRITICAL.score, "block");
+        Response r = WafStage.blocked(incident, incident);
+        r.headers().set("connection", "close");
+        return r;
+    }
+
+    private static boolean hasControl(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x21 || c == 0x7f) return true;
+        }
+        return false;
+    }
+
+    private static boolean isTokenChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || "!#$%&'*+.^_`|~-".indexOf(c) >= 0;
+    }
+
+    private static int indexOf(byte[] a, byte b) {
+        for (int i = 0; i < a.length; i++) if (a[i] == b) return i;
+        return -1;
+    }
+}

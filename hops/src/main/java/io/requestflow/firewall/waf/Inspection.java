@@ -1,0 +1,134 @@
+package io.requestflow.firewall.waf;
+
+import io.requestflow.engine.http.Request;
+import io.requestflow.firewall.waf.normalize.Normalizer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A request taken apart for inspection: every argument, argument name, cookie, free-text header,
+ * the path and the raw target, each normalised once here so rule families only match.
+ */
+public final class Inspection {
+    /** Headers whose values are structured and checked by protocol rules, not matched as free text. */
+    private static final Set<String> STRUCTURED_HEADERS = Set.of("host", "accept", "accept-encoding",
+            "accept-language", "accept-charset", "content-length", "content-type", "connection", "cache-control",
+            "pragma", "authorization", "traceparent", "tracestate", "x-request-id", "x-forwarded-for",
+            "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "forwarded", "if-none-match",
+            "if-modified-since", "if-match", "if-unmodified-since", "if-range", "upgrade-insecure-requests", "te",
+            "range", "keep-alive", "transfer-encoding", "cookie", "origin", "dnt", "priority", "server-timing",
+            "expect", "content-encoding", "via", "date", "sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest",
+            "sec-fetch-user", "sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform", "x-real-ip");
+
+    private final Request request;
+    private final String path;
+    private final List<Target> targets = new ArrayList<>();
+    private final BodyParser.Kind bodyKind;
+    private boolean bodyUnparsable;
+    private int argCount;
+
+    public Inspection(Request request, int maxArgs) {
+        this.request = request;
+        String uri = request.uri();
+        int q = uri.indexOf('?');
+        String rawPath = q < 0 ? uri : uri.substring(0, q);
+        if (rawPath.startsWith("http://") || rawPath.startsWith("https://")) {
+            int slash = rawPath.indexOf('/', rawPath.indexOf("//") + 2);
+            rawPath = slash < 0 ? "/" : rawPath.substring(slash);
+        }
+        int hash = rawPath.indexOf('#');
+        if (hash >= 0) rawPath = rawPath.substring(0, hash);
+        this.path = Normalizer.removeDotSegments(Normalizer.decodeRepeatedly(rawPath));
+        add(Target.Kind.URI, "", uri);
+        add(Target.Kind.PATH, "", Normalizer.urlDecode(rawPath, false));
+        if (q >= 0) {
+            String query = uri.substring(q + 1);
+            int h = query.indexOf('#');
+            BodyParser.form(h < 0 ? query : query.substring(0, h), maxArgs, this::arg);
+        }
+        for (Map.Entry<String, String> h : request.headers()) {
+            String name = h.getKey().toLowerCase(Locale.ROOT);
+            if (name.equals("cookie")) {
+                cookies(h.getValue());
+            } else if (!STRUCTURED_HEADERS.contains(name)) {
+                add(Target.Kind.HEADER, name, h.getValue());
+            }
+        }
+        byte[] body = request.body();
+        String contentType = request.header("content-type");
+        this.bodyKind = BodyParser.kindOf(contentType, body);
+        switch (bodyKind) {
+            case FORM -> BodyParser.form(BodyParser.text(body), maxArgs, this::arg);
+            case JSON -> {
+                if (!BodyParser.json(body, maxArgs, this::arg)) {
+                    bodyUnparsable = true;
+                    add(Target.Kind.BODY, "", BodyParser.text(body));
+                }
+            }
+            case XML -> BodyParser.xml(BodyParser.text(body), maxArgs, this::arg);
+            case MULTIPART -> BodyParser.multipart(BodyParser.text(body), contentType, maxArgs, this::arg);
+            case RAW -> add(Target.Kind.BODY, "", BodyParser.text(body));
+            case NONE -> { }
+        }
+    }
+
+    private void cookies(String header) {
+        for (String c : header.split(";")) {
+            String pair = c.trim();
+            if (pair.isEmpty()) continue;
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq).trim();
+            String value = eq < 0 ? "" : pair.substring(eq + 1).trim();
+            add(Target.Kind.COOKIE_NAME, name, name);
+            add(Target.Kind.COOKIE, name, Normalizer.urlDecode(value, false));
+        }
+    }
+
+    /** A parser's (name, value) pair; a null value means "a name on its own". */
+    private void arg(String name, String value) {
+        if (value == null) {
+            add(Target.Kind.ARG_NAME, name, name);
+            return;
+        }
+        argCount++;
+        if (!name.startsWith("json") && !name.equals("xml")) add(Target.Kind.ARG_NAME, name, name);
+        add(Target.Kind.ARG, name, value);
+    }
+
+    private void add(Target.Kind kind, String name, String raw) {
+        targets.add(new Target(kind, name, raw, Normalizer.normalize(raw)));
+    }
+
+    public Request request() {
+        return request;
+    }
+
+    /** Decoded path with dot segments resolved: what routes and exclusions are matched against. */
+    public String path() {
+        return path;
+    }
+
+    public List<Target> targets() {
+        return targets;
+    }
+
+    public BodyParser.Kind bodyKind() {
+        return bodyKind;
+    }
+
+    public boolean bodyUnparsable() {
+        return bodyUnparsable;
+    }
+
+    public int argCount() {
+        return argCount;
+    }
+
+    public String header(String name) {
+        return request.header(name);
+    }
+}

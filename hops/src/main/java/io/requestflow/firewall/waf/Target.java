@@ -1,0 +1,100 @@
+package io.requestflow.firewall.waf;
+
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * One inspected value of a request, after normalisation, with the rule-specific views of it (the
+ * shell's view, SQL comments removed, ...) computed once per value and shared by the rules that use them.
+ */
+public final class Target {
+
+    public enum Kind {
+        /** a query, form, JSON, XML or multipart value */ ARG,
+        /** the name of such a field */ ARG_NAME,
+        COOKIE, COOKIE_NAME,
+        /** a request header value that is free text (User-Agent, Referer, custom headers) */ HEADER,
+        /** the decoded, dot-segment-resolved path */ PATH,
+        /** the request target exactly as received */ URI,
+        /** a body no parser understood, inspected whole */ BODY
+    }
+
+    private final Kind kind;
+    private final String name;
+    private final String raw;
+    private final String value;
+    private Map<UnaryOperator<String>, String> views;
+    /** Which ASCII characters the value contains (bit c of lo/hi), computed on first use. */
+    private long lo;
+    private long hi;
+    private boolean masked;
+
+    /**
+     * @param name  the field name (argument, header or cookie name), or "" for whole parts
+     * @param raw   the value as decoded once by its parser
+     * @param value the normalised value rules match against (decoded, entity-decoded, NFKC, lower case)
+     */
+    public Target(Kind kind, String name, String raw, String value) {
+        this.kind = kind;
+        this.name = name;
+        this.raw = raw;
+        this.value = value;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String raw() {
+        return raw;
+    }
+
+    public String value() {
+        return value;
+    }
+
+    /** The value through {@code transform} (a constant function), computed once per target. */
+    public String view(UnaryOperator<String> transform) {
+        if (transform == null) return value;
+        if (views == null) views = new IdentityHashMap<>(4);
+        return views.computeIfAbsent(transform, t -> t.apply(value));
+    }
+
+    /** True if the normalised value contains any ASCII character of the mask (see {@link #maskOf}). */
+    public boolean containsAny(long maskLo, long maskHi) {
+        if (!masked) {
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c < 64) lo |= 1L << c;
+                else if (c < 128) hi |= 1L << (c - 64);
+            }
+            masked = true;
+        }
+        return (lo & maskLo) != 0 || (hi & maskHi) != 0;
+    }
+
+    /** {low, high} bit masks for the ASCII characters in {@code chars}. */
+    public static long[] maskOf(String chars) {
+        long[] m = new long[2];
+        for (int i = 0; i < chars.length(); i++) {
+            char c = chars.charAt(i);
+            if (c < 64) m[0] |= 1L << c;
+            else if (c < 128) m[1] |= 1L << (c - 64);
+        }
+        return m;
+    }
+
+    public String location() {
+        return name.isEmpty() ? kind.name() : kind.name() + ":" + name;
+    }
+
+    @Override
+    public String toString() {
+        return location() + "=" + value;
+    }
+}

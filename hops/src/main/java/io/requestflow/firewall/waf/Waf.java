@@ -1,0 +1,55 @@
+package io.requestflow.firewall.waf;
+
+import io.requestflow.engine.http.Request;
+import io.requestflow.firewall.waf.rules.CommandInjectionRules;
+import io.requestflow.firewall.waf.rules.GenericRules;
+import io.requestflow.firewall.waf.rules.JavaRules;
+import io.requestflow.firewall.waf.rules.PhpRules;
+import io.requestflow.firewall.waf.rules.ProtocolRules;
+import io.requestflow.firewall.waf.rules.RfiRules;
+import io.requestflow.firewall.waf.rules.ScannerRules;
+import io.requestflow.firewall.waf.rules.SessionFixationRules;
+import io.requestflow.firewall.waf.rules.SqliRules;
+import io.requestflow.firewall.waf.rules.TraversalRules;
+import io.requestflow.firewall.waf.rules.XssRules;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The rule families and the anomaly score: inspects a request and says what fired and how much it adds up to. */
+public final class Waf {
+    private final WafConfig config;
+    private final List<RuleFamily> families;
+
+    public Waf(WafConfig config) {
+        this.config = config.validated();
+        this.families = List.of(new ProtocolRules(config), new ScannerRules(), new TraversalRules(), new RfiRules(),
+                new CommandInjectionRules(), new PhpRules(), new GenericRules(), new XssRules(), new SqliRules(),
+                new SessionFixationRules(), new JavaRules());
+    }
+
+    public WafConfig config() {
+        return config;
+    }
+
+    /** @param score sum of the matches' severities */
+    public record Verdict(List<Match> matches, int score) {}
+
+    /** Takes the request apart, runs every family at the configured level, drops excluded matches. */
+    public Verdict inspect(Request request) {
+        return inspect(new Inspection(request, config.maxArgs()));
+    }
+
+    public Verdict inspect(Inspection inspection) {
+        List<Match> matches = new ArrayList<>();
+        for (RuleFamily family : families) {
+            family.inspect(inspection, config.paranoiaLevel(), matches);
+        }
+        if (!config.exclusions().isEmpty()) {
+            matches.removeIf(m -> config.exclusions().stream().anyMatch(e -> e.covers(inspection.path(), m)));
+        }
+        int score = 0;
+        for (Match m : matches) score += m.severity().score;
+        return new Verdict(matches, score);
+    }
+}

@@ -1,0 +1,215 @@
+package io.requestflow.firewall.waf.normalize;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer.Form;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Undoes the encodings attackers hide behind, so each rule is written once against plain text:
+ * bounded repeated URL decoding (including the %u form), HTML entities, JavaScript escapes, Unicode
+ * NFKC (full-width and compatibility forms), NUL removal and case folding.
+ */
+public final class Normalizer {
+    /** Enough for double and triple encoding; more rounds only cost time. */
+    public static final int MAX_DECODE_ROUNDS = 3;
+
+    private static final Map<String, String> ENTITIES = Map.ofEntries(
+            Map.entry("lt", "<"), Map.entry("gt", ">"), Map.entry("amp", "&"), Map.entry("quot", "\""),
+            Map.entry("apos", "'"), Map.entry("nbsp", " "), Map.entry("colon", ":"), Map.entry("tab", "\t"),
+            Map.entry("newline", "\n"), Map.entry("lpar", "("), Map.entry("rpar", ")"), Map.entry("sol", "/"),
+            Map.entry("bsol", "\\"), Map.entry("semi", ";"), Map.entry("comma", ","), Map.entry("period", "."),
+            Map.entry("equals", "="), Map.entry("grave", "`"), Map.entry("lsqb", "["), Map.entry("rsqb", "]"),
+            Map.entry("lcub", "{"), Map.entry("rcub", "}"), Map.entry("excl", "!"), Map.entry("num", "#"),
+            Map.entry("dollar", "$"), Map.entry("percnt", "%"), Map.entry("plus", "+"), Map.entry("quest", "?"),
+            Map.entry("vert", "|"), Map.entry("ast", "*"));
+
+    private static final java.util.regex.Pattern SQL_COMMENT = java.util.regex.Pattern.compile("/\\*!?\\d*|\\*/");
+
+    private Normalizer() {}
+
+    /** The full chain for one value that has already been URL-decoded once by its parser. */
+    public static String normalize(String value) {
+        if (value.isEmpty()) return value;
+        String s = decodeRepeatedly(value);
+        if (s.indexOf('&') >= 0) s = htmlEntities(s);
+        if (s.indexOf('\\') >= 0) s = jsEscapes(s);
+        if (!isAscii(s)) {
+            s = java.text.Normalizer.normalize(s, Form.NFKC);
+            // ideographic and halfwidth full stops read as dots in host names
+            if (s.indexOf('\u3002') >= 0 || s.indexOf('\uff61') >= 0) s = s.replace('\u3002', '.').replace('\uff61', '.');
+        }
+        if (s.indexOf('\0') >= 0) s = s.replace("\0", "");
+        return s.toLowerCase(Locale.ROOT);
+    }
+
+    /** URL-decodes while the value still changes, at most {@link #MAX_DECODE_ROUNDS} times. */
+    public static String decodeRepeatedly(String value) {
+        String s = value;
+        for (int i = 0; i < MAX_DECODE_ROUNDS && s.indexOf('%') >= 0; i++) {
+            String next = urlDecode(s, false);
+            if (next.equals(s)) break;
+            s = next;
+        }
+        return s;
+    }
+
+    /** Lenient URL decoding: invalid escapes stay as they are; bytes are read as UTF-8. */
+    public static String urlDecode(String s, boolean plusIsSpace) {
+        if (s.indexOf('%') < 0 && (!plusIsSpace || s.indexOf('+') < 0)) return s;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '+' && plusIsSpace) {
+                out.write(' ');
+            } else if (c == '%' && hexAt(s, i + 1, 2) >= 0) {
+                out.write(hexAt(s, i + 1, 2));
+                i += 2;
+            } else if (c == '%' && i + 1 < s.length() && (s.charAt(i + 1) == 'u' || s.charAt(i + 1) == 'U')
+                    && hexAt(s, i + 2, 4) >= 0) {
+                byte[] b = String.valueOf((char) hexAt(s, i + 2, 4)).getBytes(StandardCharsets.UTF_8);
+                out.write(b, 0, b.length);
+                i += 5;
+            } else if (c < 0x80) {
+                out.write(c);
+            } else {
+                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                out.write(b, 0, b.length);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    static int hexAt(String s, int from, int digits) {
+        if (from + digits > s.length()) return -1;
+        int v = 0;
+        for (int i = from; i < from + digits; i++) {
+            int d = Character.digit(s.charAt(i), 16);
+            if (d < 0) return -1;
+            v = v * 16 + d;
+        }
+        return v;
+    }
+
+    /** Numeric (decimal, hex, semicolon optional) and the common named entities. */
+    public static String htmlEntities(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        int i = 0;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (c != '&') {
+                out.append(c);
+                i++;
+                continue;
+            }
+            int j = i + 1;
+            if (j < s.length() && s.charAt(j) == '#') {
+                j++;
+                boolean hex = j < s.length() && (s.charAt(j) == 'x' || s.charAt(j) == 'X');
+                if (hex) j++;
+                int start = j;
+                while (j < s.length() && j - start < 8 && Character.digit(s.charAt(j), hex ? 16 : 10) >= 0) j++;
+                if (j > start) {
+                    int cp = Integer.parseInt(s.substring(start, j), hex ? 16 : 10);
+                    if (Character.isValidCodePoint(cp)) out.appendCodePoint(cp);
+                    if (j < s.length() && s.charAt(j) == ';') j++;
+                    i = j;
+                    continue;
+                }
+            } else {
+                int start = j;
+                while (j < s.length() && j - start < 10 && Character.isLetter(s.charAt(j))) j++;
+                String name = s.substring(start, j).toLowerCase(Locale.ROOT);
+                String rep = ENTITIES.get(name);
+                if (rep != null) {
+                    out.append(rep);
+                    if (j < s.length() && s.charAt(j) == ';') j++;
+                    i = j;
+                    continue;
+                }
+            }
+            out.append(c);
+            i++;
+        }
+        return out.toString();
+    }
+
+    /** JavaScript hex and unicode escapes (backslash-x-HH, backslash-u-HHHH); other backslashes stay. */
+    public static String jsEscapes(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 1 < s.length()) {
+                char n = s.charAt(i + 1);
+                if ((n == 'x' || n == 'X') && hexAt(s, i + 2, 2) >= 0) {
+                    out.append((char) hexAt(s, i + 2, 2));
+                    i += 3;
+                    continue;
+                }
+                if ((n == 'u' || n == 'U') && hexAt(s, i + 2, 4) >= 0) {
+                    out.append((char) hexAt(s, i + 2, 4));
+                    i += 5;
+                    continue;
+                }
+            }
+            out.append(c);
+        }
+        return out.toString();
+    }
+
+    /** RFC 3986 section 5.2.4: resolves "." and ".." segments (also with backslashes) in a path. */
+    public static String removeDotSegments(String path) {
+        String p = path.replace('\\', '/');
+        String[] parts = p.split("/", -1);
+        java.util.ArrayDeque<String> out = new java.util.ArrayDeque<>();
+        for (int i = 0; i < parts.length; i++) {
+            String seg = parts[i];
+            boolean last = i == parts.length - 1;
+            if (seg.equals(".")) {
+                if (last) out.addLast("");
+            } else if (seg.equals("..")) {
+                if (out.size() > 1) out.removeLast();
+                if (last) out.addLast("");
+            } else if (seg.isEmpty() && i > 0 && !last) {
+                // collapse "//"
+            } else {
+                out.addLast(seg);
+            }
+        }
+        String joined = String.join("/", out);
+        return joined.startsWith("/") ? joined : "/" + joined;
+    }
+
+    /** SQL comments become a single space, so {@code UN/ ** /ION} cannot split a keyword from the tokenizer's view. */
+    public static String stripSqlComments(String s) {
+        if (!s.contains("/*")) return s;
+        return SQL_COMMENT.matcher(s).replaceAll(" ");
+    }
+
+    /**
+     * The shell's view of a word: quotes, backslashes and carets that the shell (or cmd.exe) drops are
+     * removed; commas become spaces (semicolons stay: they separate commands); runs of spaces shrink to one.
+     */
+    public static String commandLine(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        boolean space = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' || c == '\'' || c == '"' || c == '^') continue;
+            if (c == ',' || Character.isWhitespace(c)) {
+                if (!space) out.append(' ');
+                space = true;
+                continue;
+            }
+            out.append(c);
+            space = false;
+        }
+        return out.toString();
+    }
+
+    public static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) if (s.charAt(i) >= 0x80) return false;
+        return true;
+    }
+}

@@ -1,0 +1,127 @@
+package io.requestflow.firewall.waf.rules;
+
+import io.requestflow.firewall.waf.normalize.Normalizer;
+
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import static io.requestflow.firewall.waf.Severity.CRITICAL;
+import static io.requestflow.firewall.waf.rules.PatternRule.ARGS;
+import static io.requestflow.firewall.waf.rules.PatternRule.ARGS_AND_HEADERS;
+import static io.requestflow.firewall.waf.rules.PatternRule.anyChar;
+import static io.requestflow.firewall.waf.rules.PatternRule.anyOf;
+import static io.requestflow.firewall.waf.rules.PatternRule.of;
+
+/** OS command injection, Unix and Windows: commands after shell separators, substitutions, shell paths. */
+public final class CommandInjectionRules extends PatternFamily {
+    /** The shell's view: quotes and escapes gone, $IFS and friends read as spaces. */
+    private static final java.util.regex.Pattern IFS = java.util.regex.Pattern.compile("\\$\\{?ifs\\}?");
+    /** Expansions that are empty in practice ($@, $*, $1, ${x}): the shell joins the word around them. */
+    private static final java.util.regex.Pattern EMPTY_EXPANSIONS = java.util.regex.Pattern.compile(
+            "\\$[@*]|\\$\\d|\\$\\{[a-z0-9_]{0,8}\\}");
+    static final UnaryOperator<String> SHELL = s -> Normalizer.commandLine(s.indexOf('$') < 0 ? s
+            : EMPTY_EXPANSIONS.matcher(IFS.matcher(s).replaceAll(" ")).replaceAll(""));
+    private static final UnaryOperator<String> WINDOWS_VIEW = s -> Normalizer.commandLine(s.replace("\\", "/"));
+
+    private static final java.util.Set<io.requestflow.firewall.waf.Target.Kind> VALUES = java.util.EnumSet.of(
+            io.requestflow.firewall.waf.Target.Kind.ARG, io.requestflow.firewall.waf.Target.Kind.COOKIE,
+            io.requestflow.firewall.waf.Target.Kind.BODY);
+    private static final java.util.Set<io.requestflow.firewall.waf.Target.Kind> VALUES_AND_HEADERS = java.util.EnumSet.of(
+            io.requestflow.firewall.waf.Target.Kind.ARG, io.requestflow.firewall.waf.Target.Kind.COOKIE,
+            io.requestflow.firewall.waf.Target.Kind.BODY, io.requestflow.firewall.waf.Target.Kind.HEADER);
+
+    static final String UNIX = "(?:cat|tac|nl|ls|id|uname|whoami|wget|curl|nc|ncat|netcat|bash|sh|zsh|ksh|csh|"
+            + "tcsh|dash|ash|python[0-9.]*|perl|ruby|php[0-9]*|lua|node|nmap|ping|echo|printf|chmod|chown|chgrp|"
+            + "rm|rmdir|mv|cp|touch|kill|killall|pkill|ps|env|printenv|head|tail|more|less|grep|egrep|fgrep|find|awk|"
+            + "gawk|sed|telnet|ssh|scp|sftp|ftp|tftp|rsync|base64|base32|xxd|od|hexdump|strings|dd|mkfifo|mknod|"
+            + "socat|nohup|crontab|useradd|usermod|passwd|ifconfig|ip|netstat|ss|systemctl|service|history|eval|"
+            + "exec|sleep|which|whereis|locate|tar|zip|unzip|gzip|gunzip|bzip2|xz|7z|gcc|cc|make|java|busybox|"
+            + "timeout|nslookup|dig|host|whois|traceroute|reboot|shutdown|halt|poweroff|su|sudo|doas|wall|"
+            + "mail|sendmail|xargs|tee|sort|uniq|cut|tr|diff|file|stat|du|df|mount|umount|lsof|last|w|who|"
+            + "finger|groups|getent|nproc|hostname|uptime|date|cal|chattr|lsattr|shred|wipe|tclsh|wish|expect|"
+            + "openssl|gpg|docker|kubectl|pip[0-9]*|npm|gem|apt|apt-get|yum|dnf|rpm|dpkg|git|svn|vi|vim|nano|"
+            + "ed|emacs|man|info|jq|column|fold|fmt|rev|seq|yes|watch|screen|tmux|setsid|runuser|chroot|"
+            + "ldd|strace|ltrace|gdb|objdump|readelf|nm|ar|ld|as|pwd|cd|export|unset|alias|source|type|"
+            + "command|builtin|set|test|true|false|exit|logout|trap|wait|jobs|fg|bg|disown|ulimit|umask|"
+            + "getfacl|setfacl|iptables|route|arp|tcpdump|base|xterm|nice|renice|time)";
+
+    /** Commands that are not also everyday English words: safe to look for after a separator at level 1. */
+    static final String UNIX_STRONG = "(?:cat|tac|nl|ls|id|uname|whoami|wget|curl|nc|ncat|netcat|bash|sh|zsh|ksh|"
+            + "csh|tcsh|dash|python[0-9.]*|perl|ruby|php[0-9]*|lua|nmap|ping|echo|printf|chmod|chown|rm|mv|cp|"
+            + "killall|pkill|ps|env|printenv|grep|egrep|awk|gawk|sed|telnet|ssh|scp|sftp|ftp|tftp|rsync|base64|xxd|"
+            + "hexdump|dd|mkfifo|mknod|socat|nohup|crontab|useradd|usermod|passwd|ifconfig|netstat|systemctl|"
+            + "which|whereis|tar|unzip|gzip|gunzip|bzip2|gcc|busybox|nslookup|whois|traceroute|reboot|sudo|doas|"
+            + "xargs|uptime|chattr|lsattr|shred|tclsh|openssl|kubectl|chroot|strace|pwd|ulimit|iptables|tcpdump|"
+            + "xterm|lsof|getent|hostname|sleep|eval|exec|uniq|wc|od|readelf|objdump|base32|c89|c99|g\\+\\+|clang|"
+            + "lastlog|visudo|ansible(?:-\\w+)?|flock|perf|ionice|taskset|unshare|nsenter|capsh|setcap|getcap|"
+            + "ldconfig|modprobe|insmod|rmmod|lsmod|dmesg|journalctl|sysctl|ufw|firewall-cmd|nft|ssh-keygen|"
+            + "scp|wall|write|mesg|mkdir|rmdir|ln|install|truncate|fallocate|split|csplit|zcat|zgrep|bzcat|"
+            + "xzcat|7za|rar|unrar|curl|aria2c|lynx|links|w3m|elinks|nc\\.traditional|nc\\.openbsd|cd)";
+
+    /** The first word of the value is a Unix command (a set lookup instead of the regex alternation). */
+    static boolean startsWithCommand(String v) {
+        int i = 0;
+        while (i < v.length() && v.charAt(i) == ' ') i++;
+        if (v.startsWith("sudo ", i)) i += 5;
+        int start = i;
+        while (i < v.length() && v.charAt(i) >= 'a' && v.charAt(i) <= 'z') i++;
+        return i > start && COMMAND_WORDS.contains(v.substring(start, i));
+    }
+
+    private static final java.util.Set<String> COMMAND_WORDS = java.util.Arrays.stream(
+                    UNIX_STRONG.replaceAll("[()?:\\\\]|\\[[^]]*]|\\*|\\+|\\.\\w+|-\\\\w\\+", "").split("\\|"))
+            .map(w -> w.replaceAll("[^a-z]", "")).filter(w -> !w.isEmpty())
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+
+    static final String WINDOWS = "(?:cmd(?:\\.exe)?|powershell(?:\\.exe)?|pwsh|ipconfig|tasklist|taskkill|"
+            + "systeminfo|whoami|certutil|bitsadmin|wmic|reg|schtasks|regsvr32|rundll32|mshta|cscript|wscript|"
+            + "net|net1|netsh|sc|dir|type|copy|xcopy|robocopy|del|erase|rd|rmdir|md|mkdir|start|ping|nslookup|"
+            + "tracert|arp|route|attrib|icacls|cacls|takeown|runas|shutdown|format|diskpart|vssadmin|wevtutil|"
+            + "bcdedit|msiexec|forfiles|findstr|more|echo|set|ver|vol|hostname|query|qwinsta|quser|at|"
+            + "expand|makecab|msbuild|installutil|regasm|regsvcs|odbcconf|cmstp|esentutl|ntdsutil)";
+
+    /** Windows commands that are not English words, for level 1. */
+    static final String WINDOWS_STRONG = "(?:cmd(?:\\.exe)?\\s*/[ck]|powershell(?:\\.exe)?|pwsh|ipconfig|tasklist|"
+            + "taskkill|systeminfo|whoami|certutil|bitsadmin|wmic|reg\\s+(?:add|query|delete|save|export)|schtasks|"
+            + "regsvr32|rundll32|mshta|cscript|wscript|net1?\\s+(?:user|localgroup|group|view|use|share|session|"
+            + "accounts)|netsh|vssadmin|wevtutil|bcdedit|msiexec|icacls|cacls|takeown|ntdsutil|nltest|dsquery|"
+            + "forfiles|findstr|xcopy|robocopy|attrib|tracert|nslookup|qwinsta|quser|makecab|msbuild|installutil|"
+            + "regasm|regsvcs|odbcconf|cmstp|esentutl|diskpart)";
+
+    public CommandInjectionRules() {
+        super(List.of(
+                of("RCE-100", 1, CRITICAL, "(?:[;&|`\\n]|!(?=[a-z])|\\$\\(|\\|\\||&&|\\{)\\s*\\(?\\s*(?:[\\w./-]*/)?"
+                        + UNIX_STRONG + "(?:[\\s<>&|;`)]|$)", VALUES_AND_HEADERS, SHELL).when(anyChar(";&|`\n$({")),
+                of("RCE-105", 1, CRITICAL, "(?:[;&|`\\n]|\\$\\(|\\|\\||&&)\\s*[a-z][\\w.+-]*\\s+(?:-{1,2}[a-z]|/|~|"
+                        + "\\$|\\.{1,2}/)|^\\s*(?:nohup|sudo|doas|exec|nice|timeout|xargs|strace|chroot|setsid|stdbuf|"
+                        + "busybox|time)\\s+[\\w/.-]+", VALUES_AND_HEADERS, SHELL).when(anyChar(";&|`\\n$ ")),
+                of("RCE-115", 1, CRITICAL, "\\bfor\\s+(?:/[dflr]\\b[^%]*)?(?:\\\"[^\\\"]*\\\"\\s+)?%%?[\\w~]+\\s+in\\s*\\(.*\\)"
+                        + "\\s*do\\b|^\\s*if\\s*(?:/i\\s*)?(?:not\\s+)?(?:exist\\b|defined\\b|errorlevel\\b|"
+                        + "cmdextversion\\b|\\S+\\s*(?:==|\\b(?:equ|neq|lss|leq|gtr|geq)\\b))", VALUES).when(anyOf("for", "if")),
+                of("RCE-110", 1, CRITICAL, "(?:^|[;&|`\\n]|\\|\\||&&)\\s*(?:[a-z]:)?(?:[\\w./\\\\-]*[\\\\/])?"
+                        + WINDOWS_STRONG + "(?:\\.exe|\\.com)?(?:[\\s/]|$)", VALUES_AND_HEADERS, WINDOWS_VIEW).when(anyOf(";", "&", "|", "`", "\n", "cmd", "powershell", "pwsh", "ipconfig", "tasklist", "taskkill", "systeminfo", "whoami", "certutil", "bitsadmin", "wmic", "reg ", "schtasks", "regsvr32", "rundll32", "mshta", "cscript", "wscript", "net", "vssadmin", "wevtutil", "bcdedit", "msiexec", "icacls", "cacls", "takeown", "ntdsutil", "nltest", "dsquery", "forfiles", "findstr", "xcopy", "robocopy", "attrib", "tracert", "nslookup", "qwinsta", "quser", "makecab", "msbuild", "installutil", "regasm", "regsvcs", "odbcconf", "cmstp", "esentutl", "diskpart")),
+                of("RCE-120", 1, CRITICAL, "\\b(?:invoke-(?:webrequest|expression|command|restmethod|item|wmimethod|"
+                        + "shellcode|mimikatz)|iex|iwr|irm|iwmi|new-object|start-process|downloadstring|downloadfile|"
+                        + "get-(?:content|childitem|process|wmiobject|item|acl|credential)|set-(?:content|item|"
+                        + "executionpolicy)|add-type|out-file|-encodedcommand|-executionpolicy|-windowstyle|"
+                        + "system\\.net\\.webclient|frombase64string)\\b", ARGS_AND_HEADERS).when(anyOf("-", "iex", "iwr", "irm", "iwmi", "system.net", "frombase64")),
+                of("RCE-130", 1, CRITICAL, "\\$\\[|\\$\\((?!\\s*\\))[^)]*\\)|\\$\\{[^}]+\\}|<\\([^)]+\\)|>\\([^)]+\\)|"
+                        + "`[^`]*`|/[\\w.-]*\\[!?[^\\]/]+\\][\\w.-]*", ARGS).when(anyChar("$<>`[")),
+                of("RCE-140", 1, CRITICAL, "\\(\\s*\\)\\s*\\{.*?;\\s*\\}|:\\(\\)\\s*\\{\\s*:\\|:&?\\s*\\};", ARGS_AND_HEADERS).when(anyChar("{")),
+                of("RCE-150", 1, CRITICAL, "(?:^|[\\s;&|`'\"(=])/(?:bin|sbin|usr/(?:local/)?s?bin)/[a-z]|/dev/(?:tcp|udp)/"
+                        + "|/[?*]{1,3}/[?*a-z]*[?*]", ARGS_AND_HEADERS).when(anyChar("/")),
+                of("RCE-160", 1, CRITICAL, "\\s*(?:sudo\\s+)?" + UNIX_STRONG + "\\s+(?:-{1,2}[a-z]|/|\\.{1,2}/|~|\\*|\\$)",
+                        ARGS, SHELL).atStart().when(CommandInjectionRules::startsWithCommand),
+                of("RCE-170", 2, CRITICAL, "(?:[;&|`\\n]|\\|\\||&&|\\$\\()\\s*(?:[\\w./-]*/)?" + UNIX + "\\b",
+                        VALUES, SHELL).when(anyChar(";&|`\n$")),
+                of("RCE-175", 2, CRITICAL, "(?:[;&|`\\n]|\\|\\||&&)\\s*(?:[a-z]:)?(?:[\\w./\\\\-]*[\\\\/])?" + WINDOWS
+                        + "(?:\\.exe|\\.com)?(?:[\\s/]|$)", VALUES, WINDOWS_VIEW).when(anyChar(";&|`\n")),
+                of("RCE-180", 3, CRITICAL, "[;|`]|&&|\\$\\(|\\$\\{", ARGS),
+                of("RCE-190", 4, CRITICAL, "\\b" + UNIX + "\\b\\s+\\S", ARGS, SHELL)));
+    }
+
+    @Override
+    public String prefix() {
+        return "RCE";
+    }
+}

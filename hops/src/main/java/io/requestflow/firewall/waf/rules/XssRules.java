@@ -1,0 +1,64 @@
+package io.requestflow.firewall.waf.rules;
+
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import static io.requestflow.firewall.waf.Severity.CRITICAL;
+import static io.requestflow.firewall.waf.rules.PatternRule.ARGS_AND_HEADERS;
+import static io.requestflow.firewall.waf.rules.PatternRule.anyChar;
+import static io.requestflow.firewall.waf.rules.PatternRule.anyOf;
+import static io.requestflow.firewall.waf.rules.PatternRule.of;
+
+/** Cross-site scripting: script tags, event handlers, script URLs, dangerous elements and JS sinks. */
+public final class XssRules extends PatternFamily {
+    /** Browsers ignore whitespace and control characters inside "javascript:". */
+    private static final java.util.regex.Pattern BLANKS = java.util.regex.Pattern.compile("[\\s\\x00-\\x1f]+");
+    private static final UnaryOperator<String> SQUEEZE = s -> s.indexOf(':') < 0 ? s : BLANKS.matcher(s).replaceAll("");
+
+    private static final String HANDLERS = "on(?:error|load|unload|click|dblclick|mouse\\w*|key\\w*|focus\\w*|blur|"
+            + "change|submit|reset|select|input|invalid|drag\\w*|drop|scroll|wheel|resize|toggle|begin|end|"
+            + "animation\\w*|transition\\w*|pointer\\w*|touch\\w*|hashchange|message|pageshow|pagehide|popstate|"
+            + "storage|beforeunload|afterprint|beforeprint|start|finish|bounce|play|pause|ended|canplay\\w*|"
+            + "loadstart|loadeddata|progress|search|copy|cut|paste|contextmenu|auxclick|show|readystatechange|"
+            + "abort|volumechange|seek\\w*|timeupdate|waiting|cuechange|formdata|fullscreen\\w*|online|offline|"
+            + "repeat|activate|beforeactivate|filterchange|propertychange|help|mousewheel|zoom|datasetchanged|"
+            + "rowenter|rowexit|move\\w*|layoutcomplete|losecapture|\\w*capture)";
+
+    public XssRules() {
+        super(List.of(
+                of("XSS-100", 1, CRITICAL, "<\\s*/?\\s*(?:[a-z]+\\s*:\\s*)?script\\b|<\\s*script[\\s>/]|\\b(?:formaction|srcdoc)\\s*=", ARGS_AND_HEADERS).when(anyChar("<=")),
+                of("XSS-110", 1, CRITICAL, "[\\s\"'`;/0-9=<>(]" + HANDLERS + "\\s*=|^" + HANDLERS + "\\s*=",
+                        ARGS_AND_HEADERS).when(anyChar("=")),
+                of("XSS-115", 1, CRITICAL, "(?:^|[\\s\"'`;/=<>])on[a-z]{4,}\\s*=", ARGS_AND_HEADERS).when(anyChar("=")),
+                of("XSS-135", 1, CRITICAL, "<[^>]*(?:\\bxmlns(?::[a-z]+)?\\s*=|\\bxlink:href|xsi:schemalocation)",
+                        ARGS_AND_HEADERS).when(anyChar("<")),
+                of("XSS-120", 1, CRITICAL, "(?:java|vb|live|ecma)script:|data:(?:text/html|image/svg|"
+                        + "application/(?:x-)?(?:javascript|ecmascript|xhtml))|data:[^,]{0,40};base64,", ARGS_AND_HEADERS,
+                        SQUEEZE).when(anyChar(":")),
+                of("XSS-130", 1, CRITICAL, "<\\s*/?\\s*(?:iframe|frame|frameset|object|embed|applet|meta|base|link|"
+                        + "svg|math|isindex|style|marquee|xml|import|template|xss|bgsound|layer|ilayer|blink|"
+                        + "x:script|vmlframe|param|form|body|animate|set|handler|listener|image|html)\\b",
+                        ARGS_AND_HEADERS).when(anyChar("<")),
+                of("XSS-140", 1, CRITICAL, "<\\s*[a-z][a-z0-9:_-]*\\b[^>]*?(?:\\bsrc|\\bhref|\\baction|\\bformaction|"
+                        + "\\bbackground|\\bdata|\\bdynsrc|\\blowsrc|\\bposter|\\bxlink:href|\\bstyle|\\bcode|\\bvalues|"
+                        + "\\bfrom|\\bto|\\battributename|\\bby)\\s*=", ARGS_AND_HEADERS).when(anyChar("<")),
+                of("XSS-150", 1, CRITICAL, "\\b(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|"
+                        + "fromcharcode|atob)\\s*(?:\\(|`|&lpar;)|\\b(?:document\\s*\\.\\s*(?:cookie|write|domain|location"
+                        + "|body|createelement)|window\\s*\\.\\s*(?:location|open|name)|\\.innerhtml\\b|\\.outerhtml\\b|"
+                        + "\\bself\\s*\\[|top\\s*\\[|\\bparent\\s*\\[|\\bconstructor\\s*\\.\\s*constructor)",
+                        ARGS_AND_HEADERS).when(anyOf("(", "`", "document", "window", "innerhtml", "outerhtml", "self", "top", "parent", "constructor")),
+                of("XSS-160", 1, CRITICAL, "\\bexpression\\s*\\(|-moz-binding|\\bbehavior\\s*:|url\\s*\\(\\s*['\"]?\\s*"
+                        + "(?:java|vb)script|@import\\b|\\{\\{.*(?:constructor|\\$eval|\\$on|alert|\\$parse|"
+                        + "tostring|fromcharcode).*\\}\\}|\\+adw-|\\+ad4-", ARGS_AND_HEADERS).when(anyOf("expression", "-moz-binding", "behavior", "url", "@import", "{{", "+adw-", "+ad4-")),
+                of("XSS-170", 1, CRITICAL, "<[a-z][a-z0-9]*[\\s/][^>]*" + HANDLERS + "\\s*=|<!\\[cdata\\[|<\\?import|"
+                        + "<!entity|<!doctype\\s+\\w+\\s*\\[", ARGS_AND_HEADERS).when(anyChar("<")),
+                of("XSS-200", 2, CRITICAL, "<\\s*/?\\s*[a-z][a-z0-9:_-]*[\\s/>]|<!--|-->|&#x?[0-9a-f]+;?|"
+                        + "\\bon[a-z]{3,}\\s*=", ARGS_AND_HEADERS).when(anyChar("<>&=")),
+                of("XSS-210", 3, CRITICAL, "[<>\"'`]\\s*[a-z(]|\\$\\{|\\\\[ux][0-9a-f]", ARGS_AND_HEADERS)));
+    }
+
+    @Override
+    public String prefix() {
+        return "XSS";
+    }
+}

@@ -1,0 +1,87 @@
+package io.requestflow.firewall.waf.sqli;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Decides whether a value is SQL injection by the shape of its token stream ({@link SqlTokenizer}),
+ * not by keywords: a value is an attack when, read from the start, from inside a single-quoted or
+ * from inside a double-quoted string, it breaks out and continues as SQL. Prose that merely contains
+ * SQL words ("select the size from the list") does not have these shapes.
+ */
+public final class SqliDetector {
+    private static final int TOKENS = 10;
+
+    /** Shapes that only make sense as SQL; each line is one idea. */
+    private static final List<Pattern> STRICT = List.of(
+            // leave a string or number, then a boolean test: ' or 1=1 / 1 and 'a'='a / ') or ('x'='x
+            Pattern.compile("^[s1v]\\)*&\\(*[s1nvf]\\)*o\\(*[s1nvf]"),
+            // ... or a tautology ended by a comment or a statement end: ' or true--
+            Pattern.compile("^[s1v]\\)*&\\(*[1svn]\\)*[c;]"),
+            // ... or a function call: ' and sleep(5) / 1 or benchmark(...) / '+sleep(5)+'
+            Pattern.compile("^[s1v]\\)*[&oa]\\(*f\\("),
+            // a string closed and compared: 1' = '1 / '='
+            Pattern.compile("^s\\)*o\\(*[s1v]\\)*([&oac;)]|$)"),
+            Pattern.compile("^s\\)*[oa]+\\(*[s1vn]\\)*[a]*[s1vn]?c"),
+            // closed string then a comment: admin'-- / admin'#
+            Pattern.compile("^s\\)*c"),
+            // union [all|distinct] select anywhere
+            Pattern.compile("U[k1]?\\(*E"),
+            // stacked statements: '; drop table / 1; shutdown
+            Pattern.compile("^[s1]\\)*;\\(*E"),
+            Pattern.compile(";E[kvof(1s]"),
+            // leave a string or number, then a clause: ' order by 1 / 1 having 1=1 / ' into outfile
+            Pattern.compile("^[s1]\\)*B[k1(]"),
+            // leave a string, then a statement keyword: ' select
+            Pattern.compile("^s\\)*;?E[^&]"),
+            // a string broken out of a subquery: ') or ('
+            Pattern.compile("^s\\)+&\\("),
+            // an executable comment /*!...*/ next to SQL
+            Pattern.compile("c[EUkf&]"),
+            // a fragment that starts with a boolean operator: and 1=1 / or x = 'y / || (a !=
+            Pattern.compile("^[no]?&\\(*[1snv]\\)*o"),
+            Pattern.compile("^s&\\(*[1snv]\\)*x"),
+            // a boolean operator followed by a subquery: ' and (select
+            Pattern.compile("^[s1]\\)*&\\(+E"),
+            // a comparison followed by a subquery: = (select
+            Pattern.compile("o\\(+E"),
+            // a value closed by a paren and chained: 1) and (1=1 / ') or ('
+            Pattern.compile("^[1s]\\)+[&;U]"));
+
+    /** Looser shapes that prose can also take: paranoia level 2 and up. */
+    private static final List<Pattern> LOOSE = List.of(
+            // a statement that reads like a query: select ... from x / select @@version / select 1,2
+            Pattern.compile("^\\(*E[^E]*?(k\\(*[nf]|v|1,1)"),
+            // a tautology on its own: 1 or 1 / ' or 'x
+            Pattern.compile("^[s1v]\\)*&\\(*[1sv]\\)*$"),
+            // a value ending in a line comment after SQL-ish tokens
+            Pattern.compile("[&oE1]c$"),
+            Pattern.compile("^[s1]\\)*;"));
+
+    private static final Pattern STRICT_ANY = any(STRICT);
+    private static final Pattern LOOSE_ANY = any(LOOSE);
+    /** Characters at least one of which every shape needs, except "union select" and "1 order by". */
+    private static final String SIGNIFICANT = "'\"`;#-=<>!()@/*|&+%^~:";
+
+    private SqliDetector() {}
+
+    private static Pattern any(List<Pattern> shapes) {
+        return Pattern.compile(String.join("|", shapes.stream().map(p -> "(?:" + p.pattern() + ")").toList()));
+    }
+
+    /** Cheap necessary condition: without these, no shape can match. */
+    private static boolean worthTokenizing(String v) {
+        for (int i = 0; i < v.length(); i++) if (SIGNIFICANT.indexOf(v.charAt(i)) >= 0) return true;
+        return v.contains("union") || (!v.isEmpty() && Character.isDigit(v.charAt(0)));
+    }
+
+    /** The fingerprint that looks like SQL injection at this strictness, or null if none does. */
+    public static String detect(String value, boolean loose) {
+        if (value.length() < 2 || !worthTokenizing(value)) return null;
+        for (String fp : SqlTokenizer.contexts(value, TOKENS)) {
+            if (STRICT_ANY.matcher(fp).find()) return fp;
+            if (loose && LOOSE_ANY.matcher(fp).find()) return fp;
+        }
+        return null;
+    }
+}

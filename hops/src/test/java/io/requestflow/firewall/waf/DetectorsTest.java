@@ -1,0 +1,46 @@
+package io.requestflow.firewall.waf;
+
+import io.requestflow.firewall.waf.normalize.Normalizer;
+import io.requestflow.firewall.waf.sqli.SqliDetector;
+import io.requestflow.firewall.waf.sqli.SqlTokenizer;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Normalisation and the token-shape SQL injection detector on their own. */
+class DetectorsTest {
+
+    @Test
+    void normalisationUndoesLayeredEncodings() {
+        assertThat(Normalizer.normalize("%253Cscript%253E")).isEqualTo("<script>");
+        assertThat(Normalizer.normalize("&lt;img src=x onerror=alert&#40;1&#x29;&gt;")).isEqualTo("<img src=x onerror=alert(1)>");
+        assertThat(Normalizer.normalize("ＳＥＬＥＣＴ")).isEqualTo("select");        // full-width, NFKC
+        assertThat(Normalizer.normalize("%u003cscript")).isEqualTo("<script");
+        assertThat(Normalizer.normalize("\\x3cscript\\u003e")).isEqualTo("<script>");
+        assertThat(Normalizer.removeDotSegments("/a/b/../../etc/./passwd")).isEqualTo("/etc/passwd");
+        assertThat(Normalizer.removeDotSegments("/public/..\\..\\admin")).isEqualTo("/admin");
+        assertThat(Normalizer.commandLine("c'a't /e\"t\"c/pa\\sswd")).isEqualTo("cat /etc/passwd");
+        assertThat(Normalizer.decodeRepeatedly("%25252525")).hasSizeLessThan(9); // bounded, not to a fixed point
+    }
+
+    @Test
+    void tokenShapesCatchInjectionsInEveryQuoteContext() {
+        for (String attack : new String[] {"1' or '1'='1", "1 or 1=1", "admin'--", "x\" or \"a\"=\"a",
+                "1 union all select password from users", "'; drop table users--", "1) and sleep(5)#",
+                "' order by 3--", "1' and (select 1 from dual)='1", "1 and 1=1"}) {
+            assertThat(SqliDetector.detect(attack, false)).as(attack + " " + SqlTokenizer.contexts(attack, 10))
+                    .isNotNull();
+        }
+    }
+
+    @Test
+    void proseWithQuotesAndSqlWordsIsNotInjection() {
+        for (String prose : new String[] {"O'Brien", "Rock 'n' roll", "It's \"okay\" I guess; the colour isn't right",
+                "select the larger size from the list", "Tom & Jerry", "Don't buy this -- it broke", "5'10\" tall",
+                "union jack flag", "drop earrings", "update kit for router", "Ben & Jerry's", "1 star for delivery",
+                "She said 'yes' or 'no'", "D'Angelo and Sons", "2 for 1 deal"}) {
+            assertThat(SqliDetector.detect(prose.toLowerCase(), false)).as(prose + " " + SqlTokenizer.contexts(
+                    prose.toLowerCase(), 10)).isNull();
+        }
+    }
+}
