@@ -15,17 +15,26 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * On routes that need a token: verifies the Bearer JWT against the auth service's keys and passes the
- * verified identity on in {@link IdentityHeaders}. 401 for a missing or bad token, 403 for a missing
- * scope, 503 when the keys cannot be fetched. Requests refused here never reach a service.
+ * On routes that need a token: verifies the Bearer JWT against the auth service's keys, checks its
+ * {@code jti} against the deny list, and passes the verified identity on in {@link IdentityHeaders}.
+ * 401 for a missing, bad or revoked token, 403 for a missing scope, 503 when the keys cannot be fetched
+ * (or the deny list cannot be read and the gateway is fail-closed). Requests refused here never reach a service.
  */
 public final class JwtAuthStage implements Stage {
+    /** The verified subject, for per-user throttling. */
+    public static final String SUBJECT = "gateway.subject";
+
     private final JwksCache keys;
     private final TokenVerifier verifier;
+    private final RevocationList revocations;
+    private final boolean failClosed;
 
-    public JwtAuthStage(JwksCache keys, TokenVerifier verifier) {
+    /** {@code revocations} may be null: no deny list (no Redis configured). */
+    public JwtAuthStage(JwksCache keys, TokenVerifier verifier, RevocationList revocations, boolean failClosed) {
         this.keys = keys;
         this.verifier = verifier;
+        this.revocations = revocations;
+        this.failClosed = failClosed;
     }
 
     @Override
@@ -47,9 +56,7 @@ public final class JwtAuthStage implements Stage {
                 .handle((key, error) -> {
                     if (error != null) {
                         exchange.describe("JWKS_UNAVAILABLE");
-                        return Stage.answer(Problem.of(503, "Service Unavailable",
-                                "gateway: cannot fetch signing keys from the auth service right now",
-                                Map.of("requestId", exchange.requestId())));
+                        return Stage.answer(unavailable(exchange, "cannot fetch signing keys from the auth service right now"));
                     }
                     try {
                         JWTClaimsSet claims = verifier.verify(jwt, key);
@@ -58,12 +65,7 @@ public final class JwtAuthStage implements Stage {
                             exchange.describe("FORBIDDEN");
                             return Stage.answer(Problem.forbidden("this route needs scopes " + route.requiredScopes()));
                         }
-                        var headers = exchange.request().headers();
-                        headers.set(IdentityHeaders.USER_ID, claims.getSubject());
-                        String name = claims.getStringClaim("name");
-                        if (name != null) headers.set(IdentityHeaders.USER_NAME, name);
-                        headers.set(IdentityHeaders.SCOPES, String.join(" ", scopes));
-                        return next.proceed(exchange);
+                        return checkRevoked(exchange, next, claims, scopes);
                     } catch (TokenVerifier.Rejected e) {
                         return deny(exchange, Problem.unauthorized(e.getMessage()));
                     } catch (ParseException e) {
@@ -71,6 +73,44 @@ public final class JwtAuthStage implements Stage {
                     }
                 })
                 .thenCompose(f -> f);
+    }
+
+    private CompletableFuture<Response> checkRevoked(Exchange exchange, Chain next, JWTClaimsSet claims,
+                                                     List<String> scopes) throws ParseException {
+        if (revocations == null) return pass(exchange, next, claims, scopes);
+        long start = System.nanoTime();
+        return revocations.status(claims.getJWTID()).thenCompose(status -> {
+            exchange.recordCall("redis", System.nanoTime() - start, "denylist-" + status.name().toLowerCase(java.util.Locale.ROOT));
+            if (status == RevocationList.Status.REVOKED) {
+                return deny(exchange, Problem.unauthorized("token has been revoked"));
+            }
+            if (status == RevocationList.Status.UNKNOWN && failClosed) {
+                exchange.describe("DENYLIST_UNAVAILABLE");
+                return Stage.answer(unavailable(exchange, "cannot check token revocation right now"));
+            }
+            try {
+                return pass(exchange, next, claims, scopes);
+            } catch (ParseException e) {
+                return deny(exchange, Problem.unauthorized("token claims are malformed"));
+            }
+        });
+    }
+
+    private static CompletableFuture<Response> pass(Exchange exchange, Chain next, JWTClaimsSet claims,
+                                                    List<String> scopes) throws ParseException {
+        var headers = exchange.request().headers();
+        headers.set(IdentityHeaders.USER_ID, claims.getSubject());
+        String name = claims.getStringClaim("name");
+        if (name != null) headers.set(IdentityHeaders.USER_NAME, name);
+        headers.set(IdentityHeaders.SCOPES, String.join(" ", scopes));
+        if (claims.getJWTID() != null) headers.set(IdentityHeaders.TOKEN_ID, claims.getJWTID());
+        headers.set(IdentityHeaders.TOKEN_EXPIRES, Long.toString(claims.getExpirationTime().getTime() / 1000));
+        exchange.attribute(SUBJECT, "user:" + claims.getSubject());
+        return next.proceed(exchange);
+    }
+
+    private static Response unavailable(Exchange exchange, String detail) {
+        return Problem.of(503, "Service Unavailable", "gateway: " + detail, Map.of("requestId", exchange.requestId()));
     }
 
     private static CompletableFuture<Response> deny(Exchange exchange, Response problem) {
