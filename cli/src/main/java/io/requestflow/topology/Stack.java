@@ -73,7 +73,8 @@ public final class Stack implements AutoCloseable {
             int port = t.gateway.port == 0 ? 0 : t.gateway.port + i;
             int admin = t.gateway.adminPortOrDefault() == 0 ? 0 : t.gateway.adminPortOrDefault() + i;
             String name = "gateway-" + (i + 1);
-            HttpHop gw = track(name, roles.gateway(name, hp(bind, port), hp(bind, admin), services));
+            HttpHop gw = track(name, roles.gateway(name, hp(bind, port), hp(bind, admin), services,
+                    data.redisUrl()));
             targets.add(new BalancerConfig.Target(name, HostPort.of(gw.address()).toString(),
                     "http://" + HostPort.of(gw.adminAddress()) + "/readyz"));
         }
