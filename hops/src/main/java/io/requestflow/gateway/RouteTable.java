@@ -64,13 +64,20 @@ public final class RouteTable {
         return new Match(null, allowed.stream().distinct().toList());
     }
 
-    /** The path the service sees: the matched prefix replaced by the route's rewrite, query kept. */
+    /**
+     * The path the service sees: the matched prefix replaced by the route's rewrite (where a template
+     * segment such as {@code {id}} takes the matched value), the rest of the path and the query kept.
+     */
     public static String rewrite(GatewayConfig.Route route, Request request) {
         if (route.rewrite() == null) return request.uri();
         String[] prefix = split(route.prefix());
         String[] parts = split(request.path());
-        StringBuilder path = new StringBuilder(route.rewrite().endsWith("/") && route.rewrite().length() > 1
-                ? route.rewrite().substring(0, route.rewrite().length() - 1) : route.rewrite());
+        String target = route.rewrite();
+        for (int i = 0; i < prefix.length; i++) {
+            if (isTemplate(prefix[i])) target = target.replace(prefix[i], parts[i]); // {id} in the rewrite takes the value
+        }
+        StringBuilder path = new StringBuilder(target.endsWith("/") && target.length() > 1
+                ? target.substring(0, target.length() - 1) : target);
         for (int i = prefix.length; i < parts.length; i++) path.append('/').append(parts[i]);
         if (path.isEmpty()) path.append('/');
         if (request.path().endsWith("/") && parts.length > prefix.length) path.append('/');
