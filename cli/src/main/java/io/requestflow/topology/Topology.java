@@ -98,6 +98,8 @@ public final class Topology {
         public long minRefetchIntervalSeconds = 30;
         public long clockSkewSeconds = 30;
         public long jwksFetchTimeoutMs = 2_000;
+        /** A verified token skips signature checks this long (expiry and deny list still checked); 0 = off. */
+        public long verifiedTokenCacheSeconds = 60;
         /** Routes by service name; upstream addresses are filled in from where the services listen. */
         public List<RouteSpec> routes = List.of(
                 new RouteSpec("/api/login", "auth", "none", List.of(), null).post(10, 20),
@@ -115,6 +117,8 @@ public final class Topology {
         public boolean redisFailClosed = false;
         /** After a Redis failure, how long to use the fallback before trying Redis again. */
         public long redisRetryMs = 1_000;
+        /** A "not revoked" answer from the deny list is reused this long (a revocation reaches every gateway within it). */
+        public long denyListCacheMs = 500;
         /** How long an API key lookup is cached (a revoked key works for at most this long). */
         public long apiKeyCacheSeconds = 60;
         public long apiKeyLookupTimeoutMs = 2_000;
@@ -136,7 +140,7 @@ public final class Topology {
 
         /** Redis settings for the gateway; null url = no Redis (local buckets only, no deny list). */
         public GatewayConfig.Redis redis(String url, long timeoutMs) {
-            return url == null ? null : new GatewayConfig.Redis(url, timeoutMs, redisFailClosed, redisRetryMs);
+            return url == null ? null : new GatewayConfig.Redis(url, timeoutMs, redisFailClosed, redisRetryMs, denyListCacheMs);
         }
 
         public GatewayConfig.Cors cors() {
@@ -145,7 +149,7 @@ public final class Topology {
 
         public GatewayConfig.Jwt jwt(String jwksUrl) {
             return new GatewayConfig.Jwt(jwksUrl, issuer, audience, keyCacheTtlSeconds, minRefetchIntervalSeconds,
-                    clockSkewSeconds, jwksFetchTimeoutMs);
+                    clockSkewSeconds, jwksFetchTimeoutMs, verifiedTokenCacheSeconds);
         }
     }
 

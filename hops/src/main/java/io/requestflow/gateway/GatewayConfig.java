@@ -110,8 +110,14 @@ public record GatewayConfig(List<Route> routes, Jwt jwt, Map<String, Plan> plans
      * @param failClosed when Redis is unreachable: false = throttle with a local per-instance bucket, skip
      *                   quotas and the deny list (availability first); true = answer 503
      * @param retryMs    after a Redis failure, how long to use the fallback before trying Redis again
+     * @param denyListCacheMs a "not revoked" answer is reused this long (a revocation reaches every
+     *                   gateway within it); 0 = ask Redis on every request
      */
-    public record Redis(String url, long timeoutMs, boolean failClosed, long retryMs) {}
+    public record Redis(String url, long timeoutMs, boolean failClosed, long retryMs, long denyListCacheMs) {
+        public Redis(String url, long timeoutMs, boolean failClosed, long retryMs) {
+            this(url, timeoutMs, failClosed, retryMs, 500);
+        }
+    }
 
     /**
      * API key lookup: keys are stored hashed (SHA-256) by the auth service; the gateway asks it and
@@ -140,11 +146,20 @@ public record GatewayConfig(List<Route> routes, Jwt jwt, Map<String, Plan> plans
      * @param minRefetchIntervalSeconds an unknown {@code kid} refetches at most this often
      * @param clockSkewSeconds          tolerance on {@code exp} and {@code nbf}
      * @param fetchTimeoutMs            the JWKS fetch must answer within this
+     * @param verifiedCacheSeconds      a token whose signature was verified is trusted this long without
+     *                                  verifying it again (expiry and deny list are still checked); 0 = off
      */
     public record Jwt(String jwksUrl, String issuer, String audience, long keyCacheTtlSeconds,
-                      long minRefetchIntervalSeconds, long clockSkewSeconds, long fetchTimeoutMs) {
+                      long minRefetchIntervalSeconds, long clockSkewSeconds, long fetchTimeoutMs,
+                      long verifiedCacheSeconds) {
+        public Jwt(String jwksUrl, String issuer, String audience, long keyCacheTtlSeconds,
+                   long minRefetchIntervalSeconds, long clockSkewSeconds, long fetchTimeoutMs) {
+            this(jwksUrl, issuer, audience, keyCacheTtlSeconds, minRefetchIntervalSeconds, clockSkewSeconds,
+                    fetchTimeoutMs, 60);
+        }
+
         public static Jwt defaults(String jwksUrl) {
-            return new Jwt(jwksUrl, "https://auth.requestflow.test", "requestflow-api", 300, 30, 30, 2_000);
+            return new Jwt(jwksUrl, "https://auth.requestflow.test", "requestflow-api", 300, 30, 30, 2_000, 60);
         }
     }
 }

@@ -34,7 +34,8 @@ public final class GatewayHop {
                 new RouteStage(new RouteTable(config.routes())),
                 new RequestHygieneStage(),
                 new JwtAuthStage(new JwksCache(client, config.jwt()), new TokenVerifier(config.jwt()),
-                        redis == null ? null : new RevocationList(redis), failClosed),
+                        redis == null ? null : new RevocationList(redis, config.redis().denyListCacheMs()), failClosed,
+                        new VerifiedTokens(config.jwt().verifiedCacheSeconds())),
                 new ApiKeyStage(config.apiKeys() == null ? null : new ApiKeyResolver(client, config.apiKeys()),
                         config.plans())));
         Throttler throttler = new Throttler(redis, context.registry());

@@ -28,13 +28,16 @@ public final class JwtAuthStage implements Stage {
     private final TokenVerifier verifier;
     private final RevocationList revocations;
     private final boolean failClosed;
+    private final VerifiedTokens verified;
 
     /** {@code revocations} may be null: no deny list (no Redis configured). */
-    public JwtAuthStage(JwksCache keys, TokenVerifier verifier, RevocationList revocations, boolean failClosed) {
+    public JwtAuthStage(JwksCache keys, TokenVerifier verifier, RevocationList revocations, boolean failClosed,
+                        VerifiedTokens verified) {
         this.keys = keys;
         this.verifier = verifier;
         this.revocations = revocations;
         this.failClosed = failClosed;
+        this.verified = verified;
     }
 
     @Override
@@ -46,9 +49,21 @@ public final class JwtAuthStage implements Stage {
             return deny(exchange, Problem.unauthorized("a Bearer token is required for " + route.prefix()
                     + "; get one from POST /api/login"));
         }
+        String token = authorization.substring(7).trim();
+        JWTClaimsSet known = verified.get(token);
+        if (known != null) {
+            try {
+                verifier.checkTime(known);
+                return permit(exchange, next, route, known);
+            } catch (TokenVerifier.Rejected e) {
+                return deny(exchange, Problem.unauthorized(e.getMessage()));
+            } catch (ParseException e) {
+                return deny(exchange, Problem.unauthorized("token claims are malformed"));
+            }
+        }
         SignedJWT jwt;
         try {
-            jwt = verifier.parse(authorization.substring(7).trim());
+            jwt = verifier.parse(token);
         } catch (TokenVerifier.Rejected e) {
             return deny(exchange, Problem.unauthorized(e.getMessage()));
         }
@@ -60,12 +75,8 @@ public final class JwtAuthStage implements Stage {
                     }
                     try {
                         JWTClaimsSet claims = verifier.verify(jwt, key);
-                        List<String> scopes = scopes(claims);
-                        if (!scopes.containsAll(route.requiredScopes())) {
-                            exchange.describe("FORBIDDEN");
-                            return Stage.answer(Problem.forbidden("this route needs scopes " + route.requiredScopes()));
-                        }
-                        return checkRevoked(exchange, next, claims, scopes);
+                        verified.put(token, claims);
+                        return permit(exchange, next, route, claims);
                     } catch (TokenVerifier.Rejected e) {
                         return deny(exchange, Problem.unauthorized(e.getMessage()));
                     } catch (ParseException e) {
@@ -73,6 +84,17 @@ public final class JwtAuthStage implements Stage {
                     }
                 })
                 .thenCompose(f -> f);
+    }
+
+    /** A verified token: scopes, then the deny list, then on to the service. */
+    private CompletableFuture<Response> permit(Exchange exchange, Chain next, GatewayConfig.Route route,
+                                               JWTClaimsSet claims) throws ParseException {
+        List<String> scopes = scopes(claims);
+        if (!scopes.containsAll(route.requiredScopes())) {
+            exchange.describe("FORBIDDEN");
+            return Stage.answer(Problem.forbidden("this route needs scopes " + route.requiredScopes()));
+        }
+        return checkRevoked(exchange, next, claims, scopes);
     }
 
     private CompletableFuture<Response> checkRevoked(Exchange exchange, Chain next, JWTClaimsSet claims,

@@ -3,7 +3,9 @@ package io.requestflow.gateway;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.micrometer.core.instrument.Counter;
@@ -30,6 +32,8 @@ public final class Throttler {
     private final GatewayRedis redis;
     private volatile AsyncProxyManager<String> buckets;
     private final Map<String, Bucket> local = new ConcurrentHashMap<>();
+    /** Proxies to the shared buckets, kept so that concurrent takes on one bucket can be batched. */
+    private final Map<String, AsyncBucketProxy> proxies = new ConcurrentHashMap<>();
     private final Counter allowedShared;
     private final Counter allowedLocal;
     private final Counter limited;
@@ -57,8 +61,12 @@ public final class Throttler {
             redis.failed(e);
             return CompletableFuture.completedFuture(fallback(key, config, rate, burst));
         }
-        return buckets.builder().build("rl:" + key, () -> CompletableFuture.completedFuture(config))
-                .tryConsumeAndReturnRemaining(1)
+        if (proxies.size() >= MAX_LOCAL_BUCKETS) proxies.clear();
+        AsyncBucketProxy bucket = proxies.computeIfAbsent(key, k -> buckets.builder()
+                // concurrent takes on one bucket go to Redis as one batch instead of racing compare-and-swaps
+                .withOptimization(Optimizations.batching())
+                .build("rl:" + k, () -> CompletableFuture.completedFuture(config)));
+        return bucket.tryConsumeAndReturnRemaining(1)
                 .handle((probe, error) -> {
                     if (error != null) {
                         redis.failed(error);

@@ -26,7 +26,7 @@ public record AuthConfig(String issuer, String audience, long tokenTtlSeconds, l
      */
     public record LoginLimits(int maxFailuresPerAccount, int maxPerIp, long windowSeconds) {
         public static LoginLimits defaults() {
-            return new LoginLimits(5, 50, 900);
+            return new LoginLimits(5, 100, 900);
         }
     }
 
