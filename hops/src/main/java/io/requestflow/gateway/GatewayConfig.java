@@ -112,10 +112,15 @@ public record GatewayConfig(List<Route> routes, Jwt jwt, Map<String, Plan> plans
      * @param retryMs    after a Redis failure, how long to use the fallback before trying Redis again
      * @param denyListCacheMs a "not revoked" answer is reused this long (a revocation reaches every
      *                   gateway within it); 0 = ask Redis on every request
+     * @param throttleSyncMs 0 = every take goes to Redis (concurrent takes on one bucket batched): exact.
+     *                   Above 0, each instance may take up to rate × syncMs / 1000 tokens of a bucket locally
+     *                   and syncs at least this often: far fewer Redis calls, and the total may exceed the
+     *                   limit by up to that many tokens per instance.
      */
-    public record Redis(String url, long timeoutMs, boolean failClosed, long retryMs, long denyListCacheMs) {
+    public record Redis(String url, long timeoutMs, boolean failClosed, long retryMs, long denyListCacheMs,
+                        long throttleSyncMs) {
         public Redis(String url, long timeoutMs, boolean failClosed, long retryMs) {
-            this(url, timeoutMs, failClosed, retryMs, 500);
+            this(url, timeoutMs, failClosed, retryMs, 500, 0);
         }
     }
 

@@ -5,6 +5,8 @@ import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.proxy.optimization.DelayParameters;
+import io.github.bucket4j.distributed.proxy.optimization.Optimization;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
@@ -63,8 +65,7 @@ public final class Throttler {
         }
         if (proxies.size() >= MAX_LOCAL_BUCKETS) proxies.clear();
         AsyncBucketProxy bucket = proxies.computeIfAbsent(key, k -> buckets.builder()
-                // concurrent takes on one bucket go to Redis as one batch instead of racing compare-and-swaps
-                .withOptimization(Optimizations.batching())
+                .withOptimization(optimization(rate))
                 .build("rl:" + k, () -> CompletableFuture.completedFuture(config)));
         return bucket.tryConsumeAndReturnRemaining(1)
                 .handle((probe, error) -> {
@@ -76,6 +77,13 @@ public final class Throttler {
                     local.remove(key);
                     return decide(probe, rate, burst, "redis");
                 });
+    }
+
+    private Optimization optimization(long rate) {
+        long syncMs = redis.config().throttleSyncMs();
+        // exact: concurrent takes on one bucket go to Redis as one batch instead of racing compare-and-swaps
+        if (syncMs <= 0) return Optimizations.batching();
+        return Optimizations.delaying(new DelayParameters(Math.max(1, rate * syncMs / 1000), Duration.ofMillis(syncMs)));
     }
 
     /** Built on first use, once Redis has been reached (the gateway may start before Redis). */

@@ -50,7 +50,8 @@ public final class GatewayBenchmark {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 6;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int connections = args.length > 2 ? Integer.parseInt(args[2]) : 32;
-        // what "on" turns on: all (JWT + deny list + throttling), jwt (JWT only, no Redis), throttle (no JWT)
+        // what "on" turns on: all (JWT + deny list + exact throttling), all-sync20 (the same with
+        // gateway.throttleSyncMs = 20), jwt (JWT only, no Redis), throttle (throttling only, no JWT)
         String variant = args.length > 3 ? args[3] : "all";
         HostPort any = new HostPort("127.0.0.1", 0);
         Path dir = Files.createTempDirectory("gateway-bench");
@@ -74,7 +75,8 @@ public final class GatewayBenchmark {
                     List.of("catalog:read"), null, List.of(), null, Map.of(), null,
                     variant.equals("jwt") ? null : new GatewayConfig.Throttle(1_000_000, 1_000_000, "route"), null, List.of());
             var on = new GatewayConfig(List.of(onRoute), GatewayConfig.Jwt.defaults(jwksUrl), Map.of(),
-                    variant.equals("jwt") ? null : new GatewayConfig.Redis(redis.url(), 500, false, 1000), null,
+                    variant.equals("jwt") ? null : new GatewayConfig.Redis(redis.url(), 500, false, 1000, 500,
+                            variant.equals("all-sync20") ? 20 : 0), null,
                     GatewayConfig.Cors.none());
             HttpHop gwOff = gateway(engine, "gateway-off", off);
             HttpHop gwOn = gateway(engine, "gateway-on", on);
