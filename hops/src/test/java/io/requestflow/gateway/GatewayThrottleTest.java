@@ -180,9 +180,10 @@ class GatewayThrottleTest {
         assertThat(other.get()).isZero();
         assertThat(limited.get()).as("the clients asked for more than the plan allows").isPositive();
         assertThat((double) accepted.get()).as("never more than rate*t + burst (1 request of slack)").isLessThanOrEqualTo(allowed + 1);
-        // below the bound happens when Redis answers slowly on a loaded machine (see docs/benchmarks.md); half is a
-        // floor that still shows the instances share one bucket rather than starve each other
-        assertThat((double) accepted.get()).as("the shared bucket is not starved").isGreaterThan(allowed * 0.5);
+        // below the bound happens when Redis answers slowly or the clients stall on a loaded machine (see
+        // docs/benchmarks.md); half of what was asked for, up to the bound, shows the bucket is not starved
+        double asked = Math.min(accepted.get() + limited.get(), allowed);
+        assertThat((double) accepted.get()).as("the shared bucket is not starved").isGreaterThanOrEqualTo(asked * 0.5);
         assertThat(serviceCalls.get() - callsBefore).as("only accepted requests reach the service").isEqualTo(accepted.get());
         assertThat(throttleStore(call(gw2, "k-metered"))).isEqualTo("redis");
     }
