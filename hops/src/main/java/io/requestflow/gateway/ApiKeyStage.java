@@ -12,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * On routes that need an API key: looks up {@code x-api-key} and passes the key's id and plan on in
  * {@link IdentityHeaders}. 401 for a missing, unknown or revoked key; 503 when the lookup fails. The key
- * itself is not forwarded to the service.
+ * itself is never forwarded to a service, on any route.
  */
 public final class ApiKeyStage implements Stage {
     /** The resolved key, for the plan stage. */
@@ -29,9 +29,9 @@ public final class ApiKeyStage implements Stage {
     @Override
     public CompletableFuture<Response> handle(Exchange exchange, Chain next) {
         GatewayConfig.Route route = exchange.attribute(RouteStage.ROUTE);
-        if (route == null || !route.requiresApiKey()) return next.proceed(exchange);
         String presented = exchange.request().header("x-api-key");
-        exchange.request().headers().remove("x-api-key");
+        exchange.request().headers().remove("x-api-key"); // a secret: never passed to services, on any route
+        if (route == null || !route.requiresApiKey()) return next.proceed(exchange);
         if (presented == null || presented.isBlank() || presented.length() > 200) {
             return deny(exchange, "an API key is required for " + route.prefix() + " (header x-api-key)");
         }

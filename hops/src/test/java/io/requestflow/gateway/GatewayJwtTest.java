@@ -77,7 +77,8 @@ class GatewayJwtTest {
                     "key", String.valueOf(ex.request().header("x-api-key-id"))));
         }).get("/api/public", (ex, p) -> Response.json(200, Map.of("forgedUser",
                 String.valueOf(ex.request().header("x-user-id")), "identityHeaders",
-                IdentityHeaders.ALL.stream().filter(h -> ex.request().header(h) != null).toList()))));
+                IdentityHeaders.ALL.stream().filter(h -> ex.request().header(h) != null).toList(),
+                "apiKey", String.valueOf(ex.request().header("x-api-key"))))));
         String svc = HostPort.of(service.address()).toString();
         GatewayConfig config = new GatewayConfig(List.of(
                 new GatewayConfig.Route("/api/me", "svc", svc, "jwt", List.of("profile"), null),
@@ -218,6 +219,8 @@ class GatewayJwtTest {
         var pub = Http.get("http://127.0.0.1:" + gateway.address().getPort() + "/api/public", "X-Api-Key-Id", "key_1",
                 "X-Token-Id", "t", "X-Api-Plan", "partner");
         assertThat(pub.body()).contains("\"identityHeaders\":[]");
+        assertThat(Http.get("http://127.0.0.1:" + gateway.address().getPort() + "/api/public", "x-api-key", "secret").body())
+                .as("API keys are never passed on").contains("\"apiKey\":\"null\"");
     }
 
     @Test

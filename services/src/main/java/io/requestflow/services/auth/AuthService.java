@@ -225,6 +225,9 @@ public final class AuthService {
     }
 
     private Response apiKey(Exchange ex, String hash) {
+        // only the gateway asks this, directly; a request that came through the edge (it adds
+        // X-Forwarded-For) was routed here by mistake and must not learn which keys exist
+        if (ex.request().header("x-forwarded-for") != null) throw HttpError.notFound("no route for GET " + ex.request().path());
         if (!HEX64.matcher(hash).matches()) throw HttpError.badRequest("expected the key's SHA-256 in lower-case hex");
         Map<String, Object> key = apiKeys.lookup(ex, hash);
         if (key == null) throw HttpError.notFound("no such API key");

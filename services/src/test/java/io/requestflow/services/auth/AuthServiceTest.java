@@ -235,6 +235,8 @@ class AuthServiceTest {
         var found = Http.get(base + "/internal/apikeys/" + hash);
         assertThat(found.body()).contains("\"plan\":\"partner\"").contains("\"active\":true");
         assertThat(Http.get(base + "/internal/apikeys/" + "0".repeat(64)).statusCode()).isEqualTo(404);
+        assertThat(Http.get(base + "/internal/apikeys/" + hash, "x-forwarded-for", "203.0.113.9").statusCode())
+                .as("not answered for requests that came through the edge").isEqualTo(404);
         assertThat(Http.get(base + "/internal/apikeys/zz").statusCode()).isEqualTo(400);
         assertThat(Http.post(admin + "/apikeys?plan=gold", "").statusCode()).isEqualTo(400);
         assertThat(Http.post(admin + "/apikeys/revoke?id=" + key.path("id").asText(), "").statusCode()).isEqualTo(204);
