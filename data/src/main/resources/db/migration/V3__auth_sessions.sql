@@ -23,3 +23,12 @@ CREATE TABLE api_keys (
     created_at  timestamptz NOT NULL DEFAULT now(),
     revoked_at  timestamptz
 );
+
+-- Revoked access tokens, the durable copy of the Redis deny list the gateways read: Redis keeps no
+-- files and may evict, so the auth service writes any missing entries back periodically.
+CREATE TABLE revoked_tokens (
+    jti         text PRIMARY KEY,
+    expires_at  timestamptz NOT NULL,
+    revoked_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX revoked_tokens_expires ON revoked_tokens (expires_at);

@@ -116,6 +116,19 @@ public final class Roles {
                 adminRoutes.put(path, request -> java.util.concurrent.CompletableFuture.supplyAsync(
                         () -> auth.adminAction(adminExchange(ctx, request)), engine.blocking()));
             }
+            long repairEvery = topology.services.auth.denyListRepairSeconds;
+            if (repairEvery > 0) {
+                var timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                        Thread.ofPlatform().daemon().name(instance + "-denylist-repair").factory());
+                ctx.own(() -> timer.shutdownNow());
+                timer.scheduleWithFixedDelay(() -> {
+                    try {
+                        auth.repairDenyList(startupExchange(ctx));
+                    } catch (RuntimeException e) {
+                        org.slf4j.LoggerFactory.getLogger(Roles.class).debug("deny-list repair skipped: {}", e.getMessage());
+                    }
+                }, repairEvery, repairEvery, java.util.concurrent.TimeUnit.SECONDS);
+            }
             return start(ctx, listen, admin, auth.stages(engine.blocking()),
                     () -> sql.reachable(1) ? null : "database unreachable", adminRoutes);
         } catch (RuntimeException e) {

@@ -218,6 +218,8 @@ public final class Topology {
         public int loginMaxFailuresPerAccount = AuthConfig.LoginLimits.defaults().maxFailuresPerAccount();
         public int loginMaxPerIp = AuthConfig.LoginLimits.defaults().maxPerIp();
         public long loginWindowSeconds = AuthConfig.LoginLimits.defaults().windowSeconds();
+        /** How often deny-list entries Redis lost are written back from PostgreSQL (0 = never). */
+        public long denyListRepairSeconds = 30;
         public String demoUser = AuthConfig.defaults().demoUser();
         public String demoPassword = AuthConfig.defaults().demoPassword();
 

@@ -65,6 +65,11 @@ public final class AuthRedis implements AutoCloseable {
         commands().set(key, "1", SetArgs.Builder.ex(Math.max(1, ttlSeconds)));
     }
 
+    /** Sets the flag unless present; true when it was missing. */
+    public boolean flagIfAbsent(String key, long ttlSeconds) {
+        return "OK".equals(commands().set(key, "1", SetArgs.Builder.nx().ex(Math.max(1, ttlSeconds))));
+    }
+
     private RedisCommands<String, String> commands() {
         StatefulRedisConnection<String, String> c = connection;
         if (c == null) {

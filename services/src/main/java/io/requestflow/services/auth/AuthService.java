@@ -141,7 +141,7 @@ public final class AuthService {
                 yield tokens(ex, u.id(), u.username(), u.scopes(), r.family());
             }
             case RefreshTokens.Reused r -> {
-                deny(r.denied());
+                deny(ex, r.denied());
                 LOG.warn("auth: refresh token reuse detected; revoked its family and {} access token(s)", r.denied().size());
                 ex.describe("refresh reuse");
                 throw HttpError.unauthorized("refresh token was already used; every session of this login is revoked");
@@ -167,7 +167,7 @@ public final class AuthService {
             denied.addAll(refreshTokens.revokeByToken(ex, body.get("refresh_token").asText()));
         }
         denied.add(new RefreshTokens.AccessToken(jti, expEpoch));
-        deny(denied);
+        deny(ex, denied);
         return Response.empty(204).header("cache-control", "no-store");
     }
 
@@ -209,8 +209,14 @@ public final class AuthService {
      * Puts access tokens on the deny list until they would expire anyway. Failing to reach Redis is an
      * error the caller sees (503): a logout that silently did not revoke would be worse.
      */
-    private void deny(List<RefreshTokens.AccessToken> tokens) {
+    private void deny(Exchange ex, List<RefreshTokens.AccessToken> tokens) {
         long now = System.currentTimeMillis() / 1000;
+        for (RefreshTokens.AccessToken t : tokens) {
+            if (t.expEpochSeconds() > now) {
+                sql.update(ex, "INSERT revoked_tokens", "INSERT INTO revoked_tokens (jti, expires_at) VALUES (?, to_timestamp(?))"
+                        + " ON CONFLICT (jti) DO NOTHING", t.jti(), t.expEpochSeconds());
+            }
+        }
         try {
             for (RefreshTokens.AccessToken t : tokens) {
                 if (t.expEpochSeconds() > now) redis.flag(DENY_PREFIX + t.jti(), t.expEpochSeconds() - now + 60);
@@ -218,6 +224,25 @@ public final class AuthService {
         } catch (RuntimeException e) {
             throw new HttpError(503, "Service Unavailable", "auth: cannot write the token deny list right now; try again");
         }
+    }
+
+    /**
+     * Writes back deny-list entries Redis lost (it keeps no files and evicts under memory pressure) from
+     * the durable copy in PostgreSQL, and forgets entries of tokens long expired. Returns how many were
+     * written back. Runs every {@code denyListRepairSeconds}.
+     */
+    public int repairDenyList(Exchange ex) {
+        List<RefreshTokens.AccessToken> live = sql.query(ex, "SELECT revoked_tokens", "SELECT jti,"
+                + " extract(epoch from expires_at)::bigint FROM revoked_tokens WHERE expires_at > now()",
+                rs -> new RefreshTokens.AccessToken(rs.getString(1), rs.getLong(2)));
+        long now = System.currentTimeMillis() / 1000;
+        int restored = 0;
+        for (RefreshTokens.AccessToken t : live) {
+            if (t.expEpochSeconds() > now && redis.flagIfAbsent(DENY_PREFIX + t.jti(), t.expEpochSeconds() - now + 60)) restored++;
+        }
+        sql.update(ex, "DELETE revoked_tokens", "DELETE FROM revoked_tokens WHERE expires_at < now() - interval '1 day'");
+        if (restored > 0) LOG.warn("auth: wrote {} lost deny-list entries back to Redis", restored);
+        return restored;
     }
 
     private Response jwks() {
@@ -294,7 +319,7 @@ public final class AuthService {
                     if (jti == null) yield Problem.badRequest("jti and exp (epoch seconds) are required");
                     List<RefreshTokens.AccessToken> denied = new java.util.ArrayList<>(refreshTokens.revokeByAccessToken(ex, jti));
                     denied.add(new RefreshTokens.AccessToken(jti, exp));
-                    deny(denied);
+                    deny(ex, denied);
                     yield Response.empty(204);
                 }
                 default -> Problem.notFound("auth admin actions: POST /keys/rotate /apikeys?plan=NAME /apikeys/revoke?id=ID"

@@ -175,6 +175,14 @@ class AuthServiceTest {
         assertThat(post("/api/token/refresh", "{\"refresh_token\":\"" + t.path("refresh_token").asText() + "\"}")
                 .statusCode()).isEqualTo(401);
         assertThat(post("/api/logout", "{}").statusCode()).isEqualTo(401);
+
+        // Redis keeps no files: after a restart (here: everything deleted) the repair writes the entry back
+        try (var c = redis.connect()) {
+            c.sync().del("revoked:jti:" + claims.getJWTID());
+        }
+        assertThat(denied(claims.getJWTID())).isFalse();
+        assertThat(service.repairDenyList(exchange(auth.context(), Request.of("T", "/")))).isPositive();
+        assertThat(denied(claims.getJWTID())).isTrue();
     }
 
     @Test
