@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
 
 /**
  * On routes that need a token: verifies the Bearer JWT against the auth service's keys, checks its
@@ -23,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 public final class JwtAuthStage implements Stage {
     /** The verified subject, for per-user throttling. */
     public static final String SUBJECT = "gateway.subject";
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private final JwksCache keys;
     private final TokenVerifier verifier;
@@ -142,6 +144,6 @@ public final class JwtAuthStage implements Stage {
 
     private static List<String> scopes(JWTClaimsSet claims) throws ParseException {
         String scope = claims.getStringClaim("scope");
-        return scope == null || scope.isBlank() ? List.of() : Arrays.asList(scope.trim().split("\\s+"));
+        return scope == null || scope.isBlank() ? List.of() : Arrays.asList(WHITESPACE.split(scope.trim()));
     }
 }
