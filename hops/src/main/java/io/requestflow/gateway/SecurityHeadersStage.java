@@ -10,7 +10,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Security headers on every API response, including the gateway's own errors: no MIME sniffing, no
  * framing, no referrer, a CSP that allows nothing (API responses are data, not pages), and HSTS when the
- * client came over TLS (the edge says so in {@code X-Forwarded-Proto}). A service's own values are kept.
+ * client came over TLS (the edge says so in {@code X-Forwarded-Proto}). A service's own values are kept,
+ * except that responses on routes needing a token or an API key are always {@code private, no-store}.
  */
 public final class SecurityHeadersStage implements Stage {
     @Override
@@ -23,6 +24,12 @@ public final class SecurityHeadersStage implements Stage {
             if (!h.contains("referrer-policy")) h.set("referrer-policy", "no-referrer");
             if (!h.contains("content-security-policy")) h.set("content-security-policy", "default-src 'none'; frame-ancestors 'none'");
             if (tls && !h.contains("strict-transport-security")) h.set("strict-transport-security", "max-age=31536000; includeSubDomains");
+            GatewayConfig.Route route = exchange.attribute(RouteStage.ROUTE);
+            if (route != null && (route.requiresJwt() || route.requiresApiKey())) {
+                // an answer given to an identified caller must never come out of a shared cache (the edge)
+                // for someone else, whatever the service said
+                h.set("cache-control", "private, no-store");
+            }
             return response;
         });
     }

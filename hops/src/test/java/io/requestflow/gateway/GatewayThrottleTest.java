@@ -91,7 +91,8 @@ class GatewayThrottleTest {
                 List.of(lookup.build(engine.blocking())), AdminServer.Readiness.always(), Map.of());
         Stage ok = (ex, next) -> {
             serviceCalls.incrementAndGet();
-            return Stage.answer(Response.json(200, Map.of("key", String.valueOf(ex.request().header("x-api-key-id")))));
+            return Stage.answer(Response.json(200, Map.of("key", String.valueOf(ex.request().header("x-api-key-id"))))
+                    .header("cache-control", "public, max-age=60"));
         };
         service = HttpHop.start(engine.hop("svc", "svc"), new HttpHop.Spec(ANY, ANY, ServerConfig.defaults(), 5000),
                 List.of(ok), AdminServer.Readiness.always(), Map.of());
@@ -130,11 +131,15 @@ class GatewayThrottleTest {
 
     @Test
     @Order(1)
-    void missingAndUnknownKeysAre401() {
+    void missingAndUnknownKeysAre401AndAnswersToKeyHoldersAreNeverStoredBySharedCaches() {
         assertThat(Http.get("http://127.0.0.1:" + gw1.address().getPort() + "/api/partner/x").statusCode()).isEqualTo(401);
         var r = call(gw1, "k-nobody");
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
+        var ok = call(gw1, "k-slow");
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.headers().firstValue("cache-control")).as("the service said public; shared caches must not store it")
+                .hasValue("private, no-store");
     }
 
     @Test
