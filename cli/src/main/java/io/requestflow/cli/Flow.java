@@ -20,6 +20,8 @@ import java.nio.file.Path;
                 DnsCommand.class,
                 CaCommand.class,
                 SeedCommand.class,
+                KeysCommand.class,
+                ApiKeyCommand.class,
                 CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true,
         footer = {"", "Start with:  ./flow up",

@@ -34,7 +34,7 @@ import java.util.concurrent.CountDownLatch;
                 "  edge                --upstream URL (the firewall, or any HTTP origin)",
                 "  firewall            --upstream URL (the balancer, or any HTTP origin)",
                 "  balancer            --upstream URL ... (each a target; health: admin port = port+1000, /readyz)",
-                "  gateway             --upstream SERVICE=URL ... (auth=..., catalog=...)",
+                "  gateway             --upstream SERVICE=URL ... (auth=..., catalog=...) --redis URL",
                 "  auth, catalog       --postgres JDBC_URL --redis redis://HOST:PORT",
                 "  inventory, reviews, recommendations, orders: like catalog",
                 "  page                --upstream SERVICE=URL ... (catalog=, inventory=, reviews=,",
@@ -76,7 +76,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--postgres-password", paramLabel = "PASSWORD", defaultValue = "requestflow")
     String postgresPassword;
 
-    @Option(names = "--redis", paramLabel = "URL", description = "Redis for catalog, e.g. redis://127.0.0.1:6380")
+    @Option(names = "--redis", paramLabel = "URL", description = "Redis for auth, catalog, gateway, e.g. redis://127.0.0.1:6380")
     String redis;
 
     static final class RoleNames extends ArrayList<String> {
@@ -120,7 +120,8 @@ public final class ServeCommand implements Callable<Integer> {
                 case "balancer" -> describe(track(started, roles.balancer(name, listenOr(t.bind, t.balancer.port),
                         adminFor(listenOr(t.bind, t.balancer.port), t.balancer.adminPortOrDefault()), targets(t))));
                 case "gateway" -> describe(track(started, roles.gateway(name, listenOr(t.bind, t.gateway.port),
-                        adminFor(listenOr(t.bind, t.gateway.port), t.gateway.adminPortOrDefault()), services(t))));
+                        adminFor(listenOr(t.bind, t.gateway.port), t.gateway.adminPortOrDefault()), services(t),
+                        gatewayRedis(t))));
                 case "auth" -> describe(track(started, roles.auth(name, listenOr(t.bind, t.services.auth.port),
                         adminFor(listenOr(t.bind, t.services.auth.port), t.services.auth.adminPortOrDefault()),
                         dataEndpoints(t))));
@@ -244,6 +245,13 @@ public final class ServeCommand implements Callable<Integer> {
             services.put(u.substring(0, eq), toHostPort(u.substring(eq + 1)));
         }
         return services;
+    }
+
+    /** Redis for the gateway's shared buckets and deny list: --redis, the config's url, else the data role's. */
+    private String gatewayRedis(Topology t) {
+        if (redis != null) return redis;
+        if (t.data.redis.url() != null) return t.data.redis.url();
+        return "redis://" + t.bind + ":" + t.data.redis.port();
     }
 
     private DataEndpoints dataEndpoints(Topology t) {

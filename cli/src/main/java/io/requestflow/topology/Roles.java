@@ -24,6 +24,7 @@ import io.requestflow.gateway.GatewayConfig;
 import io.requestflow.gateway.GatewayHop;
 import io.requestflow.services.RedisCache;
 import io.requestflow.services.Sql;
+import io.requestflow.services.auth.AuthRedis;
 import io.requestflow.services.auth.AuthService;
 import io.requestflow.services.auth.SigningKeys;
 import io.requestflow.services.catalog.CatalogService;
@@ -146,8 +147,12 @@ public final class Roles {
         return new Balancer(hop, balancer);
     }
 
-    /** A gateway instance; {@code services} maps service name to its address. */
-    public HttpHop gateway(String instance, HostPort listen, HostPort admin, Map<String, HostPort> services) {
+    /**
+     * A gateway instance; {@code services} maps service name to its address; {@code redisUrl} (null = none)
+     * holds the shared buckets, quotas and token deny list.
+     */
+    public HttpHop gateway(String instance, HostPort listen, HostPort admin, Map<String, HostPort> services,
+                           String redisUrl) {
         HopContext ctx = engine.hop("gateway", instance);
         List<GatewayConfig.Route> routes = topology.gateway.routes.stream().map(r -> {
             HostPort upstream = services.get(r.service);
@@ -155,11 +160,17 @@ public final class Roles {
                 throw new IllegalArgumentException("gateway route " + r.prefix + " names service '" + r.service
                         + "', which has no address; known: " + services.keySet());
             }
-            return new GatewayConfig.Route(r.prefix, r.service, upstream.toString(), r.auth, r.scopes, r.timeoutMs);
+            return new GatewayConfig.Route(r.prefix, r.service, upstream.toString(), r.auth, r.scopes, r.timeoutMs,
+                    r.methods, r.host, r.headers, r.rewrite, r.throttle, r.maxBodyBytes, r.contentTypes);
         }).toList();
         HostPort auth = services.get("auth");
         String jwksUrl = "http://" + auth + "/.well-known/jwks.json";
-        var stages = GatewayHop.stages(new GatewayConfig(routes, topology.gateway.jwt(jwksUrl)), ctx, topology.client);
+        Topology.Gateway g = topology.gateway;
+        GatewayConfig config = new GatewayConfig(routes, g.jwt(jwksUrl), g.plans,
+                g.redis(redisUrl, topology.data.redis.timeoutMs()),
+                new GatewayConfig.ApiKeys("http://" + auth + "/internal/apikeys", g.apiKeyCacheSeconds, g.apiKeyLookupTimeoutMs),
+                g.cors());
+        var stages = GatewayHop.stages(config, ctx, topology.client);
         return start(ctx, listen, admin, stages, AdminServer.Readiness.always(), Map.of());
     }
 
@@ -168,11 +179,29 @@ public final class Roles {
         try {
             Database db = ctx.own(Database.open(data.jdbc(), topology.data.postgres, instance));
             Sql sql = new Sql(db.dataSource());
-            AuthService auth = new AuthService(topology.authConfig(), sql,
-                    SigningKeys.loadOrCreate(dataDir.resolve("auth").resolve("signing-key.jwk.json")));
+            AuthRedis redis = ctx.own(new AuthRedis(data.redisUrl(), Duration.ofMillis(topology.data.redis.timeoutMs())));
+            AuthService auth = new AuthService(topology.authConfig(), sql, signingKeys(), redis);
             auth.seedDemoUser(startupExchange(ctx));
+            Map<String, RequestHandler> adminRoutes = new java.util.LinkedHashMap<>();
+            for (String path : AuthService.ADMIN_PATHS) {
+                adminRoutes.put(path, request -> java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> auth.adminAction(adminExchange(ctx, request)), engine.blocking()));
+            }
+            long repairEvery = topology.services.auth.denyListRepairSeconds;
+            if (repairEvery > 0) {
+                var timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                        Thread.ofPlatform().daemon().name(instance + "-denylist-repair").factory());
+                ctx.own(() -> timer.shutdownNow());
+                timer.scheduleWithFixedDelay(() -> {
+                    try {
+                        auth.repairDenyList(startupExchange(ctx));
+                    } catch (RuntimeException e) {
+                        org.slf4j.LoggerFactory.getLogger(Roles.class).debug("deny-list repair skipped: {}", e.getMessage());
+                    }
+                }, repairEvery, repairEvery, java.util.concurrent.TimeUnit.SECONDS);
+            }
             return start(ctx, listen, admin, auth.stages(engine.blocking()),
-                    () -> sql.reachable(1) ? null : "database unreachable", Map.of());
+                    () -> sql.reachable(1) ? null : "database unreachable", adminRoutes);
         } catch (RuntimeException e) {
             ctx.close();
             throw e;
@@ -292,6 +321,22 @@ public final class Roles {
             ctx.close();
             throw e;
         }
+    }
+
+    /** The auth service's signing keys file, shared by every auth instance and {@code ./flow keys rotate}. */
+    public Path signingKeysFile() {
+        return dataDir.resolve("auth").resolve("signing-keys.json");
+    }
+
+    private SigningKeys signingKeys() {
+        return SigningKeys.loadOrCreate(signingKeysFile());
+    }
+
+    /** An exchange for an operator action on the admin port, traced like any other. */
+    private static Exchange adminExchange(HopContext ctx, Request request) {
+        var span = ctx.tracing().startServer(ctx.hop() + " admin " + request.path(), new DefaultHttpHeaders());
+        span.end();
+        return new Exchange(request, ctx.hop(), "admin", span, ctx.tracing());
     }
 
     /** An exchange for work a service does at start-up, traced like any other. */

@@ -136,7 +136,7 @@ public final class Stack implements AutoCloseable {
         int port = t.gateway.port == 0 ? 0 : t.gateway.port + i;
         int admin = t.gateway.adminPortOrDefault() == 0 ? 0 : t.gateway.adminPortOrDefault() + i;
         String name = "gateway-" + (i + 1);
-        HttpHop gw = track(name, roles.gateway(name, hp(t.bind, port), hp(t.bind, admin), services));
+        HttpHop gw = track(name, roles.gateway(name, hp(t.bind, port), hp(t.bind, admin), services, data.redisUrl()));
         gateways.add(name);
         return new BalancerConfig.Target(name, HostPort.of(gw.address()).toString(),
                 "http://" + HostPort.of(gw.adminAddress()) + "/readyz");

@@ -169,9 +169,14 @@ public final class Topology {
         public long minRefetchIntervalSeconds = 30;
         public long clockSkewSeconds = 30;
         public long jwksFetchTimeoutMs = 2_000;
+        /** A verified token skips signature checks this long (expiry and deny list still checked); 0 = off. */
+        public long verifiedTokenCacheSeconds = 60;
         /** Routes by service name; upstream addresses are filled in from where the services listen. */
         public List<RouteSpec> routes = List.of(
-                new RouteSpec("/api/login", "auth", "none", List.of(), null),
+                new RouteSpec("/api/login", "auth", "none", List.of(), null).post(10, 20),
+                new RouteSpec("/api/signup", "auth", "none", List.of(), null).post(2, 5),
+                new RouteSpec("/api/token/refresh", "auth", "none", List.of(), null).post(10, 20),
+                new RouteSpec("/api/logout", "auth", "jwt", List.of(), null).post(10, 20),
                 new RouteSpec("/.well-known", "auth", "none", List.of(), null),
                 new RouteSpec("/api/me", "auth", "jwt", List.of("profile"), null),
                 new RouteSpec("/api/products", "catalog", "none", List.of(), 5_000L),
@@ -181,15 +186,51 @@ public final class Topology {
                 new RouteSpec("/api/reviews", "reviews", "none", List.of(), 5_000L),
                 new RouteSpec("/api/recommendations", "recommendations", "none", List.of(), 5_000L),
                 new RouteSpec("/api/pages", "page", "none", List.of(), 5_000L),
-                new RouteSpec("/api/orders", "orders", "jwt", List.of(), 10_000L));
+                new RouteSpec("/api/orders", "orders", "jwt", List.of(), 10_000L),
+                new RouteSpec("/api/v1/products", "catalog", "none", List.of(), 5_000L).rewrite("/api/products"),
+                new RouteSpec("/api/partner/v1/products", "catalog", "apikey", List.of(), 5_000L).rewrite("/api/products"));
+        /** Usage plans API keys are created with ({@code ./flow apikey create --plan NAME}). */
+        public java.util.Map<String, GatewayConfig.Plan> plans = defaultPlans();
+        /** When Redis is unreachable: false = local per-instance buckets, quotas and deny list unchecked; true = 503. */
+        public boolean redisFailClosed = false;
+        /** After a Redis failure, how long to use the fallback before trying Redis again. */
+        public long redisRetryMs = 1_000;
+        /** A "not revoked" answer from the deny list is reused this long (a revocation reaches every gateway within it). */
+        public long denyListCacheMs = 500;
+        /** 0 = exact shared buckets; above 0, instances take tokens locally and sync with Redis this often. */
+        public long throttleSyncMs = 0;
+        /** How long an API key lookup is cached (a revoked key works for at most this long). */
+        public long apiKeyCacheSeconds = 60;
+        public long apiKeyLookupTimeoutMs = 2_000;
+        /** Browser origins allowed to call the API (the console). */
+        public List<String> corsOrigins = List.of("https://console.requestflow.test");
+        public long corsMaxAgeSeconds = 600;
 
         public Gateway() {
             super(8300);
         }
 
+        private static java.util.Map<String, GatewayConfig.Plan> defaultPlans() {
+            var plans = new java.util.LinkedHashMap<String, GatewayConfig.Plan>();
+            plans.put("free", new GatewayConfig.Plan(5, 10, 1_000, 20_000));
+            plans.put("standard", new GatewayConfig.Plan(100, 200, 100_000, 2_000_000));
+            plans.put("partner", new GatewayConfig.Plan(10_000, 20_000, 0, 0)); // seed: 10K req/s class
+            return plans;
+        }
+
+        /** Redis settings for the gateway; null url = no Redis (local buckets only, no deny list). */
+        public GatewayConfig.Redis redis(String url, long timeoutMs) {
+            return url == null ? null : new GatewayConfig.Redis(url, timeoutMs, redisFailClosed, redisRetryMs, denyListCacheMs,
+                    throttleSyncMs);
+        }
+
+        public GatewayConfig.Cors cors() {
+            return new GatewayConfig.Cors(corsOrigins, corsMaxAgeSeconds);
+        }
+
         public GatewayConfig.Jwt jwt(String jwksUrl) {
             return new GatewayConfig.Jwt(jwksUrl, issuer, audience, keyCacheTtlSeconds, minRefetchIntervalSeconds,
-                    clockSkewSeconds, jwksFetchTimeoutMs);
+                    clockSkewSeconds, jwksFetchTimeoutMs, verifiedTokenCacheSeconds);
         }
     }
 
@@ -199,8 +240,36 @@ public final class Topology {
         public String auth = "none";
         public List<String> scopes = List.of();
         public Long timeoutMs;
+        /** Methods the route takes; empty = any. */
+        public List<String> methods = List.of();
+        /** Host the request must name; null = any. */
+        public String host;
+        /** Headers that must be present with this value ("*" = any value). */
+        public java.util.Map<String, String> headers = java.util.Map.of();
+        /** Replaces the matched prefix before forwarding; null = none. */
+        public String rewrite;
+        /** {rate, burst, per: route|user|client}; null = not throttled. */
+        public GatewayConfig.Throttle throttle;
+        /** Larger bodies get 413; null = the server's limit. */
+        public Long maxBodyBytes;
+        /** Media types a body may have (415 otherwise); empty = any. */
+        public List<String> contentTypes = List.of();
 
         public RouteSpec() {}
+
+        /** A JSON POST endpoint, throttled per client address. */
+        RouteSpec post(long rate, long burst) {
+            methods = List.of("POST");
+            throttle = new GatewayConfig.Throttle(rate, burst, "client");
+            maxBodyBytes = 4_096L;
+            contentTypes = List.of("application/json");
+            return this;
+        }
+
+        RouteSpec rewrite(String to) {
+            rewrite = to;
+            return this;
+        }
 
         RouteSpec(String prefix, String service, String auth, List<String> scopes, Long timeoutMs) {
             this.prefix = prefix;
@@ -307,7 +376,17 @@ public final class Topology {
 
     public static final class Auth extends Listener {
         public long tokenTtlSeconds = AuthConfig.defaults().tokenTtlSeconds();
-        public int hashIterations = AuthConfig.defaults().hashIterations();
+        public long refreshTtlSeconds = AuthConfig.defaults().refreshTtlSeconds();
+        /** Argon2id cost of new password hashes (OWASP: 19 MiB, 2 passes, 1 lane). */
+        public int argon2MemoryKib = AuthConfig.defaults().argon2().memoryKib();
+        public int argon2Iterations = AuthConfig.defaults().argon2().iterations();
+        public int argon2Parallelism = AuthConfig.defaults().argon2().parallelism();
+        /** Failed logins per account, and login (or signup) attempts per client address, per window. */
+        public int loginMaxFailuresPerAccount = AuthConfig.LoginLimits.defaults().maxFailuresPerAccount();
+        public int loginMaxPerIp = AuthConfig.LoginLimits.defaults().maxPerIp();
+        public long loginWindowSeconds = AuthConfig.LoginLimits.defaults().windowSeconds();
+        /** How often deny-list entries Redis lost are written back from PostgreSQL (0 = never). */
+        public long denyListRepairSeconds = 30;
         public String demoUser = AuthConfig.defaults().demoUser();
         public String demoPassword = AuthConfig.defaults().demoPassword();
 
@@ -338,8 +417,10 @@ public final class Topology {
 
     public AuthConfig authConfig() {
         Auth a = services.auth;
-        return new AuthConfig(gateway.issuer, gateway.audience, a.tokenTtlSeconds, a.hashIterations, a.demoUser,
-                a.demoPassword);
+        return new AuthConfig(gateway.issuer, gateway.audience, a.tokenTtlSeconds, a.refreshTtlSeconds,
+                new io.requestflow.services.auth.PasswordHasher.Cost(a.argon2MemoryKib, a.argon2Iterations, a.argon2Parallelism),
+                new AuthConfig.LoginLimits(a.loginMaxFailuresPerAccount, a.loginMaxPerIp, a.loginWindowSeconds),
+                a.demoUser, a.demoPassword, gateway.plans.keySet());
     }
 
     /** Every listener on port 0, for tests that run beside other copies. */

@@ -57,7 +57,8 @@ class WholePathTest {
         t.firewall.maxBodyBytes = 2048;
         t.balancer.healthCheck = new BalancerConfig.HealthCheck(200, 500, 1, 1);
         t.balancer.slowStartMs = 1_000; // a scaled-up gateway ramps up quickly in the test
-        t.services.auth.hashIterations = 1_000; // keep the test quick; production uses the OWASP figure
+        t.services.auth.argon2MemoryKib = 1_024; // keep the test quick; production uses the OWASP figure
+        t.services.auth.argon2Iterations = 1;
         stack = Stack.start(t, dataDir, line -> {});
     }
 

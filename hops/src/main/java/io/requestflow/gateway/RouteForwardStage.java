@@ -8,7 +8,7 @@ import io.requestflow.engine.proxy.Forwarder;
 
 import java.util.concurrent.CompletableFuture;
 
-/** Forwards to the chosen route's service with the route's timeout. */
+/** Forwards to the chosen route's service, with the route's path rewrite and timeout. */
 public final class RouteForwardStage implements Stage {
     private final Forwarder forwarder;
 
@@ -19,6 +19,7 @@ public final class RouteForwardStage implements Stage {
     @Override
     public CompletableFuture<Response> handle(Exchange exchange, Chain next) {
         GatewayConfig.Route route = exchange.attribute(RouteStage.ROUTE);
+        if (route.rewrite() != null) exchange.request(exchange.request().withUri(RouteTable.rewrite(route, exchange.request())));
         long timeout = route.timeoutMs() != null ? route.timeoutMs() : forwarder.defaultTimeoutMs();
         return forwarder.forward(exchange, route.upstreamAddress(), timeout);
     }

@@ -47,18 +47,23 @@ public final class TokenVerifier {
         }
     }
 
+    /** {@code exp} (required) and {@code nbf} against now, with the clock skew; checked on every use. */
+    public void checkTime(JWTClaimsSet claims) throws Rejected {
+        long now = System.currentTimeMillis();
+        long skew = config.clockSkewSeconds() * 1000;
+        Date exp = claims.getExpirationTime();
+        if (exp == null) throw new Rejected("token has no expiry");
+        if (exp.getTime() + skew < now) throw new Rejected("token has expired");
+        Date nbf = claims.getNotBeforeTime();
+        if (nbf != null && nbf.getTime() - skew > now) throw new Rejected("token is not valid yet");
+    }
+
     public JWTClaimsSet verify(SignedJWT jwt, JWK key) throws Rejected {
         if (!(key instanceof ECKey ecKey)) throw new Rejected("token was signed with an unknown key");
         try {
             if (!jwt.verify(new ECDSAVerifier(ecKey.toECPublicKey()))) throw new Rejected("token signature is invalid");
             JWTClaimsSet claims = jwt.getJWTClaimsSet();
-            long now = System.currentTimeMillis();
-            long skew = config.clockSkewSeconds() * 1000;
-            Date exp = claims.getExpirationTime();
-            if (exp == null) throw new Rejected("token has no expiry");
-            if (exp.getTime() + skew < now) throw new Rejected("token has expired");
-            Date nbf = claims.getNotBeforeTime();
-            if (nbf != null && nbf.getTime() - skew > now) throw new Rejected("token is not valid yet");
+            checkTime(claims);
             if (!config.issuer().equals(claims.getIssuer())) throw new Rejected("token issuer is not trusted");
             List<String> aud = claims.getAudience();
             if (aud == null || !aud.contains(config.audience())) throw new Rejected("token is not meant for this API");

@@ -26,6 +26,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import io.lettuce.core.RedisClient;
+import io.requestflow.data.EmbeddedRedisServer;
+import io.requestflow.data.RedisConfig;
+import java.nio.file.Path;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Date;
@@ -47,25 +52,40 @@ class GatewayJwtTest {
     static HttpHop service;
     static HttpHop gateway;
     static ECKey signing;
+    @TempDir
+    static Path dir;
+    static EmbeddedRedisServer redis;
+    static RedisClient redisClient;
     static final AtomicInteger serviceCalls = new AtomicInteger();
+    static final AtomicInteger jwksFetches = new AtomicInteger();
 
     @BeforeAll
     static void start() throws Exception {
         engine = new Engine(2, 100);
+        redis = EmbeddedRedisServer.start(dir, RedisConfig.embedded(0));
+        redisClient = RedisClient.create("redis://127.0.0.1:" + redis.port());
         signing = new ECKeyGenerator(Curve.P_256).keyIDFromThumbprint(true).generate();
-        keys = hop("auth", Router.builder().get("/.well-known/jwks.json",
-                (ex, p) -> Response.json(200, new JWKSet(signing.toPublicJWK()).toJSONObject(true))));
+        keys = hop("auth", Router.builder().get("/.well-known/jwks.json", (ex, p) -> {
+            jwksFetches.incrementAndGet();
+            return Response.json(200, new JWKSet(signing.toPublicJWK()).toJSONObject(true));
+        }));
         service = hop("svc", Router.builder().get("/api/me", (ex, p) -> {
             serviceCalls.incrementAndGet();
             return Response.json(200, Map.of("user", String.valueOf(ex.request().header("x-user-id")),
-                    "scopes", String.valueOf(ex.request().header("x-user-scopes"))));
+                    "scopes", String.valueOf(ex.request().header("x-user-scopes")),
+                    "jti", String.valueOf(ex.request().header("x-token-id")),
+                    "key", String.valueOf(ex.request().header("x-api-key-id"))));
         }).get("/api/public", (ex, p) -> Response.json(200, Map.of("forgedUser",
-                String.valueOf(ex.request().header("x-user-id"))))));
+                String.valueOf(ex.request().header("x-user-id")), "identityHeaders",
+                IdentityHeaders.ALL.stream().filter(h -> ex.request().header(h) != null).toList(),
+                "apiKey", String.valueOf(ex.request().header("x-api-key"))))));
         String svc = HostPort.of(service.address()).toString();
         GatewayConfig config = new GatewayConfig(List.of(
                 new GatewayConfig.Route("/api/me", "svc", svc, "jwt", List.of("profile"), null),
                 new GatewayConfig.Route("/api/public", "svc", svc, "none", List.of(), null)),
-                GatewayConfig.Jwt.defaults("http://" + HostPort.of(keys.address()) + "/.well-known/jwks.json"));
+                GatewayConfig.Jwt.defaults("http://" + HostPort.of(keys.address()) + "/.well-known/jwks.json"),
+                Map.of(), new GatewayConfig.Redis("redis://127.0.0.1:" + redis.port(), 500, false, 1000), null,
+                GatewayConfig.Cors.none());
         var ctx = engine.hop("gateway", "gateway-1");
         gateway = HttpHop.start(ctx, new HttpHop.Spec(ANY, ANY, ServerConfig.defaults(), 5000),
                 GatewayHop.stages(config, ctx, ClientConfig.defaults()), AdminServer.Readiness.always(), Map.of());
@@ -82,6 +102,8 @@ class GatewayJwtTest {
         service.close();
         keys.close();
         engine.close();
+        redisClient.shutdown();
+        redis.close();
     }
 
     static JWTClaimsSet.Builder claims() {
@@ -174,6 +196,41 @@ class GatewayJwtTest {
         int before = serviceCalls.get();
         assertThat(me(null, "X-User-Id", "1").statusCode()).isEqualTo(401);
         assertThat(serviceCalls.get()).isEqualTo(before);
+    }
+
+    @Test
+    void aRevokedJtiIs401() throws Exception {
+        String token = es256(signing, claims().jwtID("revoked-1").build());
+        assertThat(me(token).statusCode()).isEqualTo(200);
+        try (var c = redisClient.connect()) {
+            c.sync().setex(RevocationList.PREFIX + "revoked-1", 60, "1");
+        }
+        Thread.sleep(600); // "not revoked" answers are reused for up to denyListCacheMs (500 ms)
+        assertRefused(token, 401);
+        assertThat(me(token).body()).contains("revoked");
+    }
+
+    @Test
+    void forgedTokenAndKeyIdentityHeadersAreReplacedByTheVerifiedOnes() throws Exception {
+        var r = me(es256(signing, claims().build()), "X-User-Id", "1", "X-User-Scopes", "admin", "X-Token-Id", "forged",
+                "X-Api-Key-Id", "key_forged");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"jti\":\"j1\"").contains("\"key\":\"null\"");
+        var pub = Http.get("http://127.0.0.1:" + gateway.address().getPort() + "/api/public", "X-Api-Key-Id", "key_1",
+                "X-Token-Id", "t", "X-Api-Plan", "partner");
+        assertThat(pub.body()).contains("\"identityHeaders\":[]");
+        assertThat(Http.get("http://127.0.0.1:" + gateway.address().getPort() + "/api/public", "x-api-key", "secret").body())
+                .as("API keys are never passed on").contains("\"apiKey\":\"null\"");
+    }
+
+    @Test
+    void aKidNeverPublishedRefetchesAtMostOncePerInterval() throws Exception {
+        int before = jwksFetches.get();
+        for (int i = 0; i < 20; i++) {
+            ECKey stranger = new ECKeyGenerator(Curve.P_256).keyID("flood-" + i).generate();
+            assertRefused(es256(stranger, claims().build()), 401);
+        }
+        assertThat(jwksFetches.get() - before).as("JWKS fetches caused by 20 unknown kids").isLessThanOrEqualTo(1);
     }
 
     @Test

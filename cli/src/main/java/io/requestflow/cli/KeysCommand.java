@@ -1,0 +1,65 @@
+package io.requestflow.cli;
+
+import io.requestflow.engine.http.Json;
+import io.requestflow.engine.net.HostPort;
+import io.requestflow.services.auth.SigningKeys;
+import io.requestflow.topology.Topology;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code ./flow keys rotate}: rotate the auth service's token signing keys. */
+@Command(name = "keys", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = "Manage the auth service's token signing keys.",
+        subcommands = KeysCommand.Rotate.class)
+public final class KeysCommand implements Runnable {
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    @Command(name = "rotate", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+            description = {"Make the pre-published next key active, publish a new next key, and keep the old",
+                    "key in the JWKS until the tokens it signed have expired (token TTL + 60 s).",
+                    "Asks the running auth service (admin port); when none answers, rotates the key file",
+                    "in the data directory, which running auth instances re-read within a second."})
+    static final class Rotate implements Callable<Integer> {
+        @Option(names = "--config", paramLabel = "FILE", description = "Topology file (default: config/topology.yaml)")
+        Path config;
+
+        @Option(names = "--admin", paramLabel = "ADDR:PORT", description = "Auth admin address (default: from the topology)")
+        String admin;
+
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (default: the config's dataDir)")
+        Path dataDir;
+
+        @Override
+        public Integer call() throws Exception {
+            Topology t = AuthAdmin.topology(config);
+            HostPort address = AuthAdmin.address(t, admin);
+            try {
+                var response = AuthAdmin.post(address, "/keys/rotate");
+                if (response.statusCode() != 200) {
+                    System.err.println("keys rotate: auth at " + address + " answered " + response.statusCode() + ": " + response.body());
+                    return 1;
+                }
+                var body = Json.MAPPER.readTree(response.body());
+                System.out.println("rotated via the auth service at " + address + "; active key: " + body.path("active").asText());
+                return 0;
+            } catch (ConnectException e) {
+                Path dir = dataDir != null ? dataDir : Flow.home().resolve(t.dataDir);
+                Path file = dir.resolve("auth").resolve("signing-keys.json");
+                String kid = SigningKeys.loadOrCreate(file).rotate(t.services.auth.tokenTtlSeconds + 60);
+                System.out.println("no auth service answered at " + address + "; rotated " + file + "; active key: " + kid);
+                return 0;
+            } catch (IOException e) {
+                System.err.println("keys rotate: " + e.getMessage());
+                return 1;
+            }
+        }
+    }
+}

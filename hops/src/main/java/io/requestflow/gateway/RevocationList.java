@@ -1,0 +1,56 @@
+package io.requestflow.gateway;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The deny list of revoked access tokens: the auth service writes {@code revoked:jti:ID} (expiring when
+ * the token would) on logout or admin revocation; the gateway refuses tokens whose {@code jti} is on it.
+ * Concurrent checks of one token share one Redis lookup, and a "not revoked" answer is reused for
+ * {@code cacheMs}: a revocation reaches every gateway within that time. "Revoked" is never cached away.
+ */
+public final class RevocationList {
+    public static final String PREFIX = "revoked:jti:";
+    static final int MAX_ENTRIES = 50_000;
+
+    /** Whether a token is revoked; {@code UNKNOWN} when Redis cannot be asked. */
+    public enum Status { ACTIVE, REVOKED, UNKNOWN }
+
+    private record Lookup(CompletableFuture<Status> status, long startedNanos) {}
+
+    private final GatewayRedis redis;
+    private final long cacheNanos;
+    private final Map<String, Lookup> lookups = new ConcurrentHashMap<>();
+
+    public RevocationList(GatewayRedis redis, long cacheMs) {
+        this.redis = redis;
+        this.cacheNanos = cacheMs * 1_000_000L;
+    }
+
+    public CompletableFuture<Status> status(String jti) {
+        if (jti == null) return CompletableFuture.completedFuture(Status.ACTIVE);
+        if (!redis.usable()) return CompletableFuture.completedFuture(Status.UNKNOWN);
+        long now = System.nanoTime();
+        Lookup current = lookups.get(jti);
+        if (current != null && (!current.status().isDone() || (now - current.startedNanos() < cacheNanos
+                && current.status().getNow(Status.UNKNOWN) == Status.ACTIVE))) {
+            return current.status();
+        }
+        if (lookups.size() >= MAX_ENTRIES) lookups.clear();
+        Lookup fresh = new Lookup(new CompletableFuture<>(), now);
+        Lookup raced = current == null ? lookups.putIfAbsent(jti, fresh)
+                : (lookups.replace(jti, current, fresh) ? null : lookups.get(jti));
+        if (raced != null) return raced.status(); // another request started a lookup just now: share it
+        redis.call(c -> c.exists(PREFIX + jti)).handle((n, error) -> {
+            if (error != null) {
+                redis.failed(error);
+                lookups.remove(jti, fresh);
+                return Status.UNKNOWN;
+            }
+            redis.succeeded();
+            return n != null && n > 0 ? Status.REVOKED : Status.ACTIVE;
+        }).thenAccept(fresh.status()::complete);
+        return fresh.status();
+    }
+}

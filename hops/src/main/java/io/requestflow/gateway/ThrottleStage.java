@@ -1,0 +1,63 @@
+package io.requestflow.gateway;
+
+import io.requestflow.engine.http.Response;
+import io.requestflow.engine.pipeline.Chain;
+import io.requestflow.engine.pipeline.Exchange;
+import io.requestflow.engine.pipeline.Stage;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A route's own token bucket: one for the route, one per caller (token subject, API key, or else the
+ * client address) or one per client address, as the route's {@code throttle.per} says.
+ */
+public final class ThrottleStage implements Stage {
+    private final Throttler throttler;
+
+    public ThrottleStage(Throttler throttler) {
+        this.throttler = throttler;
+    }
+
+    @Override
+    public CompletableFuture<Response> handle(Exchange exchange, Chain next) {
+        GatewayConfig.Route route = exchange.attribute(RouteStage.ROUTE);
+        GatewayConfig.Throttle t = route == null ? null : route.throttle();
+        if (t == null) return next.proceed(exchange);
+        String key = "route:" + route.prefix() + switch (t.per()) {
+            case "user" -> "|" + caller(exchange);
+            case "client" -> "|ip:" + clientAddress(exchange);
+            default -> "";
+        };
+        long start = System.nanoTime();
+        return throttler.take(key, t.rate(), t.burst()).thenCompose(d -> {
+            exchange.recordCall("throttle", System.nanoTime() - start, d.store());
+            if (!d.allowed()) {
+                exchange.describe("THROTTLED");
+                return Stage.answer(d.store().equals("none") ? RateLimitHeaders.unavailable(exchange.requestId())
+                        : RateLimitHeaders.tooMany("rate limit of " + t.rate() + "/s (burst " + t.burst() + ") per "
+                        + t.per() + " on " + route.prefix() + " exceeded", d, exchange.requestId()));
+            }
+            return next.proceed(exchange).thenApply(response -> {
+                if (!response.headers().contains("ratelimit-limit")) RateLimitHeaders.add(response, d);
+                return response;
+            });
+        });
+    }
+
+    private static String caller(Exchange exchange) {
+        String subject = exchange.attribute(JwtAuthStage.SUBJECT);
+        if (subject != null) return subject;
+        ApiKeyResolver.ApiKey key = exchange.attribute(ApiKeyStage.KEY);
+        if (key != null) return "key:" + key.id();
+        return "ip:" + clientAddress(exchange);
+    }
+
+    /** The address the edge recorded (the right-most X-Forwarded-For entry), else the peer. */
+    static String clientAddress(Exchange exchange) {
+        String forwarded = exchange.request().header("x-forwarded-for");
+        if (forwarded != null && !forwarded.isBlank()) return forwarded.substring(forwarded.lastIndexOf(',') + 1).trim();
+        InetSocketAddress remote = exchange.request().remote();
+        return remote == null ? "unknown" : remote.getAddress().getHostAddress();
+    }
+}

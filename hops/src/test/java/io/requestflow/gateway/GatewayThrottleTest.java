@@ -1,0 +1,276 @@
+package io.requestflow.gateway;
+
+import io.requestflow.data.EmbeddedRedisServer;
+import io.requestflow.data.RedisConfig;
+import io.requestflow.engine.admin.AdminServer;
+import io.requestflow.engine.client.ClientConfig;
+import io.requestflow.engine.hop.Engine;
+import io.requestflow.engine.hop.HttpHop;
+import io.requestflow.engine.http.Response;
+import io.requestflow.engine.net.HostPort;
+import io.requestflow.engine.pipeline.Stage;
+import io.requestflow.engine.server.ServerConfig;
+import io.requestflow.engine.service.Router;
+import io.requestflow.engine.testing.Http;
+import io.requestflow.engine.trace.ServerTiming;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Throttling over real sockets with a real Redis: two gateway instances share one API key's bucket;
+ * quotas reset at the UTC day boundary; with Redis gone the gateway fails open on local buckets (or
+ * 503 when configured fail-closed) and goes back to the shared buckets when Redis returns.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class GatewayThrottleTest {
+    static final HostPort ANY = new HostPort("127.0.0.1", 0);
+    static final long RATE = 40;
+    static final long BURST = 20;
+    static final Map<String, GatewayConfig.Plan> PLANS = Map.of(
+            "metered", new GatewayConfig.Plan(RATE, BURST, 0, 0),
+            "daily3", new GatewayConfig.Plan(1000, 1000, 3, 0),
+            "slow", new GatewayConfig.Plan(1, 5, 0, 0));
+    /** presented key → {id, plan}, as the auth service would answer by hash. */
+    static final Map<String, String[]> KEYS = Map.of(
+            "k-metered", new String[]{"key_metered", "metered"},
+            "k-daily", new String[]{"key_daily", "daily3"},
+            "k-slow", new String[]{"key_slow", "slow"},
+            "k-closed", new String[]{"key_closed", "slow"});
+
+    @TempDir
+    static Path dir;
+    static EmbeddedRedisServer redis;
+    static int redisPort;
+    static Engine engine;
+    static HttpHop keyService;
+    static HttpHop service;
+    static HttpHop gw1;
+    static HttpHop gw2;
+    static HttpHop gwClosed;
+    static final MutableClock clock = new MutableClock(Instant.parse("2026-03-31T23:59:58Z"));
+    static final AtomicInteger serviceCalls = new AtomicInteger();
+
+    @BeforeAll
+    static void start() {
+        engine = new Engine(2, 100);
+        redis = EmbeddedRedisServer.start(dir, RedisConfig.embedded(0));
+        redisPort = redis.port();
+        Router.Builder lookup = Router.builder().get("/internal/apikeys/{hash}", (ex, p) -> {
+            for (var e : KEYS.entrySet()) {
+                if (ApiKeyResolver.hash(e.getKey()).equals(p.get("hash"))) {
+                    return Response.json(200, Map.of("id", e.getValue()[0], "plan", e.getValue()[1], "active", true));
+                }
+            }
+            return Response.json(404, Map.of());
+        });
+        keyService = HttpHop.start(engine.hop("auth", "auth"), new HttpHop.Spec(ANY, ANY, ServerConfig.defaults(), 5000),
+                List.of(lookup.build(engine.blocking())), AdminServer.Readiness.always(), Map.of());
+        Stage ok = (ex, next) -> {
+            serviceCalls.incrementAndGet();
+            return Stage.answer(Response.json(200, Map.of("key", String.valueOf(ex.request().header("x-api-key-id"))))
+                    .header("cache-control", "public, max-age=60"));
+        };
+        service = HttpHop.start(engine.hop("svc", "svc"), new HttpHop.Spec(ANY, ANY, ServerConfig.defaults(), 5000),
+                List.of(ok), AdminServer.Readiness.always(), Map.of());
+        gw1 = gateway("gateway-1", false);
+        gw2 = gateway("gateway-2", false);
+        gwClosed = gateway("gateway-closed", true);
+    }
+
+    static HttpHop gateway(String name, boolean failClosed) {
+        String svc = HostPort.of(service.address()).toString();
+        var routes = List.of(new GatewayConfig.Route("/api/partner", "svc", svc, "apikey", List.of(), null));
+        GatewayConfig config = new GatewayConfig(routes, GatewayConfig.Jwt.defaults("http://127.0.0.1:1/jwks"), PLANS,
+                new GatewayConfig.Redis("redis://127.0.0.1:" + redisPort, 300, failClosed, 200),
+                new GatewayConfig.ApiKeys("http://" + HostPort.of(keyService.address()) + "/internal/apikeys", 60, 2000),
+                GatewayConfig.Cors.none());
+        var ctx = engine.hop("gateway", name);
+        return HttpHop.start(ctx, new HttpHop.Spec(ANY, ANY, ServerConfig.defaults(), 5000),
+                GatewayHop.stages(config, ctx, ClientConfig.defaults(), clock), AdminServer.Readiness.always(), Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        for (HttpHop h : new HttpHop[]{gwClosed, gw2, gw1, service, keyService}) if (h != null) h.close();
+        if (engine != null) engine.close();
+        if (redis != null) redis.close();
+    }
+
+    static HttpResponse<String> call(HttpHop gateway, String key) {
+        return Http.get("http://127.0.0.1:" + gateway.address().getPort() + "/api/partner/x", "x-api-key", key);
+    }
+
+    static String throttleStore(HttpResponse<String> r) {
+        return ServerTiming.parse(r.headers().firstValue("server-timing").orElse("")).stream()
+                .filter(e -> e.name().equals("throttle")).map(ServerTiming.Entry::desc).findFirst().orElse("none");
+    }
+
+    @Test
+    @Order(1)
+    void missingAndUnknownKeysAre401AndAnswersToKeyHoldersAreNeverStoredBySharedCaches() {
+        assertThat(Http.get("http://127.0.0.1:" + gw1.address().getPort() + "/api/partner/x").statusCode()).isEqualTo(401);
+        var r = call(gw1, "k-nobody");
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
+        var ok = call(gw1, "k-slow");
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.headers().firstValue("cache-control")).as("the service said public; shared caches must not store it")
+                .hasValue("private, no-store");
+    }
+
+    @Test
+    @Order(2)
+    void twoInstancesShareOneKeysBucket() throws Exception {
+        int clients = 16;
+        long runNanos = 3_000_000_000L;
+        AtomicInteger accepted = new AtomicInteger();
+        AtomicInteger limited = new AtomicInteger();
+        AtomicInteger other = new AtomicInteger();
+        int callsBefore = serviceCalls.get();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        long start = System.nanoTime();
+        List<Future<?>> running = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            HttpHop target = c % 2 == 0 ? gw1 : gw2;
+            running.add(pool.submit(() -> {
+                while (System.nanoTime() - start < runNanos) {
+                    var r = call(target, "k-metered");
+                    if (r.statusCode() == 200) {
+                        accepted.incrementAndGet();
+                    } else if (r.statusCode() == 429) {
+                        limited.incrementAndGet();
+                        assertThat(r.headers().firstValue("retry-after")).isPresent();
+                        assertThat(r.headers().firstValue("ratelimit-limit")).hasValue(Long.toString(BURST));
+                        assertThat(r.headers().firstValue("ratelimit-remaining")).hasValue("0");
+                        assertThat(r.headers().firstValue("ratelimit-reset")).isPresent();
+                    } else {
+                        other.incrementAndGet();
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : running) f.get();
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        pool.shutdown();
+        double allowed = BURST + RATE * elapsed;
+        double margin = (accepted.get() - allowed) / allowed;
+        System.out.printf("throttling accuracy: %d clients over 2 gateway instances, %.2f s, plan %d/s burst %d:"
+                        + " accepted %d, limited %d, bound rate*t+burst = %.1f, error margin %+.2f%%%n",
+                clients, elapsed, RATE, BURST, accepted.get(), limited.get(), allowed, margin * 100);
+        assertThat(other.get()).isZero();
+        assertThat(limited.get()).as("the clients asked for more than the plan allows").isPositive();
+        assertThat((double) accepted.get()).as("never more than rate*t + burst (1 request of slack)").isLessThanOrEqualTo(allowed + 1);
+        // below the bound happens when Redis answers slowly or the clients stall on a loaded machine (see
+        // docs/benchmarks.md); half of what was asked for, up to the bound, shows the bucket is not starved
+        double asked = Math.min(accepted.get() + limited.get(), allowed);
+        assertThat((double) accepted.get()).as("the shared bucket is not starved").isGreaterThanOrEqualTo(asked * 0.5);
+        assertThat(serviceCalls.get() - callsBefore).as("only accepted requests reach the service").isEqualTo(accepted.get());
+        assertThat(throttleStore(call(gw2, "k-metered"))).isEqualTo("redis");
+    }
+
+    @Test
+    @Order(3)
+    void dailyQuotaResetsAtUtcMidnight() {
+        for (int i = 0; i < 3; i++) assertThat(call(gw1, "k-daily").statusCode()).isEqualTo(200);
+        var over = call(gw2, "k-daily");
+        assertThat(over.statusCode()).isEqualTo(429);
+        assertThat(over.body()).contains("daily quota of 3");
+        assertThat(Long.parseLong(over.headers().firstValue("retry-after").orElseThrow())).isBetween(1L, 2L);
+        clock.set(Instant.parse("2026-04-01T00:00:01Z"));
+        assertThat(call(gw1, "k-daily").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(4)
+    void redisDownFailsOpenWithLocalBucketsThenRecovers() throws Exception {
+        redis.close();
+        // fail-open: served, from a local bucket (burst 5, 1/s), still limited
+        int ok = 0;
+        int limitedCount = 0;
+        for (int i = 0; i < 8; i++) {
+            var r = call(gw1, "k-slow");
+            if (r.statusCode() == 200) {
+                ok++;
+                assertThat(throttleStore(r)).isEqualTo("local");
+            } else if (r.statusCode() == 429) {
+                limitedCount++;
+            }
+        }
+        assertThat(ok).isBetween(5, 6);
+        assertThat(limitedCount).isEqualTo(8 - ok);
+        String metrics = Http.get("http://127.0.0.1:" + gw1.adminAddress().getPort() + "/metrics").body();
+        assertThat(metrics).containsPattern("gateway_redis_up\\{[^}]*\\} 0\\.0");
+        assertThat(metrics).containsPattern("gateway_throttle_total\\{[^}]*store=\"local\"[^}]*\\} [1-9]");
+        // fail-closed instance: 503, never reaching the service
+        int before = serviceCalls.get();
+        var closed = call(gwClosed, "k-closed");
+        assertThat(closed.statusCode()).isEqualTo(503);
+        assertThat(closed.headers().firstValue("content-type")).hasValue("application/problem+json");
+        assertThat(serviceCalls.get()).isEqualTo(before);
+
+        redis = EmbeddedRedisServer.start(dir, RedisConfig.embedded(redisPort));
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        String store = "local";
+        while (System.nanoTime() < deadline && !store.equals("redis")) {
+            Thread.sleep(250);
+            store = throttleStore(call(gw1, "k-metered"));
+        }
+        assertThat(store).as("shared buckets in use again after Redis returned").isEqualTo("redis");
+        assertThat(call(gwClosed, "k-closed").statusCode()).isEqualTo(200);
+        assertThat(Http.get("http://127.0.0.1:" + gw1.adminAddress().getPort() + "/metrics").body())
+                .containsPattern("gateway_redis_up\\{[^}]*\\} 1\\.0");
+    }
+
+    /** A clock the test moves across the day boundary. */
+    static final class MutableClock extends Clock {
+        private volatile Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        void set(Instant instant) {
+            now = instant;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
