@@ -134,6 +134,9 @@ public final class HtmlRender {
         row(sb, "requests on a new connection", TextRender.pct(ra.get("newConnectionShare")));
         row(sb, "connections opened", r.get("generator").get("connectionsOpened").asText());
         row(sb, "generator max send lag (ms)", TextRender.num(r.get("generator").get("maxLagMs"), ""));
+        row(sb, "machine: cores, load average before / after", r.get("generator").path("cores").asText() + ", "
+                + r.get("generator").path("loadAverageBefore").asText() + " / "
+                + r.get("generator").path("loadAverageAfter").asText());
         sb.append("</table>\n");
     }
 

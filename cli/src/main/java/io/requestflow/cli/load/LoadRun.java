@@ -41,7 +41,18 @@ public final class LoadRun {
     /** What a run produced. */
     public record Result(Scenario scenario, Recorder.Snapshot snapshot, Instant started, double measuredSeconds,
                          double expectedRequests, long sent, double maxLagMs, long connectionsOpened,
-                         String target, InetSocketAddress address, String loginNote, long originNanos) {}
+                         String target, InetSocketAddress address, String loginNote, long originNanos,
+                         String loadBefore, String loadAfter) {}
+
+    /** The machine's load average (1, 5, 15 min) from /proc/loadavg, or "n/a": the conditions of the run. */
+    static String loadAverage() {
+        try {
+            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "n/a";
+        }
+    }
 
     /**
      * @param progress where the live progress line goes (null: none)
@@ -84,6 +95,7 @@ public final class LoadRun {
             AtomicLong sent = new AtomicLong();
             double[] maxLag = new double[1];
             Instant started = Instant.now();
+            String loadBefore = loadAverage();
             Consumer<Outcome> done = o -> {
                 recorder.record(o, workload.region(o.planned().source()));
                 if (listener != null) listener.accept(o);
@@ -110,7 +122,7 @@ public final class LoadRun {
             double measured = scenario.durationSeconds;
             double expected = scenario.users > 0 ? 0 : schedule.expectedRequests();
             return new Result(scenario, recorder.snapshot(), started, measured, expected, sent.get(), maxLag[0],
-                    client.connectionsOpened(), scenario.target, remote, loginNote, origin);
+                    client.connectionsOpened(), scenario.target, remote, loginNote, origin, loadBefore, loadAverage());
         }
     }
 

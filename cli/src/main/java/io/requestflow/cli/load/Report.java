@@ -166,6 +166,9 @@ public final class Report {
         gen.put("maxLagMs", round(r.maxLagMs()));
         gen.put("connectionsOpened", r.connectionsOpened());
         gen.put("sources", sc.regions.stream().mapToInt(Scenario.Region::clients).sum());
+        gen.put("loadAverageBefore", r.loadBefore());
+        gen.put("loadAverageAfter", r.loadAfter());
+        gen.put("cores", Runtime.getRuntime().availableProcessors());
         if (metricDeltas != null && !metricDeltas.isEmpty()) root.set("metrics", Json.MAPPER.valueToTree(metricDeltas));
         root.set("verdict", verdict(root, s));
         return root;

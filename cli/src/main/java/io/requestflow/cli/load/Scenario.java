@@ -78,17 +78,22 @@ public final class Scenario {
             new Region("eu-west", 2, 4, 0.30),
             new Region("ap-south", 3, 2, 0.25));
 
-    /** The workload mix; {@code {product}} becomes a Zipf-popular id, {@code {query}} a search term, {@code {key}} a unique key. */
+    /**
+     * The workload mix: mostly reads, as a shop sees. Logins are rare (1%): each costs a deliberate
+     * 210,000-iteration PBKDF2 hash, so their share decides how much CPU auth takes.
+     * {@code {product}} becomes a Zipf-popular id, {@code {seq}} the next id in turn, {@code {query}} a search
+     * term, {@code {key}} a unique key.
+     */
     public List<Endpoint> endpoints = List.of(
-            new Endpoint("product-page", 0.40, "GET", "/api/pages/products/{product}", null, false),
-            new Endpoint("product", 0.20, "GET", "/api/products/{product}", null, false),
+            new Endpoint("product-page", 0.42, "GET", "/api/pages/products/{product}", null, false),
+            new Endpoint("product", 0.21, "GET", "/api/products/{product}", null, false),
             new Endpoint("search", 0.15, "GET", "/api/products?q={query}&limit=20", null, false),
             new Endpoint("image", 0.15, "GET", "/images/products/{product}.jpg", null, false),
-            new Endpoint("login", 0.04, "POST", "/api/login",
+            new Endpoint("login", 0.01, "POST", "/api/login",
                     "{\"username\":\"{username}\",\"password\":\"{password}\"}", false),
-            new Endpoint("add-review", 0.03, "POST", "/api/products/{product}/reviews",
+            new Endpoint("add-review", 0.02, "POST", "/api/products/{product}/reviews",
                     "{\"rating\":5,\"text\":\"works as described\"}", true),
-            new Endpoint("place-order", 0.03, "POST", "/api/orders",
+            new Endpoint("place-order", 0.04, "POST", "/api/orders",
                     "{\"items\":[{\"productId\":{product},\"quantity\":1}]}", true));
 
     /** A part of the compressed day: {@code share} of the duration at {@code factor} × the target rate. */

@@ -66,6 +66,9 @@ public final class TextRender {
         sb.append(String.format(Locale.ROOT, "  generator: %d connections opened from %d source addresses, max send lag"
                         + " %.2f ms%n", gen.get("connectionsOpened").asLong(), gen.get("sources").asInt(),
                 gen.get("maxLagMs").asDouble()));
+        sb.append(String.format(Locale.ROOT, "  machine: %d cores, load average %s before, %s after%n",
+                gen.path("cores").asInt(), gen.path("loadAverageBefore").asText("n/a"),
+                gen.path("loadAverageAfter").asText("n/a")));
 
         sb.append('\n').append(String.format(Locale.ROOT, "  %-34s %-30s %12s  %s%n", "budget (seeds)", "target",
                 "figure", "verdict"));
