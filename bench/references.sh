@@ -6,17 +6,18 @@
 #   bench/references.sh [TOPOLOGY.yaml] [REF_PORT_BASE]
 #
 # The Requestflow stack must already run (./flow up --config TOPOLOGY.yaml). Reference servers listen on
-# 127.0.0.1 from REF_PORT_BASE (default 39000) and are stopped on exit. Prints one line per comparison:
+# 127.0.0.1 from REF_PORT_BASE (default 36900) and are stopped on exit. Prints one line per comparison:
 # the reference's figure, ours, and the ratio ours/reference.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOPOLOGY="${1:-$ROOT/config/topology.yaml}"
-BASE="${2:-39000}"
+BASE="${2:-36900}"
 DURATION="${BENCH_SECONDS:-5}"
 CONNS="${BENCH_CONNECTIONS:-16}"
 ROUNDS="${BENCH_ROUNDS:-2}"
 WORK="$(mktemp -d /tmp/requestflow-refs.XXXXXX)"
+chmod 755 "$WORK" # nginx workers and varnishd drop root and must read their files
 PIDS=()
 
 cleanup() {
@@ -116,7 +117,7 @@ backend origin { .host = "127.0.0.1"; .port = "$ORIGIN"; }
 sub vcl_backend_response { set beresp.ttl = 300s; }
 VCL
   varnishd -a "127.0.0.1:$VARNISH" -f "$WORK/default.vcl" -n "$WORK/varnish" -P "$WORK/varnish.pid" -s malloc,64m \
-    -p thread_pools=1 >/dev/null 2>&1 || HAVE_VARNISH=0
+    -p thread_pools=1 >"$WORK/varnish.log" 2>&1 || { echo "references: varnishd did not start: $(tail -n 3 "$WORK/varnish.log")" >&2; HAVE_VARNISH=0; }
 fi
 
 HAVE_KNOT=0
@@ -148,15 +149,18 @@ KNOT
   knotd -c "$WORK/knot/knot.conf" >/dev/null 2>&1 & PIDS+=($!)
   HAVE_KNOT=1
 fi
+chmod -R a+rX "$WORK"
 sleep 1
 
 # --- measurements ------------------------------------------------------------------------------------
 wrk_run() { # url host -> "rps avg_us"
   wrk -t1 -c"$CONNS" -d"${DURATION}s" -H "Host: $2" --latency "$1" 2>/dev/null | awk '
     /Requests\/sec/ {rps=$2}
+    /Non-2xx/ {bad=$5}
     /^    Latency/ {v=$2; u=v; gsub(/[0-9.]/,"",u); gsub(/[a-z]/,"",v);
       if (u=="ms") v*=1000; else if (u=="s") v*=1000000; avg=v}
-    END {printf "%.0f %.0f\n", rps, avg}'
+    END {if (bad > 0) {print "references: " bad " non-2xx responses from '"$1"'" > "/dev/stderr"}
+         printf "%.0f %.0f\n", rps, avg}'
 }
 dnsperf_run() { # port -> qps
   printf 'shop.requestflow.test A\n' > "$WORK/q.txt"
@@ -201,14 +205,17 @@ def row(name, ref, ours, unit, lower_better):
           + ("  (lower is better)" if lower_better else ""))
 print("  (averages over the rounds)")
 row("origin: nginx static vs catalog (req/s)", s["origin_rps"], s["catalog_rps"], "req/s", False)
-row("one proxy hop, added mean latency: nginx", s["nginx_us"] - s["origin_us"], s["gateway_us"] - s["catalog_us"], "us", True)
-row("one proxy hop, added mean latency: HAProxy", s["haproxy_us"] - s["origin_us"], s["gateway_us"] - s["catalog_us"], "us", True)
+# a hop's cost per request at saturation: 1/throughput through it minus 1/throughput without it
+def per_req(rps): return 1e6 / rps if rps else float('nan')
+ours_hop = per_req(s["gateway_rps"]) - per_req(s["catalog_rps"])
+row("one proxy hop, added us per request: nginx", per_req(s["nginx_rps"]) - per_req(s["origin_rps"]), ours_hop, "us", True)
+row("one proxy hop, added us per request: HAProxy", per_req(s["haproxy_rps"]) - per_req(s["origin_rps"]), ours_hop, "us", True)
 row("proxy throughput: nginx vs gateway (req/s)", s["nginx_rps"], s["gateway_rps"], "req/s", False)
 row("proxy throughput: HAProxy vs gateway (req/s)", s["haproxy_rps"], s["gateway_rps"], "req/s", False)
 if varnish:
     row("cache hit: Varnish vs edge (req/s)", s["varnish_rps"], s["edge_rps"], "req/s", False)
 else:
-    print("  cache hit: Varnish not available (apt-get install varnish failed); edge path", f"{s['edge_rps']:.0f} req/s")
+    print("  cache hit: Varnish not available (not installed or did not start); edge path", f"{s['edge_rps']:.0f} req/s")
 if knot:
     row("authoritative DNS: Knot vs dns hop (qps)", s["knot_qps"], s["ours_qps"], "qps", False)
 else:
