@@ -254,9 +254,11 @@ public final class Report {
         for (HistogramIterationValue v : h.logarithmicBucketValues(50, Math.pow(2, 0.25))) {
             rows.add(new long[] {v.getValueIteratedTo(), v.getCountAddedInThisIterationStep()});
         }
+        int first = 0;
         int last = rows.size();
-        while (last > 0 && rows.get(last - 1)[1] == 0) last--;
-        for (int i = 0; i < last; i++) a.addArray().add(ms(rows.get(i)[0])).add(rows.get(i)[1]);
+        while (first < last && rows.get(first)[1] == 0) first++;
+        while (last > first && rows.get(last - 1)[1] == 0) last--;
+        for (int i = Math.max(0, first - 1); i < last; i++) a.addArray().add(ms(rows.get(i)[0])).add(rows.get(i)[1]);
         return a;
     }
 
