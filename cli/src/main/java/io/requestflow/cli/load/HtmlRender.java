@@ -133,6 +133,7 @@ public final class HtmlRender {
         row(sb, "replica read share", TextRender.pct(ra.get("replicaReadShare")));
         row(sb, "requests on a new connection", TextRender.pct(ra.get("newConnectionShare")));
         row(sb, "connections opened", r.get("generator").get("connectionsOpened").asText());
+        row(sb, "responses by protocol", r.path("protocols").toString());
         row(sb, "generator max send lag (ms)", TextRender.num(r.get("generator").get("maxLagMs"), ""));
         row(sb, "machine: cores, load average before / after", r.get("generator").path("cores").asText() + ", "
                 + r.get("generator").path("loadAverageBefore").asText() + " / "

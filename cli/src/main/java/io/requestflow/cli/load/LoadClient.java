@@ -3,9 +3,12 @@ package io.requestflow.cli.load;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -22,7 +25,16 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.requestflow.engine.net.Transport;
 
@@ -30,6 +42,7 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -38,19 +51,28 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * The load generator's HTTP/1.1 client: per client source address a bounded pool of keep-alive
- * connections, a bounded queue of requests waiting for one, and a deadline per request counted from its
- * intended send time. A request marked {@code fresh} opens (and afterwards closes) a connection of its
- * own, resolving the host through the project's DNS first, as a new visitor would.
+ * The load generator's HTTP client: per client source address a bounded pool of keep-alive connections,
+ * a bounded queue of requests waiting for one, and a deadline per request counted from its intended send
+ * time. Over TLS it offers HTTP/2 by ALPN (when {@code http2} is on) and multiplexes up to
+ * {@link #MAX_STREAMS} requests on each HTTP/2 connection; otherwise, and when the server picks
+ * http/1.1, one request at a time per connection. A request marked {@code fresh} opens (and afterwards
+ * closes) a connection of its own, resolving the host through the project's DNS first, as a new visitor
+ * would.
  *
  * <p>Each source's pool lives on one event loop, so its state needs no locks.
  */
 public final class LoadClient implements AutoCloseable {
+    /** Concurrent streams this client opens on one HTTP/2 connection (servers commonly allow 100+). */
+    public static final int MAX_STREAMS = 100;
+    private static final AttributeKey<Promise<String>> PROTOCOL = AttributeKey.valueOf("requestflow.load.protocol");
+    private static final AttributeKey<int[]> STREAMS = AttributeKey.valueOf("requestflow.load.streams");
+
     private final Scenario scenario;
     private final EventLoopGroup group;
     private final Bootstrap base;
     private final InetSocketAddress remote;
     private final String hostHeader;
+    private final String tlsHost;
     private final SslContext ssl;
     private final Resolver resolver;
     private final Pool[] pools;
@@ -67,16 +89,18 @@ public final class LoadClient implements AutoCloseable {
 
     /**
      * @param remote     the front door's address (resolved once before the run)
-     * @param hostHeader the Host header to send (the URL's host[:port])
-     * @param ssl        TLS context for https targets, or null
+     * @param hostHeader the Host header (HTTP/2 :authority) to send: the URL's host[:port]
+     * @param tlsHost    the name TLS sends (SNI) and checks the certificate against: the URL's host
+     * @param ssl        TLS context for https targets (offering h2 by ALPN or not), or null
      * @param resolver   DNS lookup for new connections, or null when the target is an IP literal
      * @param sources    the client source addresses (loopback 127.x.y.z)
      */
-    public LoadClient(Scenario scenario, InetSocketAddress remote, String hostHeader, SslContext ssl,
+    public LoadClient(Scenario scenario, InetSocketAddress remote, String hostHeader, String tlsHost, SslContext ssl,
                       Resolver resolver, List<InetAddress> sources, int threads) {
         this.scenario = scenario;
         this.remote = remote;
         this.hostHeader = hostHeader;
+        this.tlsHost = tlsHost;
         this.ssl = ssl;
         this.resolver = resolver;
         this.group = Transport.newGroup("requestflow-load", threads);
@@ -128,7 +152,7 @@ public final class LoadClient implements AutoCloseable {
         }
 
         void fail(Outcome.Kind kind, String detail) {
-            finish(new Outcome(planned, intended, System.nanoTime(), 0, kind, detail, null, null, dnsNanos));
+            finish(new Outcome(planned, intended, System.nanoTime(), 0, kind, detail, null, null, dnsNanos, null));
         }
 
         void finish(Outcome outcome) {
@@ -137,6 +161,15 @@ public final class LoadClient implements AutoCloseable {
             if (timer != null) timer.cancel(false);
             done.accept(outcome);
         }
+
+        void answer(FullHttpResponse response, String protocol) {
+            int status = response.status().code();
+            HttpHeaders h = response.headers();
+            String cache = h.get("x-cache") != null ? h.get("x-cache") : h.get("cache-status");
+            finish(new Outcome(planned, intended, System.nanoTime(), status,
+                    status >= 400 ? Outcome.Kind.STATUS : null, status >= 400 ? "HTTP " + status : null,
+                    h.get("server-timing"), cache, dnsNanos, protocol));
+        }
     }
 
     /** The connections of one source address. */
@@ -144,8 +177,10 @@ public final class LoadClient implements AutoCloseable {
         final EventLoop loop;
         final InetAddress local;
         final ArrayDeque<Channel> idle = new ArrayDeque<>();
+        final List<Channel> multiplexed = new ArrayList<>();
         final ArrayDeque<Exchange> queue = new ArrayDeque<>();
         int open;
+        int negotiating;
 
         Pool(EventLoop loop, InetAddress local) {
             this.loop = loop;
@@ -171,6 +206,11 @@ public final class LoadClient implements AutoCloseable {
                 // make room: closing an idle connection lowers open and drain() then connects for it
                 if (!idle.isEmpty()) idle.pollFirst().close();
             } else {
+                Channel h2 = withFreeStream();
+                if (h2 != null) {
+                    stream(h2, ex, false);
+                    return;
+                }
                 Channel c;
                 while ((c = idle.pollFirst()) != null) {
                     if (c.isActive()) {
@@ -178,7 +218,9 @@ public final class LoadClient implements AutoCloseable {
                         return;
                     }
                 }
-                if (open < scenario.maxConnectionsPerSource) {
+                // while a TLS connection that may become HTTP/2 is negotiating, wait for it rather than open more
+                boolean mayMultiplex = ssl != null && scenario.http2 && negotiating > 0;
+                if (!mayMultiplex && open < scenario.maxConnectionsPerSource) {
                     connect(ex);
                     return;
                 }
@@ -192,6 +234,13 @@ public final class LoadClient implements AutoCloseable {
             queue.addLast(ex);
         }
 
+        private Channel withFreeStream() {
+            for (Channel c : multiplexed) {
+                if (c.isActive() && c.attr(STREAMS).get()[0] < MAX_STREAMS) return c;
+            }
+            return null;
+        }
+
         private void timeout(Exchange ex) {
             if (ex.finished) return;
             if (ex.queued && queue.remove(ex)) {
@@ -199,7 +248,7 @@ public final class LoadClient implements AutoCloseable {
                 waiting.decrementAndGet();
             }
             ex.fail(Outcome.Kind.TIMEOUT, "no complete response within " + scenario.timeoutMs + " ms of the intended send");
-            if (ex.channel != null) ex.channel.close();
+            if (ex.channel != null) ex.channel.close(); // an HTTP/2 stream: resets just that stream
         }
 
         private void connect(Exchange ex) {
@@ -226,20 +275,43 @@ public final class LoadClient implements AutoCloseable {
         }
 
         private void connectTo(InetSocketAddress address, Exchange ex) {
+            negotiating++;
             Bootstrap b = base.clone(loop).handler(new ChannelInitializer<Channel>() {
                 @Override
                 protected void initChannel(Channel ch) {
-                    if (ssl != null) {
-                        ch.pipeline().addLast(ssl.newHandler(ch.alloc(), remote.getHostString(), remote.getPort()));
+                    Promise<String> protocol = ch.eventLoop().newPromise();
+                    ch.attr(PROTOCOL).set(protocol);
+                    if (ssl == null) {
+                        http1(ch.pipeline());
+                        protocol.setSuccess("h1");
+                        return;
                     }
-                    ch.pipeline().addLast(new HttpClientCodec(8192, 64 * 1024, 8192));
-                    ch.pipeline().addLast(new HttpObjectAggregator(scenario.maxResponseBytes));
-                    ch.pipeline().addLast(new Reply(Pool.this));
+                    ch.pipeline().addLast(ssl.newHandler(ch.alloc(), tlsHost, remote.getPort()));
+                    ch.pipeline().addLast(new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+                        @Override
+                        protected void configurePipeline(ChannelHandlerContext ctx, String name) {
+                            if (ApplicationProtocolNames.HTTP_2.equals(name)) {
+                                ctx.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
+                                        new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+                                protocol.trySuccess("h2");
+                            } else {
+                                http1(ctx.pipeline());
+                                protocol.trySuccess("h1");
+                            }
+                        }
+
+                        @Override
+                        protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+                            protocol.tryFailure(cause);
+                            ctx.close();
+                        }
+                    });
                 }
             });
             b.connect(address, new InetSocketAddress(local, 0)).addListener(f -> {
                 if (!f.isSuccess()) {
                     open--;
+                    negotiating--;
                     Throwable c = f.cause();
                     String why = c instanceof ConnectTimeoutException ? "connect timed out after "
                             + scenario.connectTimeoutMs + " ms" : c instanceof ConnectException ? "connection refused: "
@@ -249,29 +321,93 @@ public final class LoadClient implements AutoCloseable {
                     return;
                 }
                 connectionsOpened.incrementAndGet();
-                Channel ch = ((io.netty.channel.ChannelFuture) f).channel();
+                Channel ch = ((ChannelFuture) f).channel();
                 ch.closeFuture().addListener(closed -> {
+                    // closed before TLS finished: the negotiation listener below fails the request
+                    ch.attr(PROTOCOL).get().tryFailure(new java.nio.channels.ClosedChannelException());
                     open--;
                     idle.remove(ch);
+                    multiplexed.remove(ch);
                     drain();
                 });
-                if (ex.finished) {
-                    idle.addFirst(ch);
+                ch.attr(PROTOCOL).get().addListener(p -> {
+                    negotiating--;
+                    if (!p.isSuccess()) {
+                        ex.fail(Outcome.Kind.CONNECT, "TLS handshake failed: " + describe(p.cause()));
+                        ch.close();
+                        return;
+                    }
+                    boolean h2 = "h2".equals(p.getNow());
+                    if (h2) {
+                        ch.attr(STREAMS).set(new int[1]);
+                        if (!ex.planned.fresh()) multiplexed.add(ch);
+                    }
+                    if (ex.finished) {
+                        if (ex.planned.fresh()) ch.close();
+                        else if (!h2) idle.addFirst(ch);
+                    } else if (h2) {
+                        stream(ch, ex, ex.planned.fresh());
+                    } else {
+                        write(ch, ex);
+                    }
                     drain();
-                } else {
-                    write(ch, ex);
-                }
+                });
             });
+        }
+
+        private void http1(ChannelPipeline p) {
+            p.addLast(new HttpClientCodec(8192, 64 * 1024, 8192));
+            p.addLast(new HttpObjectAggregator(scenario.maxResponseBytes));
+            p.addLast(new Reply(this));
         }
 
         private void write(Channel ch, Exchange ex) {
             ex.channel = ch;
             ch.pipeline().get(Reply.class).current = ex;
-            ch.writeAndFlush(request(ex.planned)).addListener(w -> {
+            ch.writeAndFlush(request(ex.planned, false)).addListener(w -> {
                 if (!w.isSuccess()) {
                     ex.fail(Outcome.Kind.RESET, "write failed: " + w.cause().getMessage());
                     ch.close();
                 }
+            });
+        }
+
+        /** Sends {@code ex} on a new stream of an HTTP/2 connection; {@code closeAfter} for a fresh connection. */
+        private void stream(Channel connection, Exchange ex, boolean closeAfter) {
+            int[] streams = connection.attr(STREAMS).get();
+            streams[0]++;
+            new Http2StreamChannelBootstrap(connection).handler(new ChannelInitializer<Http2StreamChannel>() {
+                @Override
+                protected void initChannel(Http2StreamChannel ch) {
+                    ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false),
+                            new HttpObjectAggregator(scenario.maxResponseBytes), new StreamReply(ex));
+                }
+            }).open().addListener(f -> {
+                if (!f.isSuccess()) {
+                    streams[0]--;
+                    ex.fail(Outcome.Kind.RESET, "could not open an HTTP/2 stream: " + describe(f.cause()));
+                    if (closeAfter) connection.close();
+                    drain();
+                    return;
+                }
+                Http2StreamChannel stream = (Http2StreamChannel) f.getNow();
+                stream.closeFuture().addListener(closed -> {
+                    streams[0]--;
+                    if (!ex.finished) ex.fail(Outcome.Kind.RESET, "HTTP/2 stream closed before the response ended");
+                    if (closeAfter) connection.close();
+                    drain();
+                });
+                if (ex.finished) {
+                    stream.close();
+                    return;
+                }
+                ex.channel = stream;
+                stream.writeAndFlush(request(ex.planned, true)).addListener(w -> {
+                    if (!w.isSuccess()) {
+                        ex.fail(Outcome.Kind.RESET, "write failed: " + describe(w.cause()));
+                        stream.close();
+                    }
+                });
             });
         }
 
@@ -307,17 +443,23 @@ public final class LoadClient implements AutoCloseable {
 
         /** Capacity came free: start waiting requests. */
         void drain() {
-            while (!queue.isEmpty() && (open < scenario.maxConnectionsPerSource || !idle.isEmpty())) {
+            while (!queue.isEmpty()) {
+                boolean capacity = open < scenario.maxConnectionsPerSource || !idle.isEmpty() || withFreeStream() != null;
+                if (!capacity) return;
                 Exchange next = pollQueue();
                 if (next == null) return;
+                int before = queue.size();
                 dispatch(next);
+                if (next.queued && queue.size() > before) return; // it could not start: wait for the next event
             }
         }
     }
 
-    private FullHttpRequest request(Workload.Planned p) {
+    private FullHttpRequest request(Workload.Planned p, boolean http2) {
         byte[] body = p.body() == null ? new byte[0] : p.body();
-        FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(p.method()), p.path(),
+        // HTTP/2 takes :authority and :scheme from an absolute URI; HTTP/1.1 sends the origin form
+        String uri = http2 ? "https://" + hostHeader + p.path() : p.path();
+        FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(p.method()), uri,
                 Unpooled.wrappedBuffer(body));
         HttpHeaders h = r.headers();
         h.set(HttpHeaderNames.HOST, hostHeader);
@@ -328,11 +470,11 @@ public final class LoadClient implements AutoCloseable {
         if (!p.method().equals("GET")) h.set("Idempotency-Key", "load-" + scenario.seed + "-" + keys.incrementAndGet());
         String token = bearer;
         if (p.auth() && token != null) h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + token);
-        if (p.fresh()) h.set(HttpHeaderNames.CONNECTION, "close");
+        if (p.fresh() && !http2) h.set(HttpHeaderNames.CONNECTION, "close");
         return r;
     }
 
-    /** Reads the one response of the request in flight on its connection. */
+    /** Reads the one response of the request in flight on its HTTP/1.1 connection. */
     private final class Reply extends SimpleChannelInboundHandler<FullHttpResponse> {
         final Pool pool;
         Exchange current;
@@ -349,12 +491,7 @@ public final class LoadClient implements AutoCloseable {
                 ctx.close(); // a response nobody asked for: the connection is out of step
                 return;
             }
-            int status = response.status().code();
-            HttpHeaders h = response.headers();
-            String cache = h.get("x-cache") != null ? h.get("x-cache") : h.get("cache-status");
-            ex.finish(new Outcome(ex.planned, ex.intended, System.nanoTime(), status,
-                    status >= 400 ? Outcome.Kind.STATUS : null, status >= 400 ? "HTTP " + status : null,
-                    h.get("server-timing"), cache, ex.dnsNanos));
+            ex.answer(response, "h1");
             pool.release(ctx.channel(), HttpUtil.isKeepAlive(response), ex);
         }
 
@@ -362,11 +499,7 @@ public final class LoadClient implements AutoCloseable {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             Exchange ex = current;
             current = null;
-            if (ex != null) {
-                boolean protocol = cause instanceof TooLongFrameException
-                        || cause instanceof DecoderException && !(cause.getCause() instanceof javax.net.ssl.SSLException);
-                ex.fail(protocol ? Outcome.Kind.PROTOCOL : Outcome.Kind.RESET, describe(cause));
-            }
+            if (ex != null) ex.fail(kind(cause), describe(cause));
             ctx.close();
         }
 
@@ -377,6 +510,33 @@ public final class LoadClient implements AutoCloseable {
             if (ex != null) ex.fail(Outcome.Kind.RESET, "connection closed before the response ended");
             super.channelInactive(ctx);
         }
+    }
+
+    /** Reads the response on one HTTP/2 stream, then closes the stream. */
+    private static final class StreamReply extends SimpleChannelInboundHandler<FullHttpResponse> {
+        final Exchange ex;
+
+        StreamReply(Exchange ex) {
+            this.ex = ex;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
+            ex.answer(response, "h2");
+            ctx.close();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ex.fail(kind(cause), describe(cause));
+            ctx.close();
+        }
+    }
+
+    private static Outcome.Kind kind(Throwable cause) {
+        boolean protocol = cause instanceof TooLongFrameException
+                || cause instanceof DecoderException && !(cause.getCause() instanceof javax.net.ssl.SSLException);
+        return protocol ? Outcome.Kind.PROTOCOL : Outcome.Kind.RESET;
     }
 
     private static String describe(Throwable t) {

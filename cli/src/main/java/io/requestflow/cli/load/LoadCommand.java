@@ -73,6 +73,13 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--new-connections", paramLabel = "SHARE", description = "share of requests on a new connection (default 0.05)")
     Double newConnections;
 
+    @Option(names = "--no-http2", description = "offer only HTTP/1.1 on https targets (default: offer h2 by ALPN)")
+    boolean noHttp2;
+
+    @Option(names = "--ca", paramLabel = "FILE", description = "extra CA certificate (PEM) for https targets"
+            + " (default var/ca/ca.pem)")
+    String ca;
+
     @Option(names = "--zipf", paramLabel = "S", description = "Zipf exponent of product popularity (default 1.0)")
     Double zipf;
 
@@ -148,6 +155,8 @@ public final class LoadCommand implements Callable<Integer> {
         if (timeout != null) s.timeoutMs = Math.round(seconds(timeout, "--timeout") * 1000);
         if (newConnections != null) s.newConnectionShare = newConnections;
         if (zipf != null) s.zipfExponent = zipf;
+        if (noHttp2) s.http2 = false;
+        if (ca != null) s.caFile = ca;
         if (!metrics.isEmpty()) s.metrics = metrics;
         return s;
     }

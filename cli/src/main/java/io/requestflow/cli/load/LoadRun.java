@@ -17,6 +17,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -65,27 +66,39 @@ public final class LoadRun {
     }
 
     public Result run() throws InterruptedException {
+        return runAt(null);
+    }
+
+    /**
+     * Runs against {@code address} (an IP literal) instead of what DNS says for the target's host, which
+     * still names TLS and the Host header; null resolves through the project's DNS as {@link #run()} does.
+     */
+    public Result runAt(String address) throws InterruptedException {
         URI uri = ProbeRequest.parseUrl(scenario.target);
         boolean tls = uri.getScheme().equals("https");
         int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
         String host = uri.getHost();
         InetSocketAddress dns = dnsServer(scenario.dns);
-        boolean literal = DnsLookup.literal(host).isPresent();
-        InetAddress address = literal ? DnsLookup.literal(host).get() : resolve(host, dns);
-        InetSocketAddress remote = new InetSocketAddress(address, port);
+        boolean fixed = address != null || DnsLookup.literal(host).isPresent();
+        InetAddress resolved = address != null ? DnsLookup.literal(address).orElseThrow(
+                () -> new IllegalArgumentException(address + " is not an IP address"))
+                : DnsLookup.literal(host).isPresent() ? DnsLookup.literal(host).get() : resolve(host, dns);
+        InetSocketAddress remote = new InetSocketAddress(resolved, port);
         SslContext ssl = null;
         if (tls) {
             try {
-                ssl = ClientTls.context(Flow.home().resolve(ClientTls.DEPLOYMENT_CA));
+                Path ca = scenario.caFile != null ? Path.of(scenario.caFile) : Flow.home().resolve(ClientTls.DEPLOYMENT_CA);
+                ssl = ClientTls.context(ca, scenario.http2 ? List.of("h2", "http/1.1") : List.of());
             } catch (ProbeException e) {
                 throw new IllegalStateException("TLS set-up failed: " + e.getMessage(), e);
             }
         }
         String hostHeader = uri.getPort() > 0 ? host + ":" + uri.getPort() : host;
-        LoadClient.Resolver resolver = literal ? null : () -> DnsLookup.resolve(host, dns, scenario.connectTimeoutMs);
+        LoadClient.Resolver resolver = fixed ? null : () -> DnsLookup.resolve(host, dns, scenario.connectTimeoutMs);
         Workload workload = new Workload(scenario);
         int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-        try (LoadClient client = new LoadClient(scenario, remote, hostHeader, ssl, resolver, workload.sources(), threads)) {
+        try (LoadClient client = new LoadClient(scenario, remote, hostHeader, host, ssl, resolver,
+                workload.sources(), threads)) {
             String loginNote = login(client, uri, dns);
             Schedule schedule = new Schedule(scenario);
             long origin = System.nanoTime() + (long) (scenario.warmupSeconds * 1e9) + 50_000_000L;

@@ -13,9 +13,11 @@ package io.requestflow.cli.load;
  * @param serverTiming  the {@code Server-Timing} response header, or null
  * @param edgeCache     {@code X-Cache} or {@code Cache-Status} response header, or null
  * @param dnsNanos      time of the DNS lookup a new connection paid, or -1
+ * @param protocol      "h1" or "h2" when a response arrived, else null
  */
 public record Outcome(Workload.Planned planned, long intendedNanos, long endNanos, int status, Kind error,
-                      String detail, String serverTiming, String edgeCache, long dnsNanos) {
+                      String detail, String serverTiming, String edgeCache, long dnsNanos,
+                      String protocol) {
 
     /** How a request failed; every failure is counted under one of these, never dropped. */
     public enum Kind {

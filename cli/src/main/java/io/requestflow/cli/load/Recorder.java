@@ -35,6 +35,7 @@ public final class Recorder {
     private final Map<Integer, Long> statuses = new TreeMap<>();
     private final List<Interval> timeline = new ArrayList<>();
     private final Map<String, Long> regions = new LinkedHashMap<>();
+    private final Map<String, Long> protocols = new TreeMap<>();
     private long count;
     private long warmup;
     private long edgeHits;
@@ -100,6 +101,7 @@ public final class Recorder {
             e.errors++;
         }
         regions.merge(region, 1L, Long::sum);
+        if (o.protocol() != null) protocols.merge(o.protocol(), 1L, Long::sum);
         interval(o.intendedNanos()).latency.recordValue(latency);
         Interval done = interval(o.endNanos());
         done.completed++;
@@ -207,7 +209,7 @@ public final class Recorder {
         }
         return new Snapshot(count, warmup, all.copy(), dns.copy(), eps, hs, new LinkedHashMap<>(hopIsCall),
                 new EnumMap<>(errors), new EnumMap<>(examples), new TreeMap<>(statuses), tl,
-                new LinkedHashMap<>(regions), edgeHits, edgeMisses, redisHits, redisMisses, timed, dbQueries,
+                new LinkedHashMap<>(regions), new TreeMap<>(protocols), edgeHits, edgeMisses, redisHits, redisMisses, timed, dbQueries,
                 replicaReads, primaryReads, freshConnections);
     }
 
@@ -216,6 +218,7 @@ public final class Recorder {
                            Map<String, Histogram> hops, Map<String, Boolean> hopIsCall,
                            Map<Outcome.Kind, Long> errors, Map<Outcome.Kind, String> examples,
                            Map<Integer, Long> statuses, List<Interval> timeline, Map<String, Long> regions,
+                           Map<String, Long> protocols,
                            long edgeHits, long edgeMisses, long redisHits, long redisMisses, long timed,
                            long dbQueries, long replicaReads, long primaryReads, long freshConnections) {
         public long errorCount() {

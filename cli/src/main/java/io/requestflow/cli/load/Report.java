@@ -65,6 +65,7 @@ public final class Report {
         scn.put("zipfExponent", sc.zipfExponent);
         scn.put("newConnectionShare", sc.newConnectionShare);
         scn.put("maxConnectionsPerSource", sc.maxConnectionsPerSource);
+        scn.put("http2", sc.http2);
         ArrayNode prof = scn.putArray("profile");
         for (Scenario.Phase p : sc.profile) {
             prof.addObject().put("name", p.name()).put("share", p.share()).put("factor", p.factor());
@@ -113,6 +114,8 @@ public final class Report {
         s.statuses().forEach((k, v) -> st.put(k.toString(), v));
         ObjectNode regions = root.putObject("regions");
         s.regions().forEach(regions::put);
+        ObjectNode protocols = root.putObject("protocols");
+        s.protocols().forEach(protocols::put);
 
         ArrayNode hops = root.putArray("hops");
         if (s.dns().getTotalCount() > 0) {

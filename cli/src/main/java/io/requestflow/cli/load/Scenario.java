@@ -47,6 +47,10 @@ public final class Scenario {
     public int maxPending = 10_000;
     /** Share of requests sent on a brand-new connection (paying DNS, TCP and TLS), closed afterwards. */
     public double newConnectionShare = 0.05;
+    /** Offer HTTP/2 by ALPN on https targets (the server picks; HTTP/1.1 otherwise). Plain http is HTTP/1.1. */
+    public boolean http2 = true;
+    /** Extra CA certificate (PEM) trusted for https targets; null = {@code var/ca/ca.pem} of the project. */
+    public String caFile = null;
     /** Largest response body read; a larger one is an error of kind "body". */
     public int maxResponseBytes = 4 * 1024 * 1024;
     /** Zipf exponent of product popularity (1.0 ≈ the classic web skew; 0 = uniform). */

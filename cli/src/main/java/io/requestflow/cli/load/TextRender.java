@@ -63,6 +63,10 @@ public final class TextRender {
                 .append("   replica read share ").append(pct(ra.get("replicaReadShare")))
                 .append("   new connections ").append(pct(ra.get("newConnectionShare"))).append('\n');
         JsonNode gen = r.get("generator");
+        StringBuilder protocols = new StringBuilder();
+        r.path("protocols").fields().forEachRemaining(e -> protocols.append(protocols.isEmpty() ? "" : ", ")
+                .append(e.getKey()).append(' ').append(e.getValue().asLong()));
+        sb.append("  responses by protocol: ").append(protocols.isEmpty() ? "none" : protocols).append('\n');
         sb.append(String.format(Locale.ROOT, "  generator: %d connections opened from %d source addresses, max send lag"
                         + " %.2f ms%n", gen.get("connectionsOpened").asLong(), gen.get("sources").asInt(),
                 gen.get("maxLagMs").asDouble()));
