@@ -77,24 +77,7 @@ public final class BenchCommand implements Callable<Integer> {
         double d = LoadCommand.seconds(duration, "--duration");
         double w = LoadCommand.seconds(warmup, "--warmup");
         PrintWriter out = spec.commandLine().getOut();
-        ObjectNode suite = Json.MAPPER.createObjectNode();
-        suite.put("tool", "requestflow bench");
-        suite.put("started", Instant.now().toString());
-        suite.put("rate", rate);
-        suite.put("durationSeconds", d);
-        ArrayNode steps = suite.putArray("steps");
-        for (Step step : steps(t, d, w)) {
-            if (!only.isEmpty() && !only.contains(step.name())) continue;
-            out.println("bench: " + step.name() + " - " + step.what());
-            out.flush();
-            ObjectNode report = LoadCommand.runAndReport(step.scenario(), quiet ? null : System.err, step.name());
-            ObjectNode n = steps.addObject();
-            n.put("name", step.name());
-            n.put("what", step.what());
-            if (step.overheadOver() != null) n.put("overheadOver", step.overheadOver());
-            n.set("report", report);
-        }
-        overheads(steps);
+        ObjectNode suite = run(steps(t, d, w), d, out);
         out.print(text(suite));
         if (json != null) {
             Files.createDirectories(json.toAbsolutePath().getParent());
@@ -110,23 +93,58 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Where the suite sends: each layer's traffic port, the dns hop, the zone and the catalog size. */
+    record Targets(int catalog, int gateway, int balancer, int firewall, int edge, String dns, String zone,
+                   int products) {
+        static Targets of(Topology t) {
+            return new Targets(t.services.catalog.port, t.gateway.port, t.balancer.port, t.firewall.port, t.edge.port,
+                    t.dns.host() + ":" + t.dns.port(), t.dns.zone(), t.catalogProducts);
+        }
+    }
+
+    /** Runs the steps (those named by --only, when given) and returns the suite's report. */
+    ObjectNode run(List<Step> all, double duration, PrintWriter out) throws InterruptedException {
+        ObjectNode suite = Json.MAPPER.createObjectNode();
+        suite.put("tool", "requestflow bench");
+        suite.put("started", Instant.now().toString());
+        suite.put("rate", rate);
+        suite.put("durationSeconds", duration);
+        ArrayNode steps = suite.putArray("steps");
+        for (Step step : all) {
+            if (!only.isEmpty() && !only.contains(step.name())) continue;
+            out.println("bench: " + step.name() + " - " + step.what());
+            out.flush();
+            ObjectNode report = LoadCommand.runAndReport(step.scenario(), quiet ? null : System.err, step.name());
+            ObjectNode n = steps.addObject();
+            n.put("name", step.name());
+            n.put("what", step.what());
+            if (step.overheadOver() != null) n.put("overheadOver", step.overheadOver());
+            n.set("report", report);
+        }
+        overheads(steps);
+        return suite;
+    }
+
     List<Step> steps(Topology t, double duration, double warmup) {
+        return steps(Targets.of(t), duration, warmup);
+    }
+
+    List<Step> steps(Targets t, double duration, double warmup) {
         String host = "127.0.0.1";
-        String dns = t.dns.host() + ":" + t.dns.port();
-        String zone = t.dns.zone();
+        String dns = t.dns();
         List<Step> s = new ArrayList<>();
         s.add(new Step("catalog", "GET /api/products/{id} straight to the catalog service",
-                single("http://" + host + ":" + t.services.catalog.port, dns, duration, warmup, 1.0, 100), null));
+                single("http://" + host + ":" + t.catalog(), dns, duration, warmup, 1.0, 100), null));
         s.add(new Step("gateway", "the same through the gateway",
-                single("http://" + host + ":" + t.gateway.port, dns, duration, warmup, 1.0, 100), "catalog"));
+                single("http://" + host + ":" + t.gateway(), dns, duration, warmup, 1.0, 100), "catalog"));
         s.add(new Step("balancer", "the same through balancer and gateway",
-                single("http://" + host + ":" + t.balancer.port, dns, duration, warmup, 1.0, 100), "gateway"));
+                single("http://" + host + ":" + t.balancer(), dns, duration, warmup, 1.0, 100), "gateway"));
         s.add(new Step("firewall", "the same through firewall, balancer and gateway",
-                single("http://" + host + ":" + t.firewall.port, dns, duration, warmup, 1.0, 100), "balancer"));
-        String front = "http://shop." + zone + ":" + t.edge.port;
+                single("http://" + host + ":" + t.firewall(), dns, duration, warmup, 1.0, 100), "balancer"));
+        String front = "http://shop." + t.zone() + ":" + t.edge();
         s.add(new Step("edge", "the same through the whole path from the edge (name resolved by the dns hop)",
                 single(front, dns, duration, warmup, 1.0, 100), "firewall"));
-        Scenario cold = single(front, dns, duration, 0, 0, t.catalogProducts);
+        Scenario cold = single(front, dns, duration, 0, 0, t.products());
         cold.endpoints = List.of(new Scenario.Endpoint("product", 1, "GET", "/api/products/{seq}", null, false));
         cold.seed = System.currentTimeMillis(); // a different stretch of ids each run
         s.add(new Step("full-path-cold", "whole path, each request a product not asked for before in this run"
