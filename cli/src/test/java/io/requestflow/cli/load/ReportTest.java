@@ -120,4 +120,18 @@ class ReportTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Scenario.load(f))
                 .hasMessageContaining("arrival must be constant or poisson");
     }
+
+    @Test
+    void badFlagsAreUsageErrorsNotStackTraces() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cli = new picocli.CommandLine(new LoadCommand());
+        cli.setErr(new java.io.PrintWriter(err));
+        assertThat(cli.execute("--duration", "soon")).isEqualTo(2);
+        assertThat(err.toString()).contains("--duration 'soon' is not a duration");
+        err.getBuffer().setLength(0);
+        assertThat(cli.execute("--arrival", "bursty")).isEqualTo(2);
+        assertThat(err.toString()).contains("arrival must be constant or poisson").doesNotContain("Exception");
+        assertThat(LoadCommand.seconds("500ms", "x")).isEqualTo(0.5);
+        assertThat(LoadCommand.seconds("2m", "x")).isEqualTo(120);
+    }
 }
