@@ -233,7 +233,9 @@ public final class LoadRun {
         if (scenario.endpoints.stream().noneMatch(e -> e.auth() && e.weight() > 0)) return "not needed";
         String body = "{\"username\":" + Json.MAPPER.valueToTree(scenario.username) + ",\"password\":"
                 + Json.MAPPER.valueToTree(scenario.password) + "}";
-        try (HttpProbe probe = new HttpProbe()) {
+        Path ca = scenario.caFile != null ? Path.of(scenario.caFile) : Flow.home().resolve(ClientTls.DEPLOYMENT_CA);
+        io.netty.channel.EventLoopGroup group = io.requestflow.engine.net.Transport.newGroup("load-login", 1);
+        try (HttpProbe probe = new HttpProbe(group, ca)) {
             ProbeResult r = probe.call(new ProbeRequest("POST", target.resolve("/api/login"),
                     List.of(new HeaderField("Content-Type", "application/json")),
                     body.getBytes(StandardCharsets.UTF_8), dns, scenario.timeoutMs, 1 << 20));
@@ -245,6 +247,8 @@ public final class LoadRun {
             return "login answered " + r.status() + "; authenticated endpoints are sent without a token";
         } catch (ProbeException e) {
             return "login failed (" + e.getMessage() + "); authenticated endpoints are sent without a token";
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
     }
 

@@ -98,6 +98,11 @@ final class TlsTestServer implements AutoCloseable {
                                                     new Answer("http/1.1"));
                                         }
                                     }
+
+                                    @Override
+                                    protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+                                        ctx.close(); // clients that reject the certificate are what one test is about
+                                    }
                                 });
                     }
                 }).bind("127.0.0.1", 0).sync().channel();
