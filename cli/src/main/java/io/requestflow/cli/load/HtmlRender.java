@@ -38,6 +38,8 @@ public final class HtmlRender {
         sb.append("<h2>Latency histogram</h2>\n");
         histogram(sb, r.get("histogram"));
         sb.append("<h2>Where the time goes (per hop, from Server-Timing)</h2>\n");
+        endpointStacks(sb, r);
+        sb.append("<p>All requests together:</p>\n");
         hopStack(sb, r.get("hops"));
         hopTable(sb, r.get("hops"));
         sb.append("<h2>Throughput and errors over time</h2>\n");
@@ -269,6 +271,58 @@ public final class HtmlRender {
         }
         sb.append("</svg>\n<p>Each hop's own time (its duration minus the next hop's), data calls at their duration;"
                 + " percentiles are per hop, so the stacked sum is an upper bound rather than one request.</p>\n");
+    }
+
+    /** Per endpoint, each hop's own time stacked at p50 and p99, one color per hop across endpoints. */
+    private static void endpointStacks(StringBuilder sb, JsonNode r) {
+        List<String> names = new ArrayList<>();
+        List<JsonNode> eps = new ArrayList<>();
+        double widest = 0;
+        for (JsonNode e : r.get("endpoints")) {
+            if (e.path("hops").isEmpty()) continue;
+            eps.add(e);
+            double sum = 0;
+            for (JsonNode h : e.get("hops")) {
+                if (!names.contains(h.get("name").asText())) names.add(h.get("name").asText());
+                sum += h.get("p99").asDouble();
+            }
+            widest = Math.max(widest, sum);
+        }
+        if (eps.isEmpty()) return;
+        int label = 150;
+        double scale = (W - label - 90) / Math.max(0.001, widest);
+        int height = 20 + eps.size() * 44 + 20 + 18 * ((names.size() + 3) / 4);
+        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(W).append("\" height=\"").append(height)
+                .append("\" role=\"img\"><title>per endpoint: hop times stacked at p50 and p99</title>\n");
+        double y = 14;
+        for (JsonNode e : eps) {
+            for (String p : List.of("p50", "p99")) {
+                text(sb, label - 6, y + 12, e.get("name").asText() + " " + p, "end");
+                double x = label;
+                double sum = 0;
+                for (JsonNode h : e.get("hops")) {
+                    double v = h.get(p).asDouble();
+                    sum += v;
+                    int c = names.indexOf(h.get("name").asText());
+                    sb.append("<rect fill=\"").append(COLORS[c % COLORS.length]).append("\" x=\"").append(f(x))
+                            .append("\" y=\"").append(f(y)).append("\" width=\"").append(f(Math.max(0.5, v * scale)))
+                            .append("\" height=\"16\"><title>").append(esc(e.get("name").asText() + " " + h.get("name").asText()))
+                            .append(' ').append(p).append(' ').append(fmt(v)).append(" ms</title></rect>\n");
+                    x += v * scale;
+                }
+                text(sb, x + 6, y + 12, fmt(sum) + " ms", "start");
+                y += 20;
+            }
+            y += 4;
+        }
+        for (int i = 0; i < names.size(); i++) {
+            double lx = L + (i % 4) * 190;
+            double ly = y + 16 + (i / 4) * 18;
+            sb.append("<rect x=\"").append(f(lx)).append("\" y=\"").append(f(ly - 10))
+                    .append("\" width=\"12\" height=\"12\" fill=\"").append(COLORS[i % COLORS.length]).append("\"/>");
+            text(sb, lx + 16, ly, names.get(i), "start");
+        }
+        sb.append("</svg>\n");
     }
 
     private static void throughput(StringBuilder sb, JsonNode tl) {

@@ -56,6 +56,8 @@ public final class Recorder {
         public long errors;
         public long internalCalls;
         public long timed;
+        /** Each hop's own time (and each call's) on this endpoint's requests. */
+        public final Map<String, Histogram> hops = new LinkedHashMap<>();
     }
 
     /** One second of the measured run, keyed by intended send time (latency) or completion time (throughput). */
@@ -161,13 +163,19 @@ public final class Recorder {
                     else if (d.contains("primary")) primaryReads++;
                 }
             } else {
-                if (r.selfMs() != null) hop(name, false).recordValue(micros((long) (r.selfMs() * 1_000_000)));
+                if (r.selfMs() != null) {
+                    long us = micros((long) (r.selfMs() * 1_000_000));
+                    hop(name, false).recordValue(us);
+                    e.hops.computeIfAbsent(name, n -> histogram()).recordValue(us);
+                }
                 if (name.equals("edge") && !edgeKnown) edgeKnown = edgeSignal(r.desc()); // no header: the desc
                 if (firstService < 0 && !FRONT.contains(name)) firstService = i;
             }
         }
         for (Map.Entry<String, Double> c : calls.entrySet()) {
-            hop(c.getKey(), true).recordValue(micros((long) (c.getValue() * 1_000_000)));
+            long us = micros((long) (c.getValue() * 1_000_000));
+            hop(c.getKey(), true).recordValue(us);
+            e.hops.computeIfAbsent(c.getKey(), n -> histogram()).recordValue(us);
         }
         if (firstService >= 0) e.internalCalls += rows.size() - firstService - 1;
     }
@@ -195,6 +203,7 @@ public final class Recorder {
             c.errors = en.getValue().errors;
             c.internalCalls = en.getValue().internalCalls;
             c.timed = en.getValue().timed;
+            en.getValue().hops.forEach((k, v) -> c.hops.put(k, v.copy()));
             eps.put(en.getKey(), c);
         }
         Map<String, Histogram> hs = new LinkedHashMap<>();

@@ -102,6 +102,11 @@ public final class Report {
             n.set("latencyMs", latency(e.latency));
             if (e.timed > 0) n.put("internalCallsPerRequest", round(e.internalCalls / (double) e.timed));
             else n.putNull("internalCallsPerRequest");
+            ArrayNode eh = n.putArray("hops");
+            e.hops.forEach((name, hist) -> eh.addObject().put("name", name)
+                    .put("kind", Boolean.TRUE.equals(s.hopIsCall().get(name)) ? "call" : "hop")
+                    .put("count", hist.getTotalCount())
+                    .put("p50", ms(hist.getValueAtPercentile(50))).put("p99", ms(hist.getValueAtPercentile(99))));
         }
 
         ObjectNode err = root.putObject("errors");
