@@ -51,6 +51,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "ADDR:PORT", description = "Traffic address (default: from the topology)")
     String listen;
 
+    @Option(names = "--tls-listen", paramLabel = "ADDR:PORT",
+            description = "edge: HTTPS address (default: edge.tlsPort, or none when --listen is given)")
+    String tlsListen;
+
     @Option(names = "--admin", paramLabel = "ADDR:PORT", description = "Admin address (default: listen port + 1000)")
     String admin;
 
@@ -85,6 +89,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         Path file = config != null ? config : Flow.home().resolve("config/topology.yaml");
         Topology t = TopologyLoader.load(file, config != null);
+        if (java.nio.file.Files.exists(file)) t.source = file;
         Path dataDir = Flow.home().resolve(t.dataDir);
         String name = instance != null ? instance : role + "-1";
         Engine engine = Engine.create();
@@ -104,7 +109,7 @@ public final class ServeCommand implements Callable<Integer> {
                     yield "dns on udp+tcp " + HostPort.of(dns.server().address()) + ", admin " + HostPort.of(dns.admin().address());
                 }
                 case "edge" -> describe(track(started, roles.edge(name, listenOr(t.bind, t.edge.port),
-                        adminFor(listenOr(t.bind, t.edge.port), t.edge.adminPortOrDefault()),
+                        edgeTls(t), adminFor(listenOr(t.bind, t.edge.port), t.edge.adminPortOrDefault()),
                         single(new HostPort(t.bind, t.firewall.port)))));
                 case "firewall" -> describe(track(started, roles.firewall(name, listenOr(t.bind, t.firewall.port),
                         adminFor(listenOr(t.bind, t.firewall.port), t.firewall.adminPortOrDefault()),
@@ -158,7 +163,16 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     private static String describe(HttpHop hop) {
-        return hop.context().instance() + " on " + HostPort.of(hop.address()) + ", admin " + HostPort.of(hop.adminAddress());
+        return hop.context().instance() + " on " + HostPort.of(hop.address())
+                + (hop.tlsAddress() == null ? "" : ", https " + HostPort.of(hop.tlsAddress()))
+                + ", admin " + HostPort.of(hop.adminAddress());
+    }
+
+    /** --tls-listen, else the topology's edge.tlsPort unless --listen moved the edge elsewhere. */
+    private HostPort edgeTls(Topology t) {
+        if (tlsListen != null) return HostPort.parse(tlsListen);
+        if (listen != null || t.edge.tlsPort == null) return null;
+        return new HostPort(t.bind, t.edge.tlsPort);
     }
 
     private HostPort listenOr(String host, int port) {

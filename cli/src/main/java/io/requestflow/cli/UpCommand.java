@@ -31,6 +31,7 @@ public final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path file = config != null ? config : Flow.home().resolve("config/topology.yaml");
         Topology topology = TopologyLoader.load(file, config != null);
+        if (java.nio.file.Files.exists(file)) topology.source = file;
         if (products != null) topology.catalogProducts = products;
         Path data = dataDir != null ? dataDir : Flow.home().resolve(topology.dataDir);
         long start = System.nanoTime();
@@ -63,6 +64,10 @@ public final class UpCommand implements Callable<Integer> {
         System.out.println();
         System.out.println("Try it (in another terminal):");
         System.out.println("  ./flow get" + dns + " " + base + "/api/products/42");
+        if (stack.hop("edge").tlsAddress() != null) {
+            System.out.println("  ./flow get" + dns + " https://shop.requestflow.test:"
+                    + stack.hop("edge").tlsAddress().getPort() + "/api/products/42    (./flow ca: trust it elsewhere)");
+        }
         System.out.println("  ./flow get" + dns + " -X POST -d '{\"username\":\"" + topology.services.auth.demoUser
                 + "\",\"password\":\"" + topology.services.auth.demoPassword + "\"}' " + base + "/api/login");
         System.out.println("  dig @127.0.0.1 -p " + dnsPort + " shop.requestflow.test");

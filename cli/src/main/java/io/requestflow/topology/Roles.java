@@ -14,6 +14,8 @@ import io.requestflow.engine.net.HostPort;
 import io.requestflow.engine.pipeline.Exchange;
 import io.requestflow.engine.pipeline.Stage;
 import io.requestflow.engine.server.RequestHandler;
+import io.requestflow.engine.tls.LocalCa;
+import io.requestflow.engine.tls.ServerTls;
 import io.requestflow.engine.http.Request;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.requestflow.engine.proxy.Forwarder;
@@ -54,9 +56,37 @@ public final class Roles {
     }
 
     public HttpHop edge(String instance, HostPort listen, HostPort admin, HostPort firewall) {
+        return edge(instance, listen, null, admin, firewall);
+    }
+
+    /** The edge; {@code tlsListen} (may be null) adds HTTPS with a certificate from the local CA. */
+    public HttpHop edge(String instance, HostPort listen, HostPort tlsListen, HostPort admin, HostPort firewall) {
         HopContext ctx = engine.hop("edge", instance);
-        var stages = EdgeHop.stages(topology.edge.config(), new Forwarder(ctx.client(topology.client)), firewall);
-        return start(ctx, listen, admin, stages, AdminServer.Readiness.always(), Map.of());
+        var upstreamClient = ctx.client(topology.client);
+        EdgeHop edge = new EdgeHop(topology.edge.config(), new Forwarder(upstreamClient), firewall, ctx.registry(),
+                upstreamClient);
+        HttpHop hop = start(ctx, listen, admin, edge.stages(), AdminServer.Readiness.always(), edge.adminRoutes());
+        if (tlsListen == null) return hop;
+        try {
+            return hop.withTls(tlsListen, ServerTls.context(localCa().issue(certificateNames())));
+        } catch (RuntimeException e) {
+            hop.close();
+            throw e;
+        }
+    }
+
+    /** The deployment's CA, created on first use under the data directory. */
+    public LocalCa localCa() {
+        return LocalCa.loadOrCreate(dataDir.resolve("ca"));
+    }
+
+    /** What the edge certificate names: the whole test zone, plus every host the edge serves. */
+    private List<String> certificateNames() {
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        names.add("*." + topology.dns.zone());
+        names.add(topology.dns.zone());
+        names.addAll(topology.edge.hosts);
+        return List.copyOf(names);
     }
 
     public HttpHop firewall(String instance, HostPort listen, HostPort admin, HostPort balancer) {
@@ -67,12 +97,29 @@ public final class Roles {
     }
 
     public HttpHop balancer(String instance, HostPort listen, HostPort admin, List<BalancerConfig.Target> targets) {
+        return balancer(instance, listen, admin, targets, Map.of()).hop();
+    }
+
+    /** A started balancer and its policy (whose target group changes at run time). */
+    public record Balancer(HttpHop hop, BalancerHop policy) {}
+
+    /** A balancer whose admin port also serves {@code extraAdmin} (the {@code up} process adds /scale). */
+    public Balancer balancer(String instance, HostPort listen, HostPort admin, List<BalancerConfig.Target> targets,
+                             Map<String, RequestHandler> extraAdmin) {
         HopContext ctx = engine.hop("balancer", instance);
-        BalancerHop balancer = new BalancerHop(new BalancerConfig(targets, topology.balancer.healthCheck), ctx,
-                topology.client);
-        HttpHop hop = start(ctx, listen, admin, balancer.stages(), balancer::notReadyReason, balancer.adminRoutes());
+        BalancerHop balancer;
+        try {
+            balancer = new BalancerHop(new BalancerConfig(targets, topology.balancer.healthCheck,
+                    topology.balancer.policy()), ctx, topology.client);
+        } catch (RuntimeException e) {
+            ctx.close();
+            throw e;
+        }
+        Map<String, RequestHandler> routes = new java.util.HashMap<>(balancer.adminRoutes());
+        routes.putAll(extraAdmin);
+        HttpHop hop = start(ctx, listen, admin, balancer.stages(), balancer::notReadyReason, routes);
         balancer.startHealthChecks();
-        return hop;
+        return new Balancer(hop, balancer);
     }
 
     /** A gateway instance; {@code services} maps service name to its address. */
@@ -129,7 +176,10 @@ public final class Roles {
         try {
             DnsServer server = DnsServer.start(config, ctx.registry(), engine.group());
             try {
-                return new DnsHop(server, AdminServer.start(ctx, admin, AdminServer.Readiness.always(), Map.of()), ctx);
+                // POST /dns/reload reads the dns section of the topology file again (the built-in one if none)
+                var routes = io.requestflow.dns.DnsAdmin.routes(server, () -> topology.source == null ? config
+                        : TopologyLoader.load(topology.source, true).dns);
+                return new DnsHop(server, AdminServer.start(ctx, admin, AdminServer.Readiness.always(), routes), ctx);
             } catch (RuntimeException e) {
                 server.close();
                 throw e;

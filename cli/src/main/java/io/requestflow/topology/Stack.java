@@ -1,9 +1,13 @@
 package io.requestflow.topology;
 
 import io.requestflow.balancer.BalancerConfig;
+import io.requestflow.balancer.BalancerHop;
 import io.requestflow.data.DataTier;
 import io.requestflow.engine.hop.Engine;
 import io.requestflow.engine.hop.HttpHop;
+import io.requestflow.engine.http.Problem;
+import io.requestflow.engine.http.Request;
+import io.requestflow.engine.http.Response;
 import io.requestflow.engine.net.HostPort;
 
 import java.net.InetSocketAddress;
@@ -14,6 +18,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -32,6 +37,13 @@ public final class Stack implements AutoCloseable {
     private final Map<String, HttpHop> hops = new LinkedHashMap<>();
     private DataTier data;
     private DnsHop dns;
+    // what scaling gateways needs: how to start one, where services are, the balancer's target group
+    private Roles roles;
+    private Topology topology;
+    private Map<String, HostPort> services;
+    private BalancerHop balancerPolicy;
+    private final List<String> gateways = new ArrayList<>();
+    private int gatewaysStarted;
 
     private Stack(Engine engine) {
         this.engine = engine;
@@ -51,6 +63,8 @@ public final class Stack implements AutoCloseable {
 
     private void startAll(Topology t, Path dataDir, Consumer<String> progress) {
         Roles roles = new Roles(engine, t, dataDir);
+        this.roles = roles;
+        this.topology = t;
         String bind = t.bind;
         progress.accept("starting PostgreSQL and Redis (data in " + dataDir + ")…");
         data = DataTier.start(dataDir, t.data.postgres, t.data.redis, t.catalogProducts);
@@ -66,25 +80,26 @@ public final class Stack implements AutoCloseable {
                 hp(bind, t.services.catalog.adminPortOrDefault()), endpointsForServices));
         Map<String, HostPort> services = Map.of("auth", HostPort.of(auth.address()),
                 "catalog", HostPort.of(catalog.address()));
+        this.services = services;
 
         progress.accept("starting " + t.gateway.instances + " gateway instances…");
         List<BalancerConfig.Target> targets = new ArrayList<>();
-        for (int i = 0; i < t.gateway.instances; i++) {
-            int port = t.gateway.port == 0 ? 0 : t.gateway.port + i;
-            int admin = t.gateway.adminPortOrDefault() == 0 ? 0 : t.gateway.adminPortOrDefault() + i;
-            String name = "gateway-" + (i + 1);
-            HttpHop gw = track(name, roles.gateway(name, hp(bind, port), hp(bind, admin), services));
-            targets.add(new BalancerConfig.Target(name, HostPort.of(gw.address()).toString(),
-                    "http://" + HostPort.of(gw.adminAddress()) + "/readyz"));
-        }
+        for (int i = 0; i < t.gateway.instances; i++) targets.add(startGateway());
 
         progress.accept("starting balancer, firewall, edge…");
-        HttpHop balancer = track("balancer", roles.balancer("balancer-1", hp(bind, t.balancer.port),
-                hp(bind, t.balancer.adminPortOrDefault()), targets));
+        Roles.Balancer started = roles.balancer("balancer-1", hp(bind, t.balancer.port),
+                hp(bind, t.balancer.adminPortOrDefault()), targets, Map.of("/scale", this::scaleRoute));
+        balancerPolicy = started.policy();
+        HttpHop balancer = track("balancer", started.hop());
         HttpHop firewall = track("firewall", roles.firewall("firewall-1", hp(bind, t.firewall.port),
                 hp(bind, t.firewall.adminPortOrDefault()), HostPort.of(balancer.address())));
-        HttpHop edge = track("edge", roles.edge("edge-1", hp(bind, t.edge.port), hp(bind, t.edge.adminPortOrDefault()),
+        HttpHop edge = track("edge", roles.edge("edge-1", hp(bind, t.edge.port),
+                t.edge.tlsPort == null ? null : hp(bind, t.edge.tlsPort), hp(bind, t.edge.adminPortOrDefault()),
                 HostPort.of(firewall.address())));
+        if (edge.tlsAddress() != null) {
+            endpoints.add(new Endpoint("edge", "edge-1 https", HostPort.of(edge.tlsAddress()).toString(),
+                    HostPort.of(edge.adminAddress()).toString()));
+        }
 
         progress.accept("starting dns…");
         dns = roles.dns("dns-1", t.dns, hp(bind, t.dnsAdminPort));
@@ -92,6 +107,79 @@ public final class Stack implements AutoCloseable {
         endpoints.add(0, new Endpoint("dns", "dns-1", "udp+tcp " + HostPort.of(dns.server().address()),
                 HostPort.of(dns.admin().address()).toString()));
         waitUntilReady(balancer, progress);
+    }
+
+    /** Starts the next gateway instance (gateway-N on port + N - 1) and returns it as a balancer target. */
+    private BalancerConfig.Target startGateway() {
+        int i = gatewaysStarted++;
+        Topology t = topology;
+        int port = t.gateway.port == 0 ? 0 : t.gateway.port + i;
+        int admin = t.gateway.adminPortOrDefault() == 0 ? 0 : t.gateway.adminPortOrDefault() + i;
+        String name = "gateway-" + (i + 1);
+        HttpHop gw = track(name, roles.gateway(name, hp(t.bind, port), hp(t.bind, admin), services));
+        gateways.add(name);
+        return new BalancerConfig.Target(name, HostPort.of(gw.address()).toString(),
+                "http://" + HostPort.of(gw.adminAddress()) + "/readyz");
+    }
+
+    /**
+     * Changes the number of running gateway instances: new ones start and register with the balancer
+     * (taking traffic once healthy); surplus ones, newest first, are deregistered, drain, then stop.
+     *
+     * @return the names started (+) and stopped (-)
+     */
+    public synchronized List<String> scaleGateways(int instances) {
+        if (instances < 1 || instances > 64) {
+            throw new IllegalArgumentException("gateway instances must be between 1 and 64, got " + instances);
+        }
+        List<String> changes = new ArrayList<>();
+        while (gateways.size() < instances) {
+            BalancerConfig.Target target = startGateway();
+            balancerPolicy.targets().register(target);
+            changes.add("+" + target.name());
+        }
+        while (gateways.size() > instances) {
+            String name = gateways.removeLast();
+            changes.add("-" + name);
+            // stop it once the balancer has drained it (unless something else stopped it meanwhile)
+            balancerPolicy.targets().deregister(name).whenCompleteAsync((left, error) -> {
+                synchronized (this) {
+                    if (hops.containsKey(name)) stop(name);
+                }
+            }, engine.blocking());
+        }
+        return changes;
+    }
+
+    /** {@code POST /scale?role=gateway&instances=N} on the balancer's admin port (what {@code ./flow scale} calls). */
+    private CompletableFuture<Response> scaleRoute(Request request) {
+        if (!request.method().equals("POST")) {
+            return CompletableFuture.completedFuture(Problem.of(405, "Method Not Allowed",
+                    "POST /scale?role=gateway&instances=N"));
+        }
+        if (!"gateway".equals(request.query("role"))) {
+            return CompletableFuture.completedFuture(
+                    Problem.badRequest("only role=gateway can be scaled in this process"));
+        }
+        int wanted;
+        try {
+            wanted = Integer.parseInt(String.valueOf(request.query("instances")));
+        } catch (NumberFormatException e) {
+            return CompletableFuture.completedFuture(Problem.badRequest("instances must be a number"));
+        }
+        // starting a hop binds sockets and waits: not on the admin server's event loop
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                List<String> changes = scaleGateways(wanted);
+                return Response.json(200, Map.of("role", "gateway", "instances", gateways.size(),
+                        "changes", changes, "running", List.copyOf(gateways)));
+            } catch (IllegalArgumentException e) {
+                return Problem.badRequest(e.getMessage());
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Stack.class).warn("scaling gateways failed", e);
+                return Problem.internal("scaling failed: " + e.getMessage());
+            }
+        }, engine.blocking());
     }
 
     private HttpHop track(String name, HttpHop hop) {
@@ -157,8 +245,9 @@ public final class Stack implements AutoCloseable {
     }
 
     /** Stops one hop on purpose (fault injection, tests); the rest keep running. */
-    public void stop(String name) {
+    public synchronized void stop(String name) {
         HttpHop hop = hop(name);
+        gateways.remove(name);
         running.remove(hop);
         hops.remove(name);
         hop.close();

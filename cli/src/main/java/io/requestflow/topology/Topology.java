@@ -4,6 +4,7 @@ import io.requestflow.balancer.BalancerConfig;
 import io.requestflow.data.PostgresConfig;
 import io.requestflow.data.RedisConfig;
 import io.requestflow.dns.DnsConfig;
+import io.requestflow.edge.CacheConfig;
 import io.requestflow.edge.EdgeConfig;
 import io.requestflow.engine.client.ClientConfig;
 import io.requestflow.engine.server.ServerConfig;
@@ -33,6 +34,9 @@ public final class Topology {
 
     /** Records default to shop.requestflow.test → 127.0.0.1; change them with {@code bind}. */
     public DnsConfig dns = DnsConfig.defaults();
+    /** The file this topology was read from (null: built-in defaults); the dns hop reloads its zone from it. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public java.nio.file.Path source;
     public int dnsAdminPort = 6353;
     public Edge edge = new Edge();
     public Firewall firewall = new Firewall();
@@ -57,13 +61,18 @@ public final class Topology {
 
     public static final class Edge extends Listener {
         public List<String> hosts = EdgeConfig.defaults().hosts();
+        /** TLS 1.3/1.2 with HTTP/2 and HTTP/1.1 by ALPN, certificate from the local CA; 0 = any free port. */
+        public Integer tlsPort = 8443;
+        public CacheConfig cache = CacheConfig.defaults();
+        /** CIDR → country code sent to the origin as X-Viewer-Country. */
+        public java.util.Map<String, String> viewerCountries = EdgeConfig.defaultCountries();
 
         public Edge() {
             super(8080);
         }
 
         public EdgeConfig config() {
-            return new EdgeConfig(hosts);
+            return new EdgeConfig(hosts, cache, viewerCountries);
         }
     }
 
@@ -83,9 +92,23 @@ public final class Topology {
 
     public static final class Balancer extends Listener {
         public BalancerConfig.HealthCheck healthCheck = BalancerConfig.HealthCheck.defaults();
+        public String picker = BalancerConfig.Policy.defaults().picker();
+        public String hashKey = BalancerConfig.Policy.defaults().hashKey();
+        public String zone = BalancerConfig.Policy.defaults().zone();
+        public boolean crossZone = BalancerConfig.Policy.defaults().crossZone();
+        public int panicPercent = BalancerConfig.Policy.defaults().panicPercent();
+        public long slowStartMs = BalancerConfig.Policy.defaults().slowStartMs();
+        public long drainTimeoutMs = BalancerConfig.Policy.defaults().drainTimeoutMs();
+        public BalancerConfig.Outlier outlier = BalancerConfig.Outlier.defaults();
+        public BalancerConfig.Retry retry = BalancerConfig.Retry.defaults();
 
         public Balancer() {
             super(8200);
+        }
+
+        public BalancerConfig.Policy policy() {
+            return new BalancerConfig.Policy(picker, hashKey, zone, crossZone, panicPercent, slowStartMs,
+                    drainTimeoutMs, outlier, retry);
         }
     }
 
@@ -103,7 +126,8 @@ public final class Topology {
                 new RouteSpec("/api/login", "auth", "none", List.of(), null),
                 new RouteSpec("/.well-known", "auth", "none", List.of(), null),
                 new RouteSpec("/api/me", "auth", "jwt", List.of("profile"), null),
-                new RouteSpec("/api/products", "catalog", "none", List.of(), 5_000L));
+                new RouteSpec("/api/products", "catalog", "none", List.of(), 5_000L),
+                new RouteSpec("/images", "catalog", "none", List.of(), 5_000L));
 
         public Gateway() {
             super(8300);
@@ -176,6 +200,7 @@ public final class Topology {
 
     /** Every listener on port 0, for tests that run beside other copies. */
     public Topology ephemeral() {
+        edge.tlsPort = 0;
         for (Listener l : List.of(edge, firewall, balancer, gateway, services.auth, services.catalog)) {
             l.port = 0;
             l.adminPort = 0;

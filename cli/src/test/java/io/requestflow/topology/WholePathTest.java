@@ -3,6 +3,7 @@ package io.requestflow.topology;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.requestflow.balancer.BalancerConfig;
 import io.requestflow.engine.http.Json;
+import io.requestflow.engine.net.HostPort;
 import io.requestflow.engine.trace.ServerTiming;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,6 +56,7 @@ class WholePathTest {
         t.firewall.deny = List.of("127.0.0.2/32");
         t.firewall.maxBodyBytes = 2048;
         t.balancer.healthCheck = new BalancerConfig.HealthCheck(200, 500, 1, 1);
+        t.balancer.slowStartMs = 1_000; // a scaled-up gateway ramps up quickly in the test
         t.services.auth.hashIterations = 1_000; // keep the test quick; production uses the OWASP figure
         stack = Stack.start(t, dataDir, line -> {});
     }
@@ -95,7 +97,8 @@ class WholePathTest {
                 "postgres");
         assertThat(first.header("x-request-id")).isNotBlank();
 
-        RawHttp.Reply second = get("/api/products/42", Map.of());
+        // no-cache makes the edge ask again, so the read reaches the catalog and its Redis
+        RawHttp.Reply second = get("/api/products/42", Map.of("Cache-Control", "no-cache"));
         assertThat(second.body()).isEqualTo(first.body());
         List<ServerTiming.Entry> entries = ServerTiming.parse(second.header("server-timing"));
         assertThat(entries).anySatisfy(e -> {
@@ -103,6 +106,13 @@ class WholePathTest {
             assertThat(e.desc()).isEqualTo("hit");
         });
         assertThat(hopNames(second)).doesNotContain("postgres");
+
+        // a plain read is answered by the edge's cache: the waterfall ends there
+        RawHttp.Reply third = get("/api/products/42", Map.of());
+        assertThat(third.body()).isEqualTo(first.body());
+        assertThat(third.header("x-cache")).isEqualTo("HIT");
+        assertThat(third.header("age")).isNotNull();
+        assertThat(hopNames(third)).containsExactly("edge");
     }
 
     @Test
@@ -178,13 +188,14 @@ class WholePathTest {
     @Order(10)
     void balancerAlternatesAndStopsSendingToAStoppedInstance() throws Exception {
         List<String> picked = new ArrayList<>();
-        for (int i = 0; i < 6; i++) picked.add(balancerPick(get("/api/products/3", Map.of())));
+        Map<String, String> pass = Map.of("Cache-Control", "no-cache"); // past the edge cache, every time
+        for (int i = 0; i < 6; i++) picked.add(balancerPick(get("/api/products/3", pass)));
         assertThat(picked).contains("gateway-1", "gateway-2");
         for (int i = 1; i < picked.size(); i++) assertThat(picked.get(i)).isNotEqualTo(picked.get(i - 1));
 
         stack.stop("gateway-2");
         // even before the health check notices, a refused connection is retried on the other instance
-        for (int i = 0; i < 6; i++) assertThat(get("/api/products/3", Map.of()).status()).isEqualTo(200);
+        for (int i = 0; i < 6; i++) assertThat(get("/api/products/3", pass).status()).isEqualTo(200);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         String targets;
         do {
@@ -193,6 +204,31 @@ class WholePathTest {
                     Map.of(), null).body();
         } while (!targets.contains("\"healthy\":false") && System.nanoTime() < deadline);
         assertThat(targets).contains("\"healthy\":false");
+        for (int i = 0; i < 6; i++) {
+            RawHttp.Reply reply = get("/api/products/3", pass);
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(balancerPick(reply)).isEqualTo("gateway-1");
+        }
+    }
+
+    @Test
+    @Order(20)
+    void flowScaleStartsAndDrainsGatewayInstancesInTheRunningProcess() throws Exception {
+        String admin = HostPort.of(stack.hop("balancer").adminAddress()).toString();
+        // what `./flow scale gateway 2` runs, against this process's balancer admin port
+        int code = new picocli.CommandLine(new io.requestflow.cli.ScaleCommand()).execute("gateway", "2", "--admin", admin);
+        assertThat(code).isZero();
+        java.util.Set<String> picked = new java.util.HashSet<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (picked.size() < 2 && System.nanoTime() < deadline) {
+            RawHttp.Reply reply = get("/api/products/3", Map.of());
+            assertThat(reply.status()).isEqualTo(200);
+            picked.add(balancerPick(reply).split(" ")[0]);
+        }
+        assertThat(picked).containsExactlyInAnyOrder("gateway-1", "gateway-3");
+
+        code = new picocli.CommandLine(new io.requestflow.cli.ScaleCommand()).execute("gateway", "1", "--admin", admin);
+        assertThat(code).isZero();
         for (int i = 0; i < 6; i++) {
             RawHttp.Reply reply = get("/api/products/3", Map.of());
             assertThat(reply.status()).isEqualTo(200);
@@ -203,5 +239,47 @@ class WholePathTest {
     static String balancerPick(RawHttp.Reply reply) {
         return ServerTiming.parse(reply.header("server-timing")).stream()
                 .filter(e -> e.name().equals("balancer")).findFirst().orElseThrow().desc();
+    }
+
+    @Test
+    @Order(6)
+    void httpsWithHttp2ReachesTheProductThroughTheEdgeTrustingOnlyTheLocalCa() throws Exception {
+        var ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        try (var in = java.nio.file.Files.newInputStream(dataDir.resolve("ca").resolve("ca.pem"))) {
+            ks.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        var ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        var client = java.net.http.HttpClient.newBuilder().sslContext(ssl)
+                .version(java.net.http.HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(3)).build();
+        var uri = java.net.URI.create("https://localhost:" + stack.hop("edge").tlsAddress().getPort() + "/api/products/42");
+        var reply = client.send(java.net.http.HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(reply.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+        assertThat(reply.statusCode()).isEqualTo(200);
+        assertThat(Json.tree(reply.body().getBytes(StandardCharsets.UTF_8)).get("id").asLong()).isEqualTo(42);
+        assertThat(ServerTiming.parse(reply.headers().firstValue("server-timing").orElseThrow()).getFirst().name())
+                .isEqualTo("edge");
+    }
+
+    @Test
+    @Order(7)
+    void productImagesAreCachedAtTheEdgeForAnHourAndPurgedBySurrogateKey() throws IOException {
+        RawHttp.Reply first = get("/images/products/42.svg", Map.of());
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.header("content-type")).isEqualTo("image/svg+xml");
+        assertThat(first.header("cache-control")).isEqualTo("public, max-age=3600");
+        assertThat(first.body()).startsWith("<svg").contains("product 42");
+        RawHttp.Reply second = get("/images/products/42.svg", Map.of());
+        assertThat(second.header("x-cache")).isEqualTo("HIT");
+        assertThat(second.body()).isEqualTo(first.body());
+        RawHttp.Reply purge = RawHttp.send("127.0.0.1", stack.hop("edge").adminAddress(), "POST",
+                "/cache/purge?key=product-42", "x", Map.of(), null);
+        assertThat(purge.status()).isEqualTo(200);
+        assertThat(get("/images/products/42.svg", Map.of()).header("x-cache")).isEqualTo("MISS");
+        assertThat(get("/images/products/x.svg", Map.of()).status()).isEqualTo(400);
     }
 }

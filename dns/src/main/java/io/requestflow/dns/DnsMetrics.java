@@ -21,6 +21,8 @@ final class DnsMetrics {
     static final String QUERIES = "requestflow.dns.queries";
     static final String DURATION = "requestflow.dns.query.duration";
     static final String DROPPED = "requestflow.dns.dropped";
+    static final String DECISIONS = "requestflow.dns.policy.decisions";
+    static final String RATE_LIMITED = "requestflow.dns.rate.limited";
 
     /**
      * Types named in the qtype tag; anything else counts as OTHER. Clients choose the qtype, so tagging every
@@ -70,6 +72,22 @@ final class DnsMetrics {
             return "NONE";
         }
         return NAMED_TYPES.contains(qtype) ? Type.string(qtype) : "OTHER";
+    }
+
+    /** One routing decision; tags come from config (set names, answer ids), never from the client. */
+    void decision(Zone.Choice choice) {
+        for (String id : choice.chosen()) {
+            Counter.builder(DECISIONS).description("Answers chosen by DNS routing policies")
+                    .tag("recordset", choice.recordSet()).tag("policy", choice.policy()).tag("answer", id)
+                    .tag("failopen", Boolean.toString(choice.failOpen()))
+                    .register(registry).increment();
+        }
+    }
+
+    /** A UDP response held back by rate limiting ({@code slip}: sent truncated; {@code drop}: not sent). */
+    void rateLimited(String action) {
+        Counter.builder(RATE_LIMITED).description("UDP responses limited per client subnet")
+                .tag("action", action).register(registry).increment();
     }
 
     private record QueryKey(DnsTransport transport, String qtype, String rcode) {}

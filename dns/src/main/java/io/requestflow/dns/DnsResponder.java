@@ -1,7 +1,16 @@
 package io.requestflow.dns;
 
+import io.requestflow.dns.geo.ClientLocation;
+import io.requestflow.dns.geo.ClientLocator;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.xbill.DNS.ClientSubnetOption;
+import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Header;
@@ -28,22 +37,55 @@ public final class DnsResponder {
     private static final int QR_BIT = 0x8000;
     private static final int RD_BIT = 0x0100;
 
+    private static final InetSocketAddress LOOPBACK =
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
     private final Zone zone;
     private final DnsConfig config;
+    private final ClientLocator locator;
+    private final Predicate<String> healthy;
+    private final AnswerCache cache;
 
+    /** A responder with every target healthy and clients placed by the config's ranges only. */
     public DnsResponder(Zone zone, DnsConfig config) {
+        this(zone, config, new ClientLocator(config.regions(), config.defaultRegion(), null), url -> true);
+    }
+
+    public DnsResponder(Zone zone, DnsConfig config, ClientLocator locator, Predicate<String> healthy) {
         this.zone = zone;
         this.config = config;
+        this.locator = locator;
+        this.healthy = healthy;
+        this.cache = new AnswerCache(config);
+    }
+
+    public Zone zone() {
+        return zone;
+    }
+
+    /** Answers one query from a loopback client. */
+    public Reply respond(byte[] query, DnsTransport transport) {
+        return respond(query, transport, LOOPBACK);
     }
 
     /** Answers one query; {@link Reply#wire()} is null when the input deserves no answer at all. */
-    public Reply respond(byte[] query, DnsTransport transport) {
+    public Reply respond(byte[] query, DnsTransport transport, InetSocketAddress client) {
         if (query.length < Header.LENGTH) {
             return Reply.drop("short");
         }
         int flags = ((query[2] & 0xFF) << 8) | (query[3] & 0xFF);
         if ((flags & QR_BIT) != 0) {
             return Reply.drop("response");
+        }
+        if (query.length > config.maxQueryBytes()) {
+            return Reply.drop("too-large");
+        }
+        AnswerCache.Key key = cache.key(query, transport);
+        if (key != null) {
+            Reply hit = cache.get(key, query);
+            if (hit != null) {
+                return hit;
+            }
         }
         Message request;
         try {
@@ -54,10 +96,14 @@ public final class DnsResponder {
         if (!complete(query, request)) {
             return formatError(query, flags);
         }
-        return respond(request, transport);
+        Reply reply = respond(request, transport, client);
+        if (key != null && reply.cacheable()) {
+            cache.put(key, reply);
+        }
+        return reply;
     }
 
-    private Reply respond(Message request, DnsTransport transport) {
+    private Reply respond(Message request, DnsTransport transport, InetSocketAddress client) {
         Header header = request.getHeader();
         List<Record> questions = request.getSection(Section.QUESTION);
         Record question = questions.size() == 1 ? questions.get(0) : null;
@@ -76,38 +122,84 @@ public final class DnsResponder {
             // Only class IN is served, and the zone is not offered for transfer.
             return reply(request, question, Rcode.REFUSED, transport);
         }
-        Zone.Answer answer = zone.lookup(question.getName(), qtype);
-        Message response = response(request, question, answer.rcode());
+        ClientSubnetOption ecs = clientSubnet(opt);
+        Supplier<ClientLocation> where = memo(() -> ecs != null && ecs.getSourcePrefixLength() > 0
+                ? locator.locate(ecs.getAddress(), ecs.getSourcePrefixLength())
+                : locator.locate(client.getAddress(), client.getAddress().getAddress().length * 8));
+        Zone.Answer answer = zone.lookup(question.getName(), qtype,
+                new Zone.Context(where, healthy, ThreadLocalRandom.current()));
+        EDNSOption echo = null;
+        if (ecs != null) {
+            // RFC 7871 §7.2.1: echo the subnet; the scope says how much of it the answer depended on.
+            int scope = answer.locationDependent() ? Math.min(where.get().scopePrefix(), maxBits(ecs)) : 0;
+            echo = new ClientSubnetOption(ecs.getSourcePrefixLength(), ecs.getSourcePrefixLength() == 0 ? 0 : scope,
+                    ecs.getAddress());
+        }
+        Message response = response(request, question, answer.rcode(), echo);
         if (answer.authoritative()) {
             response.getHeader().setFlag(Flags.AA);
         }
         answer.answer().forEach(r -> response.addRecord(r, Section.ANSWER));
         answer.authority().forEach(r -> response.addRecord(r, Section.AUTHORITY));
         answer.additional().forEach(r -> response.addRecord(r, Section.ADDITIONAL));
-        return fit(request, question, response, answer.rcode(), transport);
+        Reply reply = fit(request, question, response, answer.rcode(), transport, answer.choices());
+        boolean cacheable = !answer.dynamic() && answer.rcode() == Rcode.NOERROR && !answer.answer().isEmpty()
+                && ecs == null;
+        return cacheable ? reply.asCacheable() : reply;
+    }
+
+    private static ClientSubnetOption clientSubnet(OPTRecord opt) {
+        if (opt == null) {
+            return null;
+        }
+        for (EDNSOption option : opt.getOptions(EDNSOption.Code.CLIENT_SUBNET)) {
+            if (option instanceof ClientSubnetOption ecs) {
+                return ecs;
+            }
+        }
+        return null;
+    }
+
+    private static int maxBits(ClientSubnetOption ecs) {
+        return ecs.getFamily() == 1 ? 32 : 128;
+    }
+
+    private static <T> Supplier<T> memo(Supplier<T> supplier) {
+        Object[] box = new Object[1];
+        return () -> {
+            if (box[0] == null) {
+                box[0] = supplier.get();
+            }
+            @SuppressWarnings("unchecked")
+            T value = (T) box[0];
+            return value;
+        };
     }
 
     /** A response with no records, for every error rcode. */
     private Reply reply(Message request, Record question, int rcode, DnsTransport transport) {
-        return fit(request, question, response(request, question, rcode), rcode, transport);
+        return fit(request, question, response(request, question, rcode, null), rcode, transport, List.of());
     }
 
     /**
      * Sends the response if it fits the client's limit; otherwise the header and question with TC set, which
      * tells the client to ask again over TCP (RFC 1035 §4.2.1, RFC 7766).
      */
-    private Reply fit(Message request, Record question, Message response, int rcode, DnsTransport transport) {
+    private Reply fit(Message request, Record question, Message response, int rcode, DnsTransport transport,
+                      List<Zone.Choice> choices) {
         int qtype = question == null ? Reply.NO_TYPE : question.getType();
+        int questionEnd = question == null ? Header.LENGTH : Header.LENGTH + question.getName().length() + 4;
+        int questionHash = question == null ? 0 : question.getName().canonicalize().hashCode() * 31 + qtype;
         byte[] wire = response.toWire();
         if (wire.length <= limit(request, transport)) {
-            return new Reply(wire, qtype, rcode, null);
+            return new Reply(wire, qtype, rcode, null, questionEnd, questionHash, choices);
         }
-        Message truncated = response(request, question, rcode);
+        Message truncated = response(request, question, rcode, null);
         truncated.getHeader().setFlag(Flags.TC);
         if (response.getHeader().getFlag(Flags.AA)) {
             truncated.getHeader().setFlag(Flags.AA);
         }
-        return new Reply(truncated.toWire(), qtype, rcode, null);
+        return new Reply(truncated.toWire(), qtype, rcode, null, questionEnd, questionHash, choices);
     }
 
     /**
@@ -126,7 +218,7 @@ public final class DnsResponder {
     }
 
     /** Header, question and (for an EDNS client) OPT: what every response starts from. */
-    private Message response(Message request, Record question, int rcode) {
+    private Message response(Message request, Record question, int rcode, EDNSOption echo) {
         Header in = request.getHeader();
         Message response = new Message(in.getID());
         Header out = response.getHeader();
@@ -144,7 +236,9 @@ public final class DnsResponder {
         }
         if (request.getOPT() != null && countOpt(request) == 1) {
             // The upper 8 bits of an extended rcode travel in the OPT record.
-            response.addRecord(new OPTRecord(config.ednsMaxPayload(), rcode >>> 4, 0, 0), Section.ADDITIONAL);
+            OPTRecord opt = echo == null ? new OPTRecord(config.ednsMaxPayload(), rcode >>> 4, 0, 0)
+                    : new OPTRecord(config.ednsMaxPayload(), rcode >>> 4, 0, 0, List.of(echo));
+            response.addRecord(opt, Section.ADDITIONAL);
         }
         return response;
     }
@@ -160,7 +254,7 @@ public final class DnsResponder {
             out.setFlag(Flags.RD);
         }
         out.setRcode(Rcode.FORMERR);
-        return new Reply(response.toWire(), Reply.NO_TYPE, Rcode.FORMERR, null);
+        return new Reply(response.toWire(), Reply.NO_TYPE, Rcode.FORMERR, null, Header.LENGTH, 0, List.of());
     }
 
     /**
@@ -188,13 +282,36 @@ public final class DnsResponder {
      * @param wire       the response bytes, or null to send nothing
      * @param qtype      the question's type, or {@link #NO_TYPE} when there was no readable question
      * @param rcode      the (possibly extended) response code; meaningless when dropped
-     * @param dropReason why nothing is sent, or null when something is
+     * @param dropReason   why nothing is sent, or null when something is
+     * @param questionEnd  where the question section ends in {@code wire} (a truncated reply keeps up to here)
+     * @param questionHash identifies (name, type) case-insensitively, for rate limiting identical responses
+     * @param choices      the routing decisions behind the answer
      */
-    public record Reply(byte[] wire, int qtype, int rcode, String dropReason) {
+    public record Reply(byte[] wire, int qtype, int rcode, String dropReason, int questionEnd, int questionHash,
+                        List<Zone.Choice> choices, boolean cacheable) {
         public static final int NO_TYPE = -1;
 
+        public Reply(byte[] wire, int qtype, int rcode, String dropReason, int questionEnd, int questionHash,
+                     List<Zone.Choice> choices) {
+            this(wire, qtype, rcode, dropReason, questionEnd, questionHash, choices, false);
+        }
+
         static Reply drop(String reason) {
-            return new Reply(null, NO_TYPE, -1, reason);
+            return new Reply(null, NO_TYPE, -1, reason, 0, 0, List.of());
+        }
+
+        Reply asCacheable() {
+            return new Reply(wire, qtype, rcode, dropReason, questionEnd, questionHash, choices, true);
+        }
+
+        /** Header and question only, with TC set: "ask again over TCP" (rate limiting's slip). */
+        public byte[] truncatedWire() {
+            byte[] out = java.util.Arrays.copyOf(wire, questionEnd);
+            out[2] |= 0x02;
+            for (int i = 6; i < 12; i++) {
+                out[i] = 0;
+            }
+            return out;
         }
 
         public boolean dropped() {

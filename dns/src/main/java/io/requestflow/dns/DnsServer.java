@@ -12,7 +12,13 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.requestflow.dns.geo.ClientLocator;
+import io.requestflow.dns.geo.GeoIpDatabase;
+import io.requestflow.dns.health.HealthMonitor;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -21,6 +27,9 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,11 +57,20 @@ public final class DnsServer implements AutoCloseable {
     /** Receive buffer per datagram: queries are far smaller, and a longer one arrives cut and gets FORMERR. */
     private static final int MAX_UDP_QUERY = 4096;
     private static final int TCP_LENGTH_PREFIX = 2;
+    /** Datagrams read per recvmmsg call with epoll. */
+    private static final int RECVMMSG_BATCH = 16;
+
+    private static final Logger queryLog = LoggerFactory.getLogger("io.requestflow.dns.query");
 
     private final DnsConfig config;
-    private final Zone zone;
-    private final DnsResponder responder;
+    /** What answers queries now; a reload swaps it whole, so a query sees one zone, never a mix. */
+    private volatile DnsResponder responder;
+    private volatile DnsConfig current;
+    private final ClientLocator locator;
+    private final HealthMonitor health;
+    private final ResponseRateLimiter rateLimiter;
     private final DnsMetrics metrics;
+    private final List<Channel> extraUdp = new ArrayList<>();
     private final EventLoopGroup group;
     private final boolean ownsGroup;
     private final ChannelTypes channelTypes;
@@ -63,8 +81,15 @@ public final class DnsServer implements AutoCloseable {
 
     private DnsServer(DnsConfig config, MeterRegistry registry, EventLoopGroup group, boolean ownsGroup) {
         this.config = config;
-        this.zone = Zone.from(config);
-        this.responder = new DnsResponder(zone, config);
+        this.current = config;
+        Zone zone = Zone.from(config);
+        this.locator = new ClientLocator(config.regions(), config.defaultRegion(),
+                config.geoip() ? GeoIp.DATABASE : null);
+        HealthMonitor.validate(zone.healthTargets(config)); // before any checker thread exists
+        this.health = new HealthMonitor(config.health(), registry);
+        this.health.watch(zone.healthTargets(config));
+        this.responder = new DnsResponder(zone, config, locator, health::healthy);
+        this.rateLimiter = new ResponseRateLimiter(config.rateLimit());
         this.metrics = new DnsMetrics(registry);
         this.group = group;
         this.ownsGroup = ownsGroup;
@@ -96,7 +121,8 @@ public final class DnsServer implements AutoCloseable {
         Objects.requireNonNull(group, "group");
         DnsServer server = new DnsServer(config, registry, group, owns);
         server.bind();
-        log.info("dns: authoritative for {} on {} (udp+tcp)", server.zone.origin(), server.address());
+        log.info("dns: authoritative for {} on {} (udp x{} + tcp)", server.zone().origin(), server.address(),
+                1 + server.extraUdp.size());
         return server;
     }
 
@@ -105,12 +131,34 @@ public final class DnsServer implements AutoCloseable {
         return (InetSocketAddress) udp.localAddress();
     }
 
+    /** The config now served (the latest reload's). */
     public DnsConfig config() {
-        return config;
+        return current;
     }
 
     public Zone zone() {
+        return responder.zone();
+    }
+
+    /**
+     * Serves the zone from {@code fresh} from the next query on, with a higher SOA serial; the listen address
+     * stays (changing it takes a restart). Health state of targets that remain is kept.
+     *
+     * @throws IllegalArgumentException when the new zone is invalid; the old one keeps serving
+     */
+    public synchronized Zone reload(DnsConfig fresh) {
+        long previous = zone().soa().getSerial();
+        Zone zone = Zone.from(fresh, previous + 1);
+        health.watch(zone.healthTargets(fresh));
+        responder = new DnsResponder(zone, fresh, locator, health::healthy);
+        current = fresh;
+        log.info("dns: reloaded {} (serial {} -> {})", zone.origin(), previous, zone.soa().getSerial());
         return zone;
+    }
+
+    /** Health of every checked target, for the admin API. */
+    public Map<String, Map<String, Object>> health() {
+        return health.snapshot();
     }
 
     /** Stops both listeners and open TCP connections, waiting at most a few seconds. Safe to call twice. */
@@ -120,7 +168,9 @@ public final class DnsServer implements AutoCloseable {
             return;
         }
         closeQuietly(udp);
+        extraUdp.forEach(DnsServer::closeQuietly);
         closeQuietly(tcp);
+        health.close();
         connections.close().awaitUninterruptibly(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         if (ownsGroup) {
             group.shutdownGracefully(0, CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
@@ -143,6 +193,7 @@ public final class DnsServer implements AutoCloseable {
             ChannelFuture tcpBind = bindTcp(host, port);
             if (await(tcpBind)) {
                 tcp = tcpBind.channel();
+                bindMoreUdp(host, port);
                 return;
             }
             closeQuietly(udp);
@@ -154,12 +205,48 @@ public final class DnsServer implements AutoCloseable {
     }
 
     private ChannelFuture bindUdp(InetAddress host, int port) {
-        return new Bootstrap()
+        Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(channelTypes.datagram())
                 .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_UDP_QUERY))
-                .handler(new UdpQueryHandler(query -> answer(query, DnsTransport.UDP)))
-                .bind(new InetSocketAddress(host, port));
+                .handler(new UdpQueryHandler((query, client) -> answer(query, client, DnsTransport.UDP)));
+        if (epoll()) {
+            // Several sockets on one port, each read by its own event loop: the kernel spreads the datagrams.
+            // And up to RECVMMSG_BATCH datagrams per system call (recvmmsg), each at most MAX_UDP_QUERY bytes.
+            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true)
+                    .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_UDP_QUERY)
+                    .option(ChannelOption.RECVBUF_ALLOCATOR,
+                            new FixedRecvByteBufAllocator(MAX_UDP_QUERY * RECVMMSG_BATCH));
+        }
+        return bootstrap.bind(new InetSocketAddress(host, port));
+    }
+
+    /** With epoll, more UDP sockets on the same port (SO_REUSEPORT), one per event loop unless configured. */
+    private void bindMoreUdp(InetAddress host, int port) {
+        if (!epoll()) {
+            return;
+        }
+        int wanted = config.udpSockets() > 0 ? config.udpSockets() : loops();
+        for (int i = 1; i < wanted; i++) {
+            ChannelFuture more = bindUdp(host, port);
+            if (!await(more)) {
+                log.warn("dns: only {} udp sockets on port {}", i, port, more.cause());
+                return;
+            }
+            extraUdp.add(more.channel());
+        }
+    }
+
+    private boolean epoll() {
+        return group instanceof IoEventLoopGroup io && io.isIoType(EpollIoHandler.class);
+    }
+
+    private int loops() {
+        int n = 0;
+        for (var ignored : group) {
+            n++;
+        }
+        return Math.max(1, n);
     }
 
     private ChannelFuture bindTcp(InetAddress host, int port) {
@@ -173,28 +260,55 @@ public final class DnsServer implements AutoCloseable {
                         connections.add(channel);
                         channel.pipeline().addLast(
                                 new IdleStateHandler(0, 0, config.tcpIdleTimeoutSeconds(), TimeUnit.SECONDS),
-                                new LengthFieldBasedFrameDecoder(config.maxTcpMessageSize() + TCP_LENGTH_PREFIX,
+                                // queries are small: a frame longer than maxQueryBytes is refused before it is buffered
+                                new LengthFieldBasedFrameDecoder(
+                                        Math.min(config.maxTcpMessageSize(), config.maxQueryBytes()) + TCP_LENGTH_PREFIX,
                                         0, TCP_LENGTH_PREFIX, 0, TCP_LENGTH_PREFIX),
                                 new LengthFieldPrepender(TCP_LENGTH_PREFIX),
-                                new TcpQueryHandler(query -> answer(query, DnsTransport.TCP)));
+                                new TcpQueryHandler((query, client) -> answer(query, client, DnsTransport.TCP)));
                     }
                 })
                 .bind(new InetSocketAddress(host, port));
     }
 
     /** Query bytes to response bytes (null: send nothing), metered. Runs on an event loop thread. */
-    private byte[] answer(byte[] query, DnsTransport transport) {
+    private byte[] answer(byte[] query, InetSocketAddress client, DnsTransport transport) {
         long start = System.nanoTime();
         DnsResponder.Reply reply;
         try {
-            reply = responder.respond(query, transport);
+            reply = responder.respond(query, transport, client);
         } catch (RuntimeException e) {
             // A bug here must cost one answer, never the listener.
             log.warn("dns: failed to answer a {} query", transport.tag(), e);
             reply = DnsResponder.Reply.drop("internal-error");
         }
         metrics.record(transport, reply, System.nanoTime() - start);
+        if (reply.dropped()) {
+            return null;
+        }
+        reply.choices().forEach(metrics::decision);
+        if (queryLog.isDebugEnabled()) {
+            queryLog.debug("{}", QueryLogLine.of(client, transport, reply));
+        }
+        if (transport == DnsTransport.UDP) {
+            switch (rateLimiter.check(client.getAddress(), reply)) {
+                case SEND -> { }
+                case SLIP -> {
+                    metrics.rateLimited("slip");
+                    return reply.truncatedWire();
+                }
+                case DROP -> {
+                    metrics.rateLimited("drop");
+                    return null;
+                }
+            }
+        }
         return reply.wire();
+    }
+
+    /** The GeoLite2 database, read once per process (4 MB) and only if some server wants it. */
+    private static final class GeoIp {
+        static final GeoIpDatabase DATABASE = GeoIpDatabase.bundled();
     }
 
     private Channel open(ChannelFuture bind, int port, String protocol) {

@@ -6,7 +6,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.timeout.IdleStateEvent;
-import java.util.function.Function;
+import java.net.InetSocketAddress;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,16 +20,16 @@ final class TcpQueryHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
     private static final Logger log = LoggerFactory.getLogger(TcpQueryHandler.class);
 
-    private final Function<byte[], byte[]> answerer;
+    private final BiFunction<byte[], InetSocketAddress, byte[]> answerer;
 
-    /** {@code answerer} returns the response bytes, or null to send nothing. */
-    TcpQueryHandler(Function<byte[], byte[]> answerer) {
+    /** {@code answerer} maps (query, client) to the response bytes, or null to send nothing. */
+    TcpQueryHandler(BiFunction<byte[], InetSocketAddress, byte[]> answerer) {
         this.answerer = answerer;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf message) {
-        byte[] response = answerer.apply(ByteBufUtil.getBytes(message));
+        byte[] response = answerer.apply(ByteBufUtil.getBytes(message), (InetSocketAddress) ctx.channel().remoteAddress());
         if (response == null) {
             ctx.flush();
             ctx.close();

@@ -5,7 +5,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
-import java.util.function.Function;
+import java.net.InetSocketAddress;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,16 +15,16 @@ final class UdpQueryHandler extends SimpleChannelInboundHandler<DatagramPacket> 
 
     private static final Logger log = LoggerFactory.getLogger(UdpQueryHandler.class);
 
-    private final Function<byte[], byte[]> answerer;
+    private final BiFunction<byte[], InetSocketAddress, byte[]> answerer;
 
-    /** {@code answerer} returns the response bytes, or null to send nothing. */
-    UdpQueryHandler(Function<byte[], byte[]> answerer) {
+    /** {@code answerer} maps (query, client) to the response bytes, or null to send nothing. */
+    UdpQueryHandler(BiFunction<byte[], InetSocketAddress, byte[]> answerer) {
         this.answerer = answerer;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-        byte[] response = answerer.apply(ByteBufUtil.getBytes(packet.content()));
+        byte[] response = answerer.apply(ByteBufUtil.getBytes(packet.content()), packet.sender());
         if (response != null) {
             ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(response), packet.sender()));
         }

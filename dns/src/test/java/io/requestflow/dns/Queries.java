@@ -95,4 +95,18 @@ final class Queries {
         }
         return inputs;
     }
+
+    /** One UDP exchange with the server from 127.0.0.1: the raw response bytes. */
+    static byte[] udp(java.net.InetSocketAddress server, byte[] query) {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(
+                new java.net.InetSocketAddress("127.0.0.1", 0))) {
+            socket.setSoTimeout(2000);
+            socket.send(new java.net.DatagramPacket(query, query.length, server));
+            java.net.DatagramPacket in = new java.net.DatagramPacket(new byte[65535], 65535);
+            socket.receive(in);
+            return java.util.Arrays.copyOf(in.getData(), in.getLength());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

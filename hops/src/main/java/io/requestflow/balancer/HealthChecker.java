@@ -6,35 +6,35 @@ import io.requestflow.engine.http.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
-/** Probes every instance's readiness URL on a jittered interval and flips its health on the thresholds. */
+/**
+ * Probes each watched instance's readiness URL on a jittered interval and flips its health on the
+ * thresholds. Checking an instance stops when it leaves the target group.
+ */
 public final class HealthChecker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthChecker.class);
 
-    private final List<Instance> instances;
     private final BalancerConfig.HealthCheck config;
     private final UpstreamClient client;
     private final EventLoopGroup group;
     private volatile boolean closed;
 
-    public HealthChecker(List<Instance> instances, BalancerConfig.HealthCheck config, UpstreamClient client,
-                         EventLoopGroup group) {
-        this.instances = instances;
+    public HealthChecker(BalancerConfig.HealthCheck config, UpstreamClient client, EventLoopGroup group) {
         this.config = config;
         this.client = client;
         this.group = group;
     }
 
-    /** Checks every instance now, then keeps checking on the interval. */
-    public void start() {
-        for (Instance instance : instances) check(instance);
+    /** Checks {@code instance} now, then keeps checking it on the interval until it is removed. */
+    void watch(Instance instance) {
+        check(instance);
     }
 
     private void check(Instance instance) {
-        if (closed) return;
+        if (closed || instance.removed()) return;
         Request probe = Request.of("GET", instance.healthPath());
         probe.headers().set("user-agent", "requestflow-balancer-healthcheck");
         client.send(instance.healthAddress(), probe, config.timeoutMs()).whenComplete((response, error) -> {
@@ -50,12 +50,12 @@ public final class HealthChecker implements AutoCloseable {
     }
 
     private void schedule(Instance instance) {
-        if (closed) return;
-        long jitter = config.intervalMs() / 10;
+        if (closed || instance.removed()) return;
+        long jitter = config.intervalMs() * config.jitterPercent() / 100;
         long delay = config.intervalMs() + (jitter > 0 ? ThreadLocalRandom.current().nextLong(-jitter, jitter + 1) : 0);
         try {
             group.next().schedule(() -> check(instance), Math.max(1, delay), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // the event loops are shutting down: stop checking
         }
     }

@@ -1,20 +1,62 @@
 package io.requestflow.edge;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.requestflow.engine.client.UpstreamClient;
 import io.requestflow.engine.net.HostPort;
 import io.requestflow.engine.pipeline.Stage;
 import io.requestflow.engine.proxy.ForwardStage;
 import io.requestflow.engine.proxy.Forwarder;
+import io.requestflow.engine.server.RequestHandler;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
-/** The edge: "can I answer from the edge?" For now it checks the host and forwards to the firewall. */
+/**
+ * The edge: "can I answer from the edge?" Checks the host, tells the origin who the viewer is, negotiates
+ * compression, answers from its RFC 9111 cache when it can, and forwards the rest to the firewall.
+ */
 public final class EdgeHop {
-    private EdgeHop() {}
+    private final EdgeConfig config;
+    private final HttpCache cache;
+    private final List<Stage> stages;
+    private final CacheAdmin admin;
 
-    public static List<Stage> stages(EdgeConfig config, Forwarder forwarder, HostPort upstream) {
-        return List.of(
-                new HostStage(config.hosts()),
-                new ForwardedHeadersStage("http"),
-                new ForwardStage(forwarder, upstream));
+    /** {@code adminClient} carries purges to the peers named in the cache config. */
+    public EdgeHop(EdgeConfig config, Forwarder forwarder, HostPort upstream, MeterRegistry registry,
+                   UpstreamClient adminClient) {
+        this(config, forwarder, upstream, registry, adminClient, System::currentTimeMillis);
+    }
+
+    /** With the clock freshness is judged by (tests move it). */
+    EdgeHop(EdgeConfig config, Forwarder forwarder, HostPort upstream, MeterRegistry registry,
+            UpstreamClient adminClient, java.util.function.LongSupplier clock) {
+        this.config = config;
+        this.cache = new HttpCache(config.cache(), registry);
+        List<Stage> s = new ArrayList<>();
+        s.add(new HostStage(config.hosts()));
+        s.add(new ForwardedHeadersStage("http"));
+        s.add(new ViewerCountryStage(config.viewerCountries()));
+        if (config.cache().enabled()) {
+            s.add(new CompressionStage(config.cache().compressMinBytes()));
+            s.add(new InvalidationStage(cache));
+            s.add(new CacheStage(cache, config.cache(), clock));
+        }
+        s.add(new ForwardStage(forwarder, upstream));
+        this.stages = List.copyOf(s);
+        this.admin = new CacheAdmin(cache, config.cache().peers(), adminClient);
+    }
+
+    public List<Stage> stages() {
+        return stages;
+    }
+
+    public HttpCache cache() {
+        return cache;
+    }
+
+    /** Admin routes: {@code /cache}, {@code /cache/purge}, {@code /cache/ban}. */
+    public Map<String, RequestHandler> adminRoutes() {
+        return admin.routes();
     }
 }

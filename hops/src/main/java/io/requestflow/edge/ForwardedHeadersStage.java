@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Tells the origin who the viewer is: appends the client address to {@code X-Forwarded-For} and sets
- * {@code X-Forwarded-Proto} and {@code X-Forwarded-Host}. Later hops trust only the entry the edge added.
+ * {@code X-Forwarded-Proto} ({@code https} for requests that arrived over TLS) and {@code X-Forwarded-Host}. Later hops trust only the entry the edge added.
  */
 public final class ForwardedHeadersStage implements Stage {
     private final String scheme;
@@ -25,7 +25,7 @@ public final class ForwardedHeadersStage implements Stage {
         String client = request.remote() == null ? "unknown" : request.remote().getAddress().getHostAddress();
         String prior = request.header("x-forwarded-for");
         request.headers().set("x-forwarded-for", prior == null || prior.isBlank() ? client : prior + ", " + client);
-        request.headers().set("x-forwarded-proto", scheme);
+        request.headers().set("x-forwarded-proto", request.secure() ? "https" : scheme);
         String host = request.header("host");
         if (host != null) request.headers().set("x-forwarded-host", host);
         return next.proceed(exchange);

@@ -25,8 +25,9 @@ import java.util.List;
  * deployment's own CA when {@code var/ca/ca.pem} exists (the CA that signs the edge's certificate).
  */
 public final class ClientTls {
-    /** Where the deployment's CA certificate lives, relative to the working directory. */
-    public static final Path DEPLOYMENT_CA = Path.of("var", "ca", "ca.pem");
+    /** Where the deployment's CA certificate lives: the default data directory under the project home. */
+    public static final Path DEPLOYMENT_CA = Path.of(System.getProperty("requestflow.home", "."))
+            .resolve("var").resolve("ca").resolve("ca.pem");
 
     private ClientTls() {}
 

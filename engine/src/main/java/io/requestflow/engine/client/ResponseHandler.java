@@ -64,7 +64,8 @@ final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse
                     String.valueOf(msg.decoderResult().cause().getMessage()), msg.decoderResult().cause()));
             return;
         }
-        Response response = new Response(msg.status().code(), msg.headers().copy(), ByteBufUtil.getBytes(msg.content()));
+        // headers are plain objects (only the content is pooled), so they can be kept without a copy
+        Response response = new Response(msg.status().code(), msg.headers(), ByteBufUtil.getBytes(msg.content()));
         call.complete(new Outcome(response, HttpUtil.isKeepAlive(msg)));
     }
 

@@ -5,7 +5,9 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.channel.pool.AbstractChannelPoolMap;
 import io.netty.channel.pool.ChannelHealthChecker;
 import io.netty.channel.pool.FixedChannelPool;
@@ -13,6 +15,7 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AttributeKey;
@@ -22,7 +25,12 @@ import io.requestflow.engine.net.HostPort;
 import io.requestflow.engine.net.Transport;
 
 import java.net.ConnectException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 
@@ -35,11 +43,22 @@ public final class UpstreamClient implements AutoCloseable {
     private static final AttributeKey<Integer> USES = AttributeKey.valueOf("requestflow.uses");
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
+    /** One pool per upstream and event loop: a call made on a loop uses connections of that loop, no thread hop. */
+    private record PoolKey(HostPort upstream, EventLoop loop) {}
+
     private final ClientConfig config;
-    private final AbstractChannelPoolMap<HostPort, FixedChannelPool> pools;
+    private final EventLoopGroup group;
+    private final AbstractChannelPoolMap<PoolKey, FixedChannelPool> pools;
+    private final Map<HostPort, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 
     public UpstreamClient(ClientConfig config, EventLoopGroup group) {
         this.config = config;
+        this.group = group;
+        int loops = 0;
+        for (EventExecutor ignored : group) loops++;
+        // the per-upstream bounds are shared out evenly between the loops
+        int connectionsPerLoop = Math.max(1, (config.maxConnections() + loops - 1) / loops);
+        int pendingPerLoop = Math.max(1, (config.maxPending() + loops - 1) / loops);
         Bootstrap base = new Bootstrap()
                 .group(group)
                 .channel(Transport.clientChannel())
@@ -48,11 +67,11 @@ public final class UpstreamClient implements AutoCloseable {
                 .option(ChannelOption.SO_KEEPALIVE, true);
         this.pools = new AbstractChannelPoolMap<>() {
             @Override
-            protected FixedChannelPool newPool(HostPort key) {
-                return new FixedChannelPool(base.clone().remoteAddress(key.toSocketAddress()),
+            protected FixedChannelPool newPool(PoolKey key) {
+                return new FixedChannelPool(base.clone(key.loop()).remoteAddress(key.upstream().toSocketAddress()),
                         new PooledConnectionSetup(config), ChannelHealthChecker.ACTIVE,
                         FixedChannelPool.AcquireTimeoutAction.FAIL, config.acquireTimeoutMs(),
-                        config.maxConnections(), config.maxPending(), true, true);
+                        connectionsPerLoop, pendingPerLoop, true, true);
             }
         };
     }
@@ -67,14 +86,41 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     public CompletableFuture<Response> send(HostPort upstream, Request request, long readTimeoutMs) {
+        AtomicInteger active = inFlight.computeIfAbsent(upstream, k -> new AtomicInteger());
+        if (active.incrementAndGet() > config.maxRequests()) {
+            active.decrementAndGet();
+            return CompletableFuture.failedFuture(new UpstreamException(UpstreamException.Kind.CIRCUIT_OPEN, upstream,
+                    "max " + config.maxRequests(), null));
+        }
         CompletableFuture<Response> result = new CompletableFuture<>();
+        result.whenComplete((r, e) -> active.decrementAndGet());
         attempt(upstream, request, readTimeoutMs, result, IDEMPOTENT.contains(request.method()));
         return result;
     }
 
+    /** Requests in flight to {@code upstream} through this client right now. */
+    public int inFlight(HostPort upstream) {
+        AtomicInteger active = inFlight.get(upstream);
+        return active == null ? 0 : active.get();
+    }
+
+    /** Closes the pool of an upstream that left (its idle keep-alive connections go with it). */
+    public void evict(HostPort upstream) {
+        List<PoolKey> keys = new ArrayList<>();
+        for (Map.Entry<PoolKey, FixedChannelPool> e : pools) if (e.getKey().upstream().equals(upstream)) keys.add(e.getKey());
+        keys.forEach(pools::remove);
+        inFlight.remove(upstream);
+    }
+
+    /** The event loop running this thread, or the next one of the group when called from elsewhere. */
+    private EventLoop currentLoop() {
+        for (EventExecutor e : group) if (e.inEventLoop()) return (EventLoop) e;
+        return group.next();
+    }
+
     private void attempt(HostPort upstream, Request request, long readTimeoutMs, CompletableFuture<Response> result,
                          boolean mayRetryStale) {
-        FixedChannelPool pool = pools.get(upstream);
+        FixedChannelPool pool = pools.get(new PoolKey(upstream, currentLoop()));
         pool.acquire().addListener(acquired -> {
             if (!acquired.isSuccess()) {
                 result.completeExceptionally(classifyAcquireFailure(upstream, acquired.cause()));
@@ -85,7 +131,7 @@ public final class UpstreamClient implements AutoCloseable {
             boolean reused = uses != null;
             channel.attr(USES).set(reused ? uses + 1 : 1);
             CompletableFuture<ResponseHandler.Outcome> call = new CompletableFuture<>();
-            channel.eventLoop().execute(() -> {
+            Runnable write = () -> {
                 ResponseHandler handler = channel.pipeline().get(ResponseHandler.class);
                 handler.begin(call, upstream, readTimeoutMs);
                 channel.writeAndFlush(toNetty(request, upstream)).addListener(written -> {
@@ -94,7 +140,9 @@ public final class UpstreamClient implements AutoCloseable {
                                 "write failed: " + written.cause().getMessage(), written.cause()));
                     }
                 });
-            });
+            };
+            if (channel.eventLoop().inEventLoop()) write.run();
+            else channel.eventLoop().execute(write);
             call.whenComplete((outcome, error) -> {
                 if (error != null || !outcome.keepAlive()) channel.close();
                 pool.release(channel);
@@ -124,9 +172,9 @@ public final class UpstreamClient implements AutoCloseable {
         return new UpstreamException(UpstreamException.Kind.CONNECT_REFUSED, upstream, String.valueOf(cause), cause);
     }
 
+    /** Uses the request's own headers (callers build a fresh request per call); the changes below are idempotent. */
     private static FullHttpRequest toNetty(Request request, HostPort upstream) {
-        DefaultHttpHeaders headers = new DefaultHttpHeaders();
-        headers.set(request.headers());
+        HttpHeaders headers = request.headers();
         headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
         if (!headers.contains(HttpHeaderNames.HOST)) headers.set(HttpHeaderNames.HOST, upstream.toString());
         byte[] body = request.body();

@@ -9,6 +9,7 @@ public final class UpstreamException extends RuntimeException {
         CONNECT_REFUSED(502, "refused the connection"),
         CONNECT_TIMEOUT(504, "did not accept the connection in time"),
         POOL_EXHAUSTED(503, "has no free connection in the pool and the wait queue is full or timed out"),
+        CIRCUIT_OPEN(503, "has too many requests in flight from this hop (circuit breaker: client.maxRequests)"),
         TIMEOUT(504, "did not answer in time"),
         RESET(502, "closed the connection before answering"),
         TOO_LARGE(502, "sent a response larger than allowed"),
@@ -42,6 +43,7 @@ public final class UpstreamException extends RuntimeException {
 
     /** True when nothing reached the upstream, so trying another instance is always safe. */
     public boolean nothingSent() {
-        return kind == Kind.CONNECT_REFUSED || kind == Kind.CONNECT_TIMEOUT || kind == Kind.POOL_EXHAUSTED;
+        return kind == Kind.CONNECT_REFUSED || kind == Kind.CONNECT_TIMEOUT || kind == Kind.POOL_EXHAUSTED
+                || kind == Kind.CIRCUIT_OPEN;
     }
 }

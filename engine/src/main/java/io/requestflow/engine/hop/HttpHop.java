@@ -49,7 +49,11 @@ public final class HttpHop implements AutoCloseable {
     private final Pipeline pipeline;
     private final long requestTimeoutMs;
     private final Timer.Builder timer;
+    /** One timer per status, looked up without building a meter id on every request. */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+    private Spec spec;
     private HttpServer server;
+    private volatile HttpServer tlsServer;
     private AdminServer adminServer;
 
     private HttpHop(HopContext context, List<Stage> stages, long requestTimeoutMs) {
@@ -65,6 +69,7 @@ public final class HttpHop implements AutoCloseable {
     public static HttpHop start(HopContext context, Spec spec, List<Stage> stages, AdminServer.Readiness ready,
                                 Map<String, io.requestflow.engine.server.RequestHandler> adminRoutes) {
         HttpHop hop = new HttpHop(context, stages, spec.requestTimeoutMs());
+        hop.spec = spec;
         hop.server = HttpServer.start(context.instance(), spec.listen(), spec.server(), context.engine().group(),
                 hop::handle);
         try {
@@ -78,6 +83,22 @@ public final class HttpHop implements AutoCloseable {
 
     public InetSocketAddress address() {
         return server.address();
+    }
+
+    /**
+     * Adds a TLS listener (HTTP/2 and HTTP/1.1 by ALPN) that runs the same stages; requests arriving on
+     * it are marked {@link Request#secure()}.
+     */
+    public HttpHop withTls(HostPort listen, io.netty.handler.ssl.SslContext tls) {
+        tlsServer = HttpServer.start(context.instance() + "-tls", listen, spec.server(), context.engine().group(),
+                this::handle, tls);
+        return this;
+    }
+
+    /** The TLS listener's address, or null when the hop has none. */
+    public InetSocketAddress tlsAddress() {
+        HttpServer s = tlsServer;
+        return s == null ? null : s.address();
     }
 
     public InetSocketAddress adminAddress() {
@@ -121,8 +142,8 @@ public final class HttpHop implements AutoCloseable {
         span.setAttribute("http.response.status_code", response.status());
         if (response.status() >= 500) span.setStatus(StatusCode.ERROR);
         span.end();
-        timer.tag("status", Integer.toString(response.status())).register(context.registry())
-                .record(nanos, TimeUnit.NANOSECONDS);
+        timers.computeIfAbsent(response.status(), status -> timer.tag("status", Integer.toString(status))
+                .register(context.registry())).record(nanos, TimeUnit.NANOSECONDS);
         return response;
     }
 
@@ -144,6 +165,7 @@ public final class HttpHop implements AutoCloseable {
     /** Closes the traffic listener first (draining in-flight requests), then admin, then the context. */
     @Override
     public void close() {
+        if (tlsServer != null) tlsServer.close();
         if (server != null) server.close();
         if (adminServer != null) adminServer.close();
         context.close();

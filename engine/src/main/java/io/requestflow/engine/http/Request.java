@@ -18,9 +18,17 @@ public final class Request {
     private final HttpHeaders headers;
     private final byte[] body;
     private final InetSocketAddress remote;
+    private final boolean secure;
     private QueryStringDecoder decoded;
 
     public Request(String method, String uri, HttpHeaders headers, byte[] body, InetSocketAddress remote) {
+        this(method, uri, headers, body, remote, false);
+    }
+
+    /** {@code secure}: the request arrived over TLS. */
+    public Request(String method, String uri, HttpHeaders headers, byte[] body, InetSocketAddress remote,
+                   boolean secure) {
+        this.secure = secure;
         this.method = method;
         this.uri = uri;
         this.headers = headers;
@@ -71,6 +79,11 @@ public final class Request {
         return remote;
     }
 
+    /** Whether the request arrived over TLS on this hop's listener. */
+    public boolean secure() {
+        return secure;
+    }
+
     /** The Host header without its port, lower-cased. */
     public String host() {
         String host = headers.get("host");
@@ -85,7 +98,7 @@ public final class Request {
     }
 
     public Request withUri(String newUri) {
-        return new Request(method, newUri, headers, body, remote);
+        return new Request(method, newUri, headers, body, remote, secure);
     }
 
     private QueryStringDecoder decoded() {

@@ -5,11 +5,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.requestflow.engine.net.HostPort;
@@ -20,7 +22,10 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** An HTTP/1.1 listener on Netty: keep-alive, bounded request sizes, idle timeout, graceful drain. */
+/**
+ * An HTTP listener on Netty: HTTP/1.1 in the clear, or TLS with HTTP/2 and HTTP/1.1 by ALPN; keep-alive,
+ * bounded request sizes, idle timeout, graceful drain.
+ */
 public final class HttpServer implements AutoCloseable {
     private final String name;
     private final ServerConfig config;
@@ -40,12 +45,21 @@ public final class HttpServer implements AutoCloseable {
      */
     public static HttpServer start(String name, HostPort listen, ServerConfig config, EventLoopGroup group,
                                    RequestHandler handler) {
+        return start(name, listen, config, group, handler, null);
+    }
+
+    /**
+     * As above, over TLS when {@code tls} is not null: ALPN picks HTTP/2 or HTTP/1.1 per connection, and
+     * both reach {@code handler} as the same {@link io.requestflow.engine.http.Request} (marked secure).
+     */
+    public static HttpServer start(String name, HostPort listen, ServerConfig config, EventLoopGroup group,
+                                   RequestHandler handler, SslContext tls) {
         HttpServer server = new HttpServer(name, config);
-        server.bind(listen, group, handler);
+        server.bind(listen, group, handler, tls);
         return server;
     }
 
-    private void bind(HostPort listen, EventLoopGroup group, RequestHandler handler) {
+    private void bind(HostPort listen, EventLoopGroup group, RequestHandler handler, SslContext tls) {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(Transport.serverChannel())
@@ -57,12 +71,14 @@ public final class HttpServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
-                        ch.pipeline()
-                                .addLast("idle", new IdleStateHandler(0, 0, config.idleTimeoutMs(), TimeUnit.MILLISECONDS))
-                                .addLast("codec", new HttpServerCodec(config.maxInitialLineLength(),
-                                        config.maxHeaderBytes(), 64 * 1024))
-                                .addLast("aggregate", new BoundedAggregator(config.maxRequestBytes()))
-                                .addLast("handler", new ServerHandler(handler, inFlight));
+                        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, config.idleTimeoutMs(),
+                                TimeUnit.MILLISECONDS));
+                        if (tls == null) {
+                            http1(ch.pipeline(), handler, false);
+                        } else {
+                            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()))
+                                    .addLast("alpn", new AlpnHandler(config, handler, inFlight, HttpServer.this));
+                        }
                     }
                 });
         ChannelFuture bind = bootstrap.bind(listen.toSocketAddress()).awaitUninterruptibly();
@@ -76,6 +92,13 @@ public final class HttpServer implements AutoCloseable {
                     cause);
         }
         listener = bind.channel();
+    }
+
+    /** The HTTP/1.1 handlers, on a plain connection or after ALPN chose http/1.1. */
+    void http1(ChannelPipeline pipeline, RequestHandler handler, boolean secure) {
+        pipeline.addLast("codec", new HttpServerCodec(config.maxInitialLineLength(), config.maxHeaderBytes(), 64 * 1024))
+                .addLast("aggregate", new BoundedAggregator(config.maxRequestBytes()))
+                .addLast("handler", new ServerHandler(handler, inFlight, secure));
     }
 
     public InetSocketAddress address() {

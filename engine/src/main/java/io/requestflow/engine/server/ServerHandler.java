@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -34,12 +35,14 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final RequestHandler handler;
     private final AtomicInteger inFlight;
+    private final boolean secure;
     /** A request on this connection is being handled; idle closing must wait for it. */
     private boolean busy;
 
-    ServerHandler(RequestHandler handler, AtomicInteger inFlight) {
+    ServerHandler(RequestHandler handler, AtomicInteger inFlight, boolean secure) {
         this.handler = handler;
         this.inFlight = inFlight;
+        this.secure = secure;
     }
 
     @Override
@@ -50,11 +53,17 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             ctx.writeAndFlush(toNetty(problem, false)).addListener(ChannelFutureListener.CLOSE);
             return;
         }
+        if (secure) {
+            // Netty's HTTP/2 conversion adds these; they describe this connection, not the request
+            msg.headers().remove("x-http2-stream-id").remove("x-http2-scheme");
+        }
         boolean keepAlive = HttpUtil.isKeepAlive(msg);
         boolean head = msg.method().name().equals("HEAD");
         HttpVersion version = msg.protocolVersion();
-        Request request = new Request(msg.method().name(), msg.uri(), msg.headers().copy(),
-                ByteBufUtil.getBytes(msg.content()), (InetSocketAddress) ctx.channel().remoteAddress());
+        // The headers are plain objects the aggregated message hands over (only its content is released):
+        // no copy needed.
+        Request request = new Request(msg.method().name(), msg.uri(), msg.headers(),
+                ByteBufUtil.getBytes(msg.content()), (InetSocketAddress) ctx.channel().remoteAddress(), secure);
         ctx.channel().config().setAutoRead(false);
         busy = true;
         inFlight.incrementAndGet();
@@ -64,7 +73,7 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }
-        answer.whenComplete((response, error) -> ctx.executor().execute(() -> {
+        answer.whenComplete((response, error) -> runOnLoop(ctx, () -> {
             inFlight.decrementAndGet();
             busy = false;
             Response out = response;
@@ -74,6 +83,12 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             write(ctx, out, keepAlive, head, version);
         }));
+    }
+
+    /** Runs at once when already on the connection's event loop (the common case for proxies), else hands over. */
+    private static void runOnLoop(ChannelHandlerContext ctx, Runnable task) {
+        if (ctx.executor().inEventLoop()) task.run();
+        else ctx.executor().execute(task);
     }
 
     private static void write(ChannelHandlerContext ctx, Response response, boolean keepAlive, boolean head,
@@ -100,10 +115,11 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     static FullHttpResponse toNetty(Response response, boolean head) {
         byte[] body = response.body();
+        // The response's own headers go out as they are (the response is finished): no copy per request.
         FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(response.status()),
-                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
-        out.headers().set(response.headers());
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body), response.headers(),
+                EmptyHttpHeaders.INSTANCE);
         out.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
         if (!head || !out.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
             out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);

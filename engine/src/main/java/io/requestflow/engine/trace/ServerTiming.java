@@ -16,13 +16,26 @@ public final class ServerTiming {
 
     public record Entry(String name, double durMs, String desc) {
         public String format() {
-            StringBuilder sb = new StringBuilder(name).append(";dur=")
-                    .append(String.format(Locale.ROOT, "%.2f", durMs));
+            StringBuilder sb = new StringBuilder(name).append(";dur=");
+            appendTwoDecimals(sb, durMs);
             if (desc != null && !desc.isEmpty()) {
                 sb.append(";desc=\"").append(desc.replace("\\", "").replace("\"", "'")).append('"');
             }
             return sb.toString();
         }
+    }
+
+    /** {@code %.2f} without a Formatter: this runs on every request of every hop. */
+    static void appendTwoDecimals(StringBuilder sb, double value) {
+        if (!(value >= 0) || value > 1e12) { // negative, NaN or absurd: let the JDK spell it
+            sb.append(String.format(Locale.ROOT, "%.2f", value));
+            return;
+        }
+        long hundredths = Math.round(value * 100);
+        sb.append(hundredths / 100).append('.');
+        long frac = hundredths % 100;
+        if (frac < 10) sb.append('0');
+        sb.append(frac);
     }
 
     public static String format(List<Entry> entries) {

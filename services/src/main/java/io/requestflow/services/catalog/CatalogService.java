@@ -38,6 +38,7 @@ public final class CatalogService {
         return List.of(new ServiceErrors(), Router.builder()
                 .get("/api/products/{id}", (ex, p) -> product(ex, p.get("id")))
                 .get("/api/products", (ex, p) -> search(ex))
+                .get("/images/products/{file}", (ex, p) -> ProductImage.response(ex, p.get("file")))
                 .build(blocking));
     }
 
@@ -47,7 +48,7 @@ public final class CatalogService {
         String cached = cache.get(ex, key);
         if (cached != null) {
             ex.describe("cache hit");
-            return productResponse(cached.getBytes(StandardCharsets.UTF_8));
+            return productResponse(ex, id, cached.getBytes(StandardCharsets.UTF_8));
         }
         List<Map<String, Object>> rows = sql.query(ex, "SELECT products", "SELECT " + PRODUCT_COLUMNS
                 + " FROM products WHERE id = ?", CatalogService::row, id);
@@ -55,11 +56,16 @@ public final class CatalogService {
         byte[] json = Json.bytes(rows.getFirst());
         cache.set(ex, key, new String(json, StandardCharsets.UTF_8), config.cacheTtlSeconds());
         ex.describe("cache miss");
-        return productResponse(json);
+        return productResponse(ex, id, json);
     }
 
-    private static Response productResponse(byte[] json) {
-        return Response.of(200, "application/json", json).header("cache-control", "public, max-age=60");
+    /** Cacheable by any cache for 60 s, with an ETag to revalidate and a surrogate key to purge by. */
+    private static Response productResponse(Exchange ex, long id, byte[] json) {
+        String etag = ProductImage.etag(json);
+        Response r = etag.equals(ex.request().header("if-none-match"))
+                ? Response.empty(304) : Response.of(200, "application/json", json);
+        return r.header("cache-control", "public, max-age=60").header("etag", etag)
+                .header("surrogate-key", "product-" + id + " products");
     }
 
     private Response search(Exchange ex) {

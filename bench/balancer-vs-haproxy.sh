@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The balancer as a single proxy hop next to Debian's HAProxy, in front of the same nginx origin
+# serving a 1 KB file, keep-alive on both sides, measured interleaved in one run with wrk.
+#
+#   bench/balancer-vs-haproxy.sh                 # 3 rounds of 10 s each, 64 connections
+#   ROUNDS=5 DURATION=15s CONNECTIONS=128 PORT_BASE=30000 bench/balancer-vs-haproxy.sh
+#
+# Ports (PORT_BASE + …): origin +0 (its /readyz on +1000), balancer +200 (admin +1200), haproxy +201.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROUNDS="${ROUNDS:-3}"
+DURATION="${DURATION:-10s}"
+CONNECTIONS="${CONNECTIONS:-64}"
+THREADS="${THREADS:-2}"
+BASE="${PORT_BASE:-30000}"
+ORIGIN=$((BASE)); ORIGIN_ADMIN=$((BASE + 1000)); LB=$((BASE + 200)); LB_ADMIN=$((BASE + 1200)); HAP=$((BASE + 201))
+
+need() { command -v "$1" >/dev/null 2>&1 || command -v "/usr/sbin/$1" >/dev/null 2>&1; }
+if ! need wrk || ! need haproxy || ! need nginx; then
+  echo "installing wrk, haproxy and nginx with apt-get…"
+  apt-get update -qq && apt-get install -y -qq wrk haproxy nginx-light >/dev/null
+fi
+export PATH="$PATH:/usr/sbin"
+
+WORK="$(mktemp -d)"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# the origin: nginx, one worker, a 1 KB file from memory (open_file_cache), plus /readyz on the admin port
+mkdir -p "$WORK/www" "$WORK/logs"
+head -c 1024 /dev/zero | tr '\0' 'x' > "$WORK/www/1k.txt"
+cat > "$WORK/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx.pid;
+error_log $WORK/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  open_file_cache max=100;
+  keepalive_requests 1000000;
+  client_body_temp_path $WORK/logs; proxy_temp_path $WORK/logs; fastcgi_temp_path $WORK/logs;
+  uwsgi_temp_path $WORK/logs; scgi_temp_path $WORK/logs;
+  server { listen 127.0.0.1:$ORIGIN; root $WORK/www; }
+  server { listen 127.0.0.1:$ORIGIN_ADMIN; location /readyz { return 200 "ready\n"; } }
+}
+CONF
+chmod -R a+rX "$WORK"
+nginx -p "$WORK" -c "$WORK/nginx.conf" & PIDS+=($!)
+
+cat > "$WORK/haproxy.cfg" <<CONF
+global
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 1s
+  timeout client 30s
+  timeout server 10s
+  option http-keep-alive
+frontend fe
+  bind 127.0.0.1:$HAP
+  default_backend be
+backend be
+  balance roundrobin
+  http-reuse always
+  server origin 127.0.0.1:$ORIGIN check inter 5s
+CONF
+haproxy -f "$WORK/haproxy.cfg" -db >"$WORK/logs/haproxy.log" 2>&1 & PIDS+=($!)
+HAP_PID=$!
+
+"$ROOT/flow" serve --role balancer --listen "127.0.0.1:$LB" --admin "127.0.0.1:$LB_ADMIN" \
+  --upstream "http://127.0.0.1:$ORIGIN" >"$WORK/logs/balancer.log" 2>&1 & PIDS+=($!)
+
+wait_for() { # url
+  for _ in $(seq 1 300); do curl -fs -o /dev/null "$1" && return 0; sleep 0.2; done
+  echo "timed out waiting for $1" >&2; cat "$WORK/logs/"*.log >&2; exit 1
+}
+wait_for "http://127.0.0.1:$ORIGIN/1k.txt"
+wait_for "http://127.0.0.1:$HAP/1k.txt"
+wait_for "http://127.0.0.1:$LB_ADMIN/readyz"
+wait_for "http://127.0.0.1:$LB/1k.txt"
+LB_PID=$(ss -ltnp | grep "127.0.0.1\]*:$LB " | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+TICK=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+run() { # name url pid -> "rps p99ms cpu-us-per-request"
+  local before after
+  before=$(cpu_ticks "$3")
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2" > "$WORK/$1.out"
+  after=$(cpu_ticks "$3")
+  awk -v ticks=$((after - before)) -v hz="$TICK" '
+    /Requests\/sec:/ {rps=$2}
+    /^ +99%/ {v=$2; u=v; gsub(/[0-9.]/,"",u); gsub(/[a-z]/,"",v);
+              if (u=="us") v=v/1000; else if (u=="s") v=v*1000; p99=v}
+    /Non-2xx|Socket errors/ {err=err" "$0}
+    /requests in/ {n=$1}
+    END {printf "%.0f %.3f %.1f%s\n", rps, p99, ticks / hz * 1e6 / n, (err==""?"":" ERRORS:"err)}' "$WORK/$1.out"
+}
+
+echo "warming up both (JIT, pools)…"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d20s "http://127.0.0.1:$LB/1k.txt" >/dev/null  # the JIT needs a while
+wrk -t"$THREADS" -c"$CONNECTIONS" -d3s "http://127.0.0.1:$HAP/1k.txt" >/dev/null
+
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$THREADS -c$CONNECTIONS -d$DURATION, 1 KB, keep-alive"
+printf "%-6s %-10s %12s %10s %16s\n" round proxy "req/s" "p99 ms" "CPU µs/request"
+sum_h=0; sum_b=0; p99s_h=(); p99s_b=(); cpu_h=(); cpu_b=()
+for r in $(seq 1 "$ROUNDS"); do
+  read -r h_rps h_p99 h_cpu h_err <<<"$(run haproxy "http://127.0.0.1:$HAP/1k.txt" "$HAP_PID")"
+  printf "%-6s %-10s %12s %10s %16s %s\n" "$r" haproxy "$h_rps" "$h_p99" "$h_cpu" "${h_err:-}"
+  read -r b_rps b_p99 b_cpu b_err <<<"$(run balancer "http://127.0.0.1:$LB/1k.txt" "$LB_PID")"
+  printf "%-6s %-10s %12s %10s %16s %s\n" "$r" balancer "$b_rps" "$b_p99" "$b_cpu" "${b_err:-}"
+  sum_h=$((sum_h + h_rps)); sum_b=$((sum_b + b_rps)); p99s_h+=("$h_p99"); p99s_b+=("$b_p99")
+  cpu_h+=("$h_cpu"); cpu_b+=("$b_cpu")
+done
+median() { printf "%s\n" "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+mh=$(median "${p99s_h[@]}"); mb=$(median "${p99s_b[@]}"); ch=$(median "${cpu_h[@]}"); cb=$(median "${cpu_b[@]}")
+awk -v h="$sum_h" -v b="$sum_b" -v n="$ROUNDS" -v ph="$mh" -v pb="$mb" -v ch="$ch" -v cb="$cb" 'BEGIN {
+  printf "\nmean throughput: haproxy %.0f req/s, balancer %.0f req/s, ratio balancer/haproxy %.2f\n", h/n, b/n, b/h;
+  printf "median p99:      haproxy %.2f ms, balancer %.2f ms, ratio balancer/haproxy %.2f\n", ph, pb, pb/ph;
+  printf "median CPU:      haproxy %.1f µs/request, balancer %.1f µs/request, ratio balancer/haproxy %.2f\n", ch, cb, cb/ch }'

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The dns hop against Knot DNS (Debian's knot) serving the same zone, measured with dnsperf in the same run,
+# interleaved (knot, ours, knot, ours, ...) so both see the same machine load.
+#   bench/dns-vs-knot.sh            # needs: apt-get install dnsperf knot
+# Env: DNS_PORT (ours, default 30363), KNOT_PORT (default 30364), ADMIN_PORT (31363), SECONDS_PER_RUN (6),
+#      ROUNDS (5), CLIENTS (16: many source ports, so SO_REUSEPORT spreads them over every socket of both servers), OUTSTANDING (200).
+# Prints QPS for both and the ratio, then p99 latency for both at half of Knot's QPS.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DNS_PORT="${DNS_PORT:-30363}"
+KNOT_PORT="${KNOT_PORT:-30364}"
+ADMIN_PORT="${ADMIN_PORT:-31363}"
+SECONDS_PER_RUN="${SECONDS_PER_RUN:-6}"
+ROUNDS="${ROUNDS:-5}"
+CLIENTS="${CLIENTS:-16}"
+OUTSTANDING="${OUTSTANDING:-200}"
+
+for tool in dnsperf knotd; do
+  command -v "$tool" >/dev/null || { echo "bench: needs $tool (apt-get install dnsperf knot)" >&2; exit 1; }
+done
+
+WORK="$(mktemp -d /tmp/rf-dns-bench.XXXXXX)"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# --- the same zone for both: SOA, NS ns1, ns1 A, shop A (what `./flow up` serves by default) ---
+cat >"$WORK/topology.yaml" <<EOF
+dns:
+  host: 127.0.0.1
+  port: $DNS_PORT
+  zone: requestflow.test
+  ttlSeconds: 30
+  negativeTtlSeconds: 30
+  records:
+    shop: [127.0.0.1]
+  rateLimit: {responsesPerSecond: 0}   # one benchmark client would otherwise be rate limited, like knot's rrl
+dnsAdminPort: $ADMIN_PORT
+EOF
+cat >"$WORK/requestflow.test.zone" <<'EOF'
+$ORIGIN requestflow.test.
+$TTL 30
+@     IN SOA ns1 hostmaster 1 3600 600 604800 30
+@     IN NS  ns1
+ns1   IN A   127.0.0.1
+shop  IN A   127.0.0.1
+EOF
+mkdir -p "$WORK/knot-db"
+cat >"$WORK/knot.conf" <<EOF
+server:
+    listen: 127.0.0.1@$KNOT_PORT
+    rundir: "$WORK"
+database:
+    storage: "$WORK/knot-db"
+log:
+  - target: stderr
+    any: warning
+zone:
+  - domain: requestflow.test
+    storage: "$WORK"
+    file: requestflow.test.zone
+EOF
+# The query mix: mostly the edge's name, some apex and name-server lookups (all answers exist).
+: >"$WORK/queries"
+for _ in $(seq 1 7); do echo "shop.requestflow.test A" >>"$WORK/queries"; done
+echo "requestflow.test SOA" >>"$WORK/queries"
+echo "requestflow.test NS" >>"$WORK/queries"
+echo "ns1.requestflow.test A" >>"$WORK/queries"
+
+knotd -c "$WORK/knot.conf" >"$WORK/knot.log" 2>&1 &
+PIDS+=($!)
+"$ROOT/flow" serve --role dns --config "$WORK/topology.yaml" --listen "127.0.0.1:$DNS_PORT" \
+    --admin "127.0.0.1:$ADMIN_PORT" >"$WORK/dns.log" 2>&1 &
+PIDS+=($!)
+
+wait_for() { # port name
+  for _ in $(seq 1 120); do
+    if dig +short +time=1 +tries=1 -p "$1" @127.0.0.1 shop.requestflow.test A 2>/dev/null | grep -q 127.0.0.1; then return; fi
+    sleep 0.5
+  done
+  echo "bench: $2 did not answer on port $1" >&2; cat "$WORK/$2.log" >&2; exit 1
+}
+wait_for "$KNOT_PORT" knot
+wait_for "$DNS_PORT" dns
+
+qps() { # port -> queries per second at full throttle
+  dnsperf -s 127.0.0.1 -p "$1" -d "$WORK/queries" -l "$SECONDS_PER_RUN" -c "$CLIENTS" -T 2 -q "$OUTSTANDING" \
+      2>/dev/null | awk '/Queries per second:/ {print $4}'
+}
+p99_at() { # port rate -> p99 latency in ms (dnsperf -v prints each response's latency)
+  dnsperf -s 127.0.0.1 -p "$1" -d "$WORK/queries" -l 5 -c "$CLIENTS" -T 2 -Q "$2" -v 2>/dev/null \
+      | awk '$1 == ">" {print $NF}' | sort -g \
+      | awk '{v[NR] = $1} END {if (NR == 0) {print "n/a"; exit} i = int(NR * 0.99); if (i < 1) i = 1; printf "%.3f", v[i] * 1000}'
+}
+
+# warm-up: the JIT compiles the hot path before anything is measured
+dnsperf -s 127.0.0.1 -p "$DNS_PORT" -d "$WORK/queries" -l 5 -c "$CLIENTS" -q "$OUTSTANDING" >/dev/null 2>&1 || true
+
+knot_total=0; ours_total=0; ratios=""
+for round in $(seq 1 "$ROUNDS"); do
+  k=$(qps "$KNOT_PORT"); o=$(qps "$DNS_PORT")
+  r=$(awk -v o="$o" -v k="$k" 'BEGIN {printf "%.2f", o / k}')
+  printf 'round %d: knot %10.0f qps   dns hop %10.0f qps   ratio %s\n' "$round" "$k" "$o" "$r"
+  ratios="$ratios $r"
+  knot_total=$(awk -v a="$knot_total" -v b="$k" 'BEGIN {print a + b}')
+  ours_total=$(awk -v a="$ours_total" -v b="$o" 'BEGIN {print a + b}')
+done
+knot_qps=$(awk -v t="$knot_total" -v n="$ROUNDS" 'BEGIN {printf "%.0f", t / n}')
+ours_qps=$(awk -v t="$ours_total" -v n="$ROUNDS" 'BEGIN {printf "%.0f", t / n}')
+# the median of the per-round ratios: each round's pair ran back to back, so it shares the machine's load
+ratio=$(echo $ratios | tr ' ' '\n' | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')
+half=$(( knot_qps / 2 ))
+knot_p99=$(p99_at "$KNOT_PORT" "$half")
+ours_p99=$(p99_at "$DNS_PORT" "$half")
+
+echo
+echo "| server | QPS (mean of $ROUNDS) | p99 at $half qps |"
+echo "|---|---|---|"
+echo "| knot $(knotd --version | awk '{print $NF}') | $knot_qps | ${knot_p99} ms |"
+echo "| dns hop | $ours_qps | ${ours_p99} ms |"
+echo "ratio (dns hop / knot, median of rounds): $ratio   goal: >= 0.70, p99 < 1 ms at half knot's QPS"

@@ -1,0 +1,64 @@
+package io.requestflow.dns;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Objects;
+
+/**
+ * How answer targets are health-checked.
+ *
+ * @param checkers       independent checkers per target, staggered evenly over the interval
+ * @param intervalMs     each checker checks each target this often (Route 53's standard 30 s)
+ * @param fastIntervalMs the interval for answers with {@code fastCheck: true} (Route 53's fast 10 s)
+ * @param timeoutMs      a check passes only with HTTP 2xx/3xx (or a TCP connect) within this time
+ * @param threshold      consecutive results, across all checkers, that flip a target's state
+ */
+public record HealthConfig(int checkers, long intervalMs, long fastIntervalMs, long timeoutMs, int threshold) {
+
+    public static final int DEFAULT_CHECKERS = 3;
+    public static final long DEFAULT_INTERVAL_MS = 30_000;
+    public static final long DEFAULT_FAST_INTERVAL_MS = 10_000;
+    public static final long DEFAULT_TIMEOUT_MS = 2_000;
+    public static final int DEFAULT_THRESHOLD = 3;
+
+    public HealthConfig {
+        check(checkers >= 1 && checkers <= 16, "dns.health.checkers must be 1..16, got " + checkers);
+        check(intervalMs >= 50, "dns.health.intervalMs must be >= 50, got " + intervalMs);
+        check(fastIntervalMs >= 50, "dns.health.fastIntervalMs must be >= 50, got " + fastIntervalMs);
+        check(timeoutMs >= 1 && timeoutMs <= 60_000, "dns.health.timeoutMs must be 1..60000, got " + timeoutMs);
+        check(threshold >= 1 && threshold <= 10, "dns.health.threshold must be 1..10, got " + threshold);
+    }
+
+    public static HealthConfig defaults() {
+        return fromJson(null, null, null, null, null);
+    }
+
+    @JsonCreator
+    static HealthConfig fromJson(@JsonProperty("checkers") Integer checkers,
+                                 @JsonProperty("intervalMs") Long intervalMs,
+                                 @JsonProperty("fastIntervalMs") Long fastIntervalMs,
+                                 @JsonProperty("timeoutMs") Long timeoutMs,
+                                 @JsonProperty("threshold") Integer threshold) {
+        return new HealthConfig(Objects.requireNonNullElse(checkers, DEFAULT_CHECKERS),
+                Objects.requireNonNullElse(intervalMs, DEFAULT_INTERVAL_MS),
+                Objects.requireNonNullElse(fastIntervalMs, DEFAULT_FAST_INTERVAL_MS),
+                Objects.requireNonNullElse(timeoutMs, DEFAULT_TIMEOUT_MS),
+                Objects.requireNonNullElse(threshold, DEFAULT_THRESHOLD));
+    }
+
+    /**
+     * The worst time from a target failing to the server dropping it: the checks are spread so one lands every
+     * interval/checkers; the first failing one may come that long after the failure, {@code threshold - 1} more
+     * follow at the same spacing, and the last may take the whole timeout.
+     */
+    public long worstDetectionMs(boolean fast) {
+        long spacing = (fast ? fastIntervalMs : intervalMs) / checkers;
+        return threshold * spacing + timeoutMs;
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}
