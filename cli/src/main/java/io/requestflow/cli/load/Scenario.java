@@ -92,7 +92,7 @@ public final class Scenario {
             new Endpoint("product-page", 0.42, "GET", "/api/pages/products/{product}", null, false),
             new Endpoint("product", 0.21, "GET", "/api/products/{product}", null, false),
             new Endpoint("search", 0.15, "GET", "/api/products?q={query}&limit=20", null, false),
-            new Endpoint("image", 0.15, "GET", "/images/products/{product}.jpg", null, false),
+            new Endpoint("image", 0.15, "GET", "/images/products/{product}.svg", null, false),
             new Endpoint("login", 0.01, "POST", "/api/login",
                     "{\"username\":\"{username}\",\"password\":\"{password}\"}", false),
             new Endpoint("add-review", 0.02, "POST", "/api/products/{product}/reviews",
