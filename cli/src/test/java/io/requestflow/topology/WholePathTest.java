@@ -220,8 +220,10 @@ class WholePathTest {
         assertThat(code).isZero();
         java.util.Set<String> picked = new java.util.HashSet<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int n = 0;
         while (picked.size() < 2 && System.nanoTime() < deadline) {
-            RawHttp.Reply reply = get("/api/products/3", Map.of());
+            // a URL of its own each time: the edge cache must not answer, the balancer must pick
+            RawHttp.Reply reply = get("/api/products/3?scale=" + n++, Map.of());
             assertThat(reply.status()).isEqualTo(200);
             picked.add(balancerPick(reply).split(" ")[0]);
         }
@@ -230,7 +232,7 @@ class WholePathTest {
         code = new picocli.CommandLine(new io.requestflow.cli.ScaleCommand()).execute("gateway", "1", "--admin", admin);
         assertThat(code).isZero();
         for (int i = 0; i < 6; i++) {
-            RawHttp.Reply reply = get("/api/products/3", Map.of());
+            RawHttp.Reply reply = get("/api/products/3?scale=" + n++, Map.of());
             assertThat(reply.status()).isEqualTo(200);
             assertThat(balancerPick(reply)).isEqualTo("gateway-1");
         }
