@@ -22,6 +22,8 @@ import java.nio.file.Path;
                 SeedCommand.class,
                 KeysCommand.class,
                 ApiKeyCommand.class,
+                io.requestflow.cli.load.LoadCommand.class,
+                io.requestflow.cli.load.BenchCommand.class,
                 CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true,
         footer = {"", "Start with:  ./flow up",

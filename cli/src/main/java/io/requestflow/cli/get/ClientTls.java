@@ -33,10 +33,25 @@ public final class ClientTls {
 
     /** A client context trusting the system CAs and, if the file exists, the CA(s) in {@code extraCaPem}. */
     public static SslContext context(Path extraCaPem) throws ProbeException {
+        return context(extraCaPem, List.of());
+    }
+
+    /**
+     * The same, offering {@code alpn} protocols in preference order (for example h2, http/1.1); an empty
+     * list offers none, and the server speaks HTTP/1.1.
+     */
+    public static SslContext context(Path extraCaPem, List<String> alpn) throws ProbeException {
         List<X509Certificate> trusted = new ArrayList<>(systemTrust());
         if (extraCaPem != null && Files.isRegularFile(extraCaPem)) trusted.addAll(readPem(extraCaPem));
         try {
-            return SslContextBuilder.forClient()
+            SslContextBuilder builder = SslContextBuilder.forClient();
+            if (!alpn.isEmpty()) {
+                builder.applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
+                        io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+                        io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
+            }
+            return builder
                     .trustManager(trusted)
                     .endpointIdentificationAlgorithm("HTTPS")
                     .protocols("TLSv1.3", "TLSv1.2")
