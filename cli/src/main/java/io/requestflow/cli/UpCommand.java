@@ -52,9 +52,9 @@ public final class UpCommand implements Callable<Integer> {
 
     private static void printSummary(Stack stack, long ms, Topology topology) {
         System.out.printf("%nrequestflow is up in %.1f s. Listening:%n", ms / 1000.0);
-        System.out.printf("  %-10s %-12s %-28s %s%n", "ROLE", "INSTANCE", "ADDRESS", "ADMIN (/healthz /readyz /metrics)");
+        System.out.printf("  %-16s %-18s %-28s %s%n", "ROLE", "INSTANCE", "ADDRESS", "ADMIN (/healthz /readyz /metrics)");
         for (Stack.Endpoint e : stack.endpoints()) {
-            System.out.printf("  %-10s %-12s %-28s %s%n", e.role(), e.instance(), e.address(), e.admin());
+            System.out.printf("  %-16s %-18s %-28s %s%n", e.role(), e.instance(), e.address(), e.admin());
         }
         int edgePort = stack.hop("edge").address().getPort();
         String base = "http://shop.requestflow.test:" + edgePort;

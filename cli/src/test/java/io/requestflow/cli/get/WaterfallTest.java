@@ -79,4 +79,12 @@ class WaterfallTest {
         assertThat(lines).hasSize(3);
         assertThat(lines.get(1)).contains("|          |");
     }
+
+    @Test
+    void everyEntryAfterTheServiceIsOneOfItsCallsWhateverItsName() {
+        List<Waterfall.Row> rows = Waterfall.rows(ServerTiming.parse(
+                "edge;dur=20, gateway;dur=15, page;dur=10, product;dur=9, inventory;dur=6"));
+        assertThat(rows).extracting(Waterfall.Row::name).containsExactly("edge", "gateway", "page", "product", "inventory");
+        assertThat(rows).extracting(Waterfall.Row::call).containsExactly(false, false, false, true, true);
+    }
 }
