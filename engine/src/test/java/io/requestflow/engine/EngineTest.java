@@ -84,6 +84,8 @@ class EngineTest {
         assertThat(entries).extracting(ServerTiming.Entry::name).containsExactly("proxy", "svc", "redis");
         assertThat(entries.get(0).durMs()).isGreaterThanOrEqualTo(entries.get(1).durMs());
         assertThat(entries.get(2).desc()).isEqualTo("miss");
+        assertThat(entries.get(2).by()).as("a call names the hop that made it").isEqualTo("svc");
+        assertThat(entries.get(1).isCall()).isFalse();
     }
 
     @Test

@@ -24,8 +24,6 @@ public final class Waterfall {
     /** Names (or name prefixes before '-', '.', '_', ':') of calls to data services rather than hops. */
     private static final Set<String> CALL_NAMES = Set.of("redis", "postgres", "postgresql", "pg", "db", "database",
             "sql", "jdbc", "kafka", "queue", "cache", "replica", "primary");
-    /** The proxy hops; the first entry after them is the service, and every entry after the service is its call. */
-    private static final Set<String> PROXY_HOPS = Set.of("edge", "firewall", "balancer", "gateway");
 
     private Waterfall() {}
 
@@ -62,13 +60,12 @@ public final class Waterfall {
     /** The rows in header order, with self times and estimated bar positions. */
     public static List<Row> rows(List<ServerTiming.Entry> entries) {
         List<Group> groups = new ArrayList<>();
-        boolean serviceSeen = false;
         for (ServerTiming.Entry e : entries) {
-            if (!groups.isEmpty() && (serviceSeen || isCall(e.name()))) {
+            // Requestflow's hops mark their calls (by=HOP); for other servers' entries, go by the name
+            if (!groups.isEmpty() && (e.isCall() || isCall(e.name()))) {
                 groups.getLast().calls().add(e);
             } else {
                 groups.add(new Group(e, new ArrayList<>()));
-                serviceSeen = !PROXY_HOPS.contains(e.name().toLowerCase(Locale.ROOT));
             }
         }
         List<Row> rows = new ArrayList<>();

@@ -81,10 +81,11 @@ class WaterfallTest {
     }
 
     @Test
-    void everyEntryAfterTheServiceIsOneOfItsCallsWhateverItsName() {
-        List<Waterfall.Row> rows = Waterfall.rows(ServerTiming.parse(
-                "edge;dur=20, gateway;dur=15, page;dur=10, product;dur=9, inventory;dur=6"));
-        assertThat(rows).extracting(Waterfall.Row::name).containsExactly("edge", "gateway", "page", "product", "inventory");
-        assertThat(rows).extracting(Waterfall.Row::call).containsExactly(false, false, false, true, true);
+    void entriesMarkedByAHopAreItsCallsWhateverTheirNames() {
+        List<Waterfall.Row> rows = Waterfall.rows(ServerTiming.parse("edge;dur=20, gateway;dur=15, throttle;dur=1;by=gateway,"
+                + " page;dur=10, product;dur=9;by=page, inventory;dur=6;by=page"));
+        assertThat(rows).extracting(Waterfall.Row::name)
+                .containsExactly("edge", "gateway", "throttle", "page", "product", "inventory");
+        assertThat(rows).extracting(Waterfall.Row::call).containsExactly(false, false, true, false, true, true);
     }
 }

@@ -75,7 +75,7 @@ public final class Exchange {
     /** Records a call this hop made (Redis, PostgreSQL); it appears after the hop's own entry. */
     public void recordCall(String name, long nanos, String desc) {
         synchronized (calls) {
-            calls.add(new ServerTiming.Entry(name, nanos / 1e6, desc));
+            calls.add(new ServerTiming.Entry(name, nanos / 1e6, desc, hop));
         }
     }
 

@@ -7,20 +7,32 @@ import java.util.Locale;
 /**
  * The {@code Server-Timing} header (W3C Server Timing): each hop adds {@code name;dur=ms;desc="…"}.
  * Hops put their entry in front of what came back from upstream, so the header reads in path order:
- * edge, firewall, balancer, gateway, the service, then the service's own calls.
+ * edge, firewall, balancer, gateway, the service, then the service's own calls. A call a hop made
+ * (Redis, PostgreSQL, a service the page fans out to) carries {@code by=HOP}, so a reader can tell the
+ * calls of a hop from the next hop whatever their names.
  */
 public final class ServerTiming {
     public static final String HEADER = "server-timing";
 
     private ServerTiming() {}
 
-    public record Entry(String name, double durMs, String desc) {
+    /** One entry; {@code by} names the hop that made this call, null for a hop's own entry. */
+    public record Entry(String name, double durMs, String desc, String by) {
+        public Entry(String name, double durMs, String desc) {
+            this(name, durMs, desc, null);
+        }
+
+        public boolean isCall() {
+            return by != null;
+        }
+
         public String format() {
             StringBuilder sb = new StringBuilder(name).append(";dur=");
             appendTwoDecimals(sb, durMs);
             if (desc != null && !desc.isEmpty()) {
                 sb.append(";desc=\"").append(desc.replace("\\", "").replace("\"", "'")).append('"');
             }
+            if (by != null) sb.append(";by=").append(by);
             return sb.toString();
         }
     }
@@ -62,6 +74,7 @@ public final class ServerTiming {
             String name = params.getFirst().trim();
             double dur = 0;
             String desc = null;
+            String by = null;
             for (String p : params.subList(1, params.size())) {
                 int eq = p.indexOf('=');
                 if (eq < 0) continue;
@@ -78,9 +91,11 @@ public final class ServerTiming {
                     }
                 } else if (key.equals("desc")) {
                     desc = value;
+                } else if (key.equals("by") && !value.isEmpty()) {
+                    by = value;
                 }
             }
-            out.add(new Entry(name, dur, desc));
+            out.add(new Entry(name, dur, desc, by));
         }
         return out;
     }
