@@ -1,10 +1,8 @@
 package io.requestflow.gateway;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.requestflow.data.RedisClients;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -41,15 +39,8 @@ public final class GatewayRedis implements AutoCloseable {
         this.config = config;
         RedisURI uri = RedisURI.create(config.url());
         Duration timeout = Duration.ofMillis(config.timeoutMs());
-        uri.setTimeout(timeout);
         this.where = uri.getHost() + ":" + uri.getPort();
-        this.client = RedisClient.create(uri);
-        this.client.setOptions(ClientOptions.builder()
-                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
-                // fail fast while disconnected instead of queueing commands until Redis returns
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .build());
+        this.client = RedisClients.failFast(config.url(), timeout);
         registry.gauge("gateway_redis_up", this, r -> r.down.get() ? 0 : 1);
         try {
             connection();

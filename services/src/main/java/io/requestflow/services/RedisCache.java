@@ -1,9 +1,7 @@
 package io.requestflow.services;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
+import io.requestflow.data.RedisClients;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -30,14 +28,7 @@ public final class RedisCache implements AutoCloseable {
 
     public RedisCache(String url, Duration timeout) {
         RedisURI uri = RedisURI.create(url);
-        uri.setTimeout(timeout);
-        this.client = RedisClient.create(uri);
-        // fail fast while Redis is down instead of queueing commands until it returns
-        this.client.setOptions(ClientOptions.builder()
-                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .build());
+        this.client = RedisClients.failFast(url, timeout);
         try {
             commands(); // connect now, so the first request does not pay for it
         } catch (RuntimeException e) {

@@ -1,11 +1,9 @@
 package io.requestflow.services.auth;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.requestflow.data.RedisClients;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.slf4j.Logger;
@@ -25,13 +23,7 @@ public final class AuthRedis implements AutoCloseable {
 
     public AuthRedis(String url, Duration timeout) {
         RedisURI uri = RedisURI.create(url);
-        uri.setTimeout(timeout);
-        this.client = RedisClient.create(uri);
-        this.client.setOptions(ClientOptions.builder()
-                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .build());
+        this.client = RedisClients.failFast(url, timeout);
         try {
             commands();
         } catch (RuntimeException e) {
