@@ -161,6 +161,11 @@ public final class CacheAside {
     }
 
     private Entry loadOnce(Exchange ex, String key, long ttlSeconds, Loader loader, boolean redisUp, boolean waitForPeers) {
+        if (redisUp && waitForPeers) {
+            // a flight that finished between our miss and our turn has already filled Redis: use it
+            Entry filled = fresh(redis.read(ex, key));
+            if (filled != null) return filled;
+        }
         String lock = "lock:" + key;
         boolean locked = redisUp && redis.tryLock(lock, config.lockTtlMs());
         if (redisUp && !locked && waitForPeers) {
@@ -191,10 +196,16 @@ public final class CacheAside {
             }
             RedisCache.Read read = redis.read(ex, key);
             if (!read.available()) return null;
-            Entry e = read.value() == null ? null : Entry.decode(read.value());
-            if (e != null && e.expiresAtMillis() > System.currentTimeMillis()) return e;
+            Entry e = fresh(read);
+            if (e != null) return e;
         }
         return null;
+    }
+
+    /** The entry a read found, when it is there and not expired; null otherwise. */
+    private static Entry fresh(RedisCache.Read read) {
+        Entry e = read.value() == null ? null : Entry.decode(read.value());
+        return e != null && e.expiresAtMillis() > System.currentTimeMillis() ? e : null;
     }
 
     private Entry load(String key, long ttlSeconds, Loader loader) {
