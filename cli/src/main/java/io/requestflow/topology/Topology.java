@@ -183,6 +183,7 @@ public final class Topology {
                 new RouteSpec("/images", "catalog", "none", List.of(), 5_000L),
                 new RouteSpec("/api/categories", "catalog", "none", List.of(), 5_000L),
                 new RouteSpec("/api/inventory", "inventory", "none", List.of(), 5_000L),
+                new RouteSpec("/api/reviews", "reviews", "jwt", List.of(), 5_000L).post(5, 10),
                 new RouteSpec("/api/reviews", "reviews", "none", List.of(), 5_000L),
                 new RouteSpec("/api/recommendations", "recommendations", "none", List.of(), 5_000L),
                 new RouteSpec("/api/pages", "page", "none", List.of(), 5_000L),

@@ -219,6 +219,24 @@ class WholePathTest {
         assertThat(read.header("cache-control")).startsWith("private");
     }
 
+    @Test
+    @Order(9)
+    void aReviewNeedsATokenAndShowsUpInTheSummary() throws IOException {
+        String review = "{\"rating\":4,\"text\":\"Sturdy, and the colour is as pictured.\"}";
+        Map<String, String> json = Map.of("Content-Type", "application/json");
+        assertThat(post("/api/reviews/42", review, json).status()).isEqualTo(401);
+        int before = Json.tree(get("/api/reviews/42", Map.of()).body().getBytes(StandardCharsets.UTF_8)).get("count").asInt();
+        RawHttp.Reply written = post("/api/reviews/42", review,
+                Map.of("Content-Type", "application/json", "Authorization", "Bearer " + login()));
+        assertThat(written.status()).as(written.body()).isEqualTo(201);
+        assertThat(written.body()).contains("\"author\":\"demo\"").contains("\"rating\":4");
+        JsonNode after = Json.tree(get("/api/reviews/42", Map.of("Cache-Control", "no-cache")).body()
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(after.get("count").asInt()).isEqualTo(before + 1);
+        assertThat(post("/api/reviews/42", "{\"rating\":9,\"text\":\"x\"}",
+                Map.of("Content-Type", "application/json", "Authorization", "Bearer " + login())).status()).isEqualTo(400);
+    }
+
     static RawHttp.Reply post(String path, String body, Map<String, String> headers) throws IOException {
         return RawHttp.send("127.0.0.1", resolveEdge(), "POST", path, HOST, headers, body.getBytes(StandardCharsets.UTF_8));
     }

@@ -95,7 +95,7 @@ public final class Scenario {
             new Endpoint("image", 0.15, "GET", "/images/products/{product}.svg", null, false),
             new Endpoint("login", 0.01, "POST", "/api/login",
                     "{\"username\":\"{username}\",\"password\":\"{password}\"}", false),
-            new Endpoint("add-review", 0.02, "POST", "/api/products/{product}/reviews",
+            new Endpoint("add-review", 0.02, "POST", "/api/reviews/{product}",
                     "{\"rating\":5,\"text\":\"works as described\"}", true),
             new Endpoint("place-order", 0.04, "POST", "/api/orders",
                     "{\"items\":[{\"productId\":{product},\"quantity\":1}]}", true));

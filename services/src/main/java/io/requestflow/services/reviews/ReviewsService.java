@@ -1,5 +1,7 @@
 package io.requestflow.services.reviews;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.requestflow.engine.http.HttpError;
 import io.requestflow.engine.http.Json;
 import io.requestflow.engine.http.Response;
 import io.requestflow.engine.pipeline.Exchange;
@@ -38,7 +40,34 @@ public final class ReviewsService {
     public List<Stage> stages(Executor blocking) {
         return List.of(new ServiceErrors(), Router.builder()
                 .get("/api/reviews/{id}", (ex, p) -> reviews(ex, Ids.positive("product id", p.get("id"))))
+                .post("/api/reviews/{id}", (ex, p) -> add(ex, Ids.positive("product id", p.get("id"))))
                 .build(blocking));
+    }
+
+    /** Writes a review by the verified caller (the gateway's X-User-*), then drops the cached summary everywhere. */
+    private Response add(Exchange ex, long id) {
+        String userId = ex.request().header("x-user-id");
+        if (userId == null) throw HttpError.unauthorized("writing a review needs a token; call this through the gateway");
+        JsonNode body = Json.tree(ex.request().body());
+        if (body == null || !body.path("rating").canConvertToInt() || !body.path("text").isTextual()) {
+            throw HttpError.badRequest("expected JSON {\"rating\": 1-5, \"text\": \"…\"}");
+        }
+        int rating = body.get("rating").asInt();
+        String text = body.get("text").asText().strip();
+        if (rating < 1 || rating > 5) throw HttpError.badRequest("rating must be between 1 and 5");
+        if (text.isEmpty() || text.length() > 2_000) throw HttpError.badRequest("text must be 1 to 2000 characters");
+        String name = ex.request().header("x-user-name");
+        String author = name != null ? name : "user-" + userId;
+        List<Long> ids = sql.query(ex, "INSERT reviews", "INSERT INTO reviews (product_id, author, rating, body, created_at)"
+                + " VALUES (?, ?, ?, ?, now()) RETURNING id", rs -> rs.getLong(1), id, author, rating, text);
+        cache.invalidate("reviews:" + id);
+        Map<String, Object> review = new LinkedHashMap<>();
+        review.put("id", ids.getFirst());
+        review.put("productId", id);
+        review.put("author", author);
+        review.put("rating", rating);
+        review.put("body", text);
+        return Response.json(201, review).header("cache-control", "no-store");
     }
 
     private Response reviews(Exchange ex, long id) {
