@@ -19,7 +19,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Token buckets (Bucket4j) shared by every gateway instance through Redis. When Redis is unreachable
+ * Token buckets shared by every gateway instance through Redis: by default leased in small batches
+ * ({@link LeasedBucket}, {@link RedisTokenLeases}: one Redis call per lease, not per request, with the
+ * same upper bound as one shared bucket), or with {@code throttleLeaseMs: 0} one Bucket4j take per
+ * request (exact) or per {@code throttleSyncMs} (approximate). When Redis is unreachable
  * the bucket is taken from a local per-instance map instead (fail-open: the limit then holds per
  * instance, not in total), or the request is refused when the gateway is configured fail-closed.
  */
@@ -36,6 +39,10 @@ public final class Throttler {
     private final Map<String, Bucket> local = new ConcurrentHashMap<>();
     /** Proxies to the shared buckets, kept so that concurrent takes on one bucket can be batched. */
     private final Map<String, AsyncBucketProxy> proxies = new ConcurrentHashMap<>();
+    /** This instance's leases, by bucket (lease mode). */
+    private final Map<String, LeasedBucket> leased = new ConcurrentHashMap<>();
+    private final RedisTokenLeases leases;
+    private final Counter leaseCalls;
     private final Counter allowedShared;
     private final Counter allowedLocal;
     private final Counter limited;
@@ -44,6 +51,8 @@ public final class Throttler {
     /** {@code redis} null: local buckets only (one gateway instance, or no Redis configured). */
     public Throttler(GatewayRedis redis, MeterRegistry registry) {
         this.redis = redis;
+        this.leases = redis == null || redis.config().throttleLeaseMs() <= 0 ? null : new RedisTokenLeases(redis);
+        this.leaseCalls = Counter.builder("gateway_throttle_lease_calls_total").register(registry);
         this.allowedShared = Counter.builder("gateway_throttle_total").tag("result", "allowed").tag("store", "redis").register(registry);
         this.allowedLocal = Counter.builder("gateway_throttle_total").tag("result", "allowed").tag("store", "local").register(registry);
         this.limited = Counter.builder("gateway_throttle_total").tag("result", "limited").tag("store", "any").register(registry);
@@ -56,6 +65,7 @@ public final class Throttler {
                 .addLimit(limit -> limit.capacity(burst).refillGreedy(rate, Duration.ofSeconds(1)))
                 .build();
         if (redis == null || !redis.usable()) return CompletableFuture.completedFuture(fallback(key, config, rate, burst));
+        if (leases != null) return leased(key, config, rate, burst);
         AsyncProxyManager<String> buckets;
         try {
             buckets = buckets();
@@ -77,6 +87,29 @@ public final class Throttler {
                     local.remove(key);
                     return decide(probe, rate, burst, "redis");
                 });
+    }
+
+    private CompletableFuture<Decision> leased(String key, BucketConfiguration config, long rate, long burst) {
+        if (leased.size() >= MAX_LOCAL_BUCKETS) leased.clear();
+        long leaseNanos = redis.config().throttleLeaseMs() * 1_000_000L;
+        LeasedBucket bucket = leased.computeIfAbsent(key, k -> new LeasedBucket((want, back) -> {
+            leaseCalls.increment();
+            return leases.take("rlease:" + k, rate, burst, want, back, leaseNanos);
+        }, burst, leaseNanos, redis.config().throttleMaxLeaseTokens()));
+        return bucket.take().thenApply(r -> {
+            if (r.error() != null) {
+                redis.failed(r.error());
+                return fallback(key, config, rate, burst);
+            }
+            redis.succeeded();
+            local.remove(key);
+            if (r.allowed()) {
+                allowedShared.increment();
+                return new Decision(true, burst, r.remaining(), resetSeconds(r.remaining(), rate, burst), 0, "redis");
+            }
+            limited.increment();
+            return new Decision(false, burst, 0, resetSeconds(0, rate, burst), Math.max(1, ceilSeconds(r.waitNanos())), "redis");
+        });
     }
 
     private Optimization optimization(long rate) {
@@ -116,14 +149,18 @@ public final class Throttler {
 
     private Decision decide(ConsumptionProbe probe, long rate, long burst, String store) {
         long remaining = Math.max(0, probe.getRemainingTokens());
-        // seconds until the bucket is full again (RateLimit-Reset), at least 1 while not full
-        long reset = remaining >= burst ? 0 : ceilSeconds((burst - remaining) * 1_000_000_000L / rate);
+        long reset = resetSeconds(remaining, rate, burst);
         if (probe.isConsumed()) {
             (store.equals("redis") ? allowedShared : allowedLocal).increment();
             return new Decision(true, burst, remaining, reset, 0, store);
         }
         limited.increment();
         return new Decision(false, burst, 0, reset, Math.max(1, ceilSeconds(probe.getNanosToWaitForRefill())), store);
+    }
+
+    /** Seconds until the bucket is full again (RateLimit-Reset), at least 1 while not full. */
+    private static long resetSeconds(long remaining, long rate, long burst) {
+        return remaining >= burst ? 0 : ceilSeconds((burst - remaining) * 1_000_000_000L / rate);
     }
 
     private static long ceilSeconds(long nanos) {
