@@ -100,10 +100,13 @@ final class RedisTokenLeases {
         this.redis = redis;
     }
 
-    /** Takes up to {@code want} tokens of bucket {@code key} for {@code leaseNanos}, giving back {@code giveBack}. */
-    CompletableFuture<Grant> take(String key, long rate, long burst, long want, long giveBack, long leaseNanos) {
+    /**
+     * Takes up to {@code want} tokens of bucket {@code key} for {@code leaseNanos} for {@code holder} (one
+     * local holder of the bucket's leases on this instance), giving back {@code giveBack} of its last lease.
+     */
+    CompletableFuture<Grant> take(String key, long rate, long burst, long want, long giveBack, long leaseNanos, long holder) {
         byte[][] args = {bytes(rate), bytes(burst), bytes(want), bytes(giveBack), bytes(leaseNanos / 1000),
-                instance.getBytes(StandardCharsets.UTF_8)};
+                (instance + ":" + holder).getBytes(StandardCharsets.UTF_8)};
         String[] keys = {key};
         CompletableFuture<List<Object>> reply = redis.<List<Object>>call(c -> c.evalsha(sha, ScriptOutputType.MULTI, keys, args))
                 .exceptionallyCompose(e -> unwrap(e) instanceof RedisNoScriptException

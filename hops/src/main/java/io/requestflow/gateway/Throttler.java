@@ -43,6 +43,8 @@ public final class Throttler {
     private final Map<String, LeasedBucket> leased = new ConcurrentHashMap<>();
     private final RedisTokenLeases leases;
     private final Counter leaseCalls;
+    /** Each local lease holder has its own lease in Redis, so a holder dropped from the map cannot end another's. */
+    private final java.util.concurrent.atomic.AtomicLong holders = new java.util.concurrent.atomic.AtomicLong();
     private final Counter allowedShared;
     private final Counter allowedLocal;
     private final Counter limited;
@@ -61,17 +63,15 @@ public final class Throttler {
 
     /** Takes one token from the bucket named {@code key}, which holds {@code burst} and refills {@code rate}/s. */
     public CompletableFuture<Decision> take(String key, long rate, long burst) {
-        BucketConfiguration config = BucketConfiguration.builder()
-                .addLimit(limit -> limit.capacity(burst).refillGreedy(rate, Duration.ofSeconds(1)))
-                .build();
-        if (redis == null || !redis.usable()) return CompletableFuture.completedFuture(fallback(key, config, rate, burst));
-        if (leases != null) return leased(key, config, rate, burst);
+        if (redis == null || !redis.usable()) return CompletableFuture.completedFuture(fallback(key, rate, burst));
+        if (leases != null) return leased(key, rate, burst);
+        BucketConfiguration config = config(rate, burst);
         AsyncProxyManager<String> buckets;
         try {
             buckets = buckets();
         } catch (RuntimeException e) {
             redis.failed(e);
-            return CompletableFuture.completedFuture(fallback(key, config, rate, burst));
+            return CompletableFuture.completedFuture(fallback(key, rate, burst));
         }
         if (proxies.size() >= MAX_LOCAL_BUCKETS) proxies.clear();
         AsyncBucketProxy bucket = proxies.computeIfAbsent(key, k -> buckets.builder()
@@ -81,7 +81,7 @@ public final class Throttler {
                 .handle((probe, error) -> {
                     if (error != null) {
                         redis.failed(error);
-                        return fallback(key, config, rate, burst);
+                        return fallback(key, rate, burst);
                     }
                     redis.succeeded();
                     local.remove(key);
@@ -89,20 +89,29 @@ public final class Throttler {
                 });
     }
 
-    private CompletableFuture<Decision> leased(String key, BucketConfiguration config, long rate, long burst) {
+    private static BucketConfiguration config(long rate, long burst) {
+        return BucketConfiguration.builder()
+                .addLimit(limit -> limit.capacity(burst).refillGreedy(rate, Duration.ofSeconds(1)))
+                .build();
+    }
+
+    private CompletableFuture<Decision> leased(String key, long rate, long burst) {
         if (leased.size() >= MAX_LOCAL_BUCKETS) leased.clear();
         long leaseNanos = redis.config().throttleLeaseMs() * 1_000_000L;
-        LeasedBucket bucket = leased.computeIfAbsent(key, k -> new LeasedBucket((want, back) -> {
-            leaseCalls.increment();
-            return leases.take("rlease:" + k, rate, burst, want, back, leaseNanos);
-        }, burst, leaseNanos, redis.config().throttleMaxLeaseTokens()));
+        LeasedBucket bucket = leased.computeIfAbsent(key, k -> {
+            long holder = holders.incrementAndGet();
+            return new LeasedBucket((want, back) -> {
+                leaseCalls.increment();
+                return leases.take("rlease:" + k, rate, burst, want, back, leaseNanos, holder);
+            }, burst, leaseNanos, redis.config().throttleMaxLeaseTokens());
+        });
         return bucket.take().thenApply(r -> {
             if (r.error() != null) {
                 redis.failed(r.error());
-                return fallback(key, config, rate, burst);
+                return fallback(key, rate, burst);
             }
             redis.succeeded();
-            local.remove(key);
+            if (!local.isEmpty()) local.remove(key);
             if (r.allowed()) {
                 allowedShared.increment();
                 return new Decision(true, burst, r.remaining(), resetSeconds(r.remaining(), rate, burst), 0, "redis");
@@ -137,13 +146,13 @@ public final class Throttler {
         return b;
     }
 
-    private Decision fallback(String key, BucketConfiguration config, long rate, long burst) {
+    private Decision fallback(String key, long rate, long burst) {
         if (redis != null && redis.config().failClosed()) {
             unavailable.increment();
             return new Decision(false, burst, 0, 1, Math.max(1, redis.config().retryMs() / 1000), "none");
         }
         if (local.size() >= MAX_LOCAL_BUCKETS) local.clear();
-        Bucket bucket = local.computeIfAbsent(key, k -> Bucket.builder().addLimit(config.getBandwidths()[0]).build());
+        Bucket bucket = local.computeIfAbsent(key, k -> Bucket.builder().addLimit(config(rate, burst).getBandwidths()[0]).build());
         return decide(bucket.tryConsumeAndReturnRemaining(1), rate, burst, "local");
     }
 
