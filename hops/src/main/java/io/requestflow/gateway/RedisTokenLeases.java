@@ -104,7 +104,7 @@ final class RedisTokenLeases {
      * Takes up to {@code want} tokens of bucket {@code key} for {@code leaseNanos} for {@code holder} (one
      * local holder of the bucket's leases on this instance), giving back {@code giveBack} of its last lease.
      */
-    CompletableFuture<Grant> take(String key, long rate, long burst, long want, long giveBack, long leaseNanos, long holder) {
+    CompletableFuture<Grant> take(String key, long rate, long burst, long want, long giveBack, long leaseNanos, String holder) {
         byte[][] args = {bytes(rate), bytes(burst), bytes(want), bytes(giveBack), bytes(leaseNanos / 1000),
                 (instance + ":" + holder).getBytes(StandardCharsets.UTF_8)};
         String[] keys = {key};

@@ -100,9 +100,12 @@ public final class Throttler {
         long leaseNanos = redis.config().throttleLeaseMs() * 1_000_000L;
         LeasedBucket bucket = leased.computeIfAbsent(key, k -> {
             long holder = holders.incrementAndGet();
-            return new LeasedBucket((want, back) -> {
+            return new LeasedBucket((slot, want, back) -> {
                 leaseCalls.increment();
-                return leases.take("rlease:" + k, rate, burst, want, back, leaseNanos, holder);
+                return leases.take("rlease:" + k, rate, burst, want, back, leaseNanos, holder + ":" + slot)
+                        .whenComplete((grant, error) -> {
+                            if (error != null) redis.failed(error); // a background fetch fails too
+                        });
             }, burst, leaseNanos, redis.config().throttleMaxLeaseTokens());
         });
         return bucket.take().thenApply(r -> {

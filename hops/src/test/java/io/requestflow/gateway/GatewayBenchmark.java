@@ -116,6 +116,13 @@ public final class GatewayBenchmark {
                     offMedian, onMedian, onMedian / offMedian, 100 * (1 - onMedian / offMedian));
             System.out.printf("median p50: off %.2f ms, on %.2f ms; median p99: off %.2f ms, on %.2f ms; load average %s%n",
                     median(offRuns, 1), median(onRuns, 1), median(offRuns, 2), median(onRuns, 2), loadAverage());
+            // how many Redis calls throttling made for the requests it admitted
+            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + gwOn.adminAddress().getPort() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            System.out.printf("gateway-on: %.0f requests admitted from shared buckets, %.0f lease calls to Redis%n",
+                    metric(metrics, "gateway_throttle_total\\{[^}]*result=\"allowed\"[^}]*store=\"redis\"[^}]*\\}"),
+                    metric(metrics, "gateway_throttle_lease_calls_total(\\{[^}]*\\})?"));
             gwOn.close();
             gwOff.close();
             service.close();
@@ -156,6 +163,11 @@ public final class GatewayBenchmark {
             case "s" -> v * 1000;
             default -> v;
         };
+    }
+
+    private static double metric(String metrics, String nameAndTags) {
+        Matcher m = Pattern.compile("(?m)^" + nameAndTags + " ([0-9.E+]+)$").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     private static double median(List<double[]> runs, int index) {

@@ -43,7 +43,7 @@ class RedisTokenLeasesTest {
 
     static RedisTokenLeases.Grant take(RedisTokenLeases who, String key, long rate, long burst, long want, long back,
                                        long leaseNanos) throws Exception {
-        return who.take(key, rate, burst, want, back, leaseNanos, 1).get(5, TimeUnit.SECONDS);
+        return who.take(key, rate, burst, want, back, leaseNanos, "1").get(5, TimeUnit.SECONDS);
     }
 
     @Test
