@@ -166,8 +166,8 @@ public final class GatewayBenchmark {
     }
 
     private static double metric(String metrics, String nameAndTags) {
-        Matcher m = Pattern.compile("(?m)^" + nameAndTags + " ([0-9.E+]+)$").matcher(metrics);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        Matcher m = Pattern.compile("(?m)^" + nameAndTags + " (?<value>[0-9.E+]+)$").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group("value")) : 0;
     }
 
     private static double median(List<double[]> runs, int index) {
