@@ -3,6 +3,9 @@ package io.requestflow.dns;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -209,7 +212,7 @@ public final class DnsServer implements AutoCloseable {
                 .group(group)
                 .channel(channelTypes.datagram())
                 .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_UDP_QUERY))
-                .handler(new UdpQueryHandler((query, client) -> answer(query, client, DnsTransport.UDP)));
+                .handler(new UdpQueryHandler((query, client, alloc) -> answer(query, client, DnsTransport.UDP, alloc)));
         if (epoll()) {
             // Several sockets on one port, each read by its own event loop: the kernel spreads the datagrams.
             // And up to RECVMMSG_BATCH datagrams per system call (recvmmsg), each at most MAX_UDP_QUERY bytes.
@@ -267,15 +270,41 @@ public final class DnsServer implements AutoCloseable {
                                         Math.min(config.maxTcpMessageSize(), config.maxQueryBytes()) + TCP_LENGTH_PREFIX,
                                         0, TCP_LENGTH_PREFIX, 0, TCP_LENGTH_PREFIX),
                                 new LengthFieldPrepender(TCP_LENGTH_PREFIX),
-                                new TcpQueryHandler((query, client) -> answer(query, client, DnsTransport.TCP)));
+                                new TcpQueryHandler((query, client, alloc) -> answer(query, client, DnsTransport.TCP, alloc)));
                     }
                 })
                 .bind(new InetSocketAddress(host, port));
     }
 
-    /** Query bytes to response bytes (null: send nothing), metered. Runs on an event loop thread. */
-    private byte[] answer(byte[] query, InetSocketAddress client, DnsTransport transport) {
+    /**
+     * Query to response (null: send nothing), metered and, over UDP, rate limited. Runs on an event loop thread.
+     * A query with a ready-made answer is served from where it lies, allocating only the response buffer; the
+     * rest is copied out and takes the full way.
+     */
+    private ByteBuf answer(ByteBuf query, InetSocketAddress client, DnsTransport transport, ByteBufAllocator alloc) {
         long start = System.nanoTime();
+        AnswerCache.Entry hit = responder.cached(query, transport);
+        if (hit == null) {
+            byte[] wire = answer(ByteBufUtil.getBytes(query), client, transport, start);
+            return wire == null ? null : alloc.ioBuffer(wire.length).writeBytes(wire);
+        }
+        metrics.record(transport, hit.qtype(), hit.rcode(), System.nanoTime() - start);
+        if (queryLog.isDebugEnabled()) {
+            queryLog.debug("{}", QueryLogLine.of(client, transport, hit.reply(ByteBufUtil.getBytes(query))));
+        }
+        ResponseRateLimiter.Verdict verdict = transport == DnsTransport.UDP
+                ? rateLimiter.check(client.getAddress(), hit.questionHash(), hit.rcode())
+                : ResponseRateLimiter.Verdict.SEND;
+        if (!send(verdict)) {
+            return null;
+        }
+        ByteBuf out = alloc.ioBuffer(hit.length());
+        hit.writeTo(query, out, verdict == ResponseRateLimiter.Verdict.SLIP);
+        return out;
+    }
+
+    /** The full way: dnsjava parses the query and the zone answers it. */
+    private byte[] answer(byte[] query, InetSocketAddress client, DnsTransport transport, long start) {
         DnsResponder.Reply reply;
         try {
             reply = responder.respond(query, transport, client);
@@ -288,24 +317,39 @@ public final class DnsServer implements AutoCloseable {
         if (reply.dropped()) {
             return null;
         }
-        reply.choices().forEach(metrics::decision);
+        for (Zone.Choice choice : reply.choices()) {
+            metrics.decision(choice);
+        }
         if (queryLog.isDebugEnabled()) {
             queryLog.debug("{}", QueryLogLine.of(client, transport, reply));
         }
         if (transport == DnsTransport.UDP) {
-            switch (rateLimiter.check(client.getAddress(), reply)) {
-                case SEND -> { }
-                case SLIP -> {
-                    metrics.rateLimited("slip");
-                    return reply.truncatedWire();
-                }
-                case DROP -> {
-                    metrics.rateLimited("drop");
-                    return null;
-                }
+            ResponseRateLimiter.Verdict verdict = rateLimiter.check(client.getAddress(), reply);
+            if (!send(verdict)) {
+                return null;
+            }
+            if (verdict == ResponseRateLimiter.Verdict.SLIP) {
+                return reply.truncatedWire();
             }
         }
         return reply.wire();
+    }
+
+    /** Counts a rate-limited response; false when nothing is to be sent. */
+    private boolean send(ResponseRateLimiter.Verdict verdict) {
+        switch (verdict) {
+            case SEND -> {
+                return true;
+            }
+            case SLIP -> {
+                metrics.rateLimited("slip");
+                return true;
+            }
+            default -> {
+                metrics.rateLimited("drop");
+                return false;
+            }
+        }
     }
 
     /** The GeoLite2 database, read once per process (4 MB) and only if some server wants it. */
