@@ -164,7 +164,10 @@ final class AnswerCache {
             int flags = (wire[2] & ~0x01) | (query.getByte(q + 2) & 0x01); // RD echoed
             out.setByte(start + 2, truncated ? flags | 0x02 : flags);
             out.setByte(start + 3, (wire[3] & ~0x10) | (query.getByte(q + 3) & 0x10)); // CD echoed
-            out.setBytes(start + HEADER, query, q + HEADER, questionEnd - HEADER); // the asker's spelling
+            for (int i = HEADER; i < questionEnd; i++) {
+                // the asker's spelling, a byte at a time: buffer-to-buffer copies slice NIO views (garbage)
+                out.setByte(start + i, query.getByte(q + i));
+            }
             if (truncated) {
                 out.setZero(start + 6, 6); // no answer, authority or additional records
             }
