@@ -10,6 +10,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -26,6 +27,7 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -36,6 +38,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -159,6 +162,12 @@ public final class DnsServer implements AutoCloseable {
         return zone;
     }
 
+    /** How many distinct event loops read the UDP sockets (one per loop with epoll; for tests). */
+    long udpLoops() {
+        return Stream.concat(Stream.of(udp), extraUdp.stream())
+                .map(Channel::eventLoop).distinct().count();
+    }
+
     /** Health of every checked target, for the admin API. */
     public Map<String, Map<String, Object>> health() {
         return health.snapshot();
@@ -191,7 +200,7 @@ public final class DnsServer implements AutoCloseable {
         int attempts = config.port() == 0 ? EPHEMERAL_BIND_ATTEMPTS : 1;
         for (int attempt = 1; ; attempt++) {
             // UDP first: with port 0 it picks the number, and TCP then takes the same one.
-            udp = open(bindUdp(host, config.port()), config.port(), "udp");
+            udp = open(bindUdp(host, config.port(), 0), config.port(), "udp");
             int port = ((InetSocketAddress) udp.localAddress()).getPort();
             ChannelFuture tcpBind = bindTcp(host, port);
             if (await(tcpBind)) {
@@ -207,9 +216,13 @@ public final class DnsServer implements AutoCloseable {
         }
     }
 
-    private ChannelFuture bindUdp(InetAddress host, int port) {
+    /** The {@code index}-th UDP socket, read by the {@code index}-th event loop (round the group). */
+    private ChannelFuture bindUdp(InetAddress host, int port, int index) {
+        List<EventLoop> loops = loops();
         Bootstrap bootstrap = new Bootstrap()
-                .group(group)
+                // on a loop of its own, not the group's next(): that turn may have gone to the TCP listener or
+                // another server in the process, and two sockets on one loop leave a core idle
+                .group(loops.get(index % loops.size()))
                 .channel(channelTypes.datagram())
                 .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_UDP_QUERY))
                 .handler(new UdpQueryHandler((query, client, alloc) -> answer(query, client, DnsTransport.UDP, alloc)));
@@ -229,9 +242,9 @@ public final class DnsServer implements AutoCloseable {
         if (!epoll()) {
             return;
         }
-        int wanted = config.udpSockets() > 0 ? config.udpSockets() : loops();
+        int wanted = config.udpSockets() > 0 ? config.udpSockets() : loops().size();
         for (int i = 1; i < wanted; i++) {
-            ChannelFuture more = bindUdp(host, port);
+            ChannelFuture more = bindUdp(host, port, i);
             if (!await(more)) {
                 log.warn("dns: only {} udp sockets on port {}", i, port, more.cause());
                 return;
@@ -244,12 +257,12 @@ public final class DnsServer implements AutoCloseable {
         return group instanceof IoEventLoopGroup io && io.isIoType(EpollIoHandler.class);
     }
 
-    private int loops() {
-        int n = 0;
-        for (var ignored : group) {
-            n++;
+    private List<EventLoop> loops() {
+        List<EventLoop> loops = new ArrayList<>();
+        for (EventExecutor executor : group) {
+            loops.add((EventLoop) executor);
         }
-        return Math.max(1, n);
+        return loops;
     }
 
     private ChannelFuture bindTcp(InetAddress host, int port) {
