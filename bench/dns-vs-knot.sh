@@ -4,7 +4,8 @@
 #   bench/dns-vs-knot.sh            # installs dnsperf, knot and dig with apt-get when they are missing
 # Env: DNS_PORT (ours, default 30363), KNOT_PORT (default 30364), ADMIN_PORT (31363), SECONDS_PER_RUN (6),
 #      ROUNDS (5), CLIENTS (16: many source ports, so SO_REUSEPORT spreads them over every socket of both servers),
-#      OUTSTANDING (200), P99_ROUNDS (3), P99_SECONDS (5).
+#      OUTSTANDING (200), P99_ROUNDS (3), P99_SECONDS (5), P99_QPS (the rate for the p99 rounds; default half of
+#      Knot's median QPS, the goal's load: set it when Knot's own figure collapsed on a busy machine).
 # Prints each round's QPS for both and the ratio, then p99 latency for both at half of Knot's median QPS
 # (P99_ROUNDS interleaved rounds, median reported).
 set -euo pipefail
@@ -132,7 +133,7 @@ done
 knot_qps=$(printf '%.0f' "$(median "${knot_all[@]}")")
 ours_qps=$(printf '%.0f' "$(median "${ours_all[@]}")")
 ratio=$(median "${ratios[@]}")
-half=$(( knot_qps / 2 ))
+half="${P99_QPS:-$(( knot_qps / 2 ))}"
 knot_p99s=(); ours_p99s=()
 for round in $(seq 1 "$P99_ROUNDS"); do
   kp=$(p99_at "$KNOT_PORT" "$half"); op=$(p99_at "$DNS_PORT" "$half")
