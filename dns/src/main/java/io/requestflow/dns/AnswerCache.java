@@ -1,6 +1,10 @@
 package io.requestflow.dns;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -9,6 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * the RD/CD flags and the spelling of the question name (same length, since names compare case-insensitively),
  * so a hit copies the stored bytes and patches those three; everything else (compression pointers included)
  * stays valid. Misses, and anything unusual, go the full way through dnsjava, which fills the cache.
+ *
+ * <p>A lookup reads the query where it lies (a Netty buffer) into a per-thread scratch key and allocates nothing,
+ * so a hit costs no garbage beyond the buffer the response is written into: at tens of thousands of queries a
+ * second, garbage means young collections, and their pauses are what a DNS client sees as tail latency.
  *
  * <p>Holds at most {@link #MAX_ENTRIES}; when full it starts over, so a flood of distinct questions costs
  * speed, never memory. Only NOERROR answers with records are kept: random names (NXDOMAIN) never enter.
@@ -20,6 +28,16 @@ final class AnswerCache {
 
     private static final int HEADER = 12;
     private static final int OPT_FIXED = 11; // root name, type, class, ttl, rdlength
+    /** A name is at most 255 bytes on the wire; plus type and class, and the key's 4 bytes of context. */
+    private static final int MAX_KEY = 255 + 4 + 4;
+
+    /** One scratch key per thread (event loops are FastThreadLocalThreads: an array slot, not a map lookup). */
+    private static final FastThreadLocal<Key> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected Key initialValue() {
+            return new Key(new byte[MAX_KEY]);
+        }
+    };
 
     private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
     private final DnsConfig config;
@@ -28,110 +46,164 @@ final class AnswerCache {
         this.config = config;
     }
 
-    /** A cache lookup key, or null when the query is not of the simple kind this cache serves. */
-    Key key(byte[] q, DnsTransport transport) {
-        if (q.length < HEADER + 5 || (q[2] & 0x78) != 0 // opcode QUERY only
-                || q[4] != 0 || q[5] != 1 || q[6] != 0 || q[7] != 0 || q[8] != 0 || q[9] != 0 || q[10] != 0) {
-            return null;
-        }
-        int additional = q[11] & 0xFF;
-        int pos = HEADER;
-        while (true) {
-            if (pos >= q.length) {
-                return null;
-            }
-            int len = q[pos] & 0xFF;
-            if (len == 0) {
-                break;
-            }
-            if (len > 63) {
-                return null; // compression pointer or an unknown label type: not a plain name
-            }
-            pos += len + 1;
-        }
-        int questionEnd = pos + 1 + 4;
-        if (questionEnd - HEADER > 259 || questionEnd > q.length) {
-            return null;
-        }
-        int limit;
-        boolean edns;
-        if (additional == 0) {
-            if (questionEnd != q.length) {
-                return null;
-            }
-            edns = false;
-            limit = transport == DnsTransport.TCP ? config.maxTcpMessageSize() : config.udpPayloadSize();
-        } else if (additional == 1) {
-            int o = questionEnd;
-            // a bare OPT: root owner, type 41, version 0, no extended rcode, no options
-            if (q.length != o + OPT_FIXED || q[o] != 0 || q[o + 1] != 0 || q[o + 2] != 41
-                    || q[o + 5] != 0 || q[o + 6] != 0 || q[o + 9] != 0 || q[o + 10] != 0) {
-                return null;
-            }
-            edns = true;
-            int payload = ((q[o + 3] & 0xFF) << 8) | (q[o + 4] & 0xFF);
-            limit = transport == DnsTransport.TCP ? config.maxTcpMessageSize()
-                    : Math.min(Math.max(payload, DnsConfig.MIN_MESSAGE_SIZE), config.ednsMaxPayload());
-        } else {
-            return null;
-        }
-        byte[] bytes = new byte[questionEnd - HEADER + 4];
-        for (int i = HEADER; i < questionEnd; i++) {
-            byte b = q[i];
-            bytes[i - HEADER] = b >= 'A' && b <= 'Z' ? (byte) (b + 32) : b;
-        }
-        int k = questionEnd - HEADER;
-        bytes[k] = (byte) (limit >>> 8);
-        bytes[k + 1] = (byte) limit;
-        bytes[k + 2] = (byte) (edns ? 1 : 0);
-        bytes[k + 3] = (byte) transport.ordinal();
-        return new Key(bytes, questionEnd);
+    /** The stored response for this query, or null on a miss or a query of another kind. Allocates nothing. */
+    Entry find(ByteBuf query, DnsTransport transport) {
+        Key scratch = SCRATCH.get();
+        return fill(scratch, query, transport) ? entries.get(scratch) : null;
     }
 
-    /** The response for this query, or null on a miss. */
-    DnsResponder.Reply get(Key key, byte[] query) {
-        Entry entry = entries.get(key);
-        if (entry == null) {
-            return null;
+    /** Stores the response for this query (when it is of the kind this cache serves). */
+    void put(byte[] query, DnsTransport transport, DnsResponder.Reply reply) {
+        Key scratch = new Key(new byte[MAX_KEY]);
+        if (!fill(scratch, Unpooled.wrappedBuffer(query), transport)) {
+            return;
         }
-        byte[] out = entry.wire.clone();
-        out[0] = query[0];
-        out[1] = query[1];
-        out[2] = (byte) ((out[2] & ~0x01) | (query[2] & 0x01)); // RD echoed
-        out[3] = (byte) ((out[3] & ~0x10) | (query[3] & 0x10)); // CD echoed
-        System.arraycopy(query, HEADER, out, HEADER, key.questionEnd - HEADER); // the asker's spelling
-        return new DnsResponder.Reply(out, entry.qtype, entry.rcode, null, key.questionEnd, entry.questionHash,
-                java.util.List.of());
-    }
-
-    void put(Key key, DnsResponder.Reply reply) {
         if (entries.size() >= MAX_ENTRIES) {
             entries.clear();
         }
-        entries.put(key, new Entry(reply.wire(), reply.qtype(), reply.rcode(), reply.questionHash()));
+        entries.put(scratch.copy(), new Entry(reply.wire(), reply.qtype(), reply.rcode(), reply.questionHash(),
+                scratch.questionEnd));
     }
 
     int size() {
         return entries.size();
     }
 
-    private record Entry(byte[] wire, int qtype, int rcode, int questionHash) {}
+    /**
+     * Puts the lower-cased question and what shapes the response (size limit, EDNS, transport) into {@code key};
+     * false when the query is not a plain one-question query with at most a bare OPT.
+     */
+    private boolean fill(Key key, ByteBuf buf, DnsTransport transport) {
+        int base = buf.readerIndex();
+        int length = buf.readableBytes();
+        if (length < HEADER + 5 || (buf.getByte(base + 2) & 0x78) != 0 // opcode QUERY only
+                || buf.getShort(base + 4) != 1 || buf.getShort(base + 6) != 0 || buf.getShort(base + 8) != 0
+                || buf.getByte(base + 10) != 0) {
+            return false;
+        }
+        int additional = buf.getByte(base + 11) & 0xFF;
+        int pos = HEADER;
+        while (true) {
+            if (pos >= length) {
+                return false;
+            }
+            int len = buf.getByte(base + pos) & 0xFF;
+            if (len == 0) {
+                break;
+            }
+            if (len > 63) {
+                return false; // compression pointer or an unknown label type: not a plain name
+            }
+            pos += len + 1;
+        }
+        int questionEnd = pos + 1 + 4;
+        if (questionEnd - HEADER > 259 || questionEnd > length) {
+            return false;
+        }
+        int limit;
+        boolean edns;
+        if (additional == 0) {
+            if (questionEnd != length) {
+                return false;
+            }
+            edns = false;
+            limit = transport == DnsTransport.TCP ? config.maxTcpMessageSize() : config.udpPayloadSize();
+        } else if (additional == 1) {
+            int o = base + questionEnd;
+            // a bare OPT: root owner, type 41, version 0, no extended rcode, no options
+            if (length != questionEnd + OPT_FIXED || buf.getByte(o) != 0 || buf.getShort(o + 1) != 41
+                    || buf.getShort(o + 5) != 0 || buf.getShort(o + 9) != 0) {
+                return false;
+            }
+            edns = true;
+            int payload = buf.getUnsignedShort(o + 3);
+            limit = transport == DnsTransport.TCP ? config.maxTcpMessageSize()
+                    : Math.min(Math.max(payload, DnsConfig.MIN_MESSAGE_SIZE), config.ednsMaxPayload());
+        } else {
+            return false;
+        }
+        byte[] bytes = key.bytes;
+        int hash = 1;
+        for (int i = HEADER; i < questionEnd; i++) {
+            byte b = buf.getByte(base + i);
+            b = b >= 'A' && b <= 'Z' ? (byte) (b + 32) : b;
+            bytes[i - HEADER] = b;
+            hash = 31 * hash + b;
+        }
+        int k = questionEnd - HEADER;
+        bytes[k] = (byte) (limit >>> 8);
+        bytes[k + 1] = (byte) limit;
+        bytes[k + 2] = (byte) (edns ? 1 : 0);
+        bytes[k + 3] = (byte) transport.ordinal();
+        for (int i = k; i < k + 4; i++) {
+            hash = 31 * hash + bytes[i];
+        }
+        key.length = k + 4;
+        key.hash = hash;
+        key.questionEnd = questionEnd;
+        return true;
+    }
 
-    /** Lower-cased question bytes plus what shapes the response (size limit, EDNS, transport). */
+    /** A stored response and what the server needs to know about it without parsing it. */
+    record Entry(byte[] wire, int qtype, int rcode, int questionHash, int questionEnd) {
+
+        int length() {
+            return wire.length;
+        }
+
+        /**
+         * Writes the response to {@code query} into {@code out}: the stored bytes with the query's id, RD and CD
+         * flags and question spelling; with {@code truncated}, only the header and question, TC set (the reply
+         * that sends a rate-limited client to TCP).
+         */
+        void writeTo(ByteBuf query, ByteBuf out, boolean truncated) {
+            int q = query.readerIndex();
+            int start = out.writerIndex();
+            out.writeBytes(wire, 0, truncated ? questionEnd : wire.length);
+            out.setShort(start, query.getShort(q)); // id
+            int flags = (wire[2] & ~0x01) | (query.getByte(q + 2) & 0x01); // RD echoed
+            out.setByte(start + 2, truncated ? flags | 0x02 : flags);
+            out.setByte(start + 3, (wire[3] & ~0x10) | (query.getByte(q + 3) & 0x10)); // CD echoed
+            for (int i = HEADER; i < questionEnd; i++) {
+                // the asker's spelling, a byte at a time: buffer-to-buffer copies slice NIO views (garbage)
+                out.setByte(start + i, query.getByte(q + i));
+            }
+            if (truncated) {
+                out.setZero(start + 6, 6); // no answer, authority or additional records
+            }
+        }
+
+        /** The response to {@code query} as a reply of the full path's kind (for the query log, and tests). */
+        DnsResponder.Reply reply(byte[] query) {
+            ByteBuf out = Unpooled.buffer(wire.length);
+            writeTo(Unpooled.wrappedBuffer(query), out, false);
+            return new DnsResponder.Reply(out.array(), qtype, rcode, null, questionEnd, questionHash, List.of());
+        }
+    }
+
+    /** Lower-cased question bytes plus the response's shape; a scratch key is refilled per lookup. */
     static final class Key {
         private final byte[] bytes;
-        private final int hash;
-        final int questionEnd;
+        private int length;
+        private int hash;
+        private int questionEnd;
 
-        Key(byte[] bytes, int questionEnd) {
+        private Key(byte[] bytes) {
             this.bytes = bytes;
-            this.hash = Arrays.hashCode(bytes);
-            this.questionEnd = questionEnd;
+        }
+
+        private Key copy() {
+            Key copy = new Key(Arrays.copyOf(bytes, length));
+            copy.length = length;
+            copy.hash = hash;
+            copy.questionEnd = questionEnd;
+            return copy;
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && k.hash == hash && Arrays.equals(k.bytes, bytes);
+            return o instanceof Key k && k.hash == hash && k.length == length
+                    && Arrays.equals(k.bytes, 0, k.length, bytes, 0, length);
         }
 
         @Override

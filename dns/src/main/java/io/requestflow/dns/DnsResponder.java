@@ -1,5 +1,7 @@
 package io.requestflow.dns;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.requestflow.dns.geo.ClientLocation;
 import io.requestflow.dns.geo.ClientLocator;
 import java.io.IOException;
@@ -68,6 +70,19 @@ public final class DnsResponder {
         return respond(query, transport, LOOPBACK);
     }
 
+    /**
+     * The ready-made response for this query when there is one (see {@link AnswerCache}), else null: then
+     * {@link #respond} takes the full way. Allocates nothing.
+     */
+    AnswerCache.Entry cached(ByteBuf query, DnsTransport transport) {
+        int length = query.readableBytes();
+        if (length < Header.LENGTH || length > config.maxQueryBytes()
+                || (query.getByte(query.readerIndex() + 2) & (QR_BIT >>> 8)) != 0) {
+            return null; // the full way drops these
+        }
+        return cache.find(query, transport);
+    }
+
     /** Answers one query; {@link Reply#wire()} is null when the input deserves no answer at all. */
     public Reply respond(byte[] query, DnsTransport transport, InetSocketAddress client) {
         if (query.length < Header.LENGTH) {
@@ -80,12 +95,9 @@ public final class DnsResponder {
         if (query.length > config.maxQueryBytes()) {
             return Reply.drop("too-large");
         }
-        AnswerCache.Key key = cache.key(query, transport);
-        if (key != null) {
-            Reply hit = cache.get(key, query);
-            if (hit != null) {
-                return hit;
-            }
+        AnswerCache.Entry hit = cache.find(Unpooled.wrappedBuffer(query), transport);
+        if (hit != null) {
+            return hit.reply(query);
         }
         Message request;
         try {
@@ -97,8 +109,8 @@ public final class DnsResponder {
             return formatError(query, flags);
         }
         Reply reply = respond(request, transport, client);
-        if (key != null && reply.cacheable()) {
-            cache.put(key, reply);
+        if (reply.cacheable()) {
+            cache.put(query, transport, reply);
         }
         return reply;
     }

@@ -3,10 +3,14 @@ package io.requestflow.dns;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -23,6 +27,7 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -33,6 +38,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,6 +162,12 @@ public final class DnsServer implements AutoCloseable {
         return zone;
     }
 
+    /** How many distinct event loops read the UDP sockets (one per loop with epoll; for tests). */
+    long udpLoops() {
+        return Stream.concat(Stream.of(udp), extraUdp.stream())
+                .map(Channel::eventLoop).distinct().count();
+    }
+
     /** Health of every checked target, for the admin API. */
     public Map<String, Map<String, Object>> health() {
         return health.snapshot();
@@ -188,7 +200,7 @@ public final class DnsServer implements AutoCloseable {
         int attempts = config.port() == 0 ? EPHEMERAL_BIND_ATTEMPTS : 1;
         for (int attempt = 1; ; attempt++) {
             // UDP first: with port 0 it picks the number, and TCP then takes the same one.
-            udp = open(bindUdp(host, config.port()), config.port(), "udp");
+            udp = open(bindUdp(host, config.port(), 0), config.port(), "udp");
             int port = ((InetSocketAddress) udp.localAddress()).getPort();
             ChannelFuture tcpBind = bindTcp(host, port);
             if (await(tcpBind)) {
@@ -204,12 +216,16 @@ public final class DnsServer implements AutoCloseable {
         }
     }
 
-    private ChannelFuture bindUdp(InetAddress host, int port) {
+    /** The {@code index}-th UDP socket, read by the {@code index}-th event loop (round the group). */
+    private ChannelFuture bindUdp(InetAddress host, int port, int index) {
+        List<EventLoop> loops = loops();
         Bootstrap bootstrap = new Bootstrap()
-                .group(group)
+                // on a loop of its own, not the group's next(): that turn may have gone to the TCP listener or
+                // another server in the process, and two sockets on one loop leave a core idle
+                .group(loops.get(index % loops.size()))
                 .channel(channelTypes.datagram())
                 .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_UDP_QUERY))
-                .handler(new UdpQueryHandler((query, client) -> answer(query, client, DnsTransport.UDP)));
+                .handler(new UdpQueryHandler((query, client, alloc) -> answer(query, client, DnsTransport.UDP, alloc)));
         if (epoll()) {
             // Several sockets on one port, each read by its own event loop: the kernel spreads the datagrams.
             // And up to RECVMMSG_BATCH datagrams per system call (recvmmsg), each at most MAX_UDP_QUERY bytes.
@@ -226,9 +242,9 @@ public final class DnsServer implements AutoCloseable {
         if (!epoll()) {
             return;
         }
-        int wanted = config.udpSockets() > 0 ? config.udpSockets() : loops();
+        int wanted = config.udpSockets() > 0 ? config.udpSockets() : loops().size();
         for (int i = 1; i < wanted; i++) {
-            ChannelFuture more = bindUdp(host, port);
+            ChannelFuture more = bindUdp(host, port, i);
             if (!await(more)) {
                 log.warn("dns: only {} udp sockets on port {}", i, port, more.cause());
                 return;
@@ -241,12 +257,12 @@ public final class DnsServer implements AutoCloseable {
         return group instanceof IoEventLoopGroup io && io.isIoType(EpollIoHandler.class);
     }
 
-    private int loops() {
-        int n = 0;
-        for (var ignored : group) {
-            n++;
+    private List<EventLoop> loops() {
+        List<EventLoop> loops = new ArrayList<>();
+        for (EventExecutor executor : group) {
+            loops.add((EventLoop) executor);
         }
-        return Math.max(1, n);
+        return loops;
     }
 
     private ChannelFuture bindTcp(InetAddress host, int port) {
@@ -267,15 +283,41 @@ public final class DnsServer implements AutoCloseable {
                                         Math.min(config.maxTcpMessageSize(), config.maxQueryBytes()) + TCP_LENGTH_PREFIX,
                                         0, TCP_LENGTH_PREFIX, 0, TCP_LENGTH_PREFIX),
                                 new LengthFieldPrepender(TCP_LENGTH_PREFIX),
-                                new TcpQueryHandler((query, client) -> answer(query, client, DnsTransport.TCP)));
+                                new TcpQueryHandler((query, client, alloc) -> answer(query, client, DnsTransport.TCP, alloc)));
                     }
                 })
                 .bind(new InetSocketAddress(host, port));
     }
 
-    /** Query bytes to response bytes (null: send nothing), metered. Runs on an event loop thread. */
-    private byte[] answer(byte[] query, InetSocketAddress client, DnsTransport transport) {
+    /**
+     * Query to response (null: send nothing), metered and, over UDP, rate limited. Runs on an event loop thread.
+     * A query with a ready-made answer is served from where it lies, allocating only the response buffer; the
+     * rest is copied out and takes the full way.
+     */
+    private ByteBuf answer(ByteBuf query, InetSocketAddress client, DnsTransport transport, ByteBufAllocator alloc) {
         long start = System.nanoTime();
+        AnswerCache.Entry hit = responder.cached(query, transport);
+        if (hit == null) {
+            byte[] wire = answer(ByteBufUtil.getBytes(query), client, transport, start);
+            return wire == null ? null : alloc.ioBuffer(wire.length).writeBytes(wire);
+        }
+        metrics.record(transport, hit.qtype(), hit.rcode(), System.nanoTime() - start);
+        if (queryLog.isDebugEnabled()) {
+            queryLog.debug("{}", QueryLogLine.of(client, transport, hit.reply(ByteBufUtil.getBytes(query))));
+        }
+        ResponseRateLimiter.Verdict verdict = transport == DnsTransport.UDP
+                ? rateLimiter.check(client.getAddress(), hit.questionHash(), hit.rcode())
+                : ResponseRateLimiter.Verdict.SEND;
+        if (!send(verdict)) {
+            return null;
+        }
+        ByteBuf out = alloc.ioBuffer(hit.length());
+        hit.writeTo(query, out, verdict == ResponseRateLimiter.Verdict.SLIP);
+        return out;
+    }
+
+    /** The full way: dnsjava parses the query and the zone answers it. */
+    private byte[] answer(byte[] query, InetSocketAddress client, DnsTransport transport, long start) {
         DnsResponder.Reply reply;
         try {
             reply = responder.respond(query, transport, client);
@@ -288,24 +330,39 @@ public final class DnsServer implements AutoCloseable {
         if (reply.dropped()) {
             return null;
         }
-        reply.choices().forEach(metrics::decision);
+        for (Zone.Choice choice : reply.choices()) {
+            metrics.decision(choice);
+        }
         if (queryLog.isDebugEnabled()) {
             queryLog.debug("{}", QueryLogLine.of(client, transport, reply));
         }
         if (transport == DnsTransport.UDP) {
-            switch (rateLimiter.check(client.getAddress(), reply)) {
-                case SEND -> { }
-                case SLIP -> {
-                    metrics.rateLimited("slip");
-                    return reply.truncatedWire();
-                }
-                case DROP -> {
-                    metrics.rateLimited("drop");
-                    return null;
-                }
+            ResponseRateLimiter.Verdict verdict = rateLimiter.check(client.getAddress(), reply);
+            if (!send(verdict)) {
+                return null;
+            }
+            if (verdict == ResponseRateLimiter.Verdict.SLIP) {
+                return reply.truncatedWire();
             }
         }
         return reply.wire();
+    }
+
+    /** Counts a rate-limited response; false when nothing is to be sent. */
+    private boolean send(ResponseRateLimiter.Verdict verdict) {
+        switch (verdict) {
+            case SEND -> {
+                return true;
+            }
+            case SLIP -> {
+                metrics.rateLimited("slip");
+                return true;
+            }
+            default -> {
+                metrics.rateLimited("drop");
+                return false;
+            }
+        }
     }
 
     /** The GeoLite2 database, read once per process (4 MB) and only if some server wants it. */

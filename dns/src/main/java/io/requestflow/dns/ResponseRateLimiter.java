@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.Arrays;
 
 /**
  * Response rate limiting (the idea of BIND's RRL): per client subnet and identical response (same name, type and
@@ -26,35 +25,38 @@ final class ResponseRateLimiter {
     }
 
     Verdict check(InetAddress client, DnsResponder.Reply reply) {
+        return check(client, reply.questionHash(), reply.rcode());
+    }
+
+    /** The verdict on one response: {@code question} identifies its (name, type), case-insensitively. */
+    Verdict check(InetAddress client, int question, int rcode) {
         if (!config.enabled()) {
             return Verdict.SEND;
         }
-        Key key = new Key(subnet(client), reply.questionHash(), reply.rcode());
+        Key key = key(client, question, rcode);
         Window window = windows.get(key, k -> new Window());
         return window.admit(System.nanoTime() / 1_000_000_000L, config.responsesPerSecond(), config.slip());
     }
 
-    private byte[] subnet(InetAddress client) {
+    /** The client's subnet as two longs (IPv4 in the low one), so a key is one small object per query. */
+    private Key key(InetAddress client, int question, int rcode) {
         byte[] bytes = client.getAddress();
         int prefix = bytes.length == 4 ? config.ipv4PrefixLength() : config.ipv6PrefixLength();
-        for (int bit = prefix; bit < bytes.length * 8; bit++) {
-            bytes[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
+        long high = 0;
+        long low = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            int keep = Math.clamp(prefix - 8L * i, 0, 8);
+            long b = bytes[i] & (0xFF00 >>> keep) & 0xFF;
+            if (bytes.length == 16 && i < 8) {
+                high = (high << 8) | b;
+            } else {
+                low = (low << 8) | b;
+            }
         }
-        return bytes;
+        return new Key(bytes.length, high, low, question, rcode);
     }
 
-    private record Key(byte[] subnet, int question, int rcode) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && k.question == question && k.rcode == rcode
-                    && Arrays.equals(k.subnet, subnet);
-        }
-
-        @Override
-        public int hashCode() {
-            return (Arrays.hashCode(subnet) * 31 + question) * 31 + rcode;
-        }
-    }
+    private record Key(int family, long high, long low, int question, int rcode) {}
 
     /** A one-second counting window. */
     private static final class Window {

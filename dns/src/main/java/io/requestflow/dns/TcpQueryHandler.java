@@ -1,13 +1,10 @@
 package io.requestflow.dns;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetSocketAddress;
-import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,22 +17,21 @@ final class TcpQueryHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
     private static final Logger log = LoggerFactory.getLogger(TcpQueryHandler.class);
 
-    private final BiFunction<byte[], InetSocketAddress, byte[]> answerer;
+    private final Answerer answerer;
 
-    /** {@code answerer} maps (query, client) to the response bytes, or null to send nothing. */
-    TcpQueryHandler(BiFunction<byte[], InetSocketAddress, byte[]> answerer) {
+    TcpQueryHandler(Answerer answerer) {
         this.answerer = answerer;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf message) {
-        byte[] response = answerer.apply(ByteBufUtil.getBytes(message), (InetSocketAddress) ctx.channel().remoteAddress());
+        ByteBuf response = answerer.answer(message, (InetSocketAddress) ctx.channel().remoteAddress(), ctx.alloc());
         if (response == null) {
             ctx.flush();
             ctx.close();
             return;
         }
-        ctx.write(Unpooled.wrappedBuffer(response));
+        ctx.write(response);
     }
 
     @Override

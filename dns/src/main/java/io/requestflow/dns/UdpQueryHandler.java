@@ -1,12 +1,9 @@
 package io.requestflow.dns;
 
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
-import java.net.InetSocketAddress;
-import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,18 +12,18 @@ final class UdpQueryHandler extends SimpleChannelInboundHandler<DatagramPacket> 
 
     private static final Logger log = LoggerFactory.getLogger(UdpQueryHandler.class);
 
-    private final BiFunction<byte[], InetSocketAddress, byte[]> answerer;
+    private final Answerer answerer;
 
-    /** {@code answerer} maps (query, client) to the response bytes, or null to send nothing. */
-    UdpQueryHandler(BiFunction<byte[], InetSocketAddress, byte[]> answerer) {
+    UdpQueryHandler(Answerer answerer) {
         this.answerer = answerer;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-        byte[] response = answerer.apply(ByteBufUtil.getBytes(packet.content()), packet.sender());
+        ByteBuf response = answerer.answer(packet.content(), packet.sender(), ctx.alloc());
         if (response != null) {
-            ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(response), packet.sender()));
+            // no promise to allocate per datagram: a failed send reaches exceptionCaught
+            ctx.write(new DatagramPacket(response, packet.sender()), ctx.voidPromise());
         }
     }
 

@@ -27,6 +27,7 @@ class EpollServerTest {
         assumeTrue(Transport.nativeEpoll(), "epoll is not available here");
         EventLoopGroup group = Transport.newGroup("dns-epoll-test", 3);
         try (DnsServer server = DnsServer.start(GeoZone.config(), new SimpleMeterRegistry(), group)) {
+            assertThat(server.udpLoops()).as("every loop reads a socket of its own").isEqualTo(3);
             for (int client = 0; client < 30; client++) {
                 SimpleResolver resolver = GeoZone.resolver(server.address(), null); // a new source port each
                 Message answer = ask(resolver, "shop.requestflow.test.");
