@@ -15,27 +15,38 @@ import java.util.Set;
 final class Prefilter {
     private final LiteralScanner scanner;
 
-    /** Per rule, per clause: the clause's literal ids as pairs (index of a 64-bit word, bits in that word). */
+    /** Clause masks are the clause's literal ids as pairs (index of a 64-bit word, bits in that word). */
     private Prefilter(LiteralScanner scanner) {
         this.scanner = scanner;
     }
 
-    /** One scanner for the literals of all these rules; {@code clauses} receives each rule's masks, in order. */
-    static Prefilter of(List<PatternRule> rules, List<long[][]> clauses) {
-        List<List<Set<String>>> derived = new ArrayList<>();
+    /**
+     * One scanner for the literals of all these rules; {@code required} receives, for each rule in order,
+     * the ways its regex can match, each as clause masks (null: nothing known, the regex always runs).
+     */
+    static Prefilter of(List<PatternRule> rules, List<long[][][]> required) {
+        List<List<List<Set<String>>>> derived = new ArrayList<>();
         Set<String> literals = new LinkedHashSet<>();
         for (PatternRule r : rules) {
-            List<Set<String>> c = r.pattern().flags() == 0 ? RequiredLiterals.of(r.pattern().pattern()) : List.of();
-            derived.add(c);
-            for (Set<String> clause : c) literals.addAll(clause);
+            List<List<Set<String>>> ways = r.pattern().flags() == 0 ? RequiredLiterals.ways(r.pattern().pattern())
+                    : List.of();
+            derived.add(ways);
+            for (List<Set<String>> way : ways) for (Set<String> clause : way) literals.addAll(clause);
         }
         Prefilter p = new Prefilter(new LiteralScanner(literals));
-        for (List<Set<String>> c : derived) clauses.add(p.masks(c));
+        for (List<List<Set<String>>> ways : derived) {
+            if (ways.isEmpty()) {
+                required.add(null);
+                continue;
+            }
+            long[][][] masks = new long[ways.size()][][];
+            for (int i = 0; i < ways.size(); i++) masks[i] = p.masks(ways.get(i));
+            required.add(masks);
+        }
         return p;
     }
 
     private long[][] masks(List<Set<String>> clauses) {
-        if (clauses.isEmpty()) return null;
         long[][] out = new long[clauses.size()][];
         int words = (scanner.size() + 63) >>> 6;
         for (int i = 0; i < clauses.size(); i++) {
@@ -56,11 +67,19 @@ final class Prefilter {
         return out;
     }
 
-    /** False when {@code view} (the rule's view of the target) lacks every literal of some clause. */
-    boolean admits(long[][] clauses, Target target, String view) {
-        if (clauses == null) return true;
+    /** False when {@code view} (the rule's view of the target) satisfies none of the ways the regex can match. */
+    boolean admits(long[][][] ways, Target target, String view) {
+        if (ways == null) return true;
         long[] hits = target.literalHits(scanner, view);
-        for (long[] clause : clauses) {
+        for (long[][] way : ways) {
+            if (satisfied(way, hits)) return true;
+        }
+        return false;
+    }
+
+    /** Every clause of the way has a literal among the hits. */
+    private static boolean satisfied(long[][] way, long[] hits) {
+        for (long[] clause : way) {
             boolean any = false;
             for (int i = 0; i < clause.length; i += 2) {
                 if ((hits[(int) clause[i]] & clause[i + 1]) != 0) {

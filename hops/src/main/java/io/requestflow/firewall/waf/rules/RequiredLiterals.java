@@ -29,10 +29,21 @@ final class RequiredLiterals {
      * What is known about a sub-expression: a finite superset of the strings it can match (or null when
      * unbounded or unknown) and clauses that hold for every string it matches.
      */
-    private record Info(Set<String> exact, List<Set<String>> clauses) {}
+    private record Info(Set<String> exact, List<Set<String>> clauses, List<List<Set<String>>> alternatives) {
+        Info(Set<String> exact, List<Set<String>> clauses) {
+            this(exact, clauses, null);
+        }
+
+        /** The ways this expression can match, each as clauses that all hold (one way: {@link #clauses}). */
+        List<List<Set<String>>> ways() {
+            return alternatives == null ? List.of(clauses) : alternatives;
+        }
+    }
 
     private static final Info ANY = new Info(null, List.of());
     private static final Info EMPTY = new Info(Set.of(""), List.of());
+    /** Bound on the number of ways tracked for an alternation. */
+    private static final int MAX_WAYS = 32;
 
     private final String re;
     private int pos;
@@ -43,13 +54,38 @@ final class RequiredLiterals {
 
     /** The clauses for {@code regex} (compiled without flags); empty when nothing can be said. */
     static List<Set<String>> of(String regex) {
+        Info info = read(regex);
+        return info == null ? List.of() : best(info.clauses(), MAX_CLAUSES);
+    }
+
+    /**
+     * The ways {@code regex} can match, each a list of clauses that all hold for it: a value that
+     * satisfies no way cannot match. Empty when nothing can be said (some way needs no literal).
+     */
+    static List<List<Set<String>>> ways(String regex) {
+        Info info = read(regex);
+        if (info == null) return List.of();
+        List<List<Set<String>>> ways = new ArrayList<>();
+        for (List<Set<String>> way : info.ways()) {
+            if (way.isEmpty()) return List.of();
+            ways.add(best(way, MAX_CLAUSES));
+        }
+        if (ways.size() > 1 && !info.clauses().isEmpty()) {
+            // a way is also bound by the clauses common to all ways; one check keeps the list short
+            List<Set<String>> common = best(info.clauses(), 1);
+            for (List<Set<String>> way : ways) if (way.size() < MAX_CLAUSES && !way.contains(common.get(0))) way.add(common.get(0));
+        }
+        return ways;
+    }
+
+    private static Info read(String regex) {
         try {
             RequiredLiterals r = new RequiredLiterals(regex);
             Info info = r.alternation();
             if (r.pos != regex.length()) throw new Unsupported("unbalanced )");
-            return best(info.clauses(), MAX_CLAUSES);
+            return info;
         } catch (Unsupported | IndexOutOfBoundsException | NumberFormatException e) {
-            return List.of();
+            return null;
         }
     }
 
@@ -75,7 +111,7 @@ final class RequiredLiterals {
         List<List<Set<String>>> choices = new ArrayList<>();
         long combinations = 1;
         for (Info a : alternatives) {
-            if (a.clauses().isEmpty()) return ANY;
+            if (a.clauses().isEmpty()) return ANY; // one way needs no literal: neither does the whole
             choices.add(a.clauses());
             combinations *= a.clauses().size();
         }
@@ -96,15 +132,19 @@ final class RequiredLiterals {
         }
         List<Set<String>> result = new ArrayList<>();
         for (Set<String> c : clauses) result.add(minimal(c));
-        return new Info(null, best(result, MAX_CLAUSES));
+        List<List<Set<String>>> ways = new ArrayList<>();
+        for (Info a : alternatives) ways.addAll(a.ways());
+        return new Info(null, best(result, MAX_CLAUSES), ways.size() <= MAX_WAYS ? ways : null);
     }
 
     private Info sequence() {
         List<Set<String>> clauses = new ArrayList<>();
         Set<String> run = Set.of("");
         boolean allExact = true;
+        List<Info> withWays = new ArrayList<>();
         while (pos < re.length() && re.charAt(pos) != '|' && re.charAt(pos) != ')') {
             Info item = quantified(atom());
+            if (item.alternatives() != null) withWays.add(item);
             if (item.exact() != null) {
                 Set<String> joined = concat(run, item.exact());
                 if (joined != null) {
@@ -122,7 +162,19 @@ final class RequiredLiterals {
             }
         }
         addClause(clauses, run);
-        return new Info(allExact ? run : null, clauses);
+        if (allExact) return new Info(run, clauses);
+        // the ways of the one item that has several, each joined with the sequence's own clauses
+        List<List<Set<String>>> ways = null;
+        for (Info item : withWays) {
+            if (ways != null) return new Info(null, clauses); // several such items: keep it simple
+            ways = new ArrayList<>();
+            for (List<Set<String>> way : item.ways()) {
+                List<Set<String>> joined = new ArrayList<>(way);
+                for (Set<String> c : clauses) if (!joined.contains(c)) joined.add(c);
+                ways.add(joined);
+            }
+        }
+        return new Info(null, clauses, ways);
     }
 
     private static void addClause(List<Set<String>> clauses, Set<String> strings) {
