@@ -117,9 +117,12 @@ public final class LiteralScanner {
         return ids.size();
     }
 
-    /** Bit i of the result is set when literal i occurs in {@code value}. */
+    /** What {@link #scan} answers when no literal occurs (shared, never written). */
+    public static final long[] NONE = new long[0];
+
+    /** Bit i of the result is set when literal i occurs in {@code value}; {@link #NONE} when none does. */
     public long[] scan(String value) {
-        long[] hits = new long[(ids.size() + 63) >>> 6];
+        long[] hits = null;
         int s = 0;
         int[] table = next;
         int k = classes;
@@ -128,8 +131,11 @@ public final class LiteralScanner {
             char c = value.charAt(i);
             s = table[s * k + (c < 128 ? asciiClass[c] : wide ? wideClass.getOrDefault(c, 0) : 0)];
             int[] out = output[s];
-            if (out != null) for (int id : out) hits[id >>> 6] |= 1L << id;
+            if (out != null) {
+                if (hits == null) hits = new long[(ids.size() + 63) >>> 6];
+                for (int id : out) hits[id >>> 6] |= 1L << id;
+            }
         }
-        return hits;
+        return hits == null ? NONE : hits;
     }
 }

@@ -71,6 +71,7 @@ final class Prefilter {
     boolean admits(long[][][] ways, Target target, String view) {
         if (ways == null) return true;
         long[] hits = target.literalHits(scanner, view);
+        if (hits == LiteralScanner.NONE) return false; // every way needs at least one literal
         for (long[][] way : ways) {
             if (satisfied(way, hits)) return true;
         }
