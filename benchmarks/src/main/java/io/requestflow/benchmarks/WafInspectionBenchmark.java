@@ -66,6 +66,14 @@ public class WafInspectionBenchmark {
         return new Request(method, uri, h, bytes, new InetSocketAddress("198.51.100.7", 40000));
     }
 
+    Request search() {
+        return search;
+    }
+
+    Request order() {
+        return order;
+    }
+
     @Benchmark
     public Object searchReferenceParseOnly() {
         return new Inspection(search, 255);

@@ -1,7 +1,6 @@
 package io.requestflow.firewall.waf;
 
-import java.util.IdentityHashMap;
-import java.util.Map;
+import java.util.Arrays;
 import java.util.function.UnaryOperator;
 
 /**
@@ -24,11 +23,19 @@ public final class Target {
     private final String name;
     private final String raw;
     private final String value;
-    private Map<UnaryOperator<String>, String> views;
+    /** Views computed so far, by transform (a small list: a handful of transforms exist). */
+    private UnaryOperator<String>[] transforms = newTransforms();
+    private String[] views = new String[4];
+    private int viewCount;
     /** Which ASCII characters the value contains (bit c of lo/hi), computed on first use. */
     private long lo;
     private long hi;
     private boolean masked;
+    /** Literal scans already done on this value's views (compared by identity), see {@link #literalHits}. */
+    private String[] scannedViews = new String[2];
+    private LiteralScanner[] scanners = new LiteralScanner[2];
+    private long[][] hits = new long[2][];
+    private int scanned;
 
     /**
      * @param name  the field name (argument, header or cookie name), or "" for whole parts
@@ -40,6 +47,11 @@ public final class Target {
         this.name = name;
         this.raw = raw;
         this.value = value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static UnaryOperator<String>[] newTransforms() {
+        return new UnaryOperator[4];
     }
 
     public Kind kind() {
@@ -61,8 +73,36 @@ public final class Target {
     /** The value through {@code transform} (a constant function), computed once per target. */
     public String view(UnaryOperator<String> transform) {
         if (transform == null) return value;
-        if (views == null) views = new IdentityHashMap<>(4);
-        return views.computeIfAbsent(transform, t -> t.apply(value));
+        for (int i = 0; i < viewCount; i++) if (transforms[i] == transform) return views[i];
+        if (viewCount == views.length) {
+            transforms = Arrays.copyOf(transforms, viewCount * 2);
+            views = Arrays.copyOf(views, viewCount * 2);
+        }
+        String v = transform.apply(value);
+        transforms[viewCount] = transform;
+        views[viewCount++] = v;
+        return v;
+    }
+
+    /**
+     * Which of the scanner's literals occur in {@code view} (this value or one of its views), scanned
+     * once per distinct view string and kept for the other rules that ask.
+     */
+    public long[] literalHits(LiteralScanner scanner, String view) {
+        for (int i = 0; i < scanned; i++) {
+            if (scannedViews[i] == view && scanners[i] == scanner) return hits[i];
+        }
+        if (scanned == scannedViews.length) {
+            int n = scanned * 2;
+            scannedViews = Arrays.copyOf(scannedViews, n);
+            scanners = Arrays.copyOf(scanners, n);
+            hits = Arrays.copyOf(hits, n);
+        }
+        long[] h = scanner.scan(view);
+        scannedViews[scanned] = view;
+        scanners[scanned] = scanner;
+        hits[scanned++] = h;
+        return h;
     }
 
     /** True if the normalised value contains any ASCII character of the mask (see {@link #maskOf}). */

@@ -4,6 +4,7 @@ import io.requestflow.engine.http.Request;
 import io.requestflow.firewall.waf.rules.CommandInjectionRules;
 import io.requestflow.firewall.waf.rules.GenericRules;
 import io.requestflow.firewall.waf.rules.JavaRules;
+import io.requestflow.firewall.waf.rules.PatternFamily;
 import io.requestflow.firewall.waf.rules.PhpRules;
 import io.requestflow.firewall.waf.rules.ProtocolRules;
 import io.requestflow.firewall.waf.rules.RfiRules;
@@ -26,6 +27,12 @@ public final class Waf {
         this.families = List.of(new ProtocolRules(config), new ScannerRules(), new TraversalRules(), new RfiRules(),
                 new CommandInjectionRules(), new PhpRules(), new GenericRules(), new XssRules(), new SqliRules(),
                 new SessionFixationRules(), new JavaRules());
+        PatternFamily.shareLiterals(families);
+    }
+
+    /** The rule families, in the order they run. */
+    public List<RuleFamily> families() {
+        return families;
     }
 
     public WafConfig config() {

@@ -192,6 +192,7 @@ public final class Normalizer {
      * removed; commas become spaces (semicolons stay: they separate commands); runs of spaces shrink to one.
      */
     public static String commandLine(String s) {
+        if (isOwnCommandLine(s)) return s; // the same string: views that equal the value share its scans
         StringBuilder out = new StringBuilder(s.length());
         boolean space = false;
         for (int i = 0; i < s.length(); i++) {
@@ -206,6 +207,19 @@ public final class Normalizer {
             space = false;
         }
         return out.toString();
+    }
+
+    /** True when {@link #commandLine} would not change {@code s}. */
+    private static boolean isOwnCommandLine(String s) {
+        boolean space = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' || c == '\'' || c == '"' || c == '^' || c == ',') return false;
+            boolean white = Character.isWhitespace(c);
+            if (white && (c != ' ' || space)) return false;
+            space = white;
+        }
+        return true;
     }
 
     public static boolean isAscii(String s) {

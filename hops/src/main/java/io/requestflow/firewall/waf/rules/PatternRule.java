@@ -77,9 +77,17 @@ public record PatternRule(String id, int paranoia, Severity severity, Pattern pa
 
     /** The match on this target, or null. */
     public Match test(Target target) {
-        if (!where.contains(target.kind())) return null;
-        if (chars != null && !target.containsAny(chars[0], chars[1])) return null;
-        String value = target.view(transform);
+        if (!applies(target)) return null;
+        return match(target, target.view(transform));
+    }
+
+    /** The cheap checks that need no view: the kind of target and the characters its value must contain. */
+    boolean applies(Target target) {
+        return where.contains(target.kind()) && (chars == null || target.containsAny(chars[0], chars[1]));
+    }
+
+    /** The gate and the regex on {@code value}, this rule's view of the target. */
+    Match match(Target target, String value) {
         if (gate != null && !gate.test(value)) return null;
         Matcher m = pattern.matcher(value);
         if (anchored ? !m.lookingAt() : !m.find()) return null;

@@ -1,0 +1,98 @@
+package io.requestflow.benchmarks;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The firewall hop's rules-on versus rules-off cost measured so that a busy, shared machine disturbs it
+ * little: the same two hops as {@link FirewallThroughputBenchmark}, driven in alternating rounds (on,
+ * off, on, off, ...) so both see the same background load, reporting the process CPU time per request
+ * and the throughput of each round; medians over the rounds. On a CPU-bound host, throughput loss is
+ * about 1 - (CPU per request off / CPU per request on).
+ * Run: {@code java -cp benchmarks/target/benchmarks.jar io.requestflow.benchmarks.FirewallCpuCost [rounds] [requests]}
+ */
+public final class FirewallCpuCost {
+    private FirewallCpuCost() {}
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        int perRound = args.length > 1 ? Integer.parseInt(args[1]) : 4000;
+        int threads = 4;
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        FirewallThroughputBenchmark setup = new FirewallThroughputBenchmark();
+        setup.start();
+        List<FirewallThroughputBenchmark.Client> on = new ArrayList<>();
+        List<FirewallThroughputBenchmark.Client> off = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            on.add(new FirewallThroughputBenchmark.Client(setup.rulesOn.address()));
+            off.add(new FirewallThroughputBenchmark.Client(setup.rulesOff.address()));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            // warm-up: both paths compiled before anything is counted
+            for (int i = 0; i < 3; i++) {
+                round(pool, on, perRound);
+                round(pool, off, perRound);
+            }
+            double[] cpuOn = new double[rounds];
+            double[] cpuOff = new double[rounds];
+            double[] rateOn = new double[rounds];
+            double[] rateOff = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                boolean onFirst = r % 2 == 0;
+                for (int k = 0; k < 2; k++) {
+                    boolean rules = onFirst == (k == 0);
+                    long cpu = os.getProcessCpuTime();
+                    long wall = System.nanoTime();
+                    round(pool, rules ? on : off, perRound);
+                    double cpuPer = (os.getProcessCpuTime() - cpu) / 1000.0 / perRound;
+                    double rate = perRound / ((System.nanoTime() - wall) / 1e9);
+                    if (rules) {
+                        cpuOn[r] = cpuPer;
+                        rateOn[r] = rate;
+                    } else {
+                        cpuOff[r] = cpuPer;
+                        rateOff[r] = rate;
+                    }
+                }
+            }
+            double mOn = median(cpuOn);
+            double mOff = median(cpuOff);
+            System.out.printf("rounds %d x %d requests per variant, %d client threads, %d cores%n", rounds, perRound,
+                    threads, Runtime.getRuntime().availableProcessors());
+            System.out.printf("CPU per request: rules on %.1f us, rules off %.1f us -> off/on %.2f (throughput loss if CPU-bound: %.0f %%)%n",
+                    mOn, mOff, mOff / mOn, 100 * (1 - mOff / mOn));
+            System.out.printf("throughput (median of rounds): rules on %.0f req/s, rules off %.0f req/s -> on/off %.2f%n",
+                    median(rateOn), median(rateOff), median(rateOn) / median(rateOff));
+        } finally {
+            pool.shutdownNow();
+            for (var c : on) c.close();
+            for (var c : off) c.close();
+            setup.stop();
+        }
+    }
+
+    private static void round(ExecutorService pool, List<FirewallThroughputBenchmark.Client> clients, int requests)
+            throws Exception {
+        List<Future<?>> futures = new ArrayList<>();
+        int each = requests / clients.size();
+        for (var c : clients) {
+            futures.add(pool.submit(() -> {
+                for (int i = 0; i < each; i++) c.roundTrip();
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) f.get();
+    }
+
+    private static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}
