@@ -307,10 +307,11 @@ public final class Topology {
         public long lockWaitMs = D.lockWaitMs();
         public int maxConcurrentLoads = D.maxConcurrentLoads();
         public long loadWaitMs = D.loadWaitMs();
+        public long writeFenceMs = D.writeFenceMs();
 
         public io.requestflow.services.cache.CacheConfig config() {
             return new io.requestflow.services.cache.CacheConfig(negativeTtlSeconds, nearMaxEntries, nearTtlMs, earlyRefreshBeta, lockTtlMs, lockWaitMs,
-                    maxConcurrentLoads, loadWaitMs);
+                    maxConcurrentLoads, loadWaitMs, writeFenceMs);
         }
     }
 

@@ -11,6 +11,12 @@ public interface ReadRouter {
     /** One place a read can run. */
     record Target(String name, DataSource dataSource, boolean primary) {}
 
+    /**
+     * Exchange attribute: when {@code Boolean.TRUE}, this exchange's reads go to the primary (set by the cache
+     * while it reloads a key a write just changed, so a lagging replica cannot put the old value back).
+     */
+    String PRIMARY_ONLY = "requestflow.reads.primaryOnly";
+
     Target route(Exchange exchange);
 
     /** A replica failed a read: take it out of rotation (it returns when it answers again). */

@@ -81,6 +81,17 @@ public final class RedisCache implements AutoCloseable {
         }
     }
 
+    /** SET PX without tracing, ignoring failures (callers have a local fallback); false if Redis failed. */
+    public boolean overwrite(String key, String value, long ttlMs) {
+        try {
+            commands().set(key, value, SetArgs.Builder.px(ttlMs));
+            return true;
+        } catch (RuntimeException e) {
+            LOG.debug("redis SET {} failed", key, e);
+            return false;
+        }
+    }
+
     /** Publishes on a channel; false if Redis did not take it. */
     public boolean publish(String channel, String message) {
         try {

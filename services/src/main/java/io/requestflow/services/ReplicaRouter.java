@@ -71,6 +71,7 @@ public final class ReplicaRouter implements ReadRouter, AutoCloseable {
 
     @Override
     public Target route(Exchange exchange) {
+        if (Boolean.TRUE.equals(exchange.attribute(PRIMARY_ONLY))) return primary;
         Long mustSee = null;
         String user = exchange.request().header(USER_HEADER);
         if (user != null) mustSee = recentWrites.getIfPresent(user);

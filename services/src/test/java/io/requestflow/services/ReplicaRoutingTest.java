@@ -20,6 +20,7 @@ import io.requestflow.services.cache.CacheAside;
 import io.requestflow.services.cache.CacheConfig;
 import io.requestflow.services.catalog.CatalogConfig;
 import io.requestflow.services.catalog.CatalogService;
+import io.requestflow.services.inventory.InventoryService;
 import io.requestflow.services.orders.OrdersConfig;
 import io.requestflow.services.orders.OrdersService;
 import org.junit.jupiter.api.AfterAll;
@@ -65,6 +66,7 @@ class ReplicaRoutingTest {
     static Engine engine;
     static HttpHop catalog;
     static HttpHop orders;
+    static HttpHop inventory;
 
     @BeforeAll
     static void start() {
@@ -75,6 +77,7 @@ class ReplicaRoutingTest {
                 .stages(engine.blocking()));
         orders = service("orders", (sql, cache) -> new OrdersService(OrdersConfig.defaults(), sql, cache)
                 .stages(engine.blocking()));
+        inventory = service("inventory", (sql, cache) -> new InventoryService(60, sql, cache).stages(engine.blocking()));
     }
 
     static HttpHop service(String name, BiFunction<Sql, CacheAside, List<Stage>> stages) {
@@ -94,6 +97,7 @@ class ReplicaRoutingTest {
     static void stop() {
         if (catalog != null) catalog.close();
         if (orders != null) orders.close();
+        if (inventory != null) inventory.close();
         if (engine != null) engine.close();
         if (data != null) data.close();
     }
@@ -176,6 +180,41 @@ class ReplicaRoutingTest {
         }
         // caught up again: back in rotation
         until(() -> postgresDesc(order("seed-1", 1)).contains("@replica-1"));
+    }
+
+    static HttpResponse<String> stock(long productId) {
+        return Http.get("http://127.0.0.1:" + inventory.address().getPort() + "/api/inventory/" + productId);
+    }
+
+    @Test
+    @Order(3)
+    void aWriteFencesItsCacheKeySoALaggingReplicaCannotCacheTheOldValue() throws Exception {
+        // inventory's router has the replica in rotation (each read a new id: a second read would be a cache hit)
+        java.util.concurrent.atomic.AtomicLong uncached = new java.util.concurrent.atomic.AtomicLong(20);
+        until(() -> postgresDesc(stock(uncached.getAndIncrement())).contains("@replica-1"));
+        assertThat(postgresDesc(stock(7))).as("a plain read is served by the replica").contains("@replica-1");
+        int before = Json.tree(stock(7).body().getBytes(StandardCharsets.UTF_8)).get("available").asInt();
+        onReplica("SELECT pg_wal_replay_pause()");
+        try {
+            var placed = Http.post("http://127.0.0.1:" + orders.address().getPort() + "/api/orders",
+                    "{\"items\":[{\"productId\":7,\"quantity\":1}]}", "content-type", "application/json",
+                    "x-user-id", "frank");
+            assertThat(placed.statusCode()).isEqualTo(201);
+            // another service (its own cache-aside, the same Redis), another reader, the replica still behind:
+            // the fence the order left on the key sends this reload to the primary
+            var after = stock(7);
+            assertThat(after.statusCode()).isEqualTo(200);
+            assertThat(postgresDesc(after)).doesNotContain("@replica");
+            assertThat(Json.tree(after.body().getBytes(StandardCharsets.UTF_8)).get("available").asInt())
+                    .isEqualTo(before - 1);
+            // and what the reload cached is the new value: the next read is a Redis hit with it
+            var cached = stock(7);
+            assertThat(postgresDesc(cached)).isEmpty();
+            assertThat(Json.tree(cached.body().getBytes(StandardCharsets.UTF_8)).get("available").asInt())
+                    .isEqualTo(before - 1);
+        } finally {
+            onReplica("SELECT pg_wal_replay_resume()");
+        }
     }
 
     @Test

@@ -27,9 +27,12 @@ import java.util.concurrent.TimeoutException;
  *     so instances do not all load the same cold key;</li>
  * <li>probabilistic early refresh (XFetch): one caller reloads a hot key shortly before it expires while
  *     the rest keep getting the cached value;</li>
- * <li>a bound on concurrent loads, so Redis going away does not become a thundering herd on PostgreSQL.</li>
+ * <li>a bound on concurrent loads, so Redis going away does not become a thundering herd on PostgreSQL;</li>
+ * <li>a write fence: invalidating a key after a write leaves a short-lived fence in its place (and in this
+ *     instance), and a miss on a fenced key loads from the primary, so a reader that reaches a lagging replica
+ *     just after the write cannot cache the old value for a whole TTL.</li>
  * </ul>
- * Entries in Redis are {@code V|N : expiresAtMillis : loadMillis : payload}.
+ * Entries in Redis are {@code V|N|F : expiresAtMillis : loadMillis : payload} (F: a fence until expiresAt).
  */
 public final class CacheAside {
     public static final String INVALIDATION_CHANNEL = "requestflow:cache:invalidate";
@@ -40,9 +43,19 @@ public final class CacheAside {
         String load();
     }
 
-    private record Entry(boolean present, long expiresAtMillis, long loadMillis, String payload) {
+    private record Entry(char kind, long expiresAtMillis, long loadMillis, String payload) {
+        static final char VALUE = 'V', NOT_FOUND = 'N', FENCE = 'F';
+
+        boolean present() {
+            return kind == VALUE;
+        }
+
+        boolean fence() {
+            return kind == FENCE;
+        }
+
         String encode() {
-            return (present ? "V" : "N") + ":" + expiresAtMillis + ":" + loadMillis + ":" + (payload == null ? "" : payload);
+            return kind + ":" + expiresAtMillis + ":" + loadMillis + ":" + (payload == null ? "" : payload);
         }
 
         static Entry decode(String raw) {
@@ -51,9 +64,10 @@ public final class CacheAside {
             int c = raw.indexOf(':', b + 1);
             if (a != 1 || b < 0 || c < 0) return null;
             try {
-                boolean present = raw.charAt(0) == 'V';
-                return new Entry(present, Long.parseLong(raw.substring(a + 1, b)), Long.parseLong(raw.substring(b + 1, c)),
-                        present ? raw.substring(c + 1) : null);
+                char kind = raw.charAt(0);
+                if (kind != VALUE && kind != NOT_FOUND && kind != FENCE) return null;
+                return new Entry(kind, Long.parseLong(raw.substring(a + 1, b)), Long.parseLong(raw.substring(b + 1, c)),
+                        kind == VALUE ? raw.substring(c + 1) : null);
             } catch (NumberFormatException e) {
                 return null;
             }
@@ -65,6 +79,8 @@ public final class CacheAside {
     private final Cache<String, Entry> near;
     private final Map<String, CompletableFuture<Entry>> flights = new ConcurrentHashMap<>();
     private final Semaphore loads;
+    /** This instance's fences, for when Redis could not take one (used on a Redis miss). */
+    private final Cache<String, Boolean> fences;
     private final Counter loadCounter;
     private volatile boolean subscribed;
     private volatile long nextSubscribeNanos;
@@ -77,6 +93,8 @@ public final class CacheAside {
                         .expireAfterWrite(config.nearTtlMs(), TimeUnit.MILLISECONDS).build()
                 : null;
         this.loads = new Semaphore(config.maxConcurrentLoads());
+        this.fences = Caffeine.newBuilder().maximumSize(100_000)
+                .expireAfterWrite(Math.max(1, config.writeFenceMs()), TimeUnit.MILLISECONDS).build();
         this.loadCounter = Counter.builder("requestflow.cache.loads")
                 .description("Loads from the source of truth after a cache miss").register(registry);
         subscribeIfNeeded();
@@ -113,6 +131,12 @@ public final class CacheAside {
         }
         RedisCache.Read read = redis.read(ex, key);
         Entry cached = read.value() == null ? null : Entry.decode(read.value());
+        if (cached != null ? cached.fence() : fences.getIfPresent(key) != null) {
+            ex.recordCall("write-fence", 0, "primary");
+            Entry loaded = single(ex, key, ttlSeconds, primaryOnly(ex, loader), read.available(), true);
+            if (read.available()) fences.invalidate(key); // Redis holds the fresh value now
+            return loaded.payload();
+        }
         if (cached != null && cached.expiresAtMillis() > now) {
             if (cached.present() && refreshEarly(cached, now) && !flights.containsKey(key)) {
                 // This caller won the draw: reload now; everyone else keeps using the cached value.
@@ -124,13 +148,39 @@ public final class CacheAside {
         return single(ex, key, ttlSeconds, loader, read.available(), true).payload();
     }
 
-    /** Drops {@code keys} from Redis and from every instance's near-cache. */
+    /**
+     * Drops {@code keys} from Redis and from every instance's near-cache, after a write changed them: each
+     * becomes a fence for {@code writeFenceMs}, so the next load of it reads the primary.
+     */
     public void invalidate(String... keys) {
-        redis.delete(keys);
+        long fenceMs = config.writeFenceMs();
+        if (fenceMs > 0) {
+            String fence = new Entry(Entry.FENCE, System.currentTimeMillis() + fenceMs, 0, null).encode();
+            for (String key : keys) {
+                if (!redis.overwrite(key, fence, fenceMs)) {
+                    fences.put(key, Boolean.TRUE);
+                    redis.delete(key);
+                }
+            }
+        } else {
+            redis.delete(keys);
+        }
         for (String key : keys) {
             if (near != null) near.invalidate(key);
             redis.publish(INVALIDATION_CHANNEL, key);
         }
+    }
+
+    /** The loader, run with this exchange's reads sent to the primary. */
+    private static Loader primaryOnly(Exchange ex, Loader loader) {
+        return () -> {
+            ex.attribute(io.requestflow.services.ReadRouter.PRIMARY_ONLY, Boolean.TRUE);
+            try {
+                return loader.load();
+            } finally {
+                ex.attribute(io.requestflow.services.ReadRouter.PRIMARY_ONLY, Boolean.FALSE);
+            }
+        };
     }
 
     /** XFetch: refresh with a probability that rises as expiry nears, scaled by how long a load takes. */
@@ -205,7 +255,7 @@ public final class CacheAside {
     /** The entry a read found, when it is there and not expired; null otherwise. */
     private static Entry fresh(RedisCache.Read read) {
         Entry e = read.value() == null ? null : Entry.decode(read.value());
-        return e != null && e.expiresAtMillis() > System.currentTimeMillis() ? e : null;
+        return e != null && !e.fence() && e.expiresAtMillis() > System.currentTimeMillis() ? e : null;
     }
 
     private Entry load(String key, long ttlSeconds, Loader loader) {
@@ -226,7 +276,7 @@ public final class CacheAside {
             String payload = loader.load();
             long end = System.currentTimeMillis();
             long ttlMillis = TimeUnit.SECONDS.toMillis(payload != null ? ttlSeconds : config.negativeTtlSeconds());
-            return new Entry(payload != null, end + ttlMillis, end - start, payload);
+            return new Entry(payload != null ? Entry.VALUE : Entry.NOT_FOUND, end + ttlMillis, end - start, payload);
         } finally {
             loads.release();
         }

@@ -115,7 +115,7 @@ class CacheAsideTest {
         var ctx = engine.hop("cache-test", "cache-test-1");
         try (RedisCache redisA = new RedisCache(redisServer.url(), Duration.ofMillis(300));
              RedisCache redisB = new RedisCache(redisServer.url(), Duration.ofMillis(300))) {
-            CacheConfig config = new CacheConfig(30, 100, 60_000, 0, 5_000, 1_000, 8, 2_000);
+            CacheConfig config = new CacheConfig(30, 100, 60_000, 0, 5_000, 1_000, 8, 2_000, 0);
             CacheAside a = new CacheAside(redisA, config, new SimpleMeterRegistry());
             CacheAside b = new CacheAside(redisB, config, new SimpleMeterRegistry());
             AtomicInteger loads = new AtomicInteger();
@@ -145,8 +145,8 @@ class CacheAsideTest {
         try (RedisCache r = new RedisCache(redisServer.url(), Duration.ofMillis(300))) {
             AtomicInteger loads = new AtomicInteger();
             // beta 0: never early; an absurd beta: always "near expiry", so every hit triggers one reload
-            CacheAside never = new CacheAside(r, new CacheConfig(30, 0, 1, 0, 5_000, 1_000, 8, 2_000), new SimpleMeterRegistry());
-            CacheAside always = new CacheAside(r, new CacheConfig(30, 0, 1, 1e12, 5_000, 1_000, 8, 2_000), new SimpleMeterRegistry());
+            CacheAside never = new CacheAside(r, new CacheConfig(30, 0, 1, 0, 5_000, 1_000, 8, 2_000, 0), new SimpleMeterRegistry());
+            CacheAside always = new CacheAside(r, new CacheConfig(30, 0, 1, 1e12, 5_000, 1_000, 8, 2_000, 0), new SimpleMeterRegistry());
             assertThat(never.get(exchange(ctx), "early", 60, () -> "v" + loads.incrementAndGet())).isEqualTo("v1");
             assertThat(never.get(exchange(ctx), "early", 60, () -> "v" + loads.incrementAndGet())).isEqualTo("v1");
             assertThat(loads).hasValue(1);
@@ -163,7 +163,7 @@ class CacheAsideTest {
         var ctx = engine.hop("cache-test", "cache-test-3");
         try (RedisCache ra = new RedisCache(redisServer.url(), Duration.ofMillis(300));
              RedisCache rb = new RedisCache(redisServer.url(), Duration.ofMillis(300))) {
-            CacheConfig config = new CacheConfig(30, 0, 1, 0, 5_000, 2_000, 8, 2_000);
+            CacheConfig config = new CacheConfig(30, 0, 1, 0, 5_000, 2_000, 8, 2_000, 0);
             List<CacheAside> instances = List.of(new CacheAside(ra, config, new SimpleMeterRegistry()),
                     new CacheAside(rb, config, new SimpleMeterRegistry()));
             AtomicInteger loads = new AtomicInteger();
@@ -195,7 +195,7 @@ class CacheAsideTest {
     void withRedisDownLoadsAreBoundedPerInstance() {
         var ctx = engine.hop("cache-test", "cache-test-4");
         try (RedisCache dead = new RedisCache("redis://127.0.0.1:" + Http.closedPort(), Duration.ofMillis(200))) {
-            CacheAside cache = new CacheAside(dead, new CacheConfig(30, 100, 1_000, 1, 5_000, 1_000, 2, 5_000),
+            CacheAside cache = new CacheAside(dead, new CacheConfig(30, 100, 1_000, 1, 5_000, 1_000, 2, 5_000, 0),
                     new SimpleMeterRegistry());
             AtomicInteger running = new AtomicInteger();
             AtomicInteger most = new AtomicInteger();
