@@ -1,6 +1,9 @@
 package io.requestflow.engine.hop;
 
 import io.micrometer.core.instrument.Timer;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.ThreadExecutorMap;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.requestflow.engine.admin.AdminServer;
@@ -131,9 +134,27 @@ public final class HttpHop implements AutoCloseable {
         span.setAttribute("url.path", request.path());
         span.setAttribute("requestflow.request_id", requestId);
         Exchange exchange = new Exchange(request, context.hop(), requestId, span, context.tracing());
-        return pipeline.execute(exchange)
-                .orTimeout(requestTimeoutMs, TimeUnit.MILLISECONDS)
-                .handle((response, error) -> finish(exchange, response, error));
+        return bounded(pipeline.execute(exchange)).handle((response, error) -> finish(exchange, response, error));
+    }
+
+    /**
+     * The safety timeout, on the Netty event loop running this request rather than {@code orTimeout}: the
+     * JDK's delay scheduler wakes a pool thread for every schedule and cancel, which cost more CPU per
+     * request than the rest of the hop's bookkeeping together.
+     */
+    private CompletableFuture<Response> bounded(CompletableFuture<Response> result) {
+        if (result.isDone()) return result;
+        EventExecutor current = ThreadExecutorMap.currentExecutor();
+        EventExecutor loop = current != null ? current : context.engine().group().next();
+        ScheduledFuture<?> timer;
+        try {
+            timer = loop.schedule(() -> result.completeExceptionally(new TimeoutException()),
+                    requestTimeoutMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            return result.orTimeout(requestTimeoutMs, TimeUnit.MILLISECONDS);
+        }
+        result.whenComplete((response, error) -> timer.cancel(false));
+        return result;
     }
 
     private Response finish(Exchange exchange, Response response, Throwable error) {

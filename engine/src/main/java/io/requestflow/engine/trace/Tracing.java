@@ -12,7 +12,6 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 
 /**
  * Spans for one hop instance, recorded with the OpenTelemetry SDK, and W3C {@code traceparent}
@@ -44,7 +43,7 @@ public final class Tracing implements AutoCloseable {
     public Tracing(String service, String instance, RecentSpans sink) {
         this.provider = SdkTracerProvider.builder()
                 .setResource(Resource.create(Attributes.of(SERVICE_NAME, service, INSTANCE, instance)))
-                .addSpanProcessor(SimpleSpanProcessor.create(sink))
+                .addSpanProcessor(sink) // stores each span as it ends, lock-free
                 .build();
         this.tracer = provider.get("io.requestflow");
     }
