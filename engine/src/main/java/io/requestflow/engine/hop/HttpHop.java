@@ -23,7 +23,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -160,11 +159,10 @@ public final class HttpHop implements AutoCloseable {
     private Response finish(Exchange exchange, Response response, Throwable error) {
         if (error != null) response = problemFor(exchange, Forwarder.unwrap(error));
         long nanos = System.nanoTime() - exchange.startNanos();
-        List<ServerTiming.Entry> entries = new ArrayList<>();
-        entries.add(new ServerTiming.Entry(context.hop(), nanos / 1e6, exchange.timingDesc()));
-        entries.addAll(exchange.calls());
-        response.headers().set(ServerTiming.HEADER,
-                ServerTiming.prepend(ServerTiming.format(entries), response.headers().get(ServerTiming.HEADER)));
+        List<ServerTiming.Entry> calls = exchange.calls();
+        String own = new ServerTiming.Entry(context.hop(), nanos / 1e6, exchange.timingDesc()).format();
+        if (!calls.isEmpty()) own = own + ", " + ServerTiming.format(calls);
+        response.headers().set(ServerTiming.HEADER, ServerTiming.prepend(own, response.headers().get(ServerTiming.HEADER)));
         response.headers().set(REQUEST_ID, exchange.requestId());
         Span span = exchange.span();
         span.setAttribute("http.response.status_code", response.status());

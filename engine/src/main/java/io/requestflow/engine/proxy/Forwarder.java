@@ -32,8 +32,7 @@ public final class Forwarder {
     /** Completes with the upstream's response, or exceptionally with an {@link UpstreamException}. */
     public CompletableFuture<Response> send(Exchange exchange, HostPort upstream, long timeoutMs) {
         Request in = exchange.request();
-        HttpHeaders headers = in.headers().copy();
-        HopByHop.strip(headers);
+        HttpHeaders headers = HopByHop.forwardCopy(in.headers());
         headers.set("x-request-id", exchange.requestId());
         Span span = exchange.tracing().startClient(exchange.span(), in.method() + " " + upstream);
         span.setAttribute("server.address", upstream.host());
