@@ -47,6 +47,7 @@ class HotPathTest {
     static HttpHop proxy;
     static HttpHop tinyPoolProxy;
     static HttpHop impatientProxy;
+    static HttpHop forgetfulProxy;
     static final HostPort ANY = new HostPort("127.0.0.1", 0);
 
     @BeforeAll
@@ -69,6 +70,10 @@ class HotPathTest {
                 d.maxResponseBytes(), d.maxRequests());
         tinyPoolProxy = start("tiny", List.of(new ForwardStage(new Forwarder(engine.hop("t", "t").client(tiny)),
                 upstream)), 10_000);
+        ClientConfig shortIdle = new ClientConfig(d.connectTimeoutMs(), d.readTimeoutMs(), d.maxConnections(),
+                d.maxPending(), d.acquireTimeoutMs(), 300, d.maxResponseBytes(), d.maxRequests());
+        forgetfulProxy = start("forgetful", List.of(new ForwardStage(
+                new Forwarder(engine.hop("f", "f").client(shortIdle)), upstream)), 10_000);
         impatientProxy = start("impatient", List.of(new ForwardStage(
                 new Forwarder(engine.hop("i", "i").client(d)), upstream)), 300);
     }
@@ -81,7 +86,7 @@ class HotPathTest {
 
     @AfterAll
     static void stop() {
-        for (HttpHop h : List.of(proxy, tinyPoolProxy, impatientProxy, service)) h.close();
+        for (HttpHop h : List.of(proxy, tinyPoolProxy, impatientProxy, forgetfulProxy, service)) h.close();
         engine.close();
     }
 
@@ -128,6 +133,15 @@ class HotPathTest {
         Set<String> ports = new HashSet<>();
         for (int i = 0; i < 20; i++) ports.add(Http.get(url(proxy, "/port")).body());
         assertThat(ports).as("the upstream saw these source ports").hasSize(1);
+    }
+
+    @Test
+    void idleUpstreamConnectionsAreClosedAfterTheIdleTimeout() throws Exception {
+        String first = Http.get(url(forgetfulProxy, "/port")).body();
+        assertThat(Http.get(url(forgetfulProxy, "/port")).body()).as("reused while fresh").isEqualTo(first);
+        Thread.sleep(900);
+        assertThat(Http.get(url(forgetfulProxy, "/port")).body()).as("a new connection after 300 ms idle")
+                .isNotEqualTo(first);
     }
 
     @Test

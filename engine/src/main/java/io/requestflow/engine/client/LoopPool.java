@@ -16,7 +16,8 @@ import java.util.concurrent.TimeoutException;
  * touched on that loop, so taking and returning a connection is a deque operation: no lock, no promise,
  * no health-check round trip (Netty's FixedChannelPool spent all three on every call). Bounds: at most
  * {@code maxConnections} open (connecting ones included), at most {@code maxPending} callers waiting,
- * each for at most {@code acquireTimeoutMs}.
+ * each for at most {@code acquireTimeoutMs}. A connection left idle for {@code idleTimeoutMs} is closed by
+ * one sweep per pool, rather than by an idle handler that timestamps every read and write.
  */
 final class LoopPool {
     /** Receives a connection, or why there is none (TimeoutException/IllegalStateException: pool exhausted). */
@@ -39,20 +40,26 @@ final class LoopPool {
     private final int maxConnections;
     private final int maxPending;
     private final long acquireTimeoutMs;
-    /** Connections ready for a request, most recently used last (reused first: warmest). */
-    private final ArrayDeque<Channel> idle = new ArrayDeque<>();
+    private final long idleTimeoutNanos;
+    /** Connections ready for a request, most recently used last (reused first: warmest), oldest first. */
+    private final ArrayDeque<Idle> idle = new ArrayDeque<>();
+    private boolean sweepScheduled;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     /** Connections open or being opened; counted down only when one closes. */
     private int open;
     private boolean closed;
 
     /** {@code bootstrap} must be bound to {@code loop}, with the remote address and handlers set. */
-    LoopPool(Bootstrap bootstrap, EventLoop loop, int maxConnections, int maxPending, long acquireTimeoutMs) {
+    private record Idle(Channel channel, long sinceNanos) {}
+
+    LoopPool(Bootstrap bootstrap, EventLoop loop, int maxConnections, int maxPending, long acquireTimeoutMs,
+             long idleTimeoutMs) {
         this.bootstrap = bootstrap;
         this.loop = loop;
         this.maxConnections = maxConnections;
         this.maxPending = maxPending;
         this.acquireTimeoutMs = acquireTimeoutMs;
+        this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
     }
 
     /** Hands {@code callback} a connection of this pool, on the pool's loop. */
@@ -69,10 +76,10 @@ final class LoopPool {
             callback.done(null, new IllegalStateException("the pool is closed"));
             return;
         }
-        Channel channel;
-        while ((channel = idle.pollLast()) != null) {
-            if (channel.isActive()) {
-                callback.done(channel, null);
+        Idle ready;
+        while ((ready = idle.pollLast()) != null) {
+            if (ready.channel().isActive()) {
+                callback.done(ready.channel(), null);
                 return;
             }
         }
@@ -113,8 +120,30 @@ final class LoopPool {
             waiter.timer.cancel(false);
             waiter.callback.done(channel, null);
         } else {
-            idle.addLast(channel);
+            idle.addLast(new Idle(channel, System.nanoTime()));
+            if (!sweepScheduled) scheduleSweep(idleTimeoutNanos);
         }
+    }
+
+    private void scheduleSweep(long delayNanos) {
+        sweepScheduled = true;
+        try {
+            loop.schedule(this::sweep, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            sweepScheduled = false; // the loop is shutting down and closes its channels itself
+        }
+    }
+
+    /** Closes the connections idle for the whole idle timeout; comes back when the next one will be. */
+    private void sweep() {
+        sweepScheduled = false;
+        long now = System.nanoTime();
+        Idle oldest;
+        while ((oldest = idle.peekFirst()) != null && now - oldest.sinceNanos() >= idleTimeoutNanos) {
+            idle.pollFirst();
+            oldest.channel().close();
+        }
+        if (oldest != null) scheduleSweep(oldest.sinceNanos() + idleTimeoutNanos - now);
     }
 
     private void connect(Acquired callback) {
@@ -142,7 +171,7 @@ final class LoopPool {
     /** A connection closed (by either side, idle or in use): its place may go to a waiting caller. */
     private void closed(Channel channel) {
         open--;
-        idle.remove(channel);
+        idle.removeIf(i -> i.channel() == channel);
         if (!closed && open < maxConnections) {
             Waiter waiter = waiters.poll();
             if (waiter != null) {
@@ -163,7 +192,7 @@ final class LoopPool {
             return;
         }
         closed = true;
-        for (Channel channel : idle.toArray(new Channel[0])) channel.close();
+        for (Idle i : idle.toArray(new Idle[0])) i.channel().close();
         idle.clear();
         Waiter waiter;
         while ((waiter = waiters.poll()) != null) {

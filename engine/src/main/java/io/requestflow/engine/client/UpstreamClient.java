@@ -9,7 +9,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -73,7 +73,7 @@ public final class UpstreamClient implements AutoCloseable {
 
     private LoopPool newPool(PoolKey key) {
         return new LoopPool(base.clone(key.loop()).remoteAddress(key.upstream().toSocketAddress()), key.loop(),
-                connectionsPerLoop, pendingPerLoop, config.acquireTimeoutMs());
+                connectionsPerLoop, pendingPerLoop, config.acquireTimeoutMs(), config.idleTimeoutMs());
     }
 
     public ClientConfig config() {
@@ -191,7 +191,7 @@ public final class UpstreamClient implements AutoCloseable {
             headers.remove(HttpHeaderNames.CONTENT_LENGTH);
         }
         return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(request.method()), request.uri(),
-                Unpooled.wrappedBuffer(body), headers, new DefaultHttpHeaders());
+                Unpooled.wrappedBuffer(body), headers, EmptyHttpHeaders.INSTANCE);
     }
 
     @Override

@@ -19,6 +19,7 @@ import io.requestflow.engine.proxy.Forwarder;
 import io.requestflow.engine.server.HttpServer;
 import io.requestflow.engine.server.ServerConfig;
 import io.requestflow.engine.trace.ServerTiming;
+import io.requestflow.engine.trace.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,31 +130,35 @@ public final class HttpHop implements AutoCloseable {
             requestId = span.getSpanContext().getTraceId();
             request.headers().set(REQUEST_ID, requestId);
         }
-        span.setAttribute("http.request.method", request.method());
-        span.setAttribute("url.path", request.path());
-        span.setAttribute("requestflow.request_id", requestId);
+        span.setAttribute(Tracing.HTTP_METHOD, request.method());
+        span.setAttribute(Tracing.URL_PATH, request.path());
+        span.setAttribute(Tracing.REQUEST_ID, requestId);
         Exchange exchange = new Exchange(request, context.hop(), requestId, span, context.tracing());
-        return bounded(pipeline.execute(exchange)).handle((response, error) -> finish(exchange, response, error));
+        CompletableFuture<Response> result = pipeline.execute(exchange);
+        ScheduledFuture<?> timer = safetyTimeout(result);
+        return result.handle((response, error) -> {
+            if (timer != null) timer.cancel(false);
+            return finish(exchange, response, error);
+        });
     }
 
     /**
-     * The safety timeout, on the Netty event loop running this request rather than {@code orTimeout}: the
-     * JDK's delay scheduler wakes a pool thread for every schedule and cancel, which cost more CPU per
-     * request than the rest of the hop's bookkeeping together.
+     * Fails {@code result} with a timeout after {@code requestTimeoutMs}; null when it is already done.
+     * The timer runs on the Netty event loop serving this request rather than through {@code orTimeout}:
+     * the JDK's delay scheduler wakes a pool thread for every schedule and cancel, which cost more CPU
+     * per request than the rest of the hop's bookkeeping together.
      */
-    private CompletableFuture<Response> bounded(CompletableFuture<Response> result) {
-        if (result.isDone()) return result;
+    private ScheduledFuture<?> safetyTimeout(CompletableFuture<Response> result) {
+        if (result.isDone()) return null;
         EventExecutor current = ThreadExecutorMap.currentExecutor();
         EventExecutor loop = current != null ? current : context.engine().group().next();
-        ScheduledFuture<?> timer;
         try {
-            timer = loop.schedule(() -> result.completeExceptionally(new TimeoutException()),
+            return loop.schedule(() -> result.completeExceptionally(new TimeoutException()),
                     requestTimeoutMs, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-            return result.orTimeout(requestTimeoutMs, TimeUnit.MILLISECONDS);
+            result.orTimeout(requestTimeoutMs, TimeUnit.MILLISECONDS);
+            return null;
         }
-        result.whenComplete((response, error) -> timer.cancel(false));
-        return result;
     }
 
     private Response finish(Exchange exchange, Response response, Throwable error) {
@@ -165,7 +170,7 @@ public final class HttpHop implements AutoCloseable {
         response.headers().set(ServerTiming.HEADER, ServerTiming.prepend(own, response.headers().get(ServerTiming.HEADER)));
         response.headers().set(REQUEST_ID, exchange.requestId());
         Span span = exchange.span();
-        span.setAttribute("http.response.status_code", response.status());
+        span.setAttribute(Tracing.HTTP_STATUS, (long) response.status());
         if (response.status() >= 500) span.setStatus(StatusCode.ERROR);
         span.end();
         timers.computeIfAbsent(response.status(), status -> timer.tag("status", Integer.toString(status))

@@ -22,6 +22,15 @@ public final class Tracing implements AutoCloseable {
     private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
     private static final AttributeKey<String> INSTANCE = AttributeKey.stringKey("service.instance.id");
 
+    // The attributes every hop sets, as keys made once: a key made from a string per call costs an
+    // allocation and a hash on every span.
+    public static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
+    public static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
+    public static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("requestflow.request_id");
+    public static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
+    public static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+    public static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+
     private static final TextMapGetter<HttpHeaders> GETTER = new TextMapGetter<>() {
         @Override
         public Iterable<String> keys(HttpHeaders carrier) {
