@@ -126,6 +126,10 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 if (queued != null) queued.clear();
                 return;
             }
+            if (!ctx.channel().isActive()) {
+                if (queued != null) queued.clear(); // the client left: what it pipelined is not served
+                return;
+            }
             Pending following = queued == null ? null : queued.poll();
             if (following != null) {
                 dispatch(ctx, following);
