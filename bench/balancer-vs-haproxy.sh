@@ -74,6 +74,9 @@ CONF
 haproxy -f "$WORK/haproxy.cfg" -db >"$WORK/logs/haproxy.log" 2>&1 & PIDS+=($!)
 HAP_PID=$!
 
+# build first (a clean checkout has no jar yet), so the wait below only waits for the start
+echo "building the balancer when needed…"
+"$ROOT/flow" --help >/dev/null
 "$ROOT/flow" serve --role balancer --listen "127.0.0.1:$LB" --admin "127.0.0.1:$LB_ADMIN" \
   --upstream "http://127.0.0.1:$ORIGIN" >"$WORK/logs/balancer.log" 2>&1 & PIDS+=($!)
 

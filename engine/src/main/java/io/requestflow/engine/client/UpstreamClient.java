@@ -8,11 +8,8 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.channel.pool.AbstractChannelPoolMap;
-import io.netty.channel.pool.ChannelHealthChecker;
-import io.netty.channel.pool.FixedChannelPool;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -48,7 +45,11 @@ public final class UpstreamClient implements AutoCloseable {
 
     private final ClientConfig config;
     private final EventLoopGroup group;
-    private final AbstractChannelPoolMap<PoolKey, FixedChannelPool> pools;
+    private final Map<PoolKey, LoopPool> pools = new ConcurrentHashMap<>();
+    private final Bootstrap base;
+    private final int connectionsPerLoop;
+    private final int pendingPerLoop;
+    private volatile boolean closed;
     private final Map<HostPort, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 
     public UpstreamClient(ClientConfig config, EventLoopGroup group) {
@@ -59,21 +60,20 @@ public final class UpstreamClient implements AutoCloseable {
         // the per-upstream bounds are shared out evenly between the loops
         int connectionsPerLoop = Math.max(1, (config.maxConnections() + loops - 1) / loops);
         int pendingPerLoop = Math.max(1, (config.maxPending() + loops - 1) / loops);
-        Bootstrap base = new Bootstrap()
+        this.connectionsPerLoop = connectionsPerLoop;
+        this.pendingPerLoop = pendingPerLoop;
+        this.base = new Bootstrap()
                 .group(group)
                 .channel(Transport.clientChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeoutMs())
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true);
-        this.pools = new AbstractChannelPoolMap<>() {
-            @Override
-            protected FixedChannelPool newPool(PoolKey key) {
-                return new FixedChannelPool(base.clone(key.loop()).remoteAddress(key.upstream().toSocketAddress()),
-                        new PooledConnectionSetup(config), ChannelHealthChecker.ACTIVE,
-                        FixedChannelPool.AcquireTimeoutAction.FAIL, config.acquireTimeoutMs(),
-                        connectionsPerLoop, pendingPerLoop, true, true);
-            }
-        };
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .handler(new PooledConnectionSetup(config));
+    }
+
+    private LoopPool newPool(PoolKey key) {
+        return new LoopPool(base.clone(key.loop()).remoteAddress(key.upstream().toSocketAddress()), key.loop(),
+                connectionsPerLoop, pendingPerLoop, config.acquireTimeoutMs(), config.idleTimeoutMs());
     }
 
     public ClientConfig config() {
@@ -107,8 +107,11 @@ public final class UpstreamClient implements AutoCloseable {
     /** Closes the pool of an upstream that left (its idle keep-alive connections go with it). */
     public void evict(HostPort upstream) {
         List<PoolKey> keys = new ArrayList<>();
-        for (Map.Entry<PoolKey, FixedChannelPool> e : pools) if (e.getKey().upstream().equals(upstream)) keys.add(e.getKey());
-        keys.forEach(pools::remove);
+        for (PoolKey key : pools.keySet()) if (key.upstream().equals(upstream)) keys.add(key);
+        for (PoolKey key : keys) {
+            LoopPool pool = pools.remove(key);
+            if (pool != null) pool.close();
+        }
         inFlight.remove(upstream);
     }
 
@@ -120,13 +123,17 @@ public final class UpstreamClient implements AutoCloseable {
 
     private void attempt(HostPort upstream, Request request, long readTimeoutMs, CompletableFuture<Response> result,
                          boolean mayRetryStale) {
-        FixedChannelPool pool = pools.get(new PoolKey(upstream, currentLoop()));
-        pool.acquire().addListener(acquired -> {
-            if (!acquired.isSuccess()) {
-                result.completeExceptionally(classifyAcquireFailure(upstream, acquired.cause()));
+        if (closed) {
+            result.completeExceptionally(new UpstreamException(UpstreamException.Kind.POOL_EXHAUSTED, upstream,
+                    "the client is closed", null));
+            return;
+        }
+        LoopPool pool = pools.computeIfAbsent(new PoolKey(upstream, currentLoop()), this::newPool);
+        pool.acquire((channel, failure) -> {
+            if (failure != null) {
+                result.completeExceptionally(classifyAcquireFailure(upstream, failure));
                 return;
             }
-            Channel channel = (Channel) acquired.getNow();
             Integer uses = channel.attr(USES).get();
             boolean reused = uses != null;
             channel.attr(USES).set(reused ? uses + 1 : 1);
@@ -184,11 +191,13 @@ public final class UpstreamClient implements AutoCloseable {
             headers.remove(HttpHeaderNames.CONTENT_LENGTH);
         }
         return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(request.method()), request.uri(),
-                Unpooled.wrappedBuffer(body), headers, new DefaultHttpHeaders());
+                Unpooled.wrappedBuffer(body), headers, EmptyHttpHeaders.INSTANCE);
     }
 
     @Override
     public void close() {
-        pools.close();
+        closed = true;
+        for (LoopPool pool : pools.values()) pool.close();
+        pools.clear();
     }
 }

@@ -1,6 +1,9 @@
 package io.requestflow.engine.hop;
 
 import io.micrometer.core.instrument.Timer;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.ThreadExecutorMap;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.requestflow.engine.admin.AdminServer;
@@ -16,11 +19,11 @@ import io.requestflow.engine.proxy.Forwarder;
 import io.requestflow.engine.server.HttpServer;
 import io.requestflow.engine.server.ServerConfig;
 import io.requestflow.engine.trace.ServerTiming;
+import io.requestflow.engine.trace.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -127,26 +130,47 @@ public final class HttpHop implements AutoCloseable {
             requestId = span.getSpanContext().getTraceId();
             request.headers().set(REQUEST_ID, requestId);
         }
-        span.setAttribute("http.request.method", request.method());
-        span.setAttribute("url.path", request.path());
-        span.setAttribute("requestflow.request_id", requestId);
+        span.setAttribute(Tracing.HTTP_METHOD, request.method());
+        span.setAttribute(Tracing.URL_PATH, request.path());
+        span.setAttribute(Tracing.REQUEST_ID, requestId);
         Exchange exchange = new Exchange(request, context.hop(), requestId, span, context.tracing());
-        return pipeline.execute(exchange)
-                .orTimeout(requestTimeoutMs, TimeUnit.MILLISECONDS)
-                .handle((response, error) -> finish(exchange, response, error));
+        CompletableFuture<Response> result = pipeline.execute(exchange);
+        ScheduledFuture<?> timer = safetyTimeout(result);
+        return result.handle((response, error) -> {
+            if (timer != null) timer.cancel(false);
+            return finish(exchange, response, error);
+        });
+    }
+
+    /**
+     * Fails {@code result} with a timeout after {@code requestTimeoutMs}; null when it is already done.
+     * The timer runs on the Netty event loop serving this request rather than through {@code orTimeout}:
+     * the JDK's delay scheduler wakes a pool thread for every schedule and cancel, which cost more CPU
+     * per request than the rest of the hop's bookkeeping together.
+     */
+    private ScheduledFuture<?> safetyTimeout(CompletableFuture<Response> result) {
+        if (result.isDone()) return null;
+        EventExecutor current = ThreadExecutorMap.currentExecutor();
+        EventExecutor loop = current != null ? current : context.engine().group().next();
+        try {
+            return loop.schedule(() -> result.completeExceptionally(new TimeoutException()),
+                    requestTimeoutMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            result.orTimeout(requestTimeoutMs, TimeUnit.MILLISECONDS);
+            return null;
+        }
     }
 
     private Response finish(Exchange exchange, Response response, Throwable error) {
         if (error != null) response = problemFor(exchange, Forwarder.unwrap(error));
         long nanos = System.nanoTime() - exchange.startNanos();
-        List<ServerTiming.Entry> entries = new ArrayList<>();
-        entries.add(new ServerTiming.Entry(context.hop(), nanos / 1e6, exchange.timingDesc()));
-        entries.addAll(exchange.calls());
-        response.headers().set(ServerTiming.HEADER,
-                ServerTiming.prepend(ServerTiming.format(entries), response.headers().get(ServerTiming.HEADER)));
+        List<ServerTiming.Entry> calls = exchange.calls();
+        String own = new ServerTiming.Entry(context.hop(), nanos / 1e6, exchange.timingDesc()).format();
+        if (!calls.isEmpty()) own = own + ", " + ServerTiming.format(calls);
+        response.headers().set(ServerTiming.HEADER, ServerTiming.prepend(own, response.headers().get(ServerTiming.HEADER)));
         response.headers().set(REQUEST_ID, exchange.requestId());
         Span span = exchange.span();
-        span.setAttribute("http.response.status_code", response.status());
+        span.setAttribute(Tracing.HTTP_STATUS, (long) response.status());
         if (response.status() >= 500) span.setStatus(StatusCode.ERROR);
         span.end();
         timers.computeIfAbsent(response.status(), status -> timer.tag("status", Integer.toString(status))

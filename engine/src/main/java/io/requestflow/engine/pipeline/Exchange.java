@@ -81,7 +81,7 @@ public final class Exchange {
 
     public List<ServerTiming.Entry> calls() {
         synchronized (calls) {
-            return List.copyOf(calls);
+            return calls.isEmpty() ? List.of() : List.copyOf(calls);
         }
     }
 

@@ -11,6 +11,7 @@ import io.requestflow.engine.http.Request;
 import io.requestflow.engine.http.Response;
 import io.requestflow.engine.net.HostPort;
 import io.requestflow.engine.pipeline.Exchange;
+import io.requestflow.engine.trace.Tracing;
 
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -32,19 +33,18 @@ public final class Forwarder {
     /** Completes with the upstream's response, or exceptionally with an {@link UpstreamException}. */
     public CompletableFuture<Response> send(Exchange exchange, HostPort upstream, long timeoutMs) {
         Request in = exchange.request();
-        HttpHeaders headers = in.headers().copy();
-        HopByHop.strip(headers);
+        HttpHeaders headers = HopByHop.forwardCopy(in.headers());
         headers.set("x-request-id", exchange.requestId());
         Span span = exchange.tracing().startClient(exchange.span(), in.method() + " " + upstream);
-        span.setAttribute("server.address", upstream.host());
-        span.setAttribute("server.port", upstream.port());
-        io.requestflow.engine.trace.Tracing.inject(span, headers);
+        span.setAttribute(Tracing.SERVER_ADDRESS, upstream.host());
+        span.setAttribute(Tracing.SERVER_PORT, (long) upstream.port());
+        Tracing.inject(span, headers);
         Request out = new Request(in.method(), in.uri(), headers, in.body(), null);
         return client.send(upstream, out, timeoutMs).whenComplete((response, error) -> {
             if (error != null) {
                 span.setStatus(StatusCode.ERROR, String.valueOf(unwrap(error).getMessage()));
             } else {
-                span.setAttribute("http.response.status_code", response.status());
+                span.setAttribute(Tracing.HTTP_STATUS, (long) response.status());
                 HopByHop.strip(response.headers());
             }
             span.end();

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -23,21 +24,34 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Turns one aggregated Netty request into a {@link Request}, hands it to the handler, and writes the
- * answer. Reading pauses while a request is in flight, so pipelined requests are answered in order.
+ * answer. One request per connection is handled at a time: requests a client pipelines behind it wait
+ * in a short queue (reading pauses while they do), so answers go out in order. Reading is not paused
+ * for the ordinary one-request-at-a-time client, since every pause and resume is a system call.
  */
 final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(ServerHandler.class);
+    /** Pipelined requests one connection may have waiting; a client sending more is cut off. */
+    static final int MAX_PIPELINED = 64;
+
+    /** A request waiting its turn, or (with {@code answer}) a malformed one that only gets its 400. */
+    private record Pending(Request request, Response answer, boolean keepAlive, boolean head, HttpVersion version) {}
 
     private final RequestHandler handler;
     private final AtomicInteger inFlight;
     private final boolean secure;
     /** A request on this connection is being handled; idle closing must wait for it. */
     private boolean busy;
+    /** Reading is paused (requests queued, or the client is not taking our answers fast enough). */
+    private boolean paused;
+    /** The last answer closes the connection: nothing after it is served. */
+    private boolean closing;
+    private ArrayDeque<Pending> queued;
 
     ServerHandler(RequestHandler handler, AtomicInteger inFlight, boolean secure) {
         this.handler = handler;
@@ -47,24 +61,50 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
+        if (closing) return;
+        Pending next = pending(ctx, msg);
+        if (!busy) {
+            dispatch(ctx, next);
+            return;
+        }
+        if (queued == null) queued = new ArrayDeque<>(4);
+        if (queued.size() >= MAX_PIPELINED) {
+            closing = true;
+            queued.clear();
+            ctx.close();
+            return;
+        }
+        queued.add(next);
+        pause(ctx);
+    }
+
+    private Pending pending(ChannelHandlerContext ctx, FullHttpRequest msg) {
+        HttpVersion version = msg.protocolVersion();
         if (msg.decoderResult().isFailure()) {
             Response problem = Problem.badRequest("malformed HTTP request: " + shortReason(msg.decoderResult().cause()));
             problem.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(toNetty(problem, false)).addListener(ChannelFutureListener.CLOSE);
-            return;
+            return new Pending(null, problem, false, false, HttpVersion.HTTP_1_1);
         }
         if (secure) {
             // Netty's HTTP/2 conversion adds these; they describe this connection, not the request
             msg.headers().remove("x-http2-stream-id").remove("x-http2-scheme");
         }
         boolean keepAlive = HttpUtil.isKeepAlive(msg);
-        boolean head = msg.method().name().equals("HEAD");
-        HttpVersion version = msg.protocolVersion();
+        boolean head = HttpMethod.HEAD.equals(msg.method());
         // The headers are plain objects the aggregated message hands over (only its content is released):
         // no copy needed.
         Request request = new Request(msg.method().name(), msg.uri(), msg.headers(),
                 ByteBufUtil.getBytes(msg.content()), (InetSocketAddress) ctx.channel().remoteAddress(), secure);
-        ctx.channel().config().setAutoRead(false);
+        return new Pending(request, null, keepAlive, head, version);
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, Pending pending) {
+        if (pending.answer() != null) {
+            closing = true;
+            ctx.writeAndFlush(toNetty(pending.answer(), false)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        Request request = pending.request();
         busy = true;
         inFlight.incrementAndGet();
         CompletableFuture<Response> answer;
@@ -81,8 +121,44 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 LOG.warn("unhandled error serving {}", request, error);
                 out = Problem.internal("the hop failed while handling the request; see its log");
             }
-            write(ctx, out, keepAlive, head, version);
+            if (write(ctx, out, pending.keepAlive(), pending.head(), pending.version())) {
+                closing = true;
+                if (queued != null) queued.clear();
+                return;
+            }
+            if (!ctx.channel().isActive()) {
+                if (queued != null) queued.clear(); // the client left: what it pipelined is not served
+                return;
+            }
+            Pending following = queued == null ? null : queued.poll();
+            if (following != null) {
+                dispatch(ctx, following);
+            } else if (!ctx.channel().isWritable()) {
+                pause(ctx); // resumes when the client has taken what was written (channelWritabilityChanged)
+            } else {
+                resume(ctx);
+            }
         }));
+    }
+
+    private void pause(ChannelHandlerContext ctx) {
+        if (!paused) {
+            paused = true;
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    private void resume(ChannelHandlerContext ctx) {
+        if (paused && !busy && !closing && (queued == null || queued.isEmpty()) && ctx.channel().isWritable()) {
+            paused = false;
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        resume(ctx);
+        super.channelWritabilityChanged(ctx);
     }
 
     /** Runs at once when already on the connection's event loop (the common case for proxies), else hands over. */
@@ -91,8 +167,9 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         else ctx.executor().execute(task);
     }
 
-    private static void write(ChannelHandlerContext ctx, Response response, boolean keepAlive, boolean head,
-                              HttpVersion version) {
+    /** Writes the answer; true when it closes the connection. */
+    private static boolean write(ChannelHandlerContext ctx, Response response, boolean keepAlive, boolean head,
+                                 HttpVersion version) {
         boolean close = !keepAlive || "close".equalsIgnoreCase(response.headers().get(HttpHeaderNames.CONNECTION));
         FullHttpResponse out = toNetty(response, head);
         out.setProtocolVersion(version);
@@ -103,14 +180,9 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (version.equals(HttpVersion.HTTP_1_0)) {
                 out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             }
-            ctx.writeAndFlush(out).addListener(f -> {
-                if (f.isSuccess()) {
-                    ctx.channel().config().setAutoRead(true);
-                } else {
-                    ctx.close();
-                }
-            });
+            ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         }
+        return close;
     }
 
     static FullHttpResponse toNetty(Response response, boolean head) {

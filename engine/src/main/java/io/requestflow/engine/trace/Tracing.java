@@ -12,7 +12,6 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 
 /**
  * Spans for one hop instance, recorded with the OpenTelemetry SDK, and W3C {@code traceparent}
@@ -22,6 +21,15 @@ public final class Tracing implements AutoCloseable {
     private static final W3CTraceContextPropagator PROPAGATOR = W3CTraceContextPropagator.getInstance();
     private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
     private static final AttributeKey<String> INSTANCE = AttributeKey.stringKey("service.instance.id");
+
+    // The attributes every hop sets, as keys made once: a key made from a string per call costs an
+    // allocation and a hash on every span.
+    public static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
+    public static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
+    public static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("requestflow.request_id");
+    public static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
+    public static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+    public static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
 
     private static final TextMapGetter<HttpHeaders> GETTER = new TextMapGetter<>() {
         @Override
@@ -44,7 +52,7 @@ public final class Tracing implements AutoCloseable {
     public Tracing(String service, String instance, RecentSpans sink) {
         this.provider = SdkTracerProvider.builder()
                 .setResource(Resource.create(Attributes.of(SERVICE_NAME, service, INSTANCE, instance)))
-                .addSpanProcessor(SimpleSpanProcessor.create(sink))
+                .addSpanProcessor(sink) // stores each span as it ends, lock-free
                 .build();
         this.tracer = provider.get("io.requestflow");
     }

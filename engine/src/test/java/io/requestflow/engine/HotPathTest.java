@@ -1,0 +1,185 @@
+package io.requestflow.engine;
+
+import io.requestflow.engine.admin.AdminServer;
+import io.requestflow.engine.client.ClientConfig;
+import io.requestflow.engine.hop.Engine;
+import io.requestflow.engine.hop.HttpHop;
+import io.requestflow.engine.http.Response;
+import io.requestflow.engine.net.HostPort;
+import io.requestflow.engine.pipeline.Stage;
+import io.requestflow.engine.proxy.ForwardStage;
+import io.requestflow.engine.proxy.Forwarder;
+import io.requestflow.engine.server.ServerConfig;
+import io.requestflow.engine.service.Router;
+import io.requestflow.engine.testing.Http;
+import io.requestflow.engine.trace.RecentSpans;
+import io.requestflow.engine.trace.Tracing;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What the lean request path must still guarantee: pipelined requests answered in order and bounded,
+ * upstream connections reused and bounded per event loop, the hop's safety timeout, and the span
+ * store keeping the newest spans.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class HotPathTest {
+    static Engine engine;
+    static HttpHop service;
+    static HttpHop proxy;
+    static HttpHop tinyPoolProxy;
+    static HttpHop impatientProxy;
+    static HttpHop forgetfulProxy;
+    static final HostPort ANY = new HostPort("127.0.0.1", 0);
+
+    @BeforeAll
+    static void start() {
+        engine = new Engine(2, 1000);
+        Router router = Router.builder()
+                .get("/wait/{ms}", (ex, p) -> {
+                    Thread.sleep(Long.parseLong(p.get("ms")));
+                    return Response.text(200, "waited " + p.get("ms"));
+                })
+                .get("/port", (ex, p) -> Response.text(200, Integer.toString(ex.request().remote().getPort())))
+                .build(engine.blocking());
+        service = start("svc", List.of(router), 10_000);
+        HostPort upstream = HostPort.of(service.address());
+        proxy = start("proxy", List.of(new ForwardStage(
+                new Forwarder(engine.hop("p", "p").client(ClientConfig.defaults())), upstream)), 10_000);
+        ClientConfig d = ClientConfig.defaults();
+        // two event loops: one connection and one waiting request on each, 300 ms to wait
+        ClientConfig tiny = new ClientConfig(d.connectTimeoutMs(), d.readTimeoutMs(), 2, 2, 300, d.idleTimeoutMs(),
+                d.maxResponseBytes(), d.maxRequests());
+        tinyPoolProxy = start("tiny", List.of(new ForwardStage(new Forwarder(engine.hop("t", "t").client(tiny)),
+                upstream)), 10_000);
+        ClientConfig shortIdle = new ClientConfig(d.connectTimeoutMs(), d.readTimeoutMs(), d.maxConnections(),
+                d.maxPending(), d.acquireTimeoutMs(), 300, d.maxResponseBytes(), d.maxRequests());
+        forgetfulProxy = start("forgetful", List.of(new ForwardStage(
+                new Forwarder(engine.hop("f", "f").client(shortIdle)), upstream)), 10_000);
+        impatientProxy = start("impatient", List.of(new ForwardStage(
+                new Forwarder(engine.hop("i", "i").client(d)), upstream)), 300);
+    }
+
+    static HttpHop start(String name, List<Stage> stages, long requestTimeoutMs) {
+        return HttpHop.start(engine.hop(name, name + "-1"),
+                new HttpHop.Spec(ANY, ANY, ServerConfig.defaults(), requestTimeoutMs), stages,
+                AdminServer.Readiness.always(), Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        for (HttpHop h : List.of(proxy, tinyPoolProxy, impatientProxy, forgetfulProxy, service)) h.close();
+        engine.close();
+    }
+
+    static String url(HttpHop hop, String path) {
+        return "http://127.0.0.1:" + hop.address().getPort() + path;
+    }
+
+    /** Sends raw bytes on one connection and reads until the server closes it. */
+    static String exchangeRaw(HttpHop hop, String requests) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", hop.address().getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(requests.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    static String get(String path, boolean close) {
+        return "GET " + path + " HTTP/1.1\r\nHost: test\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n";
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInTheOrderSent() throws Exception {
+        String answers = exchangeRaw(proxy, get("/wait/400", false) + get("/wait/0", false) + get("/wait/150", true));
+        List<String> bodies = new ArrayList<>();
+        Matcher m = Pattern.compile("waited (\\d+)").matcher(answers);
+        while (m.find()) bodies.add(m.group(1));
+        assertThat(bodies).containsExactly("400", "0", "150");
+        assertThat(answers.split("HTTP/1.1 200", -1)).hasSize(4);
+    }
+
+    @Test
+    void aClientPipeliningWithoutLimitIsCutOff() throws Exception {
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < 200; i++) many.append(get("/wait/20", false));
+        String answers = exchangeRaw(proxy, many.toString()); // returns only because the hop closed the connection
+        int answered = answers.split("HTTP/1.1 200", -1).length - 1;
+        assertThat(answered).isGreaterThanOrEqualTo(1).isLessThan(200);
+    }
+
+    @Test
+    void upstreamConnectionsAreKeptAliveAndReused() {
+        Set<String> ports = new HashSet<>();
+        for (int i = 0; i < 20; i++) ports.add(Http.get(url(proxy, "/port")).body());
+        assertThat(ports).as("the upstream saw these source ports").hasSize(1);
+    }
+
+    @Test
+    void idleUpstreamConnectionsAreClosedAfterTheIdleTimeout() throws Exception {
+        String first = Http.get(url(forgetfulProxy, "/port")).body();
+        assertThat(Http.get(url(forgetfulProxy, "/port")).body()).as("reused while fresh").isEqualTo(first);
+        Thread.sleep(900);
+        assertThat(Http.get(url(forgetfulProxy, "/port")).body()).as("a new connection after 300 ms idle")
+                .isNotEqualTo(first);
+    }
+
+    @Test
+    void aFullPoolAnswers503AndServesWhatFits() {
+        List<CompletableFuture<java.net.http.HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            calls.add(CompletableFuture.supplyAsync(() -> Http.get(url(tinyPoolProxy, "/wait/1000")),
+                    engine.blocking()));
+        }
+        int ok = 0;
+        int exhausted = 0;
+        for (var call : calls) {
+            var r = call.join();
+            if (r.statusCode() == 200) ok++;
+            if (r.statusCode() == 503 && r.body().contains("no free connection in the pool")) exhausted++;
+        }
+        assertThat(ok).as("requests that got a pooled connection").isBetween(1, 2);
+        assertThat(ok + exhausted).as("every other request is refused with the pool's 503").isEqualTo(8);
+        // once the calls are done the pool serves again
+        assertThat(Http.get(url(tinyPoolProxy, "/wait/0")).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theHopsSafetyTimeoutAnswers504() {
+        long start = System.nanoTime();
+        var r = Http.get(url(impatientProxy, "/wait/3000"));
+        assertThat(r.statusCode()).isEqualTo(504);
+        assertThat(r.body()).contains("no answer within 300 ms");
+        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(2_500);
+    }
+
+    @Test
+    void theSpanStoreKeepsTheNewestSpans() {
+        RecentSpans store = new RecentSpans(3);
+        try (Tracing tracing = new Tracing("t", "t-1", store)) {
+            for (int i = 1; i <= 5; i++) tracing.startServer("span-" + i, new DefaultHttpHeaders()).end();
+        }
+        assertThat(store.find(null, 10)).extracting(s -> s.get("name")).containsExactly("span-5", "span-4", "span-3");
+        assertThat(store.stored()).isEqualTo(5);
+    }
+}
