@@ -7,6 +7,8 @@
 #
 # Usage: bench/edge-vs-nginx.sh [ROUNDS] [SECONDS] [CONNECTIONS] [WRK_THREADS]
 # Ports: BENCH_PORT_BASE (default 29600) .. +40 on 127.0.0.1.
+# Afterwards (EDGE_ALLOC=0 skips it) one more edge run under JFR prints the bytes the edge's JVM
+# allocated per hit and where (bench/jfr-alloc.py).
 set -euo pipefail
 
 ROUNDS=${1:-3}
@@ -128,3 +130,15 @@ printf "median  nginx proxy_cache: %10.0f req/s  p99 %6.2f ms\n" "$NR" "$NP"
 printf "median  requestflow edge:  %10.0f req/s  p99 %6.2f ms\n" "$ER" "$EP"
 awk -v er="$ER" -v nr="$NR" -v ep="$EP" -v np="$NP" \
   'BEGIN {printf "ratio   edge/nginx throughput %.2f, p99 %.2f (lower is better)\n", er/nr, ep/np}'
+
+if [ "${EDGE_ALLOC:-1}" = 1 ]; then
+  JDK_BIN=$(dirname "$(readlink -f "/proc/$EDGE_PID/exe")")
+  echo
+  echo "allocation per hit: one more ${SECONDS_PER_RUN}s edge run under JFR..."
+  "$JDK_BIN/jcmd" "$EDGE_PID" JFR.start name=alloc settings=profile filename="$WORK/alloc.jfr" >/dev/null
+  REQS=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" "http://127.0.0.1:$EDGE$PATH_UNDER_TEST" \
+    | awk '/requests in/ {print $1}')
+  "$JDK_BIN/jcmd" "$EDGE_PID" JFR.stop name=alloc >/dev/null
+  python3 "$ROOT/bench/jfr-alloc.py" "$JDK_BIN/jfr" "$WORK/alloc.jfr" "$REQS"
+  if [ -n "${EDGE_ALLOC_KEEP:-}" ]; then cp "$WORK/alloc.jfr" "$EDGE_ALLOC_KEEP"; fi
+fi

@@ -53,7 +53,7 @@ public final class CacheAdmin {
         if (url != null) {
             String cacheKey = keyOf(url);
             if (cacheKey == null) return done(Problem.badRequest("url must be absolute, like https://shop.requestflow.test/api/products/42"));
-            removed = cache.invalidate(cacheKey) ? 1 : 0;
+            removed = cache.invalidateAnyScheme(cacheKey);
         } else {
             removed = cache.purgeSurrogateKey(key);
         }
@@ -67,7 +67,7 @@ public final class CacheAdmin {
         return fanOut(r, cache.banPrefix(prefix));
     }
 
-    /** The cache key of an absolute URL: its host and origin-form target. */
+    /** An absolute URL as the cache keys it, scheme aside: its host and origin-form target (purges take both schemes). */
     static String keyOf(String url) {
         try {
             URI u = URI.create(url.trim());

@@ -1,6 +1,7 @@
 package io.requestflow.edge;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import io.requestflow.engine.http.Problem;
 import io.requestflow.engine.http.Request;
 import io.requestflow.engine.http.Response;
@@ -13,6 +14,11 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+
+import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_ENCODING;
+import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH;
+import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE;
+import static io.netty.handler.codec.http.HttpHeaderNames.ETAG;
 import java.util.stream.Collectors;
 
 /**
@@ -25,6 +31,11 @@ public final class CacheStage implements Stage {
     /** This cache's name in Cache-Status. */
     static final String NAME = "edge";
     private static final CacheControl NO_CACHE = CacheControl.parse(java.util.List.of("no-cache"));
+    private static final AsciiString AGE = AsciiString.cached("age");
+    private static final AsciiString CACHE_STATUS = AsciiString.cached("cache-status");
+    private static final AsciiString X_CACHE = AsciiString.cached("x-cache");
+    private static final AsciiString HIT = AsciiString.cached("HIT");
+    private static final AsciiString GZIP = AsciiString.cached("gzip");
 
     private final HttpCache cache;
     private final Freshness freshness;
@@ -95,7 +106,7 @@ public final class CacheStage implements Stage {
         }
         if (!validate && ttl > 0) {
             cache.hit(s.body().length);
-            return Stage.answer(serve(ex, s, now, "HIT", "hit; ttl=" + ttl));
+            return Stage.answer(serveFresh(ex, s, now, "HIT", HIT));
         }
         long staleness = -ttl;
         if (!validate && ttl <= 0 && !s.mustRevalidate()) {
@@ -244,25 +255,44 @@ public final class CacheStage implements Stage {
         return allowed > 0 && staleness <= allowed;
     }
 
-    /** A stored response as this request gets it: gzip when accepted, Age, Cache-Status, 304 on a match. */
+    /** A fresh hit: the stored fields shared, Age and Cache-Status made once a second (see {@link HitFields}). */
+    private Response serveFresh(Exchange ex, StoredResponse s, long now, String xCache, AsciiString xCacheValue) {
+        long age = s.ageSeconds(now);
+        HitFields.FreshHit fresh = s.hit().fresh(age, s.lifetimeSeconds() - age);
+        return serve(ex, s, fresh.ageText(), fresh.cacheStatus(), xCache, xCacheValue);
+    }
+
     private Response serve(Exchange ex, StoredResponse s, long now, String xCache, String status) {
+        return serve(ex, s, Long.toString(s.ageSeconds(now)), NAME + "; " + status, xCache, xCache);
+    }
+
+    /**
+     * A stored response as this request gets it: gzip when accepted, Age, Cache-Status, 304 on a match.
+     * The body is the stored array itself (the server wraps it, nothing is copied).
+     */
+    private Response serve(Exchange ex, StoredResponse s, CharSequence age, CharSequence cacheStatus, String xCache,
+                           CharSequence xCacheValue) {
         Request req = ex.request();
-        HttpHeaders h = s.headers().copy();
+        HitFields fields = s.hit();
+        HttpHeaders h = fields.headers();
         byte[] body = s.body();
         if (s.gzip() != null && Boolean.TRUE.equals(ex.attribute(CompressionStage.ACCEPTS_GZIP))) {
             body = s.gzip();
-            h.set("content-encoding", "gzip");
-            String etag = h.get("etag");
-            if (etag != null) h.set("etag", Gzip.weakened(etag));
+            h.set(CONTENT_ENCODING, GZIP);
+            if (fields.gzipEtag != null) h.set(ETAG, fields.gzipEtag);
+            h.set(CONTENT_LENGTH, fields.gzipLength);
+        } else {
+            h.set(CONTENT_LENGTH, fields.identityLength);
         }
-        h.setInt("content-length", body.length);
-        h.set("age", Long.toString(s.ageSeconds(now)));
-        h.set("cache-status", NAME + "; " + status);
-        h.set("x-cache", xCache);
+        h.set(AGE, age);
+        h.set(CACHE_STATUS, cacheStatus);
+        h.set(X_CACHE, xCacheValue);
         ex.describe(xCache);
-        ex.attribute(CompressionStage.NEGOTIATED, Boolean.TRUE);
-        if (s.status() == 200 && notModifiedFor(req, h.get("etag"))) {
-            h.remove("content-length").remove("content-encoding").remove("content-type");
+        // the compression stage knows a stored answer by its headers; the rare overflow copy needs the flag
+        if (!(h instanceof StoredHeaders)) ex.attribute(CompressionStage.NEGOTIATED, Boolean.TRUE);
+        if (s.status() == 200 && notModifiedFor(req, h.get(ETAG))) {
+            // RFC 9110 section 8.6: a 304 may omit Content-Length, but must not claim a length other than the 200's
+            h.remove(CONTENT_LENGTH).remove(CONTENT_ENCODING).remove(CONTENT_TYPE);
             return new Response(304, h, new byte[0]);
         }
         return new Response(s.status(), h, body);

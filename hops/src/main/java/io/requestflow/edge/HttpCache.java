@@ -59,8 +59,18 @@ public final class HttpCache {
                 .description("Entries removed by purge, ban or invalidation").register(registry);
     }
 
+    /**
+     * The primary key: the target URI (RFC 9111 section 2), scheme included, so a response the origin
+     * gave for https is never reused for http or the other way round. The port is left out: every
+     * listener of an edge serves the same sites.
+     */
     public static String key(Request request) {
-        return request.host() + pathOf(request.uri());
+        return key(request.secure(), request.host() + pathOf(request.uri()));
+    }
+
+    /** The key of {@code hostAndTarget} (host, then origin-form target) under one scheme. */
+    static String key(boolean secure, String hostAndTarget) {
+        return (secure ? "https://" : "http://") + hostAndTarget;
     }
 
     /** The origin-form target of a request target (absolute-form loses its scheme and authority). */
@@ -107,6 +117,14 @@ public final class HttpCache {
         boolean removed = store.asMap().remove(key) != null;
         if (removed) purged.increment();
         return removed;
+    }
+
+    /**
+     * Removes {@code hostAndTarget} under both schemes: a purge or an unsafe method changes the resource,
+     * whichever scheme its stored copies were fetched with. Returns how many keys held something.
+     */
+    public int invalidateAnyScheme(String hostAndTarget) {
+        return (invalidate(key(false, hostAndTarget)) ? 1 : 0) + (invalidate(key(true, hostAndTarget)) ? 1 : 0);
     }
 
     /** Removes every entry carrying {@code surrogateKey}; returns how many. */
