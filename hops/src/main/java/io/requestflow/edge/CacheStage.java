@@ -10,6 +10,7 @@ import io.requestflow.engine.pipeline.Exchange;
 import io.requestflow.engine.pipeline.Stage;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,11 +32,10 @@ public final class CacheStage implements Stage {
     /** This cache's name in Cache-Status. */
     static final String NAME = "edge";
     private static final CacheControl NO_CACHE = CacheControl.parse(java.util.List.of("no-cache"));
-    private static final AsciiString AGE = AsciiString.cached("age");
-    private static final AsciiString CACHE_STATUS = AsciiString.cached("cache-status");
     private static final AsciiString X_CACHE = AsciiString.cached("x-cache");
-    private static final AsciiString HIT = AsciiString.cached("HIT");
-    private static final AsciiString GZIP = AsciiString.cached("gzip");
+    private static final Map.Entry<CharSequence, CharSequence> X_CACHE_HIT = HitFields.field(X_CACHE, "HIT");
+    private static final Map.Entry<CharSequence, CharSequence> CONTENT_ENCODING_GZIP =
+            HitFields.field(CONTENT_ENCODING, "gzip");
 
     private final HttpCache cache;
     private final Freshness freshness;
@@ -106,7 +106,7 @@ public final class CacheStage implements Stage {
         }
         if (!validate && ttl > 0) {
             cache.hit(s.body().length);
-            return Stage.answer(serveFresh(ex, s, now, "HIT", HIT));
+            return Stage.answer(serveFresh(ex, s, now));
         }
         long staleness = -ttl;
         if (!validate && ttl <= 0 && !s.mustRevalidate()) {
@@ -256,37 +256,40 @@ public final class CacheStage implements Stage {
     }
 
     /** A fresh hit: the stored fields shared, Age and Cache-Status made once a second (see {@link HitFields}). */
-    private Response serveFresh(Exchange ex, StoredResponse s, long now, String xCache, AsciiString xCacheValue) {
+    private Response serveFresh(Exchange ex, StoredResponse s, long now) {
         long age = s.ageSeconds(now);
         HitFields.FreshHit fresh = s.hit().fresh(age, s.lifetimeSeconds() - age);
-        return serve(ex, s, fresh.ageText(), fresh.cacheStatus(), xCache, xCacheValue);
+        return serve(ex, s, fresh.ageField(), fresh.cacheStatusField(), "HIT", X_CACHE_HIT);
     }
 
     private Response serve(Exchange ex, StoredResponse s, long now, String xCache, String status) {
-        return serve(ex, s, Long.toString(s.ageSeconds(now)), NAME + "; " + status, xCache, xCache);
+        return serve(ex, s, HitFields.field(HitFields.AGE, Long.toString(s.ageSeconds(now))),
+                HitFields.field(HitFields.CACHE_STATUS, NAME + "; " + status), xCache,
+                HitFields.field(X_CACHE, xCache));
     }
 
     /**
      * A stored response as this request gets it: gzip when accepted, Age, Cache-Status, 304 on a match.
      * The body is the stored array itself (the server wraps it, nothing is copied).
      */
-    private Response serve(Exchange ex, StoredResponse s, CharSequence age, CharSequence cacheStatus, String xCache,
-                           CharSequence xCacheValue) {
+    private Response serve(Exchange ex, StoredResponse s, Map.Entry<CharSequence, CharSequence> age,
+                           Map.Entry<CharSequence, CharSequence> cacheStatus, String xCache,
+                           Map.Entry<CharSequence, CharSequence> xCacheField) {
         Request req = ex.request();
         HitFields fields = s.hit();
         HttpHeaders h = fields.headers();
         byte[] body = s.body();
         if (s.gzip() != null && Boolean.TRUE.equals(ex.attribute(CompressionStage.ACCEPTS_GZIP))) {
             body = s.gzip();
-            h.set(CONTENT_ENCODING, GZIP);
-            if (fields.gzipEtag != null) h.set(ETAG, fields.gzipEtag);
-            h.set(CONTENT_LENGTH, fields.gzipLength);
+            HitFields.put(h, CONTENT_ENCODING_GZIP);
+            if (fields.gzipEtag != null) HitFields.put(h, fields.gzipEtag);
+            HitFields.put(h, fields.gzipLength);
         } else {
-            h.set(CONTENT_LENGTH, fields.identityLength);
+            HitFields.put(h, fields.identityLength);
         }
-        h.set(AGE, age);
-        h.set(CACHE_STATUS, cacheStatus);
-        h.set(X_CACHE, xCacheValue);
+        HitFields.put(h, age);
+        HitFields.put(h, cacheStatus);
+        HitFields.put(h, xCacheField);
         ex.describe(xCache);
         // the compression stage knows a stored answer by its headers; the rare overflow copy needs the flag
         if (!(h instanceof StoredHeaders)) ex.attribute(CompressionStage.NEGOTIATED, Boolean.TRUE);

@@ -1,7 +1,11 @@
 package io.requestflow.edge;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+
+import java.util.AbstractMap.SimpleImmutableEntry;
+import java.util.Map;
 
 /**
  * What serving one stored response needs beyond its bytes, prepared when it is stored rather than on
@@ -12,14 +16,18 @@ import io.netty.util.AsciiString;
 final class HitFields {
     private final StoredHeaders.Block block;
     private final HttpHeaders overflow;
-    final AsciiString identityLength;
-    final AsciiString gzipLength;
+    /** Content-Length of the identity body, and of the gzip body (null without one). */
+    final Map.Entry<CharSequence, CharSequence> identityLength;
+    final Map.Entry<CharSequence, CharSequence> gzipLength;
     /** The ETag of the gzip form (RFC 9110 section 8.8.3: another encoding is another representation), or null. */
-    final AsciiString gzipEtag;
+    final Map.Entry<CharSequence, CharSequence> gzipEtag;
     private volatile FreshHit fresh;
+    static final AsciiString AGE = AsciiString.cached("age");
+    static final AsciiString CACHE_STATUS = AsciiString.cached("cache-status");
 
     /** Age and Cache-Status of a fresh hit at one age, in whole seconds. */
-    record FreshHit(long age, AsciiString ageText, AsciiString cacheStatus) {}
+    record FreshHit(long age, Map.Entry<CharSequence, CharSequence> ageField,
+                    Map.Entry<CharSequence, CharSequence> cacheStatusField) {}
 
     HitFields(HttpHeaders stored, byte[] body, byte[] gzip) {
         HttpHeaders fields = stored.copy().remove("content-length");
@@ -30,10 +38,14 @@ final class HitFields {
             this.block = null;
             this.overflow = fields;
         }
-        this.identityLength = AsciiString.of(Integer.toString(body.length));
-        this.gzipLength = gzip == null ? null : AsciiString.of(Integer.toString(gzip.length));
+        this.identityLength = field(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length));
+        this.gzipLength = gzip == null ? null : field(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(gzip.length));
         String etag = stored.get("etag");
-        this.gzipEtag = gzip == null || etag == null ? null : AsciiString.of(Gzip.weakened(etag));
+        this.gzipEtag = gzip == null || etag == null ? null : field(HttpHeaderNames.ETAG, Gzip.weakened(etag));
+    }
+
+    static Map.Entry<CharSequence, CharSequence> field(AsciiString name, String value) {
+        return new SimpleImmutableEntry<>(name, AsciiString.of(value));
     }
 
     /** Fresh headers for one answer: the stored fields shared, this answer's changes its own. */
@@ -41,12 +53,17 @@ final class HitFields {
         return block != null ? new StoredHeaders(block) : overflow.copy();
     }
 
+    /** Sets a prepared field on {@code h}: shared as it is on stored headers, copied on an overflow copy. */
+    static void put(HttpHeaders h, Map.Entry<CharSequence, CharSequence> field) {
+        if (h instanceof StoredHeaders stored) stored.put(field);
+        else h.set(field.getKey(), field.getValue());
+    }
+
     /** Age and Cache-Status for a fresh hit at {@code age} seconds with {@code ttl} left; made once per second. */
     FreshHit fresh(long age, long ttl) {
         FreshHit f = fresh;
         if (f == null || f.age() != age) {
-            f = new FreshHit(age, AsciiString.of(Long.toString(age)),
-                    AsciiString.of(CacheStage.NAME + "; hit; ttl=" + ttl));
+            f = new FreshHit(age, field(AGE, Long.toString(age)), field(CACHE_STATUS, CacheStage.NAME + "; hit; ttl=" + ttl));
             fresh = f;
         }
         return f;

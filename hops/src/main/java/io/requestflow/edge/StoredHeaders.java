@@ -55,8 +55,8 @@ final class StoredHeaders extends HttpHeaders {
     private final Block base;
     /** Bit i set: stored field i was removed or replaced for this hit. */
     private long hidden;
-    private CharSequence[] names = new CharSequence[8];
-    private CharSequence[] values = new CharSequence[8];
+    @SuppressWarnings("unchecked")
+    private Map.Entry<CharSequence, CharSequence>[] extra = new Map.Entry[8];
     private int added;
 
     StoredHeaders(Block base) {
@@ -71,7 +71,7 @@ final class StoredHeaders extends HttpHeaders {
             if (visible(i) && base.names[i].contentEqualsIgnoreCase(name)) return base.values[i];
         }
         for (int i = 0; i < added; i++) {
-            if (AsciiString.contentEqualsIgnoreCase(names[i], name)) return values[i];
+            if (AsciiString.contentEqualsIgnoreCase(extra[i].getKey(), name)) return extra[i].getValue();
         }
         return null;
     }
@@ -146,7 +146,7 @@ final class StoredHeaders extends HttpHeaders {
             if (visible(i) && base.names[i].contentEqualsIgnoreCase(name)) all.add(base.values[i].toString());
         }
         for (int i = 0; i < added; i++) {
-            if (AsciiString.contentEqualsIgnoreCase(names[i], name)) all.add(values[i].toString());
+            if (AsciiString.contentEqualsIgnoreCase(extra[i].getKey(), name)) all.add(extra[i].getValue().toString());
         }
         return all;
     }
@@ -211,8 +211,7 @@ final class StoredHeaders extends HttpHeaders {
                     return base.entries[i];
                 }
                 next = i + 1;
-                int j = i - base.names.length;
-                return new SimpleImmutableEntry<>(names[j], values[j]);
+                return extra[i - base.names.length];
             }
         };
     }
@@ -245,13 +244,19 @@ final class StoredHeaders extends HttpHeaders {
 
     @Override
     public HttpHeaders add(CharSequence name, Object value) {
-        if (added == names.length) {
-            names = Arrays.copyOf(names, added * 2);
-            values = Arrays.copyOf(values, added * 2);
-        }
-        names[added] = name;
-        values[added] = value instanceof CharSequence cs ? cs : String.valueOf(value);
-        added++;
+        return append(new SimpleImmutableEntry<>(name, value instanceof CharSequence cs ? cs : String.valueOf(value)));
+    }
+
+    /** Sets a field from a pair made beforehand (the values a hit shares with the other hits of its second). */
+    StoredHeaders put(Map.Entry<CharSequence, CharSequence> field) {
+        remove(field.getKey());
+        append(field);
+        return this;
+    }
+
+    private StoredHeaders append(Map.Entry<CharSequence, CharSequence> field) {
+        if (added == extra.length) extra = Arrays.copyOf(extra, added * 2);
+        extra[added++] = field;
         return this;
     }
 
@@ -324,16 +329,9 @@ final class StoredHeaders extends HttpHeaders {
         }
         int kept = 0;
         for (int i = 0; i < added; i++) {
-            if (!AsciiString.contentEqualsIgnoreCase(names[i], name)) {
-                names[kept] = names[i];
-                values[kept] = values[i];
-                kept++;
-            }
+            if (!AsciiString.contentEqualsIgnoreCase(extra[i].getKey(), name)) extra[kept++] = extra[i];
         }
-        for (int i = kept; i < added; i++) {
-            names[i] = null;
-            values[i] = null;
-        }
+        Arrays.fill(extra, kept, added, null);
         added = kept;
         return this;
     }
@@ -341,8 +339,7 @@ final class StoredHeaders extends HttpHeaders {
     @Override
     public HttpHeaders clear() {
         hidden = base.names.length == MAX_FIELDS ? -1L : (1L << base.names.length) - 1;
-        Arrays.fill(names, 0, added, null);
-        Arrays.fill(values, 0, added, null);
+        Arrays.fill(extra, 0, added, null);
         added = 0;
         return this;
     }
