@@ -43,7 +43,7 @@ public final class CacheStage implements Stage {
     private final Collapser collapser;
     private final int compressMinBytes;
     private final LongSupplier clock;
-    private final Set<String> revalidating = ConcurrentHashMap.newKeySet();
+    private final Set<HttpCache.Key> revalidating = ConcurrentHashMap.newKeySet();
 
     public CacheStage(HttpCache cache, CacheConfig config, LongSupplier clock) {
         this.cache = cache;
@@ -64,7 +64,7 @@ public final class CacheStage implements Stage {
             return next.proceed(ex).thenApply(r -> label(ex, r, "BYPASS", "fwd=method"));
         }
         CacheControl rcc = requestDirectives(req);
-        String key = HttpCache.key(req);
+        HttpCache.Key key = HttpCache.key(req);
         long now = clock.getAsLong();
         StoredResponse stored = cache.lookup(key, req);
         if (stored != null) return withStored(ex, next, rcc, key, stored, now);
@@ -94,7 +94,7 @@ public final class CacheStage implements Stage {
         return CacheControl.parse(req.headers().getAll("cache-control"));
     }
 
-    private CompletableFuture<Response> withStored(Exchange ex, Chain next, CacheControl rcc, String key,
+    private CompletableFuture<Response> withStored(Exchange ex, Chain next, CacheControl rcc, HttpCache.Key key,
                                                    StoredResponse s, long now) {
         long ttl = s.ttlSeconds(now);
         long age = s.ageSeconds(now);
@@ -130,7 +130,7 @@ public final class CacheStage implements Stage {
         return revalidate(ex, next, rcc, key, s, staleness, ttl > 0 ? "request" : "stale");
     }
 
-    private CompletableFuture<Response> revalidate(Exchange ex, Chain next, CacheControl rcc, String key,
+    private CompletableFuture<Response> revalidate(Exchange ex, Chain next, CacheControl rcc, HttpCache.Key key,
                                                    StoredResponse s, long staleness, String why) {
         Request original = ex.request();
         // without a validator the check is a plain GET; its failure may still be answered stale
@@ -158,7 +158,7 @@ public final class CacheStage implements Stage {
     }
 
     /** stale-while-revalidate: one background check per URL at a time; the client is not kept waiting. */
-    private void revalidateInBackground(Exchange ex, Chain next, CacheControl rcc, String key, StoredResponse s) {
+    private void revalidateInBackground(Exchange ex, Chain next, CacheControl rcc, HttpCache.Key key, StoredResponse s) {
         if (!revalidating.add(key)) return;
         Request original = ex.request();
         Request probe = s.hasValidator() ? Revalidation.conditional(original, s) : asGet(original);
@@ -186,7 +186,7 @@ public final class CacheStage implements Stage {
         });
     }
 
-    private CompletableFuture<Response> fetch(Exchange ex, Chain next, CacheControl rcc, String key, String why,
+    private CompletableFuture<Response> fetch(Exchange ex, Chain next, CacheControl rcc, HttpCache.Key key, String why,
                                               boolean leader) {
         long requestTime = clock.getAsLong();
         Request req = ex.request();
@@ -204,7 +204,7 @@ public final class CacheStage implements Stage {
         });
     }
 
-    private Response storeAndServe(Exchange ex, CacheControl rcc, String key, Request req, Response r,
+    private Response storeAndServe(Exchange ex, CacheControl rcc, HttpCache.Key key, Request req, Response r,
                                    long requestTime, long responseTime, String fwd) {
         String whyNot = store(ex, rcc, key, req, r, requestTime, responseTime);
         if (whyNot == null) {
@@ -215,7 +215,7 @@ public final class CacheStage implements Stage {
     }
 
     /** Stores the response when it may be stored; returns null, or why it was not. */
-    private String store(Exchange ex, CacheControl rcc, String key, Request req, Response r, long requestTime,
+    private String store(Exchange ex, CacheControl rcc, HttpCache.Key key, Request req, Response r, long requestTime,
                          long responseTime) {
         HttpHeaders headers = r.headers();
         CacheControl cc = Freshness.effective(headers);

@@ -30,7 +30,7 @@ public final class InvalidationStage implements Stage {
         if (SAFE.contains(request.method())) return next.proceed(exchange);
         return next.proceed(exchange).thenApply(response -> {
             if (response.status() < 400) {
-                cache.invalidateAnyScheme(request.host() + HttpCache.pathOf(request.uri()));
+                cache.invalidateAnyScheme(request.host(), HttpCache.pathOf(request.uri()));
                 invalidateReference(request, response.headers().get("location"));
                 invalidateReference(request, response.headers().get("content-location"));
             }
@@ -48,7 +48,7 @@ public final class InvalidationStage implements Stage {
                 uri = URI.create(HttpCache.pathOf(request.uri())).resolve(uri);
             }
             String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-            cache.invalidateAnyScheme(request.host() + path + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+            cache.invalidateAnyScheme(request.host(), path + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
         } catch (IllegalArgumentException malformed) {
             // a reference the origin got wrong invalidates nothing
         }
