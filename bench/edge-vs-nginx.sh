@@ -113,13 +113,19 @@ fi
 "$ROOT/flow" serve --role edge --listen 127.0.0.1:$EDGE --admin 127.0.0.1:$EDGE_ADMIN "${EDGE_ARGS[@]}" \
     --upstream http://127.0.0.1:$ORIGIN >"$WORK/edge.log" 2>&1 &
 EDGE_PID=$!
-SCHEME=http; EDGE_PORT=$EDGE
-if [ "$PROTO" = h2 ]; then SCHEME=https; EDGE_PORT=$EDGE_TLS; fi
+
 for _ in $(seq 1 600); do
   curl -sf -o /dev/null "http://127.0.0.1:$EDGE_ADMIN/readyz" && break
   sleep 0.5
 done
 curl -sf -o /dev/null "http://127.0.0.1:$EDGE_ADMIN/readyz" || { echo "edge did not start:"; cat "$WORK/edge.log"; exit 1; }
+SCHEME=http; EDGE_PORT=$EDGE
+if [ "$PROTO" = h2 ]; then SCHEME=https; EDGE_PORT=$EDGE_TLS; fi
+# the TLS listener opens after the admin port (its certificate is issued first)
+for _ in $(seq 1 120); do
+  curl -sk -o /dev/null "$SCHEME://127.0.0.1:$EDGE_PORT/" && break
+  sleep 0.5
+done
 
 echo "checking both answer from their caches ($PROTO):"
 for port in $NGINX $EDGE_PORT; do
@@ -134,7 +140,7 @@ run() { # port -> "rps p99_ms non2xx requests"
     h2load -c"$CONNECTIONS" -t"$WRK_THREADS" -m1 -D"$SECONDS_PER_RUN" --log-file="$WORK/h2.log" \
         "https://127.0.0.1:$1$PATH_UNDER_TEST" >"$WORK/h2.out" 2>&1 || true
     local p99
-    p99=$(awk -F'\t' '{print $3}' "$WORK/h2.log" | sort -n | awk '{a[NR]=$1} END {if (NR) printf "%.2f", a[int(NR*0.99)>0?int(NR*0.99):1]/1000; else print 0}')
+    p99=$(awk -F'\t' '{print $3}' "$WORK/h2.log" | sort -n | awk '{a[NR]=$1} END {i=int(NR*0.99); if (i<1) i=1; if (NR) printf "%.2f", a[i]/1000; else print 0}')
     awk -v p99="$p99" '/^finished in/ {rps=$4} /^requests:/ {total=$2} /^status codes:/ {ok=$3} END {printf "%s %s %s %s\n", rps, p99, total-ok, total}' "$WORK/h2.out"
   else
     wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "http://127.0.0.1:$1$PATH_UNDER_TEST" \
