@@ -52,10 +52,13 @@ public record StoredResponse(int status, HttpHeaders headers, byte[] body, byte[
         return headers.contains("etag") || headers.contains("last-modified");
     }
 
-    /** Bytes this entry holds, roughly: bodies plus header text. */
+    /**
+     * Bytes this entry holds, roughly: bodies plus header text, twice (the header map revalidation merges
+     * into, and the fields encoded for hits).
+     */
     public int weight() {
         int h = 0;
         for (Map.Entry<String, String> e : headers) h += e.getKey().length() + e.getValue().length() + 4;
-        return body.length + (gzip == null ? 0 : gzip.length) + h + 128;
+        return body.length + (gzip == null ? 0 : gzip.length) + 2 * h + 128;
     }
 }
