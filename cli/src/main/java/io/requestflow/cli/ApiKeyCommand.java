@@ -40,15 +40,15 @@ public final class ApiKeyCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Topology t = AuthAdmin.topology(config);
+            Topology t = AdminPort.topology(config);
             if (!t.gateway.plans.containsKey(plan)) {
                 System.err.println("apikey create: no plan '" + plan + "'; plans: " + t.gateway.plans.keySet());
                 return 2;
             }
-            HostPort address = AuthAdmin.address(t, admin);
+            HostPort address = AdminPort.auth(t, admin);
             String query = "?plan=" + enc(plan) + (owner != null ? "&owner=" + enc(owner) : "");
             try {
-                var response = AuthAdmin.post(address, "/apikeys" + query);
+                var response = AdminPort.post(address, "/apikeys" + query, AdminPort.DEFAULT_TIMEOUT);
                 if (response.statusCode() != 201) {
                     System.err.println("apikey create: auth at " + address + " answered " + response.statusCode() + ": " + response.body());
                     return 1;
@@ -84,9 +84,9 @@ public final class ApiKeyCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            HostPort address = AuthAdmin.address(AuthAdmin.topology(config), admin);
+            HostPort address = AdminPort.auth(AdminPort.topology(config), admin);
             try {
-                var response = AuthAdmin.post(address, "/apikeys/revoke?id=" + enc(id));
+                var response = AdminPort.post(address, "/apikeys/revoke?id=" + enc(id), AdminPort.DEFAULT_TIMEOUT);
                 if (response.statusCode() != 204) {
                     System.err.println("apikey revoke: " + response.statusCode() + ": " + response.body());
                     return 1;

@@ -1,11 +1,8 @@
 package io.requestflow.cli;
 
+import io.requestflow.engine.net.HostPort;
 import io.requestflow.topology.Topology;
-import io.requestflow.topology.TopologyLoader;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,33 +32,26 @@ public final class DnsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        HttpRequest.Builder request;
-        switch (action) {
-            case "reload" -> request = HttpRequest.newBuilder(uri("/dns/reload")).POST(HttpRequest.BodyPublishers.noBody());
-            case "health" -> request = HttpRequest.newBuilder(uri("/dns/health")).GET();
-            default -> throw new IllegalArgumentException("unknown action '" + action + "'; use reload or health");
-        }
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build()) {
-            HttpResponse<String> response = http.send(request.timeout(TIMEOUT).build(),
-                    HttpResponse.BodyHandlers.ofString());
+        HostPort address = adminAddress();
+        try {
+            HttpResponse<String> response = switch (action) {
+                case "reload" -> AdminPort.post(address, "/dns/reload", TIMEOUT);
+                case "health" -> AdminPort.get(address, "/dns/health", TIMEOUT);
+                default -> throw new IllegalArgumentException("unknown action '" + action + "'; use reload or health");
+            };
             System.out.println(response.body());
             return response.statusCode() == 200 ? 0 : 1;
         } catch (IOException e) {
-            throw new IllegalStateException("no dns admin answering at " + adminAddress()
+            throw new IllegalStateException("no dns admin answering at " + address
                     + " (is ./flow up or ./flow serve --role dns running? --admin ADDR:PORT picks another)", e);
         }
     }
 
-    private URI uri(String path) {
-        return URI.create("http://" + adminAddress() + path);
-    }
-
-    private String adminAddress() {
+    private HostPort adminAddress() {
         if (admin != null) {
-            return admin;
+            return HostPort.parse(admin);
         }
-        Path file = config != null ? config : Flow.home().resolve("config/topology.yaml");
-        Topology t = TopologyLoader.load(file, config != null);
-        return t.dns.host() + ":" + t.dnsAdminPort;
+        Topology t = AdminPort.topology(config);
+        return new HostPort(t.dns.host(), t.dnsAdminPort);
     }
 }

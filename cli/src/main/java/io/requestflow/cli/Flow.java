@@ -57,7 +57,6 @@ public final class Flow implements Runnable {
             if (Boolean.getBoolean("requestflow.debug")) error.printStackTrace(commandLine.getErr());
             return 1;
         });
-        int code = cli.execute(args);
-        if (code != 0 || !UpCommandState.running()) System.exit(code);
+        System.exit(cli.execute(args));
     }
 }

@@ -39,10 +39,10 @@ public final class KeysCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Topology t = AuthAdmin.topology(config);
-            HostPort address = AuthAdmin.address(t, admin);
+            Topology t = AdminPort.topology(config);
+            HostPort address = AdminPort.auth(t, admin);
             try {
-                var response = AuthAdmin.post(address, "/keys/rotate");
+                var response = AdminPort.post(address, "/keys/rotate", AdminPort.DEFAULT_TIMEOUT);
                 if (response.statusCode() != 200) {
                     System.err.println("keys rotate: auth at " + address + " answered " + response.statusCode() + ": " + response.body());
                     return 1;

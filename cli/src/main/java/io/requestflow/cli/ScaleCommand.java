@@ -2,14 +2,10 @@ package io.requestflow.cli;
 
 import io.requestflow.engine.net.HostPort;
 import io.requestflow.topology.Topology;
-import io.requestflow.topology.TopologyLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,20 +35,11 @@ public final class ScaleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!"gateway".equals(role)) throw new IllegalArgumentException("only 'gateway' can be scaled, not '" + role + "'");
-        HostPort target;
-        if (admin != null) {
-            target = HostPort.parse(admin);
-        } else {
-            Path file = config != null ? config : Flow.home().resolve("config/topology.yaml");
-            Topology t = TopologyLoader.load(file, config != null);
-            target = new HostPort(t.bind, t.balancer.adminPortOrDefault());
-        }
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + target + "/scale?role=gateway&instances="
-                        + instances)).timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.noBody()).build();
+        HostPort target = admin != null ? HostPort.parse(admin) : balancerAdmin(AdminPort.topology(config));
         HttpResponse<String> response;
         try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            // Scaling waits for new instances to pass health checks, or old ones to drain.
+            response = AdminPort.post(target, "/scale?role=gateway&instances=" + instances, Duration.ofSeconds(30));
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot reach the balancer admin port at " + target
                     + " (is `./flow up` running with this config?): " + e.getMessage(), e);
@@ -63,5 +50,9 @@ public final class ScaleCommand implements Callable<Integer> {
         }
         System.out.println(response.body());
         return response.statusCode() == 200 ? 0 : 1;
+    }
+
+    private static HostPort balancerAdmin(Topology t) {
+        return new HostPort(t.bind, t.balancer.adminPortOrDefault());
     }
 }

@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /** {@code ./flow serve --role R}: one hop in its own process, with the same code {@code up} uses. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -158,13 +157,7 @@ public final class ServeCommand implements Callable<Integer> {
             closeAll(started, engine);
             throw e;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            closeAll(started, engine);
-            stopped.countDown();
-        }, "requestflow-shutdown"));
-        UpCommandState.markRunning();
-        stopped.await();
+        StopSignal.awaitThenStop(() -> closeAll(started, engine));
         return 0;
     }
 

@@ -8,7 +8,6 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /** {@code ./flow up}: the whole topology in one process until Ctrl-C. */
 @Command(name = "up", mixinStandardHelpOptions = true,
@@ -37,16 +36,12 @@ public final class UpCommand implements Callable<Integer> {
         long start = System.nanoTime();
         System.out.println("requestflow: starting the topology" + (file.toFile().exists() ? " from " + file : " (built-in defaults)"));
         Stack stack = Stack.start(topology, data, line -> System.out.println("  " + line));
-        UpCommandState.markRunning();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        printSummary(stack, (System.nanoTime() - start) / 1_000_000, topology);
+        StopSignal.awaitThenStop(() -> {
             System.out.println("\nrequestflow: stopping (draining in-flight requests)…");
             stack.close();
             System.out.println("requestflow: stopped");
-            stopped.countDown();
-        }, "requestflow-shutdown"));
-        printSummary(stack, (System.nanoTime() - start) / 1_000_000, topology);
-        stopped.await();
+        });
         return 0;
     }
 

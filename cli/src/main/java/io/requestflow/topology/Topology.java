@@ -198,8 +198,12 @@ public final class Topology {
         public long redisRetryMs = 1_000;
         /** A "not revoked" answer from the deny list is reused this long (a revocation reaches every gateway within it). */
         public long denyListCacheMs = 500;
-        /** 0 = exact shared buckets; above 0, instances take tokens locally and sync with Redis this often. */
+        /** Only with throttleLeaseMs 0: 0 = exact shared buckets; above 0, instances take tokens locally and sync with Redis this often. */
         public long throttleSyncMs = 0;
+        /** Instances lease a bucket's tokens from Redis for this long (upper bound exact); 0 = one Redis take per request. */
+        public long throttleLeaseMs = GatewayConfig.Redis.DEFAULT_LEASE_MS;
+        /** The most tokens one lease takes. */
+        public long throttleMaxLeaseTokens = GatewayConfig.Redis.DEFAULT_MAX_LEASE_TOKENS;
         /** How long an API key lookup is cached (a revoked key works for at most this long). */
         public long apiKeyCacheSeconds = 60;
         public long apiKeyLookupTimeoutMs = 2_000;
@@ -222,7 +226,7 @@ public final class Topology {
         /** Redis settings for the gateway; null url = no Redis (local buckets only, no deny list). */
         public GatewayConfig.Redis redis(String url, long timeoutMs) {
             return url == null ? null : new GatewayConfig.Redis(url, timeoutMs, redisFailClosed, redisRetryMs, denyListCacheMs,
-                    throttleSyncMs);
+                    throttleSyncMs, throttleLeaseMs, throttleMaxLeaseTokens);
         }
 
         public GatewayConfig.Cors cors() {

@@ -115,12 +115,26 @@ public record GatewayConfig(List<Route> routes, Jwt jwt, Map<String, Plan> plans
      * @param throttleSyncMs 0 = every take goes to Redis (concurrent takes on one bucket batched): exact.
      *                   Above 0, each instance may take up to rate × syncMs / 1000 tokens of a bucket locally
      *                   and syncs at least this often: far fewer Redis calls, and the total may exceed the
-     *                   limit by up to that many tokens per instance.
+     *                   limit by up to that many tokens per instance. Only when {@code throttleLeaseMs} is 0.
+     * @param throttleLeaseMs above 0 (the default): each instance takes a bucket's tokens from Redis in leases
+     *                   valid this long, sized to its own recent rate; the bucket's upper bound stays exact
+     *                   ({@link RedisTokenLeases}). 0 = Bucket4j takes as {@code throttleSyncMs} says
+     * @param throttleMaxLeaseTokens the most tokens one lease takes
      */
     public record Redis(String url, long timeoutMs, boolean failClosed, long retryMs, long denyListCacheMs,
-                        long throttleSyncMs) {
+                        long throttleSyncMs, long throttleLeaseMs, long throttleMaxLeaseTokens) {
+        public static final long DEFAULT_LEASE_MS = 10;
+        public static final long DEFAULT_MAX_LEASE_TOKENS = 1_000;
+
+        public Redis {
+            if (throttleLeaseMs < 0) throw new IllegalArgumentException("gateway.throttleLeaseMs must be 0 or more, got " + throttleLeaseMs);
+            if (throttleMaxLeaseTokens < 1) {
+                throw new IllegalArgumentException("gateway.throttleMaxLeaseTokens must be at least 1, got " + throttleMaxLeaseTokens);
+            }
+        }
+
         public Redis(String url, long timeoutMs, boolean failClosed, long retryMs) {
-            this(url, timeoutMs, failClosed, retryMs, 500, 0);
+            this(url, timeoutMs, failClosed, retryMs, 500, 0, DEFAULT_LEASE_MS, DEFAULT_MAX_LEASE_TOKENS);
         }
     }
 

@@ -94,7 +94,7 @@ public final class GatewayRedis implements AutoCloseable {
 
     /** Records a successful call. */
     public void succeeded() {
-        if (down.compareAndSet(true, false)) LOG.info("gateway: redis at {} is back; shared buckets in use again", where);
+        if (down.get() && down.compareAndSet(true, false)) LOG.info("gateway: redis at {} is back; shared buckets in use again", where);
     }
 
     public boolean isDown() {

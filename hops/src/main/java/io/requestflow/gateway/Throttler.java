@@ -19,7 +19,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Token buckets (Bucket4j) shared by every gateway instance through Redis. When Redis is unreachable
+ * Token buckets shared by every gateway instance through Redis: by default leased in small batches
+ * ({@link LeasedBucket}, {@link RedisTokenLeases}: one Redis call per lease, not per request, with the
+ * same upper bound as one shared bucket), or with {@code throttleLeaseMs: 0} one Bucket4j take per
+ * request (exact) or per {@code throttleSyncMs} (approximate). When Redis is unreachable
  * the bucket is taken from a local per-instance map instead (fail-open: the limit then holds per
  * instance, not in total), or the request is refused when the gateway is configured fail-closed.
  */
@@ -36,6 +39,12 @@ public final class Throttler {
     private final Map<String, Bucket> local = new ConcurrentHashMap<>();
     /** Proxies to the shared buckets, kept so that concurrent takes on one bucket can be batched. */
     private final Map<String, AsyncBucketProxy> proxies = new ConcurrentHashMap<>();
+    /** This instance's leases, by bucket (lease mode). */
+    private final Map<String, LeasedBucket> leased = new ConcurrentHashMap<>();
+    private final RedisTokenLeases leases;
+    private final Counter leaseCalls;
+    /** Each local lease holder has its own lease in Redis, so a holder dropped from the map cannot end another's. */
+    private final java.util.concurrent.atomic.AtomicLong holders = new java.util.concurrent.atomic.AtomicLong();
     private final Counter allowedShared;
     private final Counter allowedLocal;
     private final Counter limited;
@@ -44,6 +53,8 @@ public final class Throttler {
     /** {@code redis} null: local buckets only (one gateway instance, or no Redis configured). */
     public Throttler(GatewayRedis redis, MeterRegistry registry) {
         this.redis = redis;
+        this.leases = redis == null || redis.config().throttleLeaseMs() <= 0 ? null : new RedisTokenLeases(redis);
+        this.leaseCalls = Counter.builder("gateway_throttle_lease_calls_total").register(registry);
         this.allowedShared = Counter.builder("gateway_throttle_total").tag("result", "allowed").tag("store", "redis").register(registry);
         this.allowedLocal = Counter.builder("gateway_throttle_total").tag("result", "allowed").tag("store", "local").register(registry);
         this.limited = Counter.builder("gateway_throttle_total").tag("result", "limited").tag("store", "any").register(registry);
@@ -52,16 +63,15 @@ public final class Throttler {
 
     /** Takes one token from the bucket named {@code key}, which holds {@code burst} and refills {@code rate}/s. */
     public CompletableFuture<Decision> take(String key, long rate, long burst) {
-        BucketConfiguration config = BucketConfiguration.builder()
-                .addLimit(limit -> limit.capacity(burst).refillGreedy(rate, Duration.ofSeconds(1)))
-                .build();
-        if (redis == null || !redis.usable()) return CompletableFuture.completedFuture(fallback(key, config, rate, burst));
+        if (redis == null || !redis.usable()) return CompletableFuture.completedFuture(fallback(key, rate, burst));
+        if (leases != null) return leased(key, rate, burst);
+        BucketConfiguration config = config(rate, burst);
         AsyncProxyManager<String> buckets;
         try {
             buckets = buckets();
         } catch (RuntimeException e) {
             redis.failed(e);
-            return CompletableFuture.completedFuture(fallback(key, config, rate, burst));
+            return CompletableFuture.completedFuture(fallback(key, rate, burst));
         }
         if (proxies.size() >= MAX_LOCAL_BUCKETS) proxies.clear();
         AsyncBucketProxy bucket = proxies.computeIfAbsent(key, k -> buckets.builder()
@@ -71,12 +81,47 @@ public final class Throttler {
                 .handle((probe, error) -> {
                     if (error != null) {
                         redis.failed(error);
-                        return fallback(key, config, rate, burst);
+                        return fallback(key, rate, burst);
                     }
                     redis.succeeded();
                     local.remove(key);
                     return decide(probe, rate, burst, "redis");
                 });
+    }
+
+    private static BucketConfiguration config(long rate, long burst) {
+        return BucketConfiguration.builder()
+                .addLimit(limit -> limit.capacity(burst).refillGreedy(rate, Duration.ofSeconds(1)))
+                .build();
+    }
+
+    private CompletableFuture<Decision> leased(String key, long rate, long burst) {
+        if (leased.size() >= MAX_LOCAL_BUCKETS) leased.clear();
+        long leaseNanos = redis.config().throttleLeaseMs() * 1_000_000L;
+        LeasedBucket bucket = leased.computeIfAbsent(key, k -> {
+            long holder = holders.incrementAndGet();
+            return new LeasedBucket((slot, want, back) -> {
+                leaseCalls.increment();
+                return leases.take("rlease:" + k, rate, burst, want, back, leaseNanos, holder + ":" + slot)
+                        .whenComplete((grant, error) -> {
+                            if (error != null) redis.failed(error); // a background fetch fails too
+                        });
+            }, burst, leaseNanos, redis.config().throttleMaxLeaseTokens());
+        });
+        return bucket.take().thenApply(r -> {
+            if (r.error() != null) {
+                redis.failed(r.error());
+                return fallback(key, rate, burst);
+            }
+            redis.succeeded();
+            if (!local.isEmpty()) local.remove(key);
+            if (r.allowed()) {
+                allowedShared.increment();
+                return new Decision(true, burst, r.remaining(), resetSeconds(r.remaining(), rate, burst), 0, "redis");
+            }
+            limited.increment();
+            return new Decision(false, burst, 0, resetSeconds(0, rate, burst), Math.max(1, ceilSeconds(r.waitNanos())), "redis");
+        });
     }
 
     private Optimization optimization(long rate) {
@@ -104,26 +149,30 @@ public final class Throttler {
         return b;
     }
 
-    private Decision fallback(String key, BucketConfiguration config, long rate, long burst) {
+    private Decision fallback(String key, long rate, long burst) {
         if (redis != null && redis.config().failClosed()) {
             unavailable.increment();
             return new Decision(false, burst, 0, 1, Math.max(1, redis.config().retryMs() / 1000), "none");
         }
         if (local.size() >= MAX_LOCAL_BUCKETS) local.clear();
-        Bucket bucket = local.computeIfAbsent(key, k -> Bucket.builder().addLimit(config.getBandwidths()[0]).build());
+        Bucket bucket = local.computeIfAbsent(key, k -> Bucket.builder().addLimit(config(rate, burst).getBandwidths()[0]).build());
         return decide(bucket.tryConsumeAndReturnRemaining(1), rate, burst, "local");
     }
 
     private Decision decide(ConsumptionProbe probe, long rate, long burst, String store) {
         long remaining = Math.max(0, probe.getRemainingTokens());
-        // seconds until the bucket is full again (RateLimit-Reset), at least 1 while not full
-        long reset = remaining >= burst ? 0 : ceilSeconds((burst - remaining) * 1_000_000_000L / rate);
+        long reset = resetSeconds(remaining, rate, burst);
         if (probe.isConsumed()) {
             (store.equals("redis") ? allowedShared : allowedLocal).increment();
             return new Decision(true, burst, remaining, reset, 0, store);
         }
         limited.increment();
         return new Decision(false, burst, 0, reset, Math.max(1, ceilSeconds(probe.getNanosToWaitForRefill())), store);
+    }
+
+    /** Seconds until the bucket is full again (RateLimit-Reset), at least 1 while not full. */
+    private static long resetSeconds(long remaining, long rate, long burst) {
+        return remaining >= burst ? 0 : ceilSeconds((burst - remaining) * 1_000_000_000L / rate);
     }
 
     private static long ceilSeconds(long nanos) {

@@ -50,8 +50,9 @@ public final class GatewayBenchmark {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 6;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int connections = args.length > 2 ? Integer.parseInt(args[2]) : 32;
-        // what "on" turns on: all (JWT + deny list + exact throttling), all-sync20 (the same with
-        // gateway.throttleSyncMs = 20), jwt (JWT only, no Redis), throttle (throttling only, no JWT)
+        // what "on" turns on: all (JWT + deny list + throttling with leases, the defaults), all-exact (the
+        // same with one Redis take per request: throttleLeaseMs 0), all-sync20 (throttleLeaseMs 0,
+        // throttleSyncMs 20), jwt (JWT only, no Redis), throttle (leased throttling only, no JWT)
         String variant = args.length > 3 ? args[3] : "all";
         HostPort any = new HostPort("127.0.0.1", 0);
         Path dir = Files.createTempDirectory("gateway-bench");
@@ -76,7 +77,9 @@ public final class GatewayBenchmark {
                     variant.equals("jwt") ? null : new GatewayConfig.Throttle(1_000_000, 1_000_000, "route"), null, List.of());
             var on = new GatewayConfig(List.of(onRoute), GatewayConfig.Jwt.defaults(jwksUrl), Map.of(),
                     variant.equals("jwt") ? null : new GatewayConfig.Redis(redis.url(), 500, false, 1000, 500,
-                            variant.equals("all-sync20") ? 20 : 0), null,
+                            variant.equals("all-sync20") ? 20 : 0,
+                            variant.startsWith("all-") ? 0 : GatewayConfig.Redis.DEFAULT_LEASE_MS,
+                            GatewayConfig.Redis.DEFAULT_MAX_LEASE_TOKENS), null,
                     GatewayConfig.Cors.none());
             HttpHop gwOff = gateway(engine, "gateway-off", off);
             HttpHop gwOn = gateway(engine, "gateway-on", on);
@@ -113,6 +116,13 @@ public final class GatewayBenchmark {
                     offMedian, onMedian, onMedian / offMedian, 100 * (1 - onMedian / offMedian));
             System.out.printf("median p50: off %.2f ms, on %.2f ms; median p99: off %.2f ms, on %.2f ms; load average %s%n",
                     median(offRuns, 1), median(onRuns, 1), median(offRuns, 2), median(onRuns, 2), loadAverage());
+            // how many Redis calls throttling made for the requests it admitted
+            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + gwOn.adminAddress().getPort() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            System.out.printf("gateway-on: %.0f requests admitted from shared buckets, %.0f lease calls to Redis%n",
+                    metric(metrics, "gateway_throttle_total\\{[^}]*result=\"allowed\"[^}]*store=\"redis\"[^}]*\\}"),
+                    metric(metrics, "gateway_throttle_lease_calls_total(\\{[^}]*\\})?"));
             gwOn.close();
             gwOff.close();
             service.close();
@@ -153,6 +163,11 @@ public final class GatewayBenchmark {
             case "s" -> v * 1000;
             default -> v;
         };
+    }
+
+    private static double metric(String metrics, String nameAndTags) {
+        Matcher m = Pattern.compile("(?m)^" + nameAndTags + " (?<value>[0-9.E+]+)$").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group("value")) : 0;
     }
 
     private static double median(List<double[]> runs, int index) {

@@ -59,7 +59,8 @@ class GatewayThrottleTest {
             "k-metered", new String[]{"key_metered", "metered"},
             "k-daily", new String[]{"key_daily", "daily3"},
             "k-slow", new String[]{"key_slow", "slow"},
-            "k-closed", new String[]{"key_closed", "slow"});
+            "k-closed", new String[]{"key_closed", "slow"},
+            "k-exact", new String[]{"key_exact", "metered"});
 
     @TempDir
     static Path dir;
@@ -71,8 +72,12 @@ class GatewayThrottleTest {
     static HttpHop gw1;
     static HttpHop gw2;
     static HttpHop gwClosed;
+    static HttpHop gwExact1;
+    static HttpHop gwExact2;
     static final MutableClock clock = new MutableClock(Instant.parse("2026-03-31T23:59:58Z"));
     static final AtomicInteger serviceCalls = new AtomicInteger();
+    /** When each request reached the service (for the sliding-window figure). */
+    static final java.util.Queue<Long> serviceTimes = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     @BeforeAll
     static void start() {
@@ -91,6 +96,7 @@ class GatewayThrottleTest {
                 List.of(lookup.build(engine.blocking())), AdminServer.Readiness.always(), Map.of());
         Stage ok = (ex, next) -> {
             serviceCalls.incrementAndGet();
+            serviceTimes.add(System.nanoTime());
             return Stage.answer(Response.json(200, Map.of("key", String.valueOf(ex.request().header("x-api-key-id"))))
                     .header("cache-control", "public, max-age=60"));
         };
@@ -99,13 +105,22 @@ class GatewayThrottleTest {
         gw1 = gateway("gateway-1", false);
         gw2 = gateway("gateway-2", false);
         gwClosed = gateway("gateway-closed", true);
+        gwExact1 = gateway("gateway-exact-1", false, 0);
+        gwExact2 = gateway("gateway-exact-2", false, 0);
     }
 
+    /** The default throttling: tokens leased from Redis. */
     static HttpHop gateway(String name, boolean failClosed) {
+        return gateway(name, failClosed, GatewayConfig.Redis.DEFAULT_LEASE_MS);
+    }
+
+    /** {@code leaseMs} 0: one Bucket4j take in Redis per request. */
+    static HttpHop gateway(String name, boolean failClosed, long leaseMs) {
         String svc = HostPort.of(service.address()).toString();
         var routes = List.of(new GatewayConfig.Route("/api/partner", "svc", svc, "apikey", List.of(), null));
         GatewayConfig config = new GatewayConfig(routes, GatewayConfig.Jwt.defaults("http://127.0.0.1:1/jwks"), PLANS,
-                new GatewayConfig.Redis("redis://127.0.0.1:" + redisPort, 300, failClosed, 200),
+                new GatewayConfig.Redis("redis://127.0.0.1:" + redisPort, 300, failClosed, 200, 500, 0, leaseMs,
+                        GatewayConfig.Redis.DEFAULT_MAX_LEASE_TOKENS),
                 new GatewayConfig.ApiKeys("http://" + HostPort.of(keyService.address()) + "/internal/apikeys", 60, 2000),
                 GatewayConfig.Cors.none());
         var ctx = engine.hop("gateway", name);
@@ -115,7 +130,7 @@ class GatewayThrottleTest {
 
     @AfterAll
     static void stop() {
-        for (HttpHop h : new HttpHop[]{gwClosed, gw2, gw1, service, keyService}) if (h != null) h.close();
+        for (HttpHop h : new HttpHop[]{gwExact2, gwExact1, gwClosed, gw2, gw1, service, keyService}) if (h != null) h.close();
         if (engine != null) engine.close();
         if (redis != null) redis.close();
     }
@@ -144,23 +159,49 @@ class GatewayThrottleTest {
 
     @Test
     @Order(2)
-    void twoInstancesShareOneKeysBucket() throws Exception {
+    void twoInstancesShareOneKeysBucketThroughLeases() throws Exception {
+        accuracy("leases (default)", gw1, gw2, "k-metered");
+        long calls = leaseCalls(gw1) + leaseCalls(gw2);
+        System.out.printf("throttling accuracy (leases): %d Redis lease calls in all%n", calls);
+        assertThat(calls).as("takes go to Redis as leases").isPositive();
+    }
+
+    @Test
+    @Order(3)
+    void twoInstancesShareOneKeysBucketExactly() throws Exception {
+        accuracy("one Redis take per request", gwExact1, gwExact2, "k-exact");
+        assertThat(leaseCalls(gwExact1)).isZero();
+    }
+
+    static long leaseCalls(HttpHop gateway) {
+        String metrics = Http.get("http://127.0.0.1:" + gateway.adminAddress().getPort() + "/metrics").body();
+        var m = java.util.regex.Pattern.compile("gateway_throttle_lease_calls_total(\\{[^}]*\\})? ([0-9.E]+)").matcher(metrics);
+        return m.find() ? (long) Double.parseDouble(m.group(2)) : 0;
+    }
+
+    /** Two instances, 16 clients on one key for 3 s: accepted within rate × t + burst. */
+    static void accuracy(String mode, HttpHop gwA, HttpHop gwB, String apiKey) throws Exception {
         int clients = 16;
         long runNanos = 3_000_000_000L;
         AtomicInteger accepted = new AtomicInteger();
         AtomicInteger limited = new AtomicInteger();
         AtomicInteger other = new AtomicInteger();
+        AtomicInteger acceptedLocally = new AtomicInteger();
         int callsBefore = serviceCalls.get();
+        serviceTimes.clear();
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         long start = System.nanoTime();
         List<Future<?>> running = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
-            HttpHop target = c % 2 == 0 ? gw1 : gw2;
+            HttpHop target = c % 2 == 0 ? gwA : gwB;
             running.add(pool.submit(() -> {
                 while (System.nanoTime() - start < runNanos) {
-                    var r = call(target, "k-metered");
+                    var r = call(target, apiKey);
                     if (r.statusCode() == 200) {
                         accepted.incrementAndGet();
+                        if (throttleStore(r).equals("local")) acceptedLocally.incrementAndGet();
+                        assertThat(Long.parseLong(r.headers().firstValue("ratelimit-remaining").orElseThrow()))
+                                .isBetween(0L, BURST);
                     } else if (r.statusCode() == 429) {
                         limited.incrementAndGet();
                         assertThat(r.headers().firstValue("retry-after")).isPresent();
@@ -178,23 +219,43 @@ class GatewayThrottleTest {
         double elapsed = (System.nanoTime() - start) / 1e9;
         pool.shutdown();
         double allowed = BURST + RATE * elapsed;
-        double margin = (accepted.get() - allowed) / allowed;
-        System.out.printf("throttling accuracy: %d clients over 2 gateway instances, %.2f s, plan %d/s burst %d:"
-                        + " accepted %d, limited %d, bound rate*t+burst = %.1f, error margin %+.2f%%%n",
-                clients, elapsed, RATE, BURST, accepted.get(), limited.get(), allowed, margin * 100);
+        // a Redis call slower than the timeout on a loaded machine sends that instance to its local bucket
+        // for redisRetryMs (fail-open, by design): those admissions take no shared tokens and are counted apart
+        int shared = accepted.get() - acceptedLocally.get();
+        double margin = (shared - allowed) / allowed;
+        System.out.printf("throttling accuracy (%s): %d clients over 2 gateway instances, %.2f s, plan %d/s burst %d:"
+                        + " accepted %d from the shared bucket (+%d from local buckets while Redis timed out), limited %d,"
+                        + " bound rate*t+burst = %.1f, error margin %+.2f%%; busiest window at the service: %.1f above"
+                        + " rate*t (burst %d)%n",
+                mode, clients, elapsed, RATE, BURST, shared, acceptedLocally.get(), limited.get(), allowed, margin * 100,
+                busiestWindow(), BURST);
         assertThat(other.get()).isZero();
         assertThat(limited.get()).as("the clients asked for more than the plan allows").isPositive();
-        assertThat((double) accepted.get()).as("never more than rate*t + burst (1 request of slack)").isLessThanOrEqualTo(allowed + 1);
+        assertThat((double) shared).as("never more than rate*t + burst from the shared bucket (1 request of slack)")
+                .isLessThanOrEqualTo(allowed + 1);
         // below the bound happens when Redis answers slowly or the clients stall on a loaded machine (see
         // docs/benchmarks.md); half of what was asked for, up to the bound, shows the bucket is not starved
         double asked = Math.min(accepted.get() + limited.get(), allowed);
         assertThat((double) accepted.get()).as("the shared bucket is not starved").isGreaterThanOrEqualTo(asked * 0.5);
         assertThat(serviceCalls.get() - callsBefore).as("only accepted requests reach the service").isEqualTo(accepted.get());
-        assertThat(throttleStore(call(gw2, "k-metered"))).isEqualTo("redis");
+        assertThat(throttleStore(call(gwB, apiKey))).isEqualTo("redis");
+    }
+
+    /**
+     * The most requests that reached the service in any window, minus rate × the window's length: at
+     * most the burst when every window keeps the bound (arrival jitter on a busy machine can add a little).
+     */
+    static double busiestWindow() {
+        long[] t = serviceTimes.stream().mapToLong(Long::longValue).sorted().toArray();
+        double worst = 0;
+        for (int i = 0; i < t.length; i++) {
+            for (int j = i; j < t.length; j++) worst = Math.max(worst, (j - i + 1) - RATE * (t[j] - t[i]) / 1e9);
+        }
+        return worst;
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void dailyQuotaResetsAtUtcMidnight() {
         for (int i = 0; i < 3; i++) assertThat(call(gw1, "k-daily").statusCode()).isEqualTo(200);
         var over = call(gw2, "k-daily");
@@ -206,7 +267,7 @@ class GatewayThrottleTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void redisDownFailsOpenWithLocalBucketsThenRecovers() throws Exception {
         redis.close();
         // fail-open: served, from a local bucket (burst 5, 1/s), still limited
