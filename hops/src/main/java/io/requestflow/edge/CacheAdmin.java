@@ -51,9 +51,9 @@ public final class CacheAdmin {
         }
         int removed;
         if (url != null) {
-            String cacheKey = keyOf(url);
+            HttpCache.Key cacheKey = keyOf(url);
             if (cacheKey == null) return done(Problem.badRequest("url must be absolute, like https://shop.requestflow.test/api/products/42"));
-            removed = cache.invalidate(cacheKey) ? 1 : 0;
+            removed = cache.invalidateAnyScheme(cacheKey.host(), cacheKey.target());
         } else {
             removed = cache.purgeSurrogateKey(key);
         }
@@ -67,14 +67,14 @@ public final class CacheAdmin {
         return fanOut(r, cache.banPrefix(prefix));
     }
 
-    /** The cache key of an absolute URL: its host and origin-form target. */
-    static String keyOf(String url) {
+    /** An absolute URL as the cache keys it (purges take it under both schemes). */
+    static HttpCache.Key keyOf(String url) {
         try {
             URI u = URI.create(url.trim());
             if (u.getHost() == null) return null;
             String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
-            return u.getHost().toLowerCase(java.util.Locale.ROOT) + path
-                    + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+            return new HttpCache.Key("https".equalsIgnoreCase(u.getScheme()), u.getHost().toLowerCase(java.util.Locale.ROOT),
+                    path + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery()));
         } catch (IllegalArgumentException e) {
             return null;
         }

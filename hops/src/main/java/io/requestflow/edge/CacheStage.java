@@ -1,6 +1,7 @@
 package io.requestflow.edge;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import io.requestflow.engine.http.Problem;
 import io.requestflow.engine.http.Request;
 import io.requestflow.engine.http.Response;
@@ -9,10 +10,16 @@ import io.requestflow.engine.pipeline.Exchange;
 import io.requestflow.engine.pipeline.Stage;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+
+import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_ENCODING;
+import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH;
+import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE;
+import static io.netty.handler.codec.http.HttpHeaderNames.ETAG;
 import java.util.stream.Collectors;
 
 /**
@@ -25,6 +32,10 @@ public final class CacheStage implements Stage {
     /** This cache's name in Cache-Status. */
     static final String NAME = "edge";
     private static final CacheControl NO_CACHE = CacheControl.parse(java.util.List.of("no-cache"));
+    private static final AsciiString X_CACHE = AsciiString.cached("x-cache");
+    private static final Map.Entry<CharSequence, CharSequence> X_CACHE_HIT = HitFields.field(X_CACHE, "HIT");
+    private static final Map.Entry<CharSequence, CharSequence> CONTENT_ENCODING_GZIP =
+            HitFields.field(CONTENT_ENCODING, "gzip");
 
     private final HttpCache cache;
     private final Freshness freshness;
@@ -32,7 +43,7 @@ public final class CacheStage implements Stage {
     private final Collapser collapser;
     private final int compressMinBytes;
     private final LongSupplier clock;
-    private final Set<String> revalidating = ConcurrentHashMap.newKeySet();
+    private final Set<HttpCache.Key> revalidating = ConcurrentHashMap.newKeySet();
 
     public CacheStage(HttpCache cache, CacheConfig config, LongSupplier clock) {
         this.cache = cache;
@@ -53,7 +64,7 @@ public final class CacheStage implements Stage {
             return next.proceed(ex).thenApply(r -> label(ex, r, "BYPASS", "fwd=method"));
         }
         CacheControl rcc = requestDirectives(req);
-        String key = HttpCache.key(req);
+        HttpCache.Key key = HttpCache.key(req);
         long now = clock.getAsLong();
         StoredResponse stored = cache.lookup(key, req);
         if (stored != null) return withStored(ex, next, rcc, key, stored, now);
@@ -83,7 +94,7 @@ public final class CacheStage implements Stage {
         return CacheControl.parse(req.headers().getAll("cache-control"));
     }
 
-    private CompletableFuture<Response> withStored(Exchange ex, Chain next, CacheControl rcc, String key,
+    private CompletableFuture<Response> withStored(Exchange ex, Chain next, CacheControl rcc, HttpCache.Key key,
                                                    StoredResponse s, long now) {
         long ttl = s.ttlSeconds(now);
         long age = s.ageSeconds(now);
@@ -95,7 +106,7 @@ public final class CacheStage implements Stage {
         }
         if (!validate && ttl > 0) {
             cache.hit(s.body().length);
-            return Stage.answer(serve(ex, s, now, "HIT", "hit; ttl=" + ttl));
+            return Stage.answer(serveFresh(ex, s, now));
         }
         long staleness = -ttl;
         if (!validate && ttl <= 0 && !s.mustRevalidate()) {
@@ -119,7 +130,7 @@ public final class CacheStage implements Stage {
         return revalidate(ex, next, rcc, key, s, staleness, ttl > 0 ? "request" : "stale");
     }
 
-    private CompletableFuture<Response> revalidate(Exchange ex, Chain next, CacheControl rcc, String key,
+    private CompletableFuture<Response> revalidate(Exchange ex, Chain next, CacheControl rcc, HttpCache.Key key,
                                                    StoredResponse s, long staleness, String why) {
         Request original = ex.request();
         // without a validator the check is a plain GET; its failure may still be answered stale
@@ -147,7 +158,7 @@ public final class CacheStage implements Stage {
     }
 
     /** stale-while-revalidate: one background check per URL at a time; the client is not kept waiting. */
-    private void revalidateInBackground(Exchange ex, Chain next, CacheControl rcc, String key, StoredResponse s) {
+    private void revalidateInBackground(Exchange ex, Chain next, CacheControl rcc, HttpCache.Key key, StoredResponse s) {
         if (!revalidating.add(key)) return;
         Request original = ex.request();
         Request probe = s.hasValidator() ? Revalidation.conditional(original, s) : asGet(original);
@@ -175,7 +186,7 @@ public final class CacheStage implements Stage {
         });
     }
 
-    private CompletableFuture<Response> fetch(Exchange ex, Chain next, CacheControl rcc, String key, String why,
+    private CompletableFuture<Response> fetch(Exchange ex, Chain next, CacheControl rcc, HttpCache.Key key, String why,
                                               boolean leader) {
         long requestTime = clock.getAsLong();
         Request req = ex.request();
@@ -193,7 +204,7 @@ public final class CacheStage implements Stage {
         });
     }
 
-    private Response storeAndServe(Exchange ex, CacheControl rcc, String key, Request req, Response r,
+    private Response storeAndServe(Exchange ex, CacheControl rcc, HttpCache.Key key, Request req, Response r,
                                    long requestTime, long responseTime, String fwd) {
         String whyNot = store(ex, rcc, key, req, r, requestTime, responseTime);
         if (whyNot == null) {
@@ -204,7 +215,7 @@ public final class CacheStage implements Stage {
     }
 
     /** Stores the response when it may be stored; returns null, or why it was not. */
-    private String store(Exchange ex, CacheControl rcc, String key, Request req, Response r, long requestTime,
+    private String store(Exchange ex, CacheControl rcc, HttpCache.Key key, Request req, Response r, long requestTime,
                          long responseTime) {
         HttpHeaders headers = r.headers();
         CacheControl cc = Freshness.effective(headers);
@@ -244,25 +255,47 @@ public final class CacheStage implements Stage {
         return allowed > 0 && staleness <= allowed;
     }
 
-    /** A stored response as this request gets it: gzip when accepted, Age, Cache-Status, 304 on a match. */
+    /** A fresh hit: the stored fields shared, Age and Cache-Status made once a second (see {@link HitFields}). */
+    private Response serveFresh(Exchange ex, StoredResponse s, long now) {
+        long age = s.ageSeconds(now);
+        HitFields.FreshHit fresh = s.hit().fresh(age, s.lifetimeSeconds() - age);
+        return serve(ex, s, fresh.ageField(), fresh.cacheStatusField(), "HIT", X_CACHE_HIT);
+    }
+
     private Response serve(Exchange ex, StoredResponse s, long now, String xCache, String status) {
+        return serve(ex, s, HitFields.field(HitFields.AGE, Long.toString(s.ageSeconds(now))),
+                HitFields.field(HitFields.CACHE_STATUS, NAME + "; " + status), xCache,
+                HitFields.field(X_CACHE, xCache));
+    }
+
+    /**
+     * A stored response as this request gets it: gzip when accepted, Age, Cache-Status, 304 on a match.
+     * The body is the stored array itself (the server wraps it, nothing is copied).
+     */
+    private Response serve(Exchange ex, StoredResponse s, Map.Entry<CharSequence, CharSequence> age,
+                           Map.Entry<CharSequence, CharSequence> cacheStatus, String xCache,
+                           Map.Entry<CharSequence, CharSequence> xCacheField) {
         Request req = ex.request();
-        HttpHeaders h = s.headers().copy();
+        HitFields fields = s.hit();
+        HttpHeaders h = fields.headers();
         byte[] body = s.body();
         if (s.gzip() != null && Boolean.TRUE.equals(ex.attribute(CompressionStage.ACCEPTS_GZIP))) {
             body = s.gzip();
-            h.set("content-encoding", "gzip");
-            String etag = h.get("etag");
-            if (etag != null) h.set("etag", Gzip.weakened(etag));
+            HitFields.put(h, CONTENT_ENCODING_GZIP);
+            if (fields.gzipEtag != null) HitFields.put(h, fields.gzipEtag);
+            HitFields.put(h, fields.gzipLength);
+        } else {
+            HitFields.put(h, fields.identityLength);
         }
-        h.setInt("content-length", body.length);
-        h.set("age", Long.toString(s.ageSeconds(now)));
-        h.set("cache-status", NAME + "; " + status);
-        h.set("x-cache", xCache);
+        HitFields.put(h, age);
+        HitFields.put(h, cacheStatus);
+        HitFields.put(h, xCacheField);
         ex.describe(xCache);
-        ex.attribute(CompressionStage.NEGOTIATED, Boolean.TRUE);
-        if (s.status() == 200 && notModifiedFor(req, h.get("etag"))) {
-            h.remove("content-length").remove("content-encoding").remove("content-type");
+        // the compression stage knows a stored answer by its headers; the rare overflow copy needs the flag
+        if (!(h instanceof StoredHeaders)) ex.attribute(CompressionStage.NEGOTIATED, Boolean.TRUE);
+        if (s.status() == 200 && notModifiedFor(req, h.get(ETAG))) {
+            // RFC 9110 section 8.6: a 304 may omit Content-Length, but must not claim a length other than the 200's
+            h.remove(CONTENT_LENGTH).remove(CONTENT_ENCODING).remove(CONTENT_TYPE);
             return new Response(304, h, new byte[0]);
         }
         return new Response(s.status(), h, body);

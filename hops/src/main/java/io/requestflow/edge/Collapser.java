@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  * wait for it (up to a bound) and then look in the cache again instead of each asking the origin.
  */
 public final class Collapser {
-    private final ConcurrentHashMap<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<HttpCache.Key, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
     private final long waitMs;
 
     public Collapser(long waitMs) {
@@ -20,7 +20,7 @@ public final class Collapser {
      * Null when the caller leads (it must call {@link #done} when its origin response is stored or
      * refused); otherwise a future that completes when the leader is done or the wait bound passes.
      */
-    public CompletableFuture<Void> joinOrLead(String key) {
+    public CompletableFuture<Void> joinOrLead(HttpCache.Key key) {
         CompletableFuture<Void> mine = new CompletableFuture<>();
         CompletableFuture<Void> leader = inFlight.putIfAbsent(key, mine);
         if (leader == null) return null;
@@ -28,7 +28,7 @@ public final class Collapser {
     }
 
     /** The leader for {@code key} has finished; waiters look in the cache again. */
-    public void done(String key) {
+    public void done(HttpCache.Key key) {
         CompletableFuture<Void> f = inFlight.remove(key);
         if (f != null) f.complete(null);
     }

@@ -16,7 +16,10 @@ import java.util.concurrent.CompletableFuture;
 public final class CompressionStage implements Stage {
     /** Exchange attribute: Boolean, the client accepts gzip. */
     static final String ACCEPTS_GZIP = "edge.acceptsGzip";
-    /** Exchange attribute: set when the response's encoding was already chosen (a stored response). */
+    /**
+     * Exchange attribute: set when the response's encoding was already chosen (a stored response whose
+     * headers are not {@link StoredHeaders}).
+     */
     static final String NEGOTIATED = "edge.encodingNegotiated";
 
     private final int minBytes;
@@ -31,7 +34,8 @@ public final class CompressionStage implements Stage {
         exchange.attribute(ACCEPTS_GZIP, accepts);
         exchange.request().headers().remove("accept-encoding");
         return next.proceed(exchange).thenApply(response -> {
-            if (exchange.attribute(NEGOTIATED) != null) return response; // the cache served its own stored form
+            // the cache served its own stored form
+            if (response.headers() instanceof StoredHeaders || exchange.attribute(NEGOTIATED) != null) return response;
             if (!Gzip.compressible(response.headers(), response.body().length, minBytes)) return response;
             Gzip.varyOnEncoding(response.headers());
             if (!accepts || response.status() == 206 || response.status() == 304) return response;

@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The edge: "can I answer from the edge?" Checks the host, tells the origin who the viewer is, negotiates
- * compression, answers from its RFC 9111 cache when it can, and forwards the rest to the firewall.
+ * The edge: "can I answer from the edge?" Checks the host, notes the viewer's country, negotiates
+ * compression, answers from its RFC 9111 cache when it can, and forwards the rest to the firewall with
+ * X-Forwarded-* telling it who the viewer is.
  */
 public final class EdgeHop {
     private final EdgeConfig config;
@@ -35,13 +36,14 @@ public final class EdgeHop {
         this.cache = new HttpCache(config.cache(), registry);
         List<Stage> s = new ArrayList<>();
         s.add(new HostStage(config.hosts()));
-        s.add(new ForwardedHeadersStage("http"));
-        s.add(new ViewerCountryStage(config.viewerCountries()));
+        s.add(new ViewerCountryStage(config.viewerCountries())); // before the cache: an origin may Vary on it
         if (config.cache().enabled()) {
             s.add(new CompressionStage(config.cache().compressMinBytes()));
             s.add(new InvalidationStage(cache));
             s.add(new CacheStage(cache, config.cache(), clock));
         }
+        // after the cache: only requests that go to the origin need them (a hit builds none)
+        s.add(new ForwardedHeadersStage("http"));
         s.add(new ForwardStage(forwarder, upstream));
         this.stages = List.copyOf(s);
         this.admin = new CacheAdmin(cache, config.cache().peers(), adminClient);

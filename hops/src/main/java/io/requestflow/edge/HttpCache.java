@@ -23,7 +23,17 @@ public final class HttpCache {
     /** Variants kept per URL (one per distinct value of its Vary headers); the oldest goes first. */
     static final int MAX_VARIANTS = 8;
 
-    private final Cache<String, List<StoredResponse>> store;
+    /**
+     * The primary key: the target URI (RFC 9111 section 2), scheme included, so a response the origin
+     * gave for https is never reused for http or the other way round. The port is left out: every
+     * listener of an edge serves the same sites. A record, not a joined string: a hit builds no text.
+     *
+     * @param host   lower case, without port
+     * @param target origin-form request target (path and query)
+     */
+    public record Key(boolean secure, String host, String target) {}
+
+    private final Cache<Key, List<StoredResponse>> store;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder bytesSaved = new LongAdder();
@@ -33,8 +43,8 @@ public final class HttpCache {
         int floor = (int) Math.max(1, Math.min(Integer.MAX_VALUE, config.maxBytes() / config.maxEntries()));
         this.store = Caffeine.newBuilder()
                 .maximumWeight(config.maxBytes())
-                .weigher((String key, List<StoredResponse> variants) -> {
-                    long w = key.length();
+                .weigher((Key key, List<StoredResponse> variants) -> {
+                    long w = 16 + key.host().length() + key.target().length();
                     for (StoredResponse v : variants) w += v.weight();
                     return (int) Math.min(Integer.MAX_VALUE, Math.max(floor, w));
                 })
@@ -59,8 +69,8 @@ public final class HttpCache {
                 .description("Entries removed by purge, ban or invalidation").register(registry);
     }
 
-    public static String key(Request request) {
-        return request.host() + pathOf(request.uri());
+    public static Key key(Request request) {
+        return new Key(request.secure(), request.host(), pathOf(request.uri()));
     }
 
     /** The origin-form target of a request target (absolute-form loses its scheme and authority). */
@@ -73,7 +83,7 @@ public final class HttpCache {
     }
 
     /** The stored variant matching the request's Vary values, or null. */
-    public StoredResponse lookup(String key, Request request) {
+    public StoredResponse lookup(Key key, Request request) {
         List<StoredResponse> variants = store.getIfPresent(key);
         if (variants == null) return null;
         for (StoredResponse v : variants) {
@@ -83,12 +93,12 @@ public final class HttpCache {
     }
 
     /** Whether any variant of the URL is stored (a miss is then a Vary miss). */
-    public boolean contains(String key) {
+    public boolean contains(Key key) {
         return store.getIfPresent(key) != null;
     }
 
     /** Stores {@code response}, replacing a variant with the same Vary values. */
-    public void put(String key, StoredResponse response) {
+    public void put(Key key, StoredResponse response) {
         store.asMap().compute(key, (k, old) -> {
             List<StoredResponse> next = new ArrayList<>(old == null ? 1 : old.size() + 1);
             next.add(response);
@@ -103,10 +113,18 @@ public final class HttpCache {
     }
 
     /** Removes every variant of one URL; true when something was stored. */
-    public boolean invalidate(String key) {
+    public boolean invalidate(Key key) {
         boolean removed = store.asMap().remove(key) != null;
         if (removed) purged.increment();
         return removed;
+    }
+
+    /**
+     * Removes one URL under both schemes: a purge or an unsafe method changes the resource, whichever
+     * scheme its stored copies were fetched with. Returns how many keys held something.
+     */
+    public int invalidateAnyScheme(String host, String target) {
+        return (invalidate(new Key(false, host, target)) ? 1 : 0) + (invalidate(new Key(true, host, target)) ? 1 : 0);
     }
 
     /** Removes every entry carrying {@code surrogateKey}; returns how many. */
@@ -121,7 +139,7 @@ public final class HttpCache {
 
     private int removeIf(java.util.function.Predicate<StoredResponse> which) {
         int n = 0;
-        for (Map.Entry<String, List<StoredResponse>> e : store.asMap().entrySet()) {
+        for (Map.Entry<Key, List<StoredResponse>> e : store.asMap().entrySet()) {
             if (e.getValue().stream().anyMatch(which) && store.asMap().remove(e.getKey(), e.getValue())) n++;
         }
         purged.increment(n);

@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * After an unsafe method (POST, PUT, DELETE, PATCH, …) succeeds, the stored responses for its URL and for
  * the URLs in {@code Location} and {@code Content-Location} are dropped, those on the same host only
- * (RFC 9111 section 4.4).
+ * (RFC 9111 section 4.4), under both schemes: the resource changed, whichever scheme it was stored under.
  */
 public final class InvalidationStage implements Stage {
     private static final Set<String> SAFE = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
@@ -30,7 +30,7 @@ public final class InvalidationStage implements Stage {
         if (SAFE.contains(request.method())) return next.proceed(exchange);
         return next.proceed(exchange).thenApply(response -> {
             if (response.status() < 400) {
-                cache.invalidate(HttpCache.key(request));
+                cache.invalidateAnyScheme(request.host(), HttpCache.pathOf(request.uri()));
                 invalidateReference(request, response.headers().get("location"));
                 invalidateReference(request, response.headers().get("content-location"));
             }
@@ -48,7 +48,7 @@ public final class InvalidationStage implements Stage {
                 uri = URI.create(HttpCache.pathOf(request.uri())).resolve(uri);
             }
             String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-            cache.invalidate(request.host() + path + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+            cache.invalidateAnyScheme(request.host(), path + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
         } catch (IllegalArgumentException malformed) {
             // a reference the origin got wrong invalidates nothing
         }

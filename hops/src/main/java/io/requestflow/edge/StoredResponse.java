@@ -15,10 +15,18 @@ import java.util.Set;
  * @param responseTimeMs    when the response (or the 304 that refreshed it) arrived, epoch ms
  * @param initialAgeMs the corrected initial age (RFC 9111 section 4.2.3)
  * @param varyValues   request header name (lower case) → value (null when absent), for the names in Vary
+ * @param hit          what a hit adds to the stored bytes, prepared once (see {@link HitFields})
  */
 public record StoredResponse(int status, HttpHeaders headers, byte[] body, byte[] gzip, CacheControl cc,
                              long lifetimeSeconds, long responseTimeMs, long initialAgeMs,
-                             Map<String, String> varyValues, Set<String> surrogateKeys, String path) {
+                             Map<String, String> varyValues, Set<String> surrogateKeys, String path, HitFields hit) {
+
+    public StoredResponse(int status, HttpHeaders headers, byte[] body, byte[] gzip, CacheControl cc,
+                          long lifetimeSeconds, long responseTimeMs, long initialAgeMs,
+                          Map<String, String> varyValues, Set<String> surrogateKeys, String path) {
+        this(status, headers, body, gzip, cc, lifetimeSeconds, responseTimeMs, initialAgeMs, varyValues,
+                surrogateKeys, path, new HitFields(headers, body, gzip));
+    }
 
     /** Current age in whole seconds at {@code nowMs}. */
     public long ageSeconds(long nowMs) {
@@ -44,10 +52,13 @@ public record StoredResponse(int status, HttpHeaders headers, byte[] body, byte[
         return headers.contains("etag") || headers.contains("last-modified");
     }
 
-    /** Bytes this entry holds, roughly: bodies plus header text. */
+    /**
+     * Bytes this entry holds, roughly: bodies plus header text, twice (the header map revalidation merges
+     * into, and the fields encoded for hits).
+     */
     public int weight() {
         int h = 0;
         for (Map.Entry<String, String> e : headers) h += e.getKey().length() + e.getValue().length() + 4;
-        return body.length + (gzip == null ? 0 : gzip.length) + h + 128;
+        return body.length + (gzip == null ? 0 : gzip.length) + 2 * h + 128;
     }
 }

@@ -53,6 +53,27 @@ class EdgeCacheTest {
     }
 
     @Test
+    void aHitCarriesEveryStoredFieldOnceWithItsOwnAgeLengthAndStatus() {
+        f.script("/fields", 200, "twelve bytes", "cache-control", "max-age=100", "x-multi", "one", "x-multi", "two",
+                "etag", "\"f1\"");
+        f.get("/fields");
+        f.advanceSeconds(7);
+        HttpResponse<byte[]> hit = f.get("/fields");
+        assertThat(header(hit, "x-cache")).isEqualTo("HIT");
+        assertThat(hit.headers().allValues("x-multi")).containsExactly("one", "two");
+        assertThat(hit.headers().allValues("content-length")).containsExactly("12");
+        assertThat(hit.headers().allValues("age")).containsExactly("7");
+        assertThat(hit.headers().allValues("cache-status")).containsExactly("edge; hit; ttl=93");
+        assertThat(hit.headers().allValues("etag")).containsExactly("\"f1\"");
+        assertThat(hit.headers().allValues("x-request-id")).hasSize(1);
+        assertThat(text(hit)).isEqualTo("twelve bytes");
+        f.advanceSeconds(1); // the next second's hit gets its own Age, not the one made for the last
+        HttpResponse<byte[]> later = f.get("/fields");
+        assertThat(header(later, "age")).isEqualTo("8");
+        assertThat(header(later, "cache-status")).isEqualTo("edge; hit; ttl=92");
+    }
+
+    @Test
     void ageAddsTheAgeTheResponseArrivedWith() {
         f.script("/aged", 200, "x", "cache-control", "max-age=100", "age", "30");
         f.get("/aged");
@@ -119,6 +140,9 @@ class EdgeCacheTest {
         // the client's own conditional request is answered by the edge
         HttpResponse<byte[]> notModified = f.get("/validate", "if-none-match", "\"v1\"");
         assertThat(notModified.statusCode()).isEqualTo(304);
+        // RFC 9110 section 8.6: no Content-Length that claims the representation is empty
+        assertThat(notModified.headers().allValues("content-length")).isEmpty();
+        assertThat(header(notModified, "etag")).isEqualTo("\"v1\"");
         assertThat(f.originCount("/validate")).isEqualTo(2);
     }
 

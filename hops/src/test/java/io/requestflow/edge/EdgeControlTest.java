@@ -221,4 +221,42 @@ class EdgeControlTest {
             assertThat(tls.lastAtOrigin("/secure").header("x-forwarded-proto")).isEqualTo("https");
         }
     }
+
+    @Test
+    void theSchemeIsPartOfTheCacheKeyAndAPurgeTakesBoth(@TempDir Path dir) throws Exception {
+        LocalCa ca = LocalCa.loadOrCreate(dir.resolve("ca"));
+        try (EdgeFixture tls = new EdgeFixture(CacheConfig.defaults())) {
+            tls.edge.withTls(EdgeFixture.ANY, ServerTls.context(ca.issue(List.of("localhost", "127.0.0.1"))));
+            // the origin's answer depends on the scheme the viewer used, as a redirect to https would
+            tls.script("/scheme", r -> EdgeFixture.response(200, r.header("x-forwarded-proto"), "cache-control", "max-age=60"));
+            HttpClient client = HttpClient.newBuilder().sslContext(trusting(ca)).version(HttpClient.Version.HTTP_1_1).build();
+            URI https = URI.create("https://127.0.0.1:" + tls.edge.tlsAddress().getPort() + "/scheme");
+            String http = tls.base() + "/scheme";
+            assertThat(text(EdgeFixture.send("GET", http))).isEqualTo("http");
+            HttpResponse<String> first = client.send(HttpRequest.newBuilder(https).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(first.body()).isEqualTo("https");
+            assertThat(first.headers().firstValue("x-cache")).hasValue("MISS");
+            HttpResponse<String> again = client.send(HttpRequest.newBuilder(https).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(again.body()).isEqualTo("https");
+            assertThat(again.headers().firstValue("x-cache")).hasValue("HIT");
+            HttpResponse<byte[]> plain = EdgeFixture.send("GET", http);
+            assertThat(text(plain)).isEqualTo("http");
+            assertThat(header(plain, "x-cache")).isEqualTo("HIT");
+            assertThat(tls.originCount("/scheme")).isEqualTo(2);
+            assertThat(text(EdgeFixture.send("POST", tls.admin() + "/cache/purge?url=https://127.0.0.1/scheme")))
+                    .contains("\"removed\":2");
+            assertThat(header(EdgeFixture.send("GET", http), "x-cache")).isEqualTo("MISS");
+        }
+    }
+
+    private static javax.net.ssl.SSLContext trusting(LocalCa ca) throws Exception {
+        var ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setCertificateEntry("ca", ca.certificate());
+        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        var ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        return ssl;
+    }
 }

@@ -193,7 +193,8 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body), response.headers(),
                 EmptyHttpHeaders.INSTANCE);
         out.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
-        if (!head || !out.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+        // a 304 has no content, and its Content-Length may only repeat the 200's (RFC 9110 section 8.6): never a 0
+        if (response.status() != 304 && (!head || !out.headers().contains(HttpHeaderNames.CONTENT_LENGTH))) {
             out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
         }
         return out;
