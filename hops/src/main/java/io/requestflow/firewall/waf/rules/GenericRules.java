@@ -36,6 +36,24 @@ public final class GenericRules extends PatternFamily {
                         + "169\\.254\\.169\\.254|metadata\\.google\\.internal|100\\.100\\.100\\.200)(?:[:/]|$)",
                         java.util.EnumSet.of(io.requestflow.firewall.waf.Target.Kind.ARG)).atStart()
                         .when(anyOf("localhost", "127.", "0.0.0.0", "[:", "169.254", "metadata", "100.100")),
+                // names that resolve to this machine or its container/cluster neighbours, as a URL or a host
+                of("GEN-117", 1, CRITICAL, "(?:^|[\\s'\"=(/@])(?:localhost\\d?(?:\\.localdomain\\d?)?|ipv6-localhost|"
+                        + "ip6-(?:localhost|loopback)|(?:host|gateway|kubernetes)\\.docker\\.internal|"
+                        + "host\\.containers\\.internal|[\\w.-]+\\.svc\\.cluster\\.local|(?:[\\w-]+\\.)?localtest\\.me|"
+                        + "(?:[\\w-]+\\.)?lvh\\.me)(?=[:/?#\\]]|$)", PatternRule.ARGS).when(anyOf("local", "ip6-",
+                                "internal", "cluster", "lvh.me")),
+                // a URL scheme followed at once by a numeric address (no slashes, or one): http:2852039166,
+                // http:0xa9fea9fe, http:[::ffff:a9fe:a9fe], http:/127.0.0.1
+                of("GEN-118", 1, CRITICAL, "(?:^|[\\s'\"=(])[a-z][a-z0-9+.-]{1,10}:/?(?:\\d{6,}|0x[0-9a-f]{6,}|\\[[0-9a-f:.]+\\]|"
+                        + "\\d{1,4}(?:\\.\\d{1,4}){3}|0\\d+(?:\\.\\d+)+)(?=[:/?#]|$)", PatternRule.ARGS).when(anyChar(":")),
+                // a JavaScript loop with no way out, glued like code (prose puts a space before the parenthesis)
+                of("GEN-165", 1, CRITICAL, "\\bwhile\\((?:!|\\(|true|1\\b|new\\s|string\\b|date\\b|number\\b|object\\b|"
+                        + "array\\b)", ARGS_AND_HEADERS).when(anyOf("while(")),
+                // property access to a global object by string key: process["env"], console["info"](1),
+                // require[x], console.info.call(this)
+                of("GEN-170", 1, CRITICAL, "\\b(?:process|require|console|global|globalthis|module)\\s*\\[|"
+                        + "\\bconsole\\s*\\.\\s*\\w+\\s*\\.\\s*(?:call|apply|bind)\\s*\\(", ARGS_AND_HEADERS).when(anyOf("[",
+                                "console")),
                 of("GEN-160", 1, CRITICAL, "[a-z0-9]__(?:i?startswith|i?endswith|i?contains|contained_by|isnull|i?regex|"
                         + "i?exact|in|gte?|lte?|range|search|has_keys?|has_any_keys|overlap|year|month|day|week_day)$",
                         java.util.EnumSet.of(io.requestflow.firewall.waf.Target.Kind.ARG_NAME)).when(anyOf("__")),
