@@ -26,9 +26,11 @@ public final class CommandInjectionRules extends PatternFamily {
     private static final java.util.Set<io.requestflow.firewall.waf.Target.Kind> VALUES = java.util.EnumSet.of(
             io.requestflow.firewall.waf.Target.Kind.ARG, io.requestflow.firewall.waf.Target.Kind.COOKIE,
             io.requestflow.firewall.waf.Target.Kind.BODY);
+    /** Values, free-text headers and argument names (a query without "=" is all name). */
     private static final java.util.Set<io.requestflow.firewall.waf.Target.Kind> VALUES_AND_HEADERS = java.util.EnumSet.of(
             io.requestflow.firewall.waf.Target.Kind.ARG, io.requestflow.firewall.waf.Target.Kind.COOKIE,
-            io.requestflow.firewall.waf.Target.Kind.BODY, io.requestflow.firewall.waf.Target.Kind.HEADER);
+            io.requestflow.firewall.waf.Target.Kind.BODY, io.requestflow.firewall.waf.Target.Kind.HEADER,
+            io.requestflow.firewall.waf.Target.Kind.ARG_NAME);
 
     static final String UNIX = "(?:cat|tac|nl|ls|id|uname|whoami|wget|curl|nc|ncat|netcat|bash|sh|zsh|ksh|csh|"
             + "tcsh|dash|ash|python[0-9.]*|perl|ruby|php[0-9]*|lua|node|nmap|ping|echo|printf|chmod|chown|chgrp|"
@@ -86,7 +88,7 @@ public final class CommandInjectionRules extends PatternFamily {
             + "regsvr32|rundll32|mshta|cscript|wscript|net1?\\s+(?:user|localgroup|group|view|use|share|session|"
             + "accounts)|netsh|vssadmin|wevtutil|bcdedit|msiexec|icacls|cacls|takeown|ntdsutil|nltest|dsquery|"
             + "forfiles|findstr|xcopy|robocopy|attrib|tracert|nslookup|qwinsta|quser|makecab|msbuild|installutil|"
-            + "regasm|regsvcs|odbcconf|cmstp|esentutl|diskpart)";
+            + "regasm|regsvcs|odbcconf|cmstp|esentutl|diskpart|regedit|bcdboot)";
 
     public CommandInjectionRules() {
         super(List.of(
@@ -133,8 +135,8 @@ public final class CommandInjectionRules extends PatternFamily {
                         + "/[\\w.-]*[*?][\\w.-]*/[\\w.-]*[*?]|\\$(?:shell|bash)\\b|^(?:usr/)?s?bin/[a-z]",
                         VALUES_AND_HEADERS).when(anyChar("(){<~!.;&|-*?$/")),
                 // SQLite shell dot-commands after a statement end: ;.shell, ;.system, .databases
-                of("RCE-225", 1, CRITICAL, "(?:^|[;\\n])\\s*\\.(?:shell|system|databases|tables|dump|import|load|output|"
-                        + "read|schema|sh|once|open)\\b", VALUES, SHELL).when(anyChar(".")),
+                of("RCE-225", 1, CRITICAL, "(?:^|[;\\n]|\\\\n)[\\s\"'\\\\]*\\.[\\s\"'\\\\]*(?:shell|system|databases|tables|dump|"
+                        + "import|load|output|read|schema|sh|once|open)\\b", VALUES).when(anyChar(".")),
                 // mail protocol commands smuggled after a line break (SMTP, IMAP, POP3)
                 of("RCE-230", 1, CRITICAL, "[\\r\\n]\\s*(?:mail\\s+from\\s*:|rcpt\\s+to\\s*:|(?:ehlo|helo)\\s+[\\w.-]+\\s*$|"
                         + "(?:data|quit|rset|starttls)\\s*(?:[\\r\\n]|$)|(?:vrfy|expn|help)\\s+\\w+\\s*(?:[\\r\\n]|$)|"
@@ -143,7 +145,7 @@ public final class CommandInjectionRules extends PatternFamily {
                         + "(?:retr|dele|list|uidl)\\s+\\d+\\s*(?:[\\r\\n]|$)|top\\s+\\d+\\s+\\d+|(?:apop|auth)\\s+\\S+)", VALUES).when(anyChar("\r\n")),
                 // a command glued to a separator: ;who, |top, `htop` (prose puts a space after a semicolon)
                 of("RCE-235", 1, CRITICAL, "(?:;|\\|(?!\\|)|`)(?:" + UNIX + "|aptitude|htop|top|who|at\\s+\\d+:\\d+)(?:[\\s'\"`;|&]|$)",
-                        VALUES, SHELL).when(anyChar(";|`")),
+                        VALUES_AND_HEADERS, SHELL).when(anyChar(";|`")),
                 // history expansion of the previous command
                 of("RCE-240", 2, CRITICAL, "^\\s*!(?:!|\\d+)\\s*$", VALUES).when(anyChar("!")),
                 of("RCE-170", 2, CRITICAL, "(?:[;&|`\\n]|\\|\\||&&|\\$\\()\\s*(?:[\\w./-]*/)?" + UNIX + "\\b",

@@ -114,6 +114,11 @@ public final class PhpRules extends PatternFamily {
     /** PHP's own session files (sess_ and the session id), which an upload must never overwrite. */
     private static final java.util.regex.Pattern SESSION_FILE = java.util.regex.Pattern.compile(
             "(?:^|[/\\\\])sess_[\\w,-]{8,}$");
+    /** Configuration and credential files an upload must never create or overwrite. */
+    private static final java.util.regex.Pattern CONFIG_FILE = java.util.regex.Pattern.compile(
+            "(?:^|[/\\\\])(?:\\.[\\w-]*rc|\\.boto|\\.htaccess|\\.htpasswd|\\.env|\\.git\\w*|\\.npmrc|\\.pypirc|\\.netrc|"
+                    + "\\.bash_\\w+|\\.profile|\\.user\\.ini|mtrr|acpi|wp-config[\\w.-]*|config\\.ya?ml|settings\\.(?:py|ya?ml|json)|"
+                    + "web\\.config|php\\.ini|crontab|authorized_keys|id_(?:rsa|dsa|ecdsa|ed25519)\\w*)$");
     private static final String[] FILE_NAME_HEADERS = {"x-filename", "x_filename", "x.filename", "x-file-name"};
 
     /**
@@ -139,6 +144,10 @@ public final class PhpRules extends PatternFamily {
         String n = name.toLowerCase(java.util.Locale.ROOT).replaceAll("\\s+", "");
         if (PHP_FILE.matcher(n).find()) {
             out.add(new io.requestflow.firewall.waf.Match("PHP-175", CRITICAL, where, "php file name"));
+            return true;
+        }
+        if (CONFIG_FILE.matcher(n).find()) {
+            out.add(new io.requestflow.firewall.waf.Match("PHP-177", CRITICAL, where, "configuration file name"));
             return true;
         }
         if (SESSION_FILE.matcher(n).find()) {

@@ -115,6 +115,11 @@ public final class SqliRules extends PatternFamily {
                         + "\\bschema_name\\b|\\b(?:xp|sp)_[a-z]{4,}\\b|\\bopen(?:rowset|datasource|query)\\b|\\b(?:msdasql|"
                         + "sqloledb|msdaora)\\b|(?:^|[^\\d.])(?:4294967296|4294967295|2147483648|9223372036854775808|"
                         + "18446744073709551616|2\\.2250738585072011e-308)(?:$|[^\\d])", ARGS_AND_HEADERS),
+                // a whole value that is nothing but a SQL operator, an operator test or a clause (no data means
+                // that): "<=>", "rlike", "is null", "order by", and membership in a numeric list "in (0,1)"
+                of("SQLI-239", 1, CRITICAL, "^\\s*(?:<<|>>|&&|\\|\\||!=|<=>|<=|>=|<>|==|->>?|xor|regexp|rlike|ilike|"
+                        + "(?:not\\s+)?like\\s+null|is\\s+(?:not\\s+)?null|notnull|isnull|(?:order|group)\\s+by)\\s*$|"
+                        + "\\bin\\s*\\(\\s*-?\\d+\\s*,\\s*-?\\d+", ARGS_AND_HEADERS),
                 // a fragment that is only a SQL operator or an operator test: "<=>", "rlike", "is null", "in (0,1)"
                 of("SQLI-238", 2, CRITICAL, "^\\s*(?:<<|>>|&&|\\|\\||!=|<=>|<=|>=|<>|==|->>?|xor|regexp|rlike|ilike|"
                         + "(?:not\\s+)?like\\s+null|is\\s+(?:not\\s+)?null|notnull|isnull)\\s*$|\\bin\\s*\\(\\s*[-\\w]+\\s*,|"

@@ -51,7 +51,7 @@ public final class XssRules extends PatternFamily {
                         + "\\bbackground|\\bdata|\\bdynsrc|\\blowsrc|\\bposter|\\bxlink:href|\\bstyle|\\bcode|\\bvalues|"
                         + "\\bfrom|\\bto|\\battributename|\\bby)\\s*=", ARGS_AND_HEADERS).when(anyChar("<")),
                 of("XSS-150", 1, CRITICAL, "\\b(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|"
-                        + "fromcharcode|atob)\\s*(?:\\(|`|&lpar;)|\\b(?:document\\s*\\.\\s*(?:cookie|write|domain|location"
+                        + "fromcharcode|atob|btoa)\\s*(?:\\(|`|&lpar;)|\\b(?:document\\s*\\.\\s*(?:cookie|write|domain|location"
                         + "|body|createelement)|window\\s*\\.\\s*(?:location|open|name)|\\.innerhtml\\b|\\.outerhtml\\b|"
                         + "\\bself\\s*\\[|top\\s*\\[|\\bparent\\s*\\[|\\bconstructor\\s*\\.\\s*constructor)",
                         ARGS_AND_HEADERS).when(anyOf("(", "`", "document", "window", "innerhtml", "outerhtml", "self", "top", "parent", "constructor")),
@@ -59,7 +59,7 @@ public final class XssRules extends PatternFamily {
                         + "(?:java|vb)script|@import\\b|\\{\\{.*(?:constructor|\\$eval|\\$on|alert|\\$parse|"
                         + "tostring|fromcharcode).*\\}\\}|\\+adw-|\\+ad4-", ARGS_AND_HEADERS).when(anyOf("expression", "-moz-binding", "behavior", "url", "@import", "{{", "+adw-", "+ad4-")),
                 of("XSS-170", 1, CRITICAL, "<[a-z][a-z0-9]*[\\s/][^>]*" + HANDLERS + "\\s*=|<!\\[cdata\\[|<\\?import|"
-                        + "<!entity|<!doctype\\s+\\w+\\s*\\[", ARGS_AND_HEADERS).when(anyChar("<")),
+                        + "<!entity|!entity\\s+%?\\s*[\\w-]+\\s+(?:system|public)\\b|<!doctype\\s+\\w+\\s*\\[", ARGS_AND_HEADERS).when(anyChar("<")),
                 // tag names spelled out with blanks between the letters: <f o r m, <s c r i p t
                 of("XSS-175", 1, CRITICAL, "<\\s*(?:" + SPACED_TAGS + ")\\b", ARGS_AND_HEADERS).when(anyChar("<")),
                 // DOM access once JavaScript comments and blanks are gone: document /*x*/ . cookie,
