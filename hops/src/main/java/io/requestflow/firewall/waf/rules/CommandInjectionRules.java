@@ -133,7 +133,7 @@ public final class CommandInjectionRules extends PatternFamily {
                         + "\\{,[^{}]*\\}|\\{[\\w$\\\\/.'\"?*-]+,[\\w$\\\\/.'\"?*,-]*\\}|^~[+-]\\d*$|(?:^|[\\s;])!-\\d+|"
                         + "(?:^|[;&|\\n])\\s*\\.\\s+[\\w/]|[;&|]\\s*trap\\s+['\"]|-exec\\s+[\\w/.-]+.*\\{\\s*\\}|"
                         + "/[\\w.-]*[*?][\\w.-]*/[\\w.-]*[*?]|\\$(?:shell|bash)\\b|^(?:usr/)?s?bin/[a-z]",
-                        VALUES_AND_HEADERS).when(anyChar("(){<~!.;&|-*?$/")),
+                        VALUES_AND_HEADERS).when(anyChar("(){<~!.;&|-*?$/=")),
                 // SQLite shell dot-commands after a statement end: ;.shell, ;.system, .databases
                 of("RCE-225", 1, CRITICAL, "(?:^|[;\\n]|\\\\n)[\\s\"'\\\\]*\\.[\\s\"'\\\\]*(?:shell|system|databases|tables|dump|"
                         + "import|load|output|read|schema|sh|once|open)\\b", VALUES).when(anyChar(".")),

@@ -75,7 +75,8 @@ public final class GenericRules extends PatternFamily {
                 of("GEN-125", 1, CRITICAL, "\\)\\s*\\(\\s*[&|!]?\\s*[\\w-]*\\s*[~<>]?=|\\)\\s*\\(\\s*[&|!]\\s*\\)|"
                         + "\\*\\)\\s*\\(\\s*[&|]|\\(\\s*[&|]\\s*\\(\\s*[\\w-]+\\s*=", ARGS).when(anyChar(")")),
                 of("GEN-150", 1, CRITICAL, "(?:^|[\\r\\n])\\s*(?:get|post|head|put|delete|options|trace|connect|patch)\\s+"
-                        + "\\S+\\s+http/\\d|[\\r\\n]\\s*(?:content-type|content-length|set-cookie|location|refresh|"
+                        + "\\S+\\s+http/\\d|\\b(?:get|post|head|put|delete|options|trace|connect|patch)\\s+/\\S*\\s+http/1\\.[01]\\s*"
+                        + "[\\r\\n]+\\s*[\\w-]+\\s*:|[\\r\\n]\\s*(?:content-type|content-length|set-cookie|location|refresh|"
                         + "transfer-encoding|x-xss-protection|access-control-[a-z-]+|http/\\d(?:\\.\\d)?|(?:set-)?cookie|host|via|"
                         + "remote-(?:addr|ip|host|user)|originating-ip|client-ip|true-client-ip|x-forwarded-[a-z]+|"
                         + "x-real-ip)\\s*[:\\s]",

@@ -120,6 +120,10 @@ public final class SqliRules extends PatternFamily {
                 of("SQLI-239", 1, CRITICAL, "^\\s*(?:<<|>>|&&|\\|\\||!=|<=>|<=|>=|<>|==|->>?|xor|regexp|rlike|ilike|"
                         + "(?:not\\s+)?like\\s+null|is\\s+(?:not\\s+)?null|notnull|isnull|(?:order|group)\\s+by)\\s*$|"
                         + "\\bin\\s*\\(\\s*-?\\d+\\s*,\\s*-?\\d+", ARGS_AND_HEADERS),
+                // conditions that are true or false by construction: 1=1, 42<=>42, 11!=1, '1'='1'
+                of("SQLI-240", 1, CRITICAL, "(?:^|[\\s,(])(\\d+)\\s*(?:=|<=>|\\blike\\b)\\s*\\1(?:$|[\\s,)])|"
+                        + "(?:^|[\\s,(])(\\d+)\\s*(?:!=|<>)\\s*(?!\\2(?:$|[\\s,)]))\\d+(?:$|[\\s,)])|(['\"])(\\w+)\\3\\s*=\\s*\\3\\4\\3",
+                        ARGS_AND_HEADERS).when(anyChar("=<>e")),
                 // a fragment that is only a SQL operator or an operator test: "<=>", "rlike", "is null", "in (0,1)"
                 of("SQLI-238", 2, CRITICAL, "^\\s*(?:<<|>>|&&|\\|\\||!=|<=>|<=|>=|<>|==|->>?|xor|regexp|rlike|ilike|"
                         + "(?:not\\s+)?like\\s+null|is\\s+(?:not\\s+)?null|notnull|isnull)\\s*$|\\bin\\s*\\(\\s*[-\\w]+\\s*,|"
