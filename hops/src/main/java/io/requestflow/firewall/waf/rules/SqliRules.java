@@ -70,7 +70,7 @@ public final class SqliRules extends PatternFamily {
                         .when(anyOf("select", "exec", "declare", "set", "union", "exists", ";", "$")),
                 // a value that ends by opening a SQL function call: the probe "length(" or "if (" of a fuzzer
                 of("SQLI-230", 1, CRITICAL, "\\b" + SQL_FUNCTIONS + "[^\\w(]{0,6}\\(\\s*$", ARGS_AND_HEADERS)
-                        .when(anyChar("(")),
+                        .when(v -> v.stripTrailing().endsWith("(")),
                 // a boolean operator chained onto a comparison whose right side is SQL-ish or missing:
                 // "and 2771=1709)", "|| langcode == '", "&&(l=!0)", "or 120=121="
                 of("SQLI-220", 1, CRITICAL, "(?:\\b(?:and|or|xor)\\b|&&|\\|\\|)\\s*\\(*\\s*!?[\\w.$@]+\\s*"
@@ -114,16 +114,19 @@ public final class SqliRules extends PatternFamily {
                 of("SQLI-236", 1, CRITICAL, "\\bmsys(?:accessobjects|accessstorage|objects|queries|relationships)\\b|"
                         + "\\bschema_name\\b|\\b(?:xp|sp)_[a-z]{4,}\\b|\\bopen(?:rowset|datasource|query)\\b|\\b(?:msdasql|"
                         + "sqloledb|msdaora)\\b|(?:^|[^\\d.])(?:4294967296|4294967295|2147483648|9223372036854775808|"
-                        + "18446744073709551616|2\\.2250738585072011e-308)(?:$|[^\\d])", ARGS_AND_HEADERS),
+                        + "18446744073709551616|2\\.2250738585072011e-308)(?:$|[^\\d])", ARGS_AND_HEADERS)
+                        .when(anyOf("msys", "schema_name", "xp_", "sp_", "open", "msdasql", "sqloledb", "msdaora",
+                                "4294967", "2147483648", "9223372036854775808", "18446744073709551616", "2.225")),
                 // a whole value that is nothing but a SQL operator, an operator test or a clause (no data means
                 // that): "<=>", "rlike", "is null", "order by", and membership in a numeric list "in (0,1)"
                 of("SQLI-239", 1, CRITICAL, "^\\s*(?:<<|>>|&&|\\|\\||!=|<=>|<=|>=|<>|==|->>?|xor|regexp|rlike|ilike|"
                         + "(?:not\\s+)?like\\s+null|is\\s+(?:not\\s+)?null|notnull|isnull|(?:order|group)\\s+by)\\s*$|"
-                        + "\\bin\\s*\\(\\s*-?\\d+\\s*,\\s*-?\\d+", ARGS_AND_HEADERS),
+                        + "\\bin\\s*\\(\\s*-?\\d+\\s*,\\s*-?\\d+", ARGS_AND_HEADERS)
+                        .when(v -> v.length() <= 24 || v.indexOf('(') >= 0),
                 // conditions that are true or false by construction: 1=1, 42<=>42, 11!=1, '1'='1'
                 of("SQLI-240", 1, CRITICAL, "(?:^|[\\s,(])(\\d+)\\s*(?:=|<=>|\\blike\\b)\\s*\\1(?:$|[\\s,)])|"
                         + "(?:^|[\\s,(])(\\d+)\\s*(?:!=|<>)\\s*(?!\\2(?:$|[\\s,)]))\\d+(?:$|[\\s,)])|(['\"])(\\w+)\\3\\s*=\\s*\\3\\4\\3",
-                        ARGS_AND_HEADERS).when(anyChar("=<>e")),
+                        ARGS_AND_HEADERS).when(anyOf("=", "<", ">", "like")),
                 // a fragment that is only a SQL operator or an operator test: "<=>", "rlike", "is null", "in (0,1)"
                 of("SQLI-238", 2, CRITICAL, "^\\s*(?:<<|>>|&&|\\|\\||!=|<=>|<=|>=|<>|==|->>?|xor|regexp|rlike|ilike|"
                         + "(?:not\\s+)?like\\s+null|is\\s+(?:not\\s+)?null|notnull|isnull)\\s*$|\\bin\\s*\\(\\s*[-\\w]+\\s*,|"
