@@ -34,8 +34,8 @@ class CrsCorpusTest {
     }
 
     /** Minimum rates reached when this test was written: attack stages blocked / clean stages passed. */
-    static final Map<Integer, double[]> FLOOR = Map.of(1, new double[] {0.72, 0.84}, 2, new double[] {0.85, 0.61},
-            3, new double[] {0.90, 0.51}, 4, new double[] {0.905, 0.50});
+    static final Map<Integer, double[]> FLOOR = Map.of(1, new double[] {0.92, 0.82}, 2, new double[] {0.95, 0.59},
+            3, new double[] {0.97, 0.50}, 4, new double[] {0.97, 0.49});
 
     record Result(CrsCorpus.Stage stage, int status) {}
 
@@ -48,7 +48,7 @@ class CrsCorpusTest {
         Map<Integer, List<Result>> byLevel = new TreeMap<>();
         long start = System.nanoTime();
         try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
-            for (int level = 1; level <= 4; level++) {
+            for (int level = 1; level <= Integer.getInteger("crs.maxLevel", 4); level++) {
                 try (FirewallUnderTest fw = new FirewallUnderTest(configFor(level), null, null)) {
                     List<Future<Result>> futures = new ArrayList<>();
                     for (CrsCorpus.Stage s : stages) {
@@ -83,7 +83,15 @@ class CrsCorpusTest {
         int headEnd = text.indexOf("\r\n\r\n");
         String line = text.substring(0, Math.max(0, text.indexOf("\r\n")));
         String body = headEnd < 0 ? "" : text.substring(headEnd + 4);
-        return (line + " || " + body.replace("\n", "\\n")).substring(0, Math.min(300, line.length() + 4 + body.length()));
+        StringBuilder odd = new StringBuilder();
+        for (String h : text.substring(0, Math.max(0, headEnd)).split("\r\n")) {
+            String lower = h.toLowerCase(java.util.Locale.ROOT);
+            if (h.equals(line) || lower.startsWith("host:") || lower.startsWith("accept:") || lower.startsWith("connection:")
+                    || lower.startsWith("content-length:") || lower.contains("owasp crs test agent")) continue;
+            odd.append(" [").append(h).append(']');
+        }
+        String all = line + odd + " || " + body.replace("\n", "\\n");
+        return all.substring(0, Math.min(300, all.length()));
     }
 
     /** [attack stages blocked, clean stages passed, all stages passed] */

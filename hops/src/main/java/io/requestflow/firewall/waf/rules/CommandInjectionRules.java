@@ -18,7 +18,7 @@ public final class CommandInjectionRules extends PatternFamily {
     private static final java.util.regex.Pattern IFS = java.util.regex.Pattern.compile("\\$\\{?ifs\\}?");
     /** Expansions that are empty in practice ($@, $*, $1, ${x}): the shell joins the word around them. */
     private static final java.util.regex.Pattern EMPTY_EXPANSIONS = java.util.regex.Pattern.compile(
-            "\\$[@*]|\\$\\d|\\$\\{[a-z0-9_]{0,8}\\}");
+            "\\$[@*]|\\$\\d|\\$\\{[a-z0-9_]{0,8}\\}|\\$\\(\\s*\\)|(?<=[a-z])\\$[!?$_-]|(?<=[a-z])\\$[a-z](?![\\w])");
     static final UnaryOperator<String> SHELL = s -> Normalizer.commandLine(s.indexOf('$') < 0 ? s
             : EMPTY_EXPANSIONS.matcher(IFS.matcher(s).replaceAll(" ")).replaceAll(""));
     private static final UnaryOperator<String> WINDOWS_VIEW = s -> Normalizer.commandLine(s.replace("\\", "/"));
@@ -26,9 +26,11 @@ public final class CommandInjectionRules extends PatternFamily {
     private static final java.util.Set<io.requestflow.firewall.waf.Target.Kind> VALUES = java.util.EnumSet.of(
             io.requestflow.firewall.waf.Target.Kind.ARG, io.requestflow.firewall.waf.Target.Kind.COOKIE,
             io.requestflow.firewall.waf.Target.Kind.BODY);
+    /** Values, free-text headers and argument names (a query without "=" is all name). */
     private static final java.util.Set<io.requestflow.firewall.waf.Target.Kind> VALUES_AND_HEADERS = java.util.EnumSet.of(
             io.requestflow.firewall.waf.Target.Kind.ARG, io.requestflow.firewall.waf.Target.Kind.COOKIE,
-            io.requestflow.firewall.waf.Target.Kind.BODY, io.requestflow.firewall.waf.Target.Kind.HEADER);
+            io.requestflow.firewall.waf.Target.Kind.BODY, io.requestflow.firewall.waf.Target.Kind.HEADER,
+            io.requestflow.firewall.waf.Target.Kind.ARG_NAME);
 
     static final String UNIX = "(?:cat|tac|nl|ls|id|uname|whoami|wget|curl|nc|ncat|netcat|bash|sh|zsh|ksh|csh|"
             + "tcsh|dash|ash|python[0-9.]*|perl|ruby|php[0-9]*|lua|node|nmap|ping|echo|printf|chmod|chown|chgrp|"
@@ -50,10 +52,10 @@ public final class CommandInjectionRules extends PatternFamily {
             + "csh|tcsh|dash|python[0-9.]*|perl|ruby|php[0-9]*|lua|nmap|ping|echo|printf|chmod|chown|rm|mv|cp|"
             + "killall|pkill|ps|env|printenv|grep|egrep|awk|gawk|sed|telnet|ssh|scp|sftp|ftp|tftp|rsync|base64|xxd|"
             + "hexdump|dd|mkfifo|mknod|socat|nohup|crontab|useradd|usermod|passwd|ifconfig|netstat|systemctl|"
-            + "which|whereis|tar|unzip|gzip|gunzip|bzip2|gcc|busybox|nslookup|whois|traceroute|reboot|sudo|doas|"
+            + "which|whereis|tar|unzip|gzip|gunzip|bzip2|gcc[0-9.]*|busybox|nslookup|whois|traceroute|reboot|sudo|doas|"
             + "xargs|uptime|chattr|lsattr|shred|tclsh|openssl|kubectl|chroot|strace|pwd|ulimit|iptables|tcpdump|"
             + "xterm|lsof|getent|hostname|sleep|eval|exec|uniq|wc|od|readelf|objdump|base32|c89|c99|g\\+\\+|clang|"
-            + "lastlog|visudo|ansible(?:-\\w+)?|flock|perf|ionice|taskset|unshare|nsenter|capsh|setcap|getcap|"
+            + "lastlog|visudo|regedit|bcdboot|aptitude|htop|ansible(?:-\\w+)?|flock|perf|ionice|taskset|unshare|nsenter|capsh|setcap|getcap|"
             + "ldconfig|modprobe|insmod|rmmod|lsmod|dmesg|journalctl|sysctl|ufw|firewall-cmd|nft|ssh-keygen|"
             + "scp|wall|write|mesg|mkdir|rmdir|ln|install|truncate|fallocate|split|csplit|zcat|zgrep|bzcat|"
             + "xzcat|7za|rar|unrar|curl|aria2c|lynx|links|w3m|elinks|nc\\.traditional|nc\\.openbsd|cd)";
@@ -86,18 +88,18 @@ public final class CommandInjectionRules extends PatternFamily {
             + "regsvr32|rundll32|mshta|cscript|wscript|net1?\\s+(?:user|localgroup|group|view|use|share|session|"
             + "accounts)|netsh|vssadmin|wevtutil|bcdedit|msiexec|icacls|cacls|takeown|ntdsutil|nltest|dsquery|"
             + "forfiles|findstr|xcopy|robocopy|attrib|tracert|nslookup|qwinsta|quser|makecab|msbuild|installutil|"
-            + "regasm|regsvcs|odbcconf|cmstp|esentutl|diskpart)";
+            + "regasm|regsvcs|odbcconf|cmstp|esentutl|diskpart|regedit|bcdboot)";
 
     public CommandInjectionRules() {
         super(List.of(
                 of("RCE-100", 1, CRITICAL, "(?:[;&|`\\n]|!(?=[a-z])|\\$\\(|\\|\\||&&|\\{)\\s*\\(?\\s*(?:[\\w./-]*/)?"
-                        + UNIX_STRONG + "(?:[\\s<>&|;`)]|$)", VALUES_AND_HEADERS, SHELL).when(anyChar(";&|`\n$({")),
+                        + UNIX_STRONG + "(?:[\\s<>&|;`)+]|$)", VALUES_AND_HEADERS, SHELL).when(anyChar(";&|`\n$({")),
                 of("RCE-105", 1, CRITICAL, "(?:[;&|`\\n]|\\$\\(|\\|\\||&&)\\s*[a-z][\\w.+-]*\\s+(?:-{1,2}[a-z]|/|~|"
                         + "\\$|\\.{1,2}/)|^\\s*(?:nohup|sudo|doas|exec|nice|timeout|xargs|strace|chroot|setsid|stdbuf|"
                         + "busybox|time)\\s+[\\w/.-]+", VALUES_AND_HEADERS, SHELL).when(anyChar(";&|`\\n$ ")),
-                of("RCE-115", 1, CRITICAL, "\\bfor\\s+(?:/[dflr]\\b[^%]*)?(?:\\\"[^\\\"]*\\\"\\s+)?%%?[\\w~]+\\s+in\\s*\\(.*\\)"
+                of("RCE-115", 1, CRITICAL, "\\bfor\\s+(?:/[dflr]\\b[^%]*)?(?:\\\"[^\\\"]*\\\"\\s+)?%%?\\S[\\w~]*\\s+in\\s*\\(.*\\)"
                         + "\\s*do\\b|^\\s*if\\s*(?:/i\\s*)?(?:not\\s+)?(?:exist\\b|defined\\b|errorlevel\\b|"
-                        + "cmdextversion\\b|\\S+\\s*(?:==|\\b(?:equ|neq|lss|leq|gtr|geq)\\b))", VALUES).when(anyOf("for", "if")),
+                        + "cmdextversion\\b|\"[^\"]*\"\\s*==|\\S+\\s*(?:==|\\b(?:equ|neq|lss|leq|gtr|geq)\\b))", VALUES).when(anyOf("for", "if")),
                 of("RCE-110", 1, CRITICAL, "(?:^|[;&|`\\n]|\\|\\||&&)\\s*(?:[a-z]:)?(?:[\\w./\\\\-]*[\\\\/])?"
                         + WINDOWS_STRONG + "(?:\\.exe|\\.com)?(?:[\\s/]|$)", VALUES_AND_HEADERS, WINDOWS_VIEW).when(anyOf(";", "&", "|", "`", "\n", "cmd", "powershell", "pwsh", "ipconfig", "tasklist", "taskkill", "systeminfo", "whoami", "certutil", "bitsadmin", "wmic", "reg ", "schtasks", "regsvr32", "rundll32", "mshta", "cscript", "wscript", "net", "vssadmin", "wevtutil", "bcdedit", "msiexec", "icacls", "cacls", "takeown", "ntdsutil", "nltest", "dsquery", "forfiles", "findstr", "xcopy", "robocopy", "attrib", "tracert", "nslookup", "qwinsta", "quser", "makecab", "msbuild", "installutil", "regasm", "regsvcs", "odbcconf", "cmstp", "esentutl", "diskpart")),
                 of("RCE-120", 1, CRITICAL, "\\b(?:invoke-(?:webrequest|expression|command|restmethod|item|wmimethod|"
@@ -112,6 +114,40 @@ public final class CommandInjectionRules extends PatternFamily {
                         + "|/[?*]{1,3}/[?*a-z]*[?*]", ARGS_AND_HEADERS).when(anyChar("/")),
                 of("RCE-160", 1, CRITICAL, "\\s*(?:sudo\\s+)?" + UNIX_STRONG + "\\s+(?:-{1,2}[a-z]|/|\\.{1,2}/|~|\\*|\\$)",
                         ARGS, SHELL).atStart().when(CommandInjectionRules::startsWithCommand),
+                // administration tools that no form field or browser header has reason to name
+                of("RCE-200", 1, CRITICAL, "(?:^|[;&|`\\n=(]|\\$\\()\\s*(?:sudo\\s+)?(?:ansible-[a-z]+|ansible\\s+(?:all|localhost|-)|"
+                        + "chef-[a-z]+|cscli|visudo|salt-[a-z]+|aa-[a-z]+|ssh-copy-id|ssh-keygen|rmt-[a-z]+|cpulimit|"
+                        + "(?:pip[x0-9.]*|gem|npm|apt|apt-get|yum|dnf|apk)\\s+install|regedit|bcdboot)\\b",
+                        VALUES_AND_HEADERS, SHELL).when(anyOf("ansible", "chef-", "cscli", "visudo", "salt-", "aa-", "ssh-",
+                                "rmt-", "cpulimit", "install", "regedit", "bcdboot")),
+                // a header (User-Agent, Referer, ...) or a referer's argument that is a command with flags
+                of("RCE-205", 1, CRITICAL, "(?:^|[?&=])\\s*" + UNIX + "\\s+-{1,2}[a-z]", java.util.EnumSet.of(
+                        io.requestflow.firewall.waf.Target.Kind.HEADER), SHELL).when(anyChar("-")),
+                // a variable run as the command after a separator: a=nc&&$a -nlvp, ;$a cat x, |$u wget
+                of("RCE-210", 1, CRITICAL, "(?:[;&|`\\n]|\\|\\||&&)\\s*\\$\\{?[a-z_]\\w*\\}?\\s+[\\w/$-]", VALUES_AND_HEADERS)
+                        .when(anyChar("$")),
+                // shell constructs: function definitions run at once (f(){ f|f& };f), aliases, here-strings,
+                // brace expansion lists, tilde expansion, history expansion, source (". x"), traps, find -exec
+                of("RCE-220", 1, CRITICAL, "^\\s*\\(\\s*\\)\\s*\\{|[\\w.-]+\\s*\\(\\)\\s*\\{[^}]*\\}\\s*;?\\s*[\\w.-]+|"
+                        + "\\balias\\s+(?:[-+]\\w+\\s+)*['\"]?[\\w.-]+['\"]?\\s*=|[\\w.]\\s*<<<|"
+                        + "\\{,[^{}]*\\}|\\{[\\w$\\\\/.'\"?*-]+,[\\w$\\\\/.'\"?*,-]*\\}|^~[+-]\\d*$|(?:^|[\\s;])!-\\d+|"
+                        + "(?:^|[;&|\\n])\\s*\\.\\s+[\\w/]|[;&|]\\s*trap\\s+['\"]|-exec\\s+[\\w/.-]+.*\\{\\s*\\}|"
+                        + "/[\\w.-]*[*?][\\w.-]*/[\\w.-]*[*?]|\\$(?:shell|bash)\\b|^(?:usr/)?s?bin/[a-z]",
+                        VALUES_AND_HEADERS).when(anyChar("(){<~!.;&|-*?$/=")),
+                // SQLite shell dot-commands after a statement end: ;.shell, ;.system, .databases
+                of("RCE-225", 1, CRITICAL, "(?:^|[;\\n]|\\\\n)[\\s\"'\\\\]*\\.[\\s\"'\\\\]*(?:shell|system|databases|tables|dump|"
+                        + "import|load|output|read|schema|sh|once|open)\\b", VALUES).when(anyChar(".")),
+                // mail protocol commands smuggled after a line break (SMTP, IMAP, POP3)
+                of("RCE-230", 1, CRITICAL, "[\\r\\n]\\s*(?:mail\\s+from\\s*:|rcpt\\s+to\\s*:|(?:ehlo|helo)\\s+[\\w.-]+\\s*$|"
+                        + "(?:data|quit|rset|starttls)\\s*(?:[\\r\\n]|$)|(?:vrfy|expn|help)\\s+\\w+\\s*(?:[\\r\\n]|$)|"
+                        + "[a-z]{0,4}\\d{1,4}\\s+(?:login|select|examine|create|delete|rename|subscribe|list|lsub|status|append|"
+                        + "check|close|expunge|search|fetch|store|copy|uid|authenticate|logout|capability|noop|quit)\\b|"
+                        + "(?:retr|dele|list|uidl)\\s+\\d+\\s*(?:[\\r\\n]|$)|top\\s+\\d+\\s+\\d+|(?:apop|auth)\\s+\\S+)", VALUES).when(anyChar("\r\n")),
+                // a command glued to a separator: ;who, |top, `htop` (prose puts a space after a semicolon)
+                of("RCE-235", 1, CRITICAL, "(?:;|\\|(?!\\|)|`)(?:" + UNIX + "|aptitude|htop|top|who|at\\s+\\d+:\\d+)(?:[\\s'\"`;|&]|$)",
+                        VALUES_AND_HEADERS, SHELL).when(anyChar(";|`")),
+                // history expansion of the previous command
+                of("RCE-240", 2, CRITICAL, "^\\s*!(?:!|\\d+)\\s*$", VALUES).when(anyChar("!")),
                 of("RCE-170", 2, CRITICAL, "(?:[;&|`\\n]|\\|\\||&&|\\$\\()\\s*(?:[\\w./-]*/)?" + UNIX + "\\b",
                         VALUES, SHELL).when(anyChar(";&|`\n$")),
                 of("RCE-175", 2, CRITICAL, "(?:[;&|`\\n]|\\|\\||&&)\\s*(?:[a-z]:)?(?:[\\w./\\\\-]*[\\\\/])?" + WINDOWS
@@ -119,6 +155,49 @@ public final class CommandInjectionRules extends PatternFamily {
                 of("RCE-180", 3, CRITICAL, "[;|`]|&&|\\$\\(|\\$\\{", ARGS),
                 of("RCE-190", 4, CRITICAL, "\\b" + UNIX + "\\b\\s+\\S", ARGS, SHELL)));
     }
+
+    /** What the shell drops inside a word: empty expansions, quotes, escapes ($@, $(), <(), '', \\, $u). */
+    private static final String GLUE = "\\$[@*!?$_-]|\\$\\d|\\$\\{\\w{0,8}\\}|\\$\\(\\s*\\)|[<>]\\(\\s*\\)|['\"\\\\]|"
+            + "\\$[a-z](?![a-z])";
+    private static final java.util.regex.Pattern GLUE_PATTERN = java.util.regex.Pattern.compile(GLUE);
+    private static final java.util.regex.Pattern GLUED_WORD = java.util.regex.Pattern.compile(
+            "[a-z0-9._-]*(?:(?:" + GLUE + ")+[a-z0-9._-]*)+");
+    private static final java.util.regex.Pattern INNER_GLUE = java.util.regex.Pattern.compile(
+            "[a-z0-9](?:" + GLUE + ")+[a-z0-9]");
+
+    /**
+     * RCE-215: a command name put together from pieces the shell joins (c$@at, pi$()ng, 'i'fconfig,
+     * p""y""thon3): fires only when the joined word is a command, so passwords full of $ and * pass.
+     */
+    @Override
+    public void inspect(io.requestflow.firewall.waf.Inspection request, int paranoia,
+                        List<io.requestflow.firewall.waf.Match> out) {
+        super.inspect(request, paranoia, out);
+        for (io.requestflow.firewall.waf.Target t : request.targets()) {
+            if (!VALUES_AND_HEADERS.contains(t.kind()) || !t.containsAny(GLUE_CHARS[0], GLUE_CHARS[1])) continue;
+            java.util.regex.Matcher m = GLUED_WORD.matcher(t.value());
+            while (m.find()) {
+                String piece = m.group();
+                if (!INNER_GLUE.matcher(piece).find() || oddQuotes(piece)) continue; // I'd is not id
+                String word = GLUE_PATTERN.matcher(piece).replaceAll("").replaceAll("[0-9.]+$", "");
+                if (COMMAND_WORDS.contains(word)) {
+                    out.add(new io.requestflow.firewall.waf.Match("RCE-215", CRITICAL, t.location(), piece));
+                    return;
+                }
+            }
+        }
+    }
+
+    private static boolean oddQuotes(String s) {
+        int single = 0, dbl = 0;
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) == '\'') single++;
+            else if (s.charAt(i) == '"') dbl++;
+        }
+        return single % 2 == 1 || dbl % 2 == 1;
+    }
+
+    private static final long[] GLUE_CHARS = io.requestflow.firewall.waf.Target.maskOf("$<>'\"\\");
 
     @Override
     public String prefix() {

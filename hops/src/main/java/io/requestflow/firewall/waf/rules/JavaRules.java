@@ -65,7 +65,8 @@ public final class JavaRules extends PatternFamily {
      * Gadget and class names inside base64: the first two letters may be lost to the alignment, so the
      * names are matched from their third letter.
      */
-    private static final Pattern ENCODED_KEYWORDS = Pattern.compile("(?:ntime\\.|ocessbuilder|onetransformer|"
+    private static final Pattern ENCODED_KEYWORDS = Pattern.compile("(?:nd_func\\$\\$|ild_process|quire\\s*\\(|"
+            + "ile\\s*\\(\\s*(?:true|1|!)|ntime\\.|ocessbuilder|onetransformer|"
             + "vokertransformer|stantiatetransformer|ainedtransformer|nstanttransformer|stantiatefactory|"
             + "ototypeclonefactory|ototypeserializationfactory|ileclosure|rclosure|assloader|truntime|va\\.lang\\.|"
             + "ntime(?![a-z]))");

@@ -44,7 +44,7 @@ public final class ProtocolRules implements RuleFamily {
             + "cfg|cmd|com|config|conf|cs|csproj|csr|dat|db|dbf|dll|dos|htr|htw|ida|idc|idq|inc|ini|key|licx|lnk|"
             + "log|mdb|old|pass|pdb|pol|printer|pwd|rdb|resources|resx|sql|swp|sys|vb|vbs|vbproj|vsdisco|"
             + "webinfo|xsd|xsx|sqlite|sqlite3|pem|kdbx|git|svn|orig|save|tmp|temp)$");
-    private static final Pattern BACKUP = Pattern.compile("(?:~|\\.(?:bak|old|orig|swp|save|tmp|backup))$");
+    private static final Pattern BACKUP = Pattern.compile("(?:~|\\.(?:bak|old|orig|swp|save|tmp|backup))$|\\.\\w+~/");
     private static final Pattern METHOD_PARAM = Pattern.compile("^(?:_method|_http_method|x-http-method)$");
     private static final Pattern METHODS = Pattern.compile("get|post|put|delete|patch|head|options|trace|connect|"
             + "propfind|proppatch|mkcol|copy|move|lock|unlock|search|purge");
@@ -128,7 +128,10 @@ public final class ProtocolRules implements RuleFamily {
                     break;
                 }
             }
-            if (range.chars().filter(c -> c == ',').count() >= (paranoia >= 2 ? 5 : 63)) {
+            // more than five ranges is a server-exhaustion shape; PDF readers legitimately ask for many, so
+            // PDFs get the strict limit only from level 2 on
+            boolean pdf = in.path().toLowerCase(Locale.ROOT).endsWith(".pdf");
+            if (range.chars().filter(c -> c == ',').count() >= (paranoia >= 2 || !pdf ? 5 : 63)) {
                 out.add(new Match("PROTO-141", CRITICAL, "HEADER:range", "too many ranges"));
             }
             if (range.startsWith("bytes=0-") && method.equals("GET") && paranoia >= 2) {
@@ -173,7 +176,29 @@ public final class ProtocolRules implements RuleFamily {
             if (r.headers().getAll("content-type").size() > 1) {
                 out.add(new Match("PROTO-164", CRITICAL, "HEADER:content-type", "repeated"));
             }
-            if (in.bodyKind() == BodyParser.Kind.MULTIPART) multipartNames(r.body(), out);
+            if (in.bodyKind() == BodyParser.Kind.MULTIPART) {
+                multipartNames(r.body(), out);
+                multipartParts(r.body(), out);
+            } else if (!mime.startsWith("multipart/") && BOUNDARY.matcher(lower).find()) {
+                // a boundary on a type that has none: parsers disagree on which one wins
+                out.add(new Match("PROTO-167", CRITICAL, "HEADER:content-type", "boundary on a non-multipart type"));
+            }
+        }
+        // a response charset asked for in Accept: an exotic one (EBCDIC, UTF-7/16) is how encoding bypasses start
+        String accept = r.header("accept");
+        if (accept != null && accept.indexOf('=') >= 0) {
+            Matcher cs = CHARSET.matcher(accept.toLowerCase(Locale.ROOT));
+            while (cs.find()) {
+                if (!ALLOWED_CHARSETS.contains(cs.group(1))) {
+                    out.add(new Match("PROTO-168", CRITICAL, "HEADER:accept", "charset not allowed in Accept"));
+                    break;
+                }
+            }
+        }
+        // RFC 2965 cookie attributes ($Version, $Path): obsolete, and parsed differently by each server
+        String cookie = r.header("cookie");
+        if (cookie != null && OLD_COOKIE.matcher(cookie).lookingAt()) {
+            out.add(new Match("PROTO-171", CRITICAL, "HEADER:cookie", "obsolete cookie attributes"));
         }
         if (in.bodyUnparsable()) out.add(new Match("PROTO-165", CRITICAL, "BODY", "body does not parse as its type"));
         // header policy
@@ -252,6 +277,30 @@ public final class ProtocolRules implements RuleFamily {
             String name = ENTITY.matcher(m.group(1)).replaceAll("");
             if (SUSPICIOUS_NAME.matcher(name).find() || name.contains("..")) {
                 out.add(new Match("PROTO-166", CRITICAL, "FILES_NAMES", "suspicious multipart name"));
+                return;
+            }
+        }
+    }
+
+    private static final Pattern OLD_COOKIE = Pattern.compile("(?i)\\s*\\$(?:version|path|domain|port)\\s*=");
+    private static final Pattern BOUNDARY = Pattern.compile(";\\s*boundary\\s*=");
+    private static final Pattern PART_CHARSET = Pattern.compile(
+            "(?im)^content-type\\s*:[^\\r\\n]*charset\\s*=\\s*\"?([\\w.:-]+)|name=\"_charset_\"[^\\r\\n]*\\r?\\n"
+                    + "(?:[^\\r\\n]+\\r?\\n)*\\r?\\n([^\\r\\n]*)");
+    private static final Pattern TRANSFER_ENCODING = Pattern.compile("(?im)^content-transfer-encoding\\s*:");
+
+    /** Parts that declare their own charset (or _charset_) outside the allowed ones, or a transfer encoding. */
+    private static void multipartParts(byte[] body, List<Match> out) {
+        String text = new String(body, StandardCharsets.ISO_8859_1);
+        if (TRANSFER_ENCODING.matcher(text).find()) {
+            out.add(new Match("PROTO-169", CRITICAL, "FILES", "part with a transfer encoding"));
+            return;
+        }
+        Matcher m = PART_CHARSET.matcher(text);
+        while (m.find()) {
+            String cs = (m.group(1) != null ? m.group(1) : m.group(2)).trim().toLowerCase(Locale.ROOT);
+            if (!ALLOWED_CHARSETS.contains(cs)) {
+                out.add(new Match("PROTO-169", CRITICAL, "FILES", "part charset not allowed"));
                 return;
             }
         }

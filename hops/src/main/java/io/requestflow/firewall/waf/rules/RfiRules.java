@@ -31,7 +31,9 @@ public final class RfiRules extends PatternFamily {
                 of("RFI-110", 1, CRITICAL, "\\b(?:include|require)(?:_once)?\\s*[=(\\s]\\s*['\"]?\\s*(?:file|ftps?|https?|"
                         + "php|data|zip|phar|expect)://", EnumSet.of(Target.Kind.ARG, Target.Kind.ARG_NAME,
                         Target.Kind.BODY, Target.Kind.URI)),
-                of("RFI-120", 1, CRITICAL, "^\\s*(?:ftps?|https?)://.*\\?+$", VALUES)));
+                of("RFI-120", 1, CRITICAL, "^\\s*(?:ftps?|https?)://.*\\?+$", VALUES),
+                // a scheme name and a trailing "?": what is left of include("<scheme>...?") once the rest is cut
+                of("RFI-125", 1, CRITICAL, "^\\s*(?:file|ftps?|https?)\\b[^\\s]*\\?+$", VALUES)));
     }
 
     @Override

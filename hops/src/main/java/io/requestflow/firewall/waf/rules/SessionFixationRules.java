@@ -16,7 +16,8 @@ public final class SessionFixationRules extends PatternFamily {
     private static final Pattern SESSION_NAMES = Pattern.compile("^(?:jsessionid|phpsessid|aspsessionid\\w*|"
             + "asp\\.net_sessionid|sessionid|session_id|sessid|sid|cfid|cftoken|sess|connect\\.sid|_session_id|"
             + "laravel_session|ci_session|wordpress_logged_in\\w*|_?[a-z]*[_.-]session(?:[_.-]?(?:id|token))?|"
-            + "[a-z.-]*session[_.-]token|\\w*login_token|\\w*_sessid|[a-z]+\\.sid|[a-z]+\\.sess|cakephp)$");
+            + "[a-z.-]*session[_.-]token|\\w*login_token|\\w*_sessid|[a-z]+\\.sid|[a-z]+\\.sess|cakephp|"
+            + "[a-z]+:sess|[a-z]+-token|\\w*session|session-id|[_a-z-]*next-auth\\.session-token|cfsid)$");
 
     public SessionFixationRules() {
         super(List.of(of("SES-100", 1, CRITICAL, "\\.cookie\\b.*?;\\W*?(?:expires|domain)\\W*?=|\\bhttp-equiv\\W+"

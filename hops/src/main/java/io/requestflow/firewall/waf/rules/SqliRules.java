@@ -18,6 +18,20 @@ import static io.requestflow.firewall.waf.rules.PatternRule.of;
 
 /** SQL injection: the token-shape detector first, then patterns for what shapes alone cannot see. */
 public final class SqliRules extends PatternFamily {
+    /** Built-in functions of the common SQL dialects (our own list), as a regex alternation. */
+    static final String SQL_FUNCTIONS = "(?:abs|acos|ascii|asin|atan2?|avg|benchmark|bin|bit_length|cast|ceil|ceiling|"
+            + "char|char_length|character_length|charindex|chr|coalesce|compress|concat|concat_ws|conv|convert|cos|cot|"
+            + "count|crc32|curdate|current_date|current_time|current_timestamp|current_user|curtime|database|date|"
+            + "date_add|date_format|date_sub|datediff|day|dayname|dayofmonth|dayofweek|dayofyear|decode|default|"
+            + "degrees|div|elt|encode|exp|export_set|extract|extractvalue|field|find_in_set|floor|format|"
+            + "from_unixtime|greatest|group_concat|hex|hour|if|ifnull|iif|in|inet_aton|insert|instr|isnull|"
+            + "json_\\w+|last_insert_id|lcase|least|left|len|length|ln|load_file|local|localtime|locate|log|log10|"
+            + "log2|lo_\\w+|lower|lpad|ltrim|make_set|max|md5|mid|min|minute|mod|month|name_const|now|nullif|oct|ord|"
+            + "password|pi|position|pow|power|quarter|quote|radians|rand|repeat|replace|reverse|right|round|rpad|"
+            + "rtrim|schema|second|sha1?|sha2|sign|sin|sleep|soundex|space|sqrt|std|strcmp|substr|substring|"
+            + "substring_index|sum|sysdate|tan|time|timestamp|trim|truncate|ucase|uncompress|unhex|upper|user|"
+            + "uuid|values|version|week|xmltype|year)";
+
 
     public SqliRules() {
         super(List.of(
@@ -54,6 +68,71 @@ public final class SqliRules extends PatternFamily {
                         + ";\\s*(?:--|#)|'\\s*;\\s*(?:--|#|$)|\\$where\\b|\\$ne\\b|\\$gt\\b|\\$regex\\b",
                         ARGS_AND_HEADERS, Normalizer::stripSqlComments)
                         .when(anyOf("select", "exec", "declare", "set", "union", "exists", ";", "$")),
+                // a value that ends by opening a SQL function call: the probe "length(" or "if (" of a fuzzer
+                of("SQLI-230", 1, CRITICAL, "\\b" + SQL_FUNCTIONS + "[^\\w(]{0,6}\\(\\s*$", ARGS_AND_HEADERS)
+                        .when(v -> v.stripTrailing().endsWith("(")),
+                // a boolean operator chained onto a comparison whose right side is SQL-ish or missing:
+                // "and 2771=1709)", "|| langcode == '", "&&(l=!0)", "or 120=121="
+                of("SQLI-220", 1, CRITICAL, "(?:\\b(?:and|or|xor)\\b|&&|\\|\\|)\\s*\\(*\\s*!?[\\w.$@]+\\s*"
+                        + "(?:!==?|<>|<=>|===?|=|<|>)\\s*(?:$|[\\d'\"`(!@-]|null\\b|true\\b|false\\b)",
+                        ARGS_AND_HEADERS, Normalizer::stripSqlComments).when(anyChar("=<>")),
+                // a quote, then a boolean operator, then a word and an operator: "' or abc!", "'or 12356789<"
+                of("SQLI-222", 1, CRITICAL, "['\"`]\\s*(?:or|xor|and|\\|\\||&&)\\s+['\"`]?\\w+['\"`]?\\s*"
+                        + "(?:[<>!=^]|\\s\\d+\\s*$)", ARGS_AND_HEADERS, Normalizer::stripSqlComments)
+                        .when(anyChar("'\"`")),
+                // a quote glued to a boolean operator: "a'or'a", "\'and", "'''or 1", "x'or?--"
+                of("SQLI-224", 1, CRITICAL, "[\\w\\\\'\"]['\"](?:or|and|xor)(?:['\"(?]|\\s+\\d|\\s*(?:--|#|$))|"
+                        + "\\\\['\"]\\s*(?:or|and|xor)\\b|'{2,}\\s*(?:or|and|xor)\\b", ARGS_AND_HEADERS)
+                        .when(anyChar("'\"")),
+                // stacked statements glued to a semicolon, session variables, dynamic SQL, routines
+                of("SQLI-226", 1, CRITICAL, ";(?:drop|truncate|alter|shutdown|exec|declare|replace)\\b|(?:^|;)\\s*set\\s+@|"
+                        + "\\bexecute\\s+immediate\\b|\\bcreate\\s+(?:or\\s+replace\\s+)?function\\b.*\\breturns\\b|"
+                        + "\\bprocedure\\s+analyse\\b|\\bselect\\s+(?:pg_sleep|0x[0-9a-f]+)\\b|\\bexcept\\s+(?:select|values)\\b|"
+                        + ";\\s*select\\b|['\"`]\\s*union\\b|\\bvalues\\s*\\(\\s*['\"\\d]", ARGS_AND_HEADERS,
+                        Normalizer::stripSqlComments).when(anyOf(";", "execute", "create", "procedure", "select", "except",
+                                "union", "set", "values")),
+                // SQL syntax that prose does not have: inline comments glued to keywords or splitting words,
+                // optimizer hints, scientific-notation tricks, conditions on literals
+                of("SQLI-228", 1, CRITICAL, "\\b(?:select|union|from|where|drop|insert|update|delete|table|order|group|"
+                        + "having|exec|and|or)\\s*/\\*[^*]*\\*/|/\\*[^*]*\\*/\\s*(?:select|union|from|where|drop|table)\\b|"
+                        + "[a-z]/\\*\\*/[a-z]|/\\*\\s*\\+|\\b(?:or|and)\\s+\\d+\\s*#|\\b(?:or|and)\\s*--|"
+                        + "[\\u2018\\u2019\\u00b4]\\s*(?:or|and|union)\\b.*(?:--|#|/\\*|=)|\\b\\d\\.e[(.][a-z]|"
+                        + "\\)\\s*(?:like|rlike|regexp)\\s*\\(|\\bif\\s*\\(\\s*\\d+\\s*[=<>]|\\bhaving\\s+\\w+\\s*\\(|"
+                        + "\\)\\s*when\\b|\\bwhen\\s+\\d+\\s+then\\b|\\blike\\s*['\"]\\s*$|\\\\0x[0-9a-f]|"
+                        + "['\"`]\\s*(?:/\\*.*?\\*/\\s*)?;\\s*$|~\\s*(?:all|any)\\s*\\(|['\"]\\s*\\|\\|\\s*(?:true|false|null|\\d)\\b",
+                        ARGS_AND_HEADERS).when(anyChar("/#-(')\"`;~\u2018\u2019\u00b4\\.$")),
+                // JSON and cast operators after a quoted literal: '{"a":1}' -> '$.a', '[1]' ? '1', x::int
+                of("SQLI-232", 1, CRITICAL, "['\"]\\s*(?:->>?|#>>?|\\?[|&]?|@>|<@)\\s*(?:'|array\\s*\\[)|"
+                        + "\\w\\s*::\\s*(?:int|integer|text|varchar|bigint|numeric|regclass|bool|json|jsonb)\\b",
+                        ARGS_AND_HEADERS).when(anyChar("'\":")),
+                // operators of NoSQL (MongoDB) queries as keys or values
+                of("SQLI-234", 1, CRITICAL, "(?:^|[\\[{\"',\\s])\\$(?:where|ne|gt|gte|lt|lte|regex|nin|in|not|nor|or|and|"
+                        + "exists|elemmatch|text|expr|type|size|all|eq|mod|jsonschema)\\b", ARGS_AND_HEADERS)
+                        .when(anyChar("$")),
+                // objects and drivers only an attacker names (Access system tables, OLE DB providers, extended
+                // procedures) and numbers that overflow 32/64-bit integers or hang floating-point parsers
+                of("SQLI-236", 1, CRITICAL, "\\bmsys(?:accessobjects|accessstorage|objects|queries|relationships)\\b|"
+                        + "\\bschema_name\\b|\\b(?:xp|sp)_[a-z]{4,}\\b|\\bopen(?:rowset|datasource|query)\\b|\\b(?:msdasql|"
+                        + "sqloledb|msdaora)\\b|(?:^|[^\\d.])(?:4294967296|4294967295|2147483648|9223372036854775808|"
+                        + "18446744073709551616|2\\.2250738585072011e-308)(?:$|[^\\d])", ARGS_AND_HEADERS)
+                        .when(anyOf("msys", "schema_name", "xp_", "sp_", "open", "msdasql", "sqloledb", "msdaora",
+                                "4294967", "2147483648", "9223372036854775808", "18446744073709551616", "2.225")),
+                // a whole value that is nothing but a SQL operator, an operator test or a clause (no data means
+                // that): "<=>", "rlike", "is null", "order by", and membership in a numeric list "in (0,1)"
+                of("SQLI-239", 1, CRITICAL, "^\\s*(?:<<|>>|&&|\\|\\||!=|<=>|<=|>=|<>|==|->>?|xor|regexp|rlike|ilike|"
+                        + "(?:not\\s+)?like\\s+null|is\\s+(?:not\\s+)?null|notnull|isnull|(?:order|group)\\s+by)\\s*$|"
+                        + "\\bin\\s*\\(\\s*-?\\d+\\s*,\\s*-?\\d+", ARGS_AND_HEADERS)
+                        .when(v -> v.length() <= 24 || v.indexOf('(') >= 0),
+                // conditions that are true or false by construction: 1=1, 42<=>42, 11!=1, '1'='1'
+                of("SQLI-240", 1, CRITICAL, "(?:^|[\\s,(])(\\d+)\\s*(?:=|<=>|\\blike\\b)\\s*\\1(?:$|[\\s,)])|"
+                        + "(?:^|[\\s,(])(\\d+)\\s*(?:!=|<>)\\s*(?!\\2(?:$|[\\s,)]))\\d+(?:$|[\\s,)])|(['\"])(\\w+)\\3\\s*=\\s*\\3\\4\\3",
+                        ARGS_AND_HEADERS).when(anyOf("=", "<", ">", "like")),
+                // a fragment that is only a SQL operator or an operator test: "<=>", "rlike", "is null", "in (0,1)"
+                of("SQLI-238", 2, CRITICAL, "^\\s*(?:<<|>>|&&|\\|\\||!=|<=>|<=|>=|<>|==|->>?|xor|regexp|rlike|ilike|"
+                        + "(?:not\\s+)?like\\s+null|is\\s+(?:not\\s+)?null|notnull|isnull)\\s*$|\\bin\\s*\\(\\s*[-\\w]+\\s*,|"
+                        + "\\b(?:and|or|xor)\\s*\\(?\\s*$|\\bn?varchar\\b|\\bnot\\s+similar\\s+to\\b|"
+                        + "^\\s*" + SQL_FUNCTIONS + "\\s*\\([^()]*\\)\\s*$|(?:^|[\\s,(])(\\w+)\\s*(?:=|<=>|!=|\\blike\\b)\\s*\\1"
+                        + "(?:\\s|$|[),])", ARGS_AND_HEADERS),
                 of("SQLI-170", 2, CRITICAL, "\\b(?:concat(?:_ws)?|group_concat|char|chr|ascii|substring|substr|mid|"
                         + "hex|unhex|cast|convert|ord|md5|sha1|version|database|user|schema|current_user|"
                         + "system_user|session_user|length|count|coalesce|ifnull|nullif|instr|locate|lpad|rpad|"

@@ -43,6 +43,14 @@ public final class TraversalRules extends PatternFamily {
                         EnumSet.of(Target.Kind.ARG, Target.Kind.ARG_NAME, Target.Kind.COOKIE, Target.Kind.HEADER,
                                 Target.Kind.PATH, Target.Kind.BODY)).when(anyOf("..")),
                 of("LFI-120", 1, CRITICAL, "(?:^|[\\\\/.=\\s'\"]|file:/*|\\.\\.)" + OS_FILES, ARGS_AND_HEADERS, SLASHES).when(anyOf("etc/", "proc/", "var/", "usr/", "root/", "home/", ".ssh", "_history", ".aws", ".docker", ".kube", ".git", ".netrc", ".pgpass", ".my.cnf", ".ht", ".env", "wp-config", "web.config", ".ini", "windows", "winnt", "inetpub", "system32", "sam", "ntuser", "autoexec", "dev/", "bin/", "opt/", "tmp/")),
+                // kernel interfaces, container secrets and database/site backup archives
+                of("LFI-125", 1, CRITICAL, "(?:^|[\\s=>'\"/])/?(?:sys/(?:class|kernel|module|devices|firmware|block|bus|fs|"
+                        + "power)|proc/(?:interrupts|partitions|modules|kallsyms|sched_debug|diskstats|iomem|ioports|swaps|"
+                        + "filesystems|devices|sys/))(?:/|$)|\\.docker/secrets?\\b|>\\s*/tmp/|"
+                        + "\\b(?:backup|dump|database|db|site|www|htdocs)\\.(?:sql|tar|tgz|zip|gz|bak|7z|rar)"
+                        + "(?:\\.(?:zip|gz|bz2|xz|7z|tar|rar))?$|0x5c0x2e|0x2e0x2e(?:0x2f|0x5c|/)",
+                        ARGS_AND_HEADERS, SLASHES).when(anyOf("sys/", "proc/", ".docker", "/tmp", ".sql", ".tar", ".tgz",
+                                ".zip", ".gz", ".bak", ".7z", ".rar", "0x")),
                 of("LFI-130", 1, CRITICAL, "/(?:\\.git|\\.svn|\\.hg|\\.bzr|\\.env|\\.htaccess|\\.htpasswd|\\.ds_store|"
                         + "\\.aws|\\.docker|\\.ssh|\\.npmrc|\\.bash_history|web\\.config|wp-config\\.php|"
                         + "etc/passwd|etc/shadow|proc/self|\\.claude|\\.cursor|\\.continue|\\.vscode|\\.idea|\\.kube|"

@@ -15,6 +15,14 @@ public final class XssRules extends PatternFamily {
     private static final java.util.regex.Pattern BLANKS = java.util.regex.Pattern.compile("[\\s\\x00-\\x1f]+");
     private static final UnaryOperator<String> SQUEEZE = s -> s.indexOf(':') < 0 ? s : BLANKS.matcher(s).replaceAll("");
 
+    private static final String SPACED_TAGS = java.util.stream.Stream.of("script", "form", "dialog", "iframe", "svg",
+                    "img", "body", "object", "embed", "style", "input", "frame", "meta", "link", "video", "audio", "math",
+                    "details", "marquee", "template", "button", "textarea", "select", "base", "image")
+            .map(t -> String.join("\\s+", t.split(""))).collect(java.util.stream.Collectors.joining("|"));
+    private static final java.util.regex.Pattern JS_COMMENTS = java.util.regex.Pattern.compile("/\\*.*?\\*/|\\s+");
+    /** JavaScript's view of a value: block comments and blanks between tokens removed. */
+    private static final UnaryOperator<String> JS_CODE = s -> JS_COMMENTS.matcher(s).replaceAll("");
+
     private static final String HANDLERS = "on(?:error|load|unload|click|dblclick|mouse\\w*|key\\w*|focus\\w*|blur|"
             + "change|submit|reset|select|input|invalid|drag\\w*|drop|scroll|wheel|resize|toggle|begin|end|"
             + "animation\\w*|transition\\w*|pointer\\w*|touch\\w*|hashchange|message|pageshow|pagehide|popstate|"
@@ -43,7 +51,7 @@ public final class XssRules extends PatternFamily {
                         + "\\bbackground|\\bdata|\\bdynsrc|\\blowsrc|\\bposter|\\bxlink:href|\\bstyle|\\bcode|\\bvalues|"
                         + "\\bfrom|\\bto|\\battributename|\\bby)\\s*=", ARGS_AND_HEADERS).when(anyChar("<")),
                 of("XSS-150", 1, CRITICAL, "\\b(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|"
-                        + "fromcharcode|atob)\\s*(?:\\(|`|&lpar;)|\\b(?:document\\s*\\.\\s*(?:cookie|write|domain|location"
+                        + "fromcharcode|atob|btoa)\\s*(?:\\(|`|&lpar;)|\\b(?:document\\s*\\.\\s*(?:cookie|write|domain|location"
                         + "|body|createelement)|window\\s*\\.\\s*(?:location|open|name)|\\.innerhtml\\b|\\.outerhtml\\b|"
                         + "\\bself\\s*\\[|top\\s*\\[|\\bparent\\s*\\[|\\bconstructor\\s*\\.\\s*constructor)",
                         ARGS_AND_HEADERS).when(anyOf("(", "`", "document", "window", "innerhtml", "outerhtml", "self", "top", "parent", "constructor")),
@@ -51,7 +59,18 @@ public final class XssRules extends PatternFamily {
                         + "(?:java|vb)script|@import\\b|\\{\\{.*(?:constructor|\\$eval|\\$on|alert|\\$parse|"
                         + "tostring|fromcharcode).*\\}\\}|\\+adw-|\\+ad4-", ARGS_AND_HEADERS).when(anyOf("expression", "-moz-binding", "behavior", "url", "@import", "{{", "+adw-", "+ad4-")),
                 of("XSS-170", 1, CRITICAL, "<[a-z][a-z0-9]*[\\s/][^>]*" + HANDLERS + "\\s*=|<!\\[cdata\\[|<\\?import|"
-                        + "<!entity|<!doctype\\s+\\w+\\s*\\[", ARGS_AND_HEADERS).when(anyChar("<")),
+                        + "<!entity|!entity\\s+%?\\s*[\\w-]+\\s+(?:system|public)\\b|<!doctype\\s+\\w+\\s*\\[", ARGS_AND_HEADERS).when(anyChar("<")),
+                // tag names spelled out with blanks between the letters: <f o r m, <s c r i p t
+                of("XSS-175", 1, CRITICAL, "<\\s*(?:" + SPACED_TAGS + ")\\b", ARGS_AND_HEADERS).when(anyChar("<")),
+                // DOM access once JavaScript comments and blanks are gone: document /*x*/ . cookie,
+                // (document)["cookie"], window["alert"](...), self [ "alert" ]
+                of("XSS-180", 1, CRITICAL, "\\b(?:document|window|self|top|parent|globalthis|frames)\\)?(?:\\.|\\[[\"'`])"
+                        + "(?:cookie|location|domain|write|alert|eval|prompt|confirm|document|fetch|atob|open)\\b",
+                        ARGS_AND_HEADERS, JS_CODE).when(anyOf("document", "window", "self", "top", "parent", "globalthis",
+                                "frames")),
+                // JSFuck-style coercions (+!![], (![]+[])) and a bare comment closer sent on its own
+                of("XSS-185", 1, CRITICAL, "(?:!!?|\\+)\\[\\]|\\[\\]\\s*\\+\\s*\\[\\]|^\\s*--!?>\\s*$", ARGS_AND_HEADERS)
+                        .when(anyChar("[>")),
                 of("XSS-200", 2, CRITICAL, "<\\s*/?\\s*[a-z][a-z0-9:_-]*[\\s/>]|<!--|-->|&#x?[0-9a-f]+;?|"
                         + "\\bon[a-z]{3,}\\s*=", ARGS_AND_HEADERS).when(anyChar("<>&=")),
                 of("XSS-210", 3, CRITICAL, "[<>\"'`]\\s*[a-z(]|\\$\\{|\\\\[ux][0-9a-f]", ARGS_AND_HEADERS)));

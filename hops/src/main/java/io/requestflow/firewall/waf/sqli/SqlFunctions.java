@@ -39,7 +39,8 @@ public final class SqlFunctions {
             if (start == end) continue;
             String name = v.substring(start, end);
             if (STRONG.contains(name) || name.startsWith("pg_") || name.startsWith("xp_") || name.startsWith("sqlite_")
-                    || name.startsWith("dbms_") || name.startsWith("utl_") || name.startsWith("jsonb_")) {
+                    || name.startsWith("dbms_") || name.startsWith("utl_") || name.startsWith("jsonb_")
+                    || name.startsWith("lo_")) {
                 return name;
             }
             if (WEAK.contains(name) && sqlInside(v, paren + 1)) return name;

@@ -23,7 +23,7 @@ public final class SqlTokenizer {
         Map<String, Character> m = new java.util.HashMap<>();
         for (String w : List.of("and", "or", "xor")) m.put(w, '&');
         for (String w : List.of("like", "rlike", "regexp", "is", "in", "between", "sounds", "glob", "match",
-                "against")) m.put(w, 'o');
+                "against", "ilike", "similar", "notnull", "isnull")) m.put(w, 'o');
         for (String w : List.of("mod", "div", "not", "collate", "escape")) m.put(w, 'a');
         m.put("union", 'U');
         for (String w : List.of("select", "insert", "update", "delete", "drop", "exec", "execute", "declare",
