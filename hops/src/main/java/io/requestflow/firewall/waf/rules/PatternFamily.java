@@ -18,13 +18,17 @@ public abstract class PatternFamily implements RuleFamily {
     private Prefilter prefilter;
     /** Per rule (same order), the ways of matching whose literal clauses its view must satisfy; null: none known. */
     private long[][][][] required;
+    /** Per rule (same order), its regex's top-level alternatives with their literals; null: not split. */
+    private Alternatives[] alternatives;
 
     protected PatternFamily(List<PatternRule> rules) {
         this.rules = rules;
         this.candidates = candidates(rules);
         List<long[][][]> clauses = new ArrayList<>();
-        this.prefilter = Prefilter.of(rules, clauses);
+        List<Alternatives> split = new ArrayList<>();
+        this.prefilter = Prefilter.of(rules, clauses, split);
         this.required = clauses.toArray(new long[0][][][]);
+        this.alternatives = split.toArray(new Alternatives[0]);
     }
 
     /**
@@ -41,11 +45,13 @@ public abstract class PatternFamily implements RuleFamily {
             }
         }
         List<long[][][]> clauses = new ArrayList<>();
-        Prefilter shared = Prefilter.of(all, clauses);
+        List<Alternatives> split = new ArrayList<>();
+        Prefilter shared = Prefilter.of(all, clauses, split);
         int i = 0;
         for (PatternFamily p : pattern) {
             p.prefilter = shared;
             p.required = clauses.subList(i, i + p.rules.size()).toArray(new long[0][][][]);
+            p.alternatives = split.subList(i, i + p.rules.size()).toArray(new Alternatives[0]);
             i += p.rules.size();
         }
     }
@@ -73,7 +79,7 @@ public abstract class PatternFamily implements RuleFamily {
                 if (!rule.applies(t)) continue;
                 String view = t.view(rule.transform());
                 if (!prefilter.admits(required[r], t, view)) continue;
-                found[r] = rule.match(t, view);
+                found[r] = prefilter.match(rule, alternatives[r], t, view);
             }
         }
         for (Match m : found) if (m != null) out.add(m);

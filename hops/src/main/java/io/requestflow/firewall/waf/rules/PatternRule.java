@@ -94,6 +94,33 @@ public record PatternRule(String id, int paranoia, Severity severity, Pattern pa
         return new Match(id, severity, target.location(), excerpt(value, m.start(), m.end()));
     }
 
+    /**
+     * As {@link #match} with the regex replaced by {@code n} of its top-level alternatives, in their
+     * order (the others cannot match this value): the leftmost start wins, and at equal starts the
+     * earlier alternative, which is the match the whole alternation returns.
+     */
+    Match matchFirst(Target target, String value, Pattern[] alternatives, int n) {
+        if (gate != null && !gate.test(value)) return null;
+        int bestStart = Integer.MAX_VALUE;
+        int bestEnd = -1;
+        for (int i = 0; i < n; i++) {
+            Matcher m = alternatives[i].matcher(value);
+            if (anchored) {
+                if (m.lookingAt()) {
+                    bestStart = m.start();
+                    bestEnd = m.end();
+                    break;
+                }
+            } else if (m.find() && m.start() < bestStart) {
+                bestStart = m.start();
+                bestEnd = m.end();
+                if (bestStart == 0) break;
+            }
+        }
+        if (bestEnd < 0) return null;
+        return new Match(id, severity, target.location(), excerpt(value, bestStart, bestEnd));
+    }
+
     static String excerpt(String value, int start, int end) {
         String s = value.substring(start, Math.min(end, start + 80));
         return s.replaceAll("[\\p{Cntrl}]", "?");

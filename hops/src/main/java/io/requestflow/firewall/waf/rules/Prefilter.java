@@ -1,12 +1,14 @@
 package io.requestflow.firewall.waf.rules;
 
 import io.requestflow.firewall.waf.LiteralScanner;
+import io.requestflow.firewall.waf.Match;
 import io.requestflow.firewall.waf.Target;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The literals each rule's regex needs (see {@link RequiredLiterals}), found for all rules in one scan
@@ -25,25 +27,60 @@ final class Prefilter {
      * the ways its regex can match, each as clause masks (null: nothing known, the regex always runs).
      */
     static Prefilter of(List<PatternRule> rules, List<long[][][]> required) {
+        return of(rules, required, new ArrayList<>());
+    }
+
+    /**
+     * As {@link #of(List, List)}; {@code split} also receives, for each rule in order, its regex's
+     * top-level alternatives with the ways of each (null when the regex is not split, see {@link Alternatives}).
+     */
+    static Prefilter of(List<PatternRule> rules, List<long[][][]> required, List<Alternatives> split) {
         List<List<List<Set<String>>>> derived = new ArrayList<>();
+        List<List<String>> branches = new ArrayList<>();
+        List<List<List<List<Set<String>>>>> branchWays = new ArrayList<>();
         Set<String> literals = new LinkedHashSet<>();
         for (PatternRule r : rules) {
             List<List<Set<String>>> ways = r.pattern().flags() == 0 ? RequiredLiterals.ways(r.pattern().pattern())
                     : List.of();
             derived.add(ways);
             for (List<Set<String>> way : ways) for (Set<String> clause : way) literals.addAll(clause);
+            List<String> parts = r.pattern().flags() == 0 ? Alternatives.split(r.pattern().pattern()) : null;
+            List<List<List<Set<String>>>> partWays = new ArrayList<>();
+            if (parts != null) {
+                for (String part : parts) {
+                    List<List<Set<String>>> w = RequiredLiterals.ways(part);
+                    partWays.add(w);
+                    for (List<Set<String>> way : w) for (Set<String> clause : way) literals.addAll(clause);
+                }
+            }
+            branches.add(parts);
+            branchWays.add(partWays);
         }
         Prefilter p = new Prefilter(new LiteralScanner(literals));
-        for (List<List<Set<String>>> ways : derived) {
-            if (ways.isEmpty()) {
-                required.add(null);
+        for (List<List<Set<String>>> ways : derived) required.add(p.masks3(ways));
+        for (int r = 0; r < rules.size(); r++) {
+            List<String> parts = branches.get(r);
+            if (parts == null) {
+                split.add(null);
                 continue;
             }
-            long[][][] masks = new long[ways.size()][][];
-            for (int i = 0; i < ways.size(); i++) masks[i] = p.masks(ways.get(i));
-            required.add(masks);
+            Pattern[] patterns = new Pattern[parts.size()];
+            long[][][][] ways = new long[parts.size()][][][];
+            for (int i = 0; i < parts.size(); i++) {
+                patterns[i] = Pattern.compile(parts.get(i));
+                ways[i] = p.masks3(branchWays.get(r).get(i));
+            }
+            split.add(new Alternatives(patterns, ways));
         }
         return p;
+    }
+
+    /** The ways as clause masks; null when nothing is known (the regex always runs). */
+    private long[][][] masks3(List<List<Set<String>>> ways) {
+        if (ways.isEmpty()) return null;
+        long[][][] masks = new long[ways.size()][][];
+        for (int i = 0; i < ways.size(); i++) masks[i] = masks(ways.get(i));
+        return masks;
     }
 
     private long[][] masks(List<Set<String>> clauses) {
@@ -75,6 +112,30 @@ final class Prefilter {
         for (long[][] way : ways) {
             if (satisfied(way, hits)) return true;
         }
+        return false;
+    }
+
+    /**
+     * The rule's match on {@code view}, running only the alternatives of its regex whose literals occur
+     * in the view ({@code alternatives} null: the whole regex). Call after {@link #admits}.
+     */
+    Match match(PatternRule rule, Alternatives alternatives, Target target, String view) {
+        if (alternatives == null) return rule.match(target, view);
+        long[] hits = target.literalHits(scanner, view);
+        Pattern[] all = alternatives.patterns();
+        Pattern[] run = new Pattern[all.length];
+        int n = 0;
+        for (int i = 0; i < all.length; i++) {
+            long[][][] ways = alternatives.ways()[i];
+            if (ways == null || (hits != LiteralScanner.NONE && any(ways, hits))) run[n++] = all[i];
+        }
+        if (n == all.length) return rule.match(target, view);
+        if (n == 0) return null; // no alternative can match, so neither can the whole regex
+        return rule.matchFirst(target, view, run, n);
+    }
+
+    private static boolean any(long[][][] ways, long[] hits) {
+        for (long[][] way : ways) if (satisfied(way, hits)) return true;
         return false;
     }
 
