@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * {@code find} returns the leftmost start, the first alternative in order at that start
  * ({@link PatternRule#matchFirst}).
  */
-record Alternatives(Pattern[] patterns, long[][][][] ways) {
+record Alternatives(Pattern[] patterns, Prefilter.Need[] ways) {
 
     /**
      * The top-level alternatives of {@code regex} (compiled without flags), or null when it has fewer

@@ -17,17 +17,17 @@ public abstract class PatternFamily implements RuleFamily {
     private final int[][][] candidates;
     private Prefilter prefilter;
     /** Per rule (same order), the ways of matching whose literal clauses its view must satisfy; null: none known. */
-    private long[][][][] required;
+    private Prefilter.Need[] required;
     /** Per rule (same order), its regex's top-level alternatives with their literals; null: not split. */
     private Alternatives[] alternatives;
 
     protected PatternFamily(List<PatternRule> rules) {
         this.rules = rules;
         this.candidates = candidates(rules);
-        List<long[][][]> clauses = new ArrayList<>();
+        List<Prefilter.Need> clauses = new ArrayList<>();
         List<Alternatives> split = new ArrayList<>();
         this.prefilter = Prefilter.of(rules, clauses, split);
-        this.required = clauses.toArray(new long[0][][][]);
+        this.required = clauses.toArray(new Prefilter.Need[0]);
         this.alternatives = split.toArray(new Alternatives[0]);
     }
 
@@ -44,13 +44,13 @@ public abstract class PatternFamily implements RuleFamily {
                 all.addAll(p.rules);
             }
         }
-        List<long[][][]> clauses = new ArrayList<>();
+        List<Prefilter.Need> clauses = new ArrayList<>();
         List<Alternatives> split = new ArrayList<>();
         Prefilter shared = Prefilter.of(all, clauses, split);
         int i = 0;
         for (PatternFamily p : pattern) {
             p.prefilter = shared;
-            p.required = clauses.subList(i, i + p.rules.size()).toArray(new long[0][][][]);
+            p.required = clauses.subList(i, i + p.rules.size()).toArray(new Prefilter.Need[0]);
             p.alternatives = split.subList(i, i + p.rules.size()).toArray(new Alternatives[0]);
             i += p.rules.size();
         }

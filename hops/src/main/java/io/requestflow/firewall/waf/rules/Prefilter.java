@@ -17,6 +17,14 @@ import java.util.regex.Pattern;
 final class Prefilter {
     private final LiteralScanner scanner;
 
+    /**
+     * The ways a regex (or one alternative of it) can match, as clause masks, and {@code first}: every
+     * literal of every way's first clause, one bit per literal. A way holds only if its first clause
+     * does, so a value with none of {@code first} satisfies no way: one pass over a few words rejects
+     * most values before the ways are tried one by one.
+     */
+    record Need(long[][][] ways, long[] first) {}
+
     /** Clause masks are the clause's literal ids as pairs (index of a 64-bit word, bits in that word). */
     private Prefilter(LiteralScanner scanner) {
         this.scanner = scanner;
@@ -26,7 +34,7 @@ final class Prefilter {
      * One scanner for the literals of all these rules; {@code required} receives, for each rule in order,
      * the ways its regex can match, each as clause masks (null: nothing known, the regex always runs).
      */
-    static Prefilter of(List<PatternRule> rules, List<long[][][]> required) {
+    static Prefilter of(List<PatternRule> rules, List<Need> required) {
         return of(rules, required, new ArrayList<>());
     }
 
@@ -34,7 +42,7 @@ final class Prefilter {
      * As {@link #of(List, List)}; {@code split} also receives, for each rule in order, its regex's
      * top-level alternatives with the ways of each (null when the regex is not split, see {@link Alternatives}).
      */
-    static Prefilter of(List<PatternRule> rules, List<long[][][]> required, List<Alternatives> split) {
+    static Prefilter of(List<PatternRule> rules, List<Need> required, List<Alternatives> split) {
         List<List<List<Set<String>>>> derived = new ArrayList<>();
         List<List<String>> branches = new ArrayList<>();
         List<List<List<List<Set<String>>>>> branchWays = new ArrayList<>();
@@ -65,7 +73,7 @@ final class Prefilter {
                 continue;
             }
             Pattern[] patterns = new Pattern[parts.size()];
-            long[][][][] ways = new long[parts.size()][][][];
+            Need[] ways = new Need[parts.size()];
             for (int i = 0; i < parts.size(); i++) {
                 patterns[i] = Pattern.compile(parts.get(i));
                 ways[i] = p.masks3(branchWays.get(r).get(i));
@@ -76,11 +84,16 @@ final class Prefilter {
     }
 
     /** The ways as clause masks; null when nothing is known (the regex always runs). */
-    private long[][][] masks3(List<List<Set<String>>> ways) {
+    private Need masks3(List<List<Set<String>>> ways) {
         if (ways.isEmpty()) return null;
         long[][][] masks = new long[ways.size()][][];
-        for (int i = 0; i < ways.size(); i++) masks[i] = masks(ways.get(i));
-        return masks;
+        long[] first = new long[(scanner.size() + 63) >>> 6];
+        for (int i = 0; i < ways.size(); i++) {
+            masks[i] = masks(ways.get(i));
+            long[] clause = masks[i][0];
+            for (int k = 0; k < clause.length; k += 2) first[(int) clause[k]] |= clause[k + 1];
+        }
+        return new Need(masks, first);
     }
 
     private long[][] masks(List<Set<String>> clauses) {
@@ -105,14 +118,11 @@ final class Prefilter {
     }
 
     /** False when {@code view} (the rule's view of the target) satisfies none of the ways the regex can match. */
-    boolean admits(long[][][] ways, Target target, String view) {
-        if (ways == null) return true;
+    boolean admits(Need need, Target target, String view) {
+        if (need == null) return true;
         long[] hits = target.literalHits(scanner, view);
         if (hits == LiteralScanner.NONE) return false; // every way needs at least one literal
-        for (long[][] way : ways) {
-            if (satisfied(way, hits)) return true;
-        }
-        return false;
+        return any(need, hits);
     }
 
     /**
@@ -126,16 +136,25 @@ final class Prefilter {
         Pattern[] run = new Pattern[all.length];
         int n = 0;
         for (int i = 0; i < all.length; i++) {
-            long[][][] ways = alternatives.ways()[i];
-            if (ways == null || (hits != LiteralScanner.NONE && any(ways, hits))) run[n++] = all[i];
+            Need need = alternatives.ways()[i];
+            if (need == null || (hits != LiteralScanner.NONE && any(need, hits))) run[n++] = all[i];
         }
         if (n == all.length) return rule.match(target, view);
         if (n == 0) return null; // no alternative can match, so neither can the whole regex
         return rule.matchFirst(target, view, run, n);
     }
 
-    private static boolean any(long[][][] ways, long[] hits) {
-        for (long[][] way : ways) if (satisfied(way, hits)) return true;
+    private static boolean any(Need need, long[] hits) {
+        long[] first = need.first();
+        boolean possible = false;
+        for (int w = 0; w < first.length; w++) {
+            if ((first[w] & hits[w]) != 0) {
+                possible = true;
+                break;
+            }
+        }
+        if (!possible) return false;
+        for (long[][] way : need.ways()) if (satisfied(way, hits)) return true;
         return false;
     }
 
