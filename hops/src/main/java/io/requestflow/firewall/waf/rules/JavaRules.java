@@ -26,7 +26,6 @@ import static io.requestflow.firewall.waf.rules.PatternRule.of;
 public final class JavaRules extends PatternFamily {
     private static final Pattern LOOKUP = Pattern.compile("\\$\\{(?:[a-z0-9]*:)*(?:[^${}:]*:-)?([^${}]*)\\}");
     private static final Pattern JSP_FILE = Pattern.compile("\\.(?:jspx?|jspf|jsw|jsv|jtml)(?:\\.|$)");
-    private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/_-]{8,}={0,2}");
 
     /** Resolves ${lower:j}${::-n}di style lookups to the text they produce, innermost first. */
     static final UnaryOperator<String> UNWRAP = s -> {
@@ -107,10 +106,7 @@ public final class JavaRules extends PatternFamily {
         }
         for (Target t : request.targets()) {
             if (!ARGS.contains(t.kind()) && t.kind() != Target.Kind.HEADER) continue;
-            Matcher m = BASE64.matcher(t.raw());
-            while (m.find()) {
-                String token = m.group();
-                if (!mixedCase(token)) continue; // plain words are not worth decoding
+            for (String token : encodedTokens(t.raw())) {
                 // the keyword may start at any byte of the encoded text: try the four alignments
                 for (int shift = 0; shift < 4 && shift < token.length() - 6; shift++) {
                     String decoded = decode(token.substring(shift));
@@ -123,15 +119,44 @@ public final class JavaRules extends PatternFamily {
         }
     }
 
-    private static boolean mixedCase(String token) {
-        int upper = 0;
-        int lower = 0;
-        for (int i = 0; i < token.length(); i++) {
-            char c = token.charAt(i);
-            if (c >= 'A' && c <= 'Z') upper++;
-            else if (c >= 'a' && c <= 'z') lower++;
+    /**
+     * The tokens worth decoding: what {@code [A-Za-z0-9+/_-]{8,}={0,2}} finds in {@code raw}, kept when
+     * mixed case (two upper- and two lower-case letters; plain words are not worth decoding). One loop
+     * over the value: a match is a whole run of the class (the quantifier is greedy, and a run shorter
+     * than 8 holds no match), followed by at most two '='.
+     */
+    public static List<String> encodedTokens(String raw) {
+        List<String> out = null;
+        int n = raw.length();
+        int i = 0;
+        while (i < n) {
+            if (!base64Char(raw.charAt(i))) {
+                i++;
+                continue;
+            }
+            int start = i;
+            int upper = 0;
+            int lower = 0;
+            for (; i < n && base64Char(raw.charAt(i)); i++) {
+                char c = raw.charAt(i);
+                if (c >= 'A' && c <= 'Z') upper++;
+                else if (c >= 'a' && c <= 'z') lower++;
+            }
+            if (i - start < 8) continue;
+            int end = i;
+            while (end < n && end - i < 2 && raw.charAt(end) == '=') end++;
+            if (upper >= 2 && lower >= 2) {
+                if (out == null) out = new java.util.ArrayList<>();
+                out.add(raw.substring(start, end));
+            }
+            i = end;
         }
-        return upper >= 2 && lower >= 2;
+        return out == null ? List.of() : out;
+    }
+
+    private static boolean base64Char(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'
+                || c == '_' || c == '-';
     }
 
     private static String decode(String token) {

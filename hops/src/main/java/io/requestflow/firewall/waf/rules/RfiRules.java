@@ -45,6 +45,8 @@ public final class RfiRules extends PatternFamily {
     public void inspect(Inspection request, int paranoia, List<Match> out) {
         super.inspect(request, paranoia, out);
         for (Target t : request.targets()) {
+            // REMOTE and URL_HOST both need "://" in the value: without it neither can match
+            if (!t.value().contains("://")) continue;
             if (t.kind() == Target.Kind.ARG && INCLUDE_NAME.matcher(t.name().toLowerCase(java.util.Locale.ROOT)).find()
                     && REMOTE.matcher(t.value()).find()) {
                 out.add(new Match("RFI-115", CRITICAL, t.location(), "url in a path-like parameter"));
@@ -54,7 +56,7 @@ public final class RfiRules extends PatternFamily {
         if (paranoia < 2) return;
         String host = request.request().host();
         for (Target t : request.targets()) {
-            if (!VALUES.contains(t.kind())) continue;
+            if (!VALUES.contains(t.kind()) || !t.value().contains("://")) continue;
             Matcher m = URL_HOST.matcher(t.value());
             if (m.find() && !m.group(1).equals(host)) {
                 out.add(new Match("RFI-130", CRITICAL, t.location(), "url to another host"));

@@ -28,9 +28,8 @@ public final class TraversalRules extends PatternFamily {
             + "repair|panther|debug)|winnt/|inetpub/|system32/|sam\\b.*config|ntuser\\.dat|autoexec\\.bat|"
             + "/dev/(?:tcp|udp|null|zero|random|shm)|/bin/|/sbin/|/usr/bin/|/opt/|/tmp/)";
 
-    private static final java.util.regex.Pattern REPEATED_SLASH = java.util.regex.Pattern.compile("/{2,}");
-    private static final java.util.function.UnaryOperator<String> SLASHES =
-            s -> REPEATED_SLASH.matcher(s.replace('\\', '/')).replaceAll("/");
+    /** Backslashes read as slashes, runs of slashes as one. */
+    private static final java.util.function.UnaryOperator<String> SLASHES = Views::slashes;
     private static final java.util.function.UnaryOperator<String> AS_IS = s -> s;
 
     public TraversalRules() {

@@ -19,9 +19,8 @@ public final class XssRules extends PatternFamily {
                     "img", "body", "object", "embed", "style", "input", "frame", "meta", "link", "video", "audio", "math",
                     "details", "marquee", "template", "button", "textarea", "select", "base", "image")
             .map(t -> String.join("\\s+", t.split(""))).collect(java.util.stream.Collectors.joining("|"));
-    private static final java.util.regex.Pattern JS_COMMENTS = java.util.regex.Pattern.compile("/\\*.*?\\*/|\\s+");
     /** JavaScript's view of a value: block comments and blanks between tokens removed. */
-    private static final UnaryOperator<String> JS_CODE = s -> JS_COMMENTS.matcher(s).replaceAll("");
+    private static final UnaryOperator<String> JS_CODE = Views::jsCode;
 
     private static final String HANDLERS = "on(?:error|load|unload|click|dblclick|mouse\\w*|key\\w*|focus\\w*|blur|"
             + "change|submit|reset|select|input|invalid|drag\\w*|drop|scroll|wheel|resize|toggle|begin|end|"

@@ -1,0 +1,68 @@
+package io.requestflow.firewall.waf.rules;
+
+/**
+ * Rule views computed by one loop over the value instead of a regex replacement tried at every
+ * position. Each returns {@code s} itself when nothing changes, so the literal scan of the value is
+ * reused for the view. Each is exactly its regex's result (the regex is named in its comment;
+ * ViewEquivalenceTest compares them over both corpora).
+ */
+public final class Views {
+    private Views() {}
+
+    /** JavaScript's view: {@code s.replaceAll("/\\*.*?\\*\/|\\s+", "")}, block comments and blanks removed. */
+    public static String jsCode(String s) {
+        StringBuilder out = null;
+        int n = s.length();
+        int i = 0;
+        while (i < n) {
+            char c = s.charAt(i);
+            int skip = 0;
+            if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
+                // ".*?" stops at a line terminator: the comment must close before one
+                for (int j = i + 2; j + 1 < n; j++) {
+                    char d = s.charAt(j);
+                    if (d == '*' && s.charAt(j + 1) == '/') {
+                        skip = j + 2 - i;
+                        break;
+                    }
+                    if (lineTerminator(d)) break;
+                }
+            } else if (blank(c)) {
+                skip = 1;
+            }
+            if (skip > 0) {
+                if (out == null) out = new StringBuilder(n).append(s, 0, i);
+                i += skip;
+            } else {
+                if (out != null) out.append(c);
+                i++;
+            }
+        }
+        return out == null ? s : out.toString();
+    }
+
+    /** The path view: {@code s.replace('\\', '/').replaceAll("/{2,}", "/")}. */
+    public static String slashes(String s) {
+        StringBuilder out = null;
+        char previous = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            char mapped = c == '\\' ? '/' : c;
+            boolean drop = mapped == '/' && previous == '/';
+            if ((drop || mapped != c) && out == null) out = new StringBuilder(s.length()).append(s, 0, i);
+            if (out != null && !drop) out.append(mapped);
+            previous = mapped;
+        }
+        return out == null ? s : out.toString();
+    }
+
+    /** {@code \s} of java.util.regex without UNICODE_CHARACTER_CLASS. */
+    private static boolean blank(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
+    }
+
+    /** What {@code .} does not match without DOTALL (and without UNIX_LINES). */
+    private static boolean lineTerminator(char c) {
+        return c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029';
+    }
+}

@@ -1,0 +1,76 @@
+package io.requestflow.firewall;
+
+import io.requestflow.engine.http.Request;
+import io.requestflow.firewall.waf.Inspection;
+import io.requestflow.firewall.waf.Target;
+import io.requestflow.firewall.waf.rules.JavaRules;
+import io.requestflow.firewall.waf.rules.Views;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The loops that replaced regex replacements in the rule families give exactly what the regexes gave
+ * (the definitions are restated here as the reference), on every value and raw value of the benign
+ * corpus and the CRS corpus, and on edge cases the corpora may lack.
+ */
+class ViewEquivalenceTest {
+    private static final Pattern JS = Pattern.compile("/\\*.*?\\*/|\\s+");
+    private static final Pattern SLASH_RUNS = Pattern.compile("/{2,}");
+    private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/_-]{8,}={0,2}");
+
+    @Test
+    void loopsEqualTheRegexesTheyReplaced() throws Exception {
+        List<String> values = new ArrayList<>(List.of("", " ", "/*", "*/", "/**/", "/*/", "a/*b*/c", "a/*b\n*/c /*x*/",
+                "a /*b\r*/ /* c */d", "/*\u2028*/", "/*a*//*b*/", "\t\u000b\f\r\n", "a\\\\b//c///d\\/e", "\\", "//",
+                "x\\", "AbCdEfGh", "AbCdEfGh==", "AbCdEfGh===", "AbCdEfG", "ab+/CD_-efgh=x AAAAaaaa=", "aBcD1234aBcD",
+                "éAbCdEfGh", "rO0ABXNyABdqYXZhLnV0aWwuUHJpb3JpdHlRdWV1ZZTaMLT7P4KxAwACSQAEc2l6ZUwACmNvbXBhcmF0b3J0"));
+        List<Request> requests = new ArrayList<>(BenignCorpus.generate(3_000, 11L));
+        Path crs = CrsCorpus.locate();
+        if (crs != null) {
+            for (CrsCorpus.Stage s : CrsCorpus.load(crs)) {
+                Request r = PrefilterEquivalenceTest.parse(s.request());
+                if (r != null) requests.add(r);
+            }
+        }
+        for (Request r : requests) {
+            for (Target t : new Inspection(r, 255).targets()) {
+                values.add(t.value());
+                values.add(t.raw());
+            }
+        }
+        int changed = 0;
+        for (String v : values) {
+            String js = JS.matcher(v).replaceAll("");
+            assertThat(Views.jsCode(v)).as("js view of %s", v).isEqualTo(js);
+            String slashes = SLASH_RUNS.matcher(v.replace('\\', '/')).replaceAll("/");
+            assertThat(Views.slashes(v)).as("slash view of %s", v).isEqualTo(slashes);
+            assertThat(JavaRules.encodedTokens(v)).as("base64 tokens of %s", v).isEqualTo(mixedCaseTokens(v));
+            if (!js.equals(v) || !slashes.equals(v)) changed++;
+        }
+        assertThat(values).hasSizeGreaterThan(crs == null ? 10_000 : 50_000);
+        assertThat(changed).as("values a view changes").isGreaterThan(1_000);
+    }
+
+    private static List<String> mixedCaseTokens(String v) {
+        List<String> out = new ArrayList<>();
+        Matcher m = BASE64.matcher(v);
+        while (m.find()) {
+            String token = m.group();
+            int upper = 0;
+            int lower = 0;
+            for (char c : token.toCharArray()) {
+                if (c >= 'A' && c <= 'Z') upper++;
+                else if (c >= 'a' && c <= 'z') lower++;
+            }
+            if (upper >= 2 && lower >= 2) out.add(token);
+        }
+        return out;
+    }
+}
