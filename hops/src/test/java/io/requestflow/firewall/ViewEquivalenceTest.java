@@ -4,6 +4,8 @@ import io.requestflow.engine.http.Request;
 import io.requestflow.firewall.waf.Inspection;
 import io.requestflow.firewall.waf.Target;
 import io.requestflow.firewall.waf.rules.JavaRules;
+import io.requestflow.firewall.waf.rules.PatternRule;
+import io.requestflow.firewall.waf.rules.SqliRules;
 import io.requestflow.firewall.waf.rules.Views;
 import org.junit.jupiter.api.Test;
 
@@ -17,8 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The loops that replaced regex replacements in the rule families give exactly what the regexes gave
- * (the definitions are restated here as the reference), on every value and raw value of the benign
- * corpus and the CRS corpus, and on edge cases the corpora may lack.
+ * (the definitions are restated here as the reference), and SQLI-240's gate turns away no value its
+ * regex matches, on every value and raw value of the benign corpus and the CRS corpus, and on edge
+ * cases the corpora may lack.
  */
 class ViewEquivalenceTest {
     private static final Pattern JS = Pattern.compile("/\\*.*?\\*/|\\s+");
@@ -45,8 +48,17 @@ class ViewEquivalenceTest {
                 values.add(t.raw());
             }
         }
+        Pattern tautology = new SqliRules().rules().stream().filter(r -> r.id().equals("SQLI-240"))
+                .map(PatternRule::pattern).findFirst().orElseThrow();
+        values.addAll(List.of("1 like 1", "7\tlike 7", "x like gecko 1", "12  like12", "1like 1"));
         int changed = 0;
+        int gated = 0;
         for (String v : values) {
+            // SQLI-240's gate only turns away values its regex cannot match
+            if (!SqliRules.mayBeLiteralTautology(v)) {
+                assertThat(tautology.matcher(v).find()).as("SQLI-240 on %s", v).isFalse();
+                gated++;
+            }
             String js = JS.matcher(v).replaceAll("");
             assertThat(Views.jsCode(v)).as("js view of %s", v).isEqualTo(js);
             String slashes = SLASH_RUNS.matcher(v.replace('\\', '/')).replaceAll("/");
@@ -56,6 +68,7 @@ class ViewEquivalenceTest {
         }
         assertThat(values).hasSizeGreaterThan(crs == null ? 10_000 : 50_000);
         assertThat(changed).as("values a view changes").isGreaterThan(1_000);
+        assertThat(gated).as("values SQLI-240's gate turns away").isGreaterThan(1_000);
     }
 
     private static List<String> mixedCaseTokens(String v) {

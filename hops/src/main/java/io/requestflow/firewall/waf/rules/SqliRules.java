@@ -126,7 +126,7 @@ public final class SqliRules extends PatternFamily {
                 // conditions that are true or false by construction: 1=1, 42<=>42, 11!=1, '1'='1'
                 of("SQLI-240", 1, CRITICAL, "(?:^|[\\s,(])(\\d+)\\s*(?:=|<=>|\\blike\\b)\\s*\\1(?:$|[\\s,)])|"
                         + "(?:^|[\\s,(])(\\d+)\\s*(?:!=|<>)\\s*(?!\\2(?:$|[\\s,)]))\\d+(?:$|[\\s,)])|(['\"])(\\w+)\\3\\s*=\\s*\\3\\4\\3",
-                        ARGS_AND_HEADERS).when(anyOf("=", "<", ">", "like")),
+                        ARGS_AND_HEADERS).when(SqliRules::mayBeLiteralTautology),
                 // a fragment that is only a SQL operator or an operator test: "<=>", "rlike", "is null", "in (0,1)"
                 of("SQLI-238", 2, CRITICAL, "^\\s*(?:<<|>>|&&|\\|\\||!=|<=>|<=|>=|<>|==|->>?|xor|regexp|rlike|ilike|"
                         + "(?:not\\s+)?like\\s+null|is\\s+(?:not\\s+)?null|notnull|isnull)\\s*$|\\bin\\s*\\(\\s*[-\\w]+\\s*,|"
@@ -149,6 +149,25 @@ public final class SqliRules extends PatternFamily {
                         ARGS_AND_HEADERS),
                 of("SQLI-210", 4, Severity.WARNING, "(?:[~!@#$%^&*()\\-+={}\\[\\]|:;\"'´’‘`<>].*){6}",
                         java.util.EnumSet.of(Target.Kind.ARG, Target.Kind.COOKIE))));
+    }
+
+    /**
+     * SQLI-240's necessary condition: its first alternative needs "=" or a number, blanks and "like";
+     * the second "!=" or "<>"; the third "=". So a value without "=" or "<>" can match only where a
+     * "like" follows a digit and blanks ({@code \s}): prose ("like gecko") skips the back-referencing regex.
+     */
+    public static boolean mayBeLiteralTautology(String v) {
+        if (v.indexOf('=') >= 0 || v.contains("<>")) return true;
+        for (int i = v.indexOf("like"); i >= 0; i = v.indexOf("like", i + 1)) {
+            int j = i - 1;
+            while (j >= 0 && isBlank(v.charAt(j))) j--;
+            if (j >= 0 && v.charAt(j) >= '0' && v.charAt(j) <= '9') return true;
+        }
+        return false;
+    }
+
+    private static boolean isBlank(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
     }
 
     @Override
