@@ -10,16 +10,18 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.requestflow.engine.http.Response;
 import io.requestflow.engine.net.HostPort;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Completes the one call in flight on a pooled connection: with the response, a timeout, or a reset. */
 final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
 
-    record Outcome(Response response, boolean keepAlive) {}
+    /** Told once per call, on the connection's event loop: a response (and whether the connection stays open) or a failure. */
+    interface Callback {
+        void done(Response response, boolean keepAlive, UpstreamException error);
+    }
 
-    private CompletableFuture<Outcome> current;
+    private Callback current;
     private HostPort upstream;
     private ScheduledFuture<?> timer;
     private ChannelHandlerContext ctx;
@@ -30,7 +32,7 @@ final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse
     }
 
     /** Called on the channel's event loop before the request is written. */
-    void begin(CompletableFuture<Outcome> call, HostPort upstream, long readTimeoutMs) {
+    void begin(Callback call, HostPort upstream, long readTimeoutMs) {
         this.current = call;
         this.upstream = upstream;
         this.timer = ctx.executor().schedule(() -> fail(new UpstreamException(UpstreamException.Kind.TIMEOUT,
@@ -38,12 +40,12 @@ final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse
     }
 
     void fail(UpstreamException error) {
-        CompletableFuture<Outcome> call = take();
-        if (call != null) call.completeExceptionally(error);
+        Callback call = take();
+        if (call != null) call.done(null, false, error);
     }
 
-    private CompletableFuture<Outcome> take() {
-        CompletableFuture<Outcome> call = current;
+    private Callback take() {
+        Callback call = current;
         current = null;
         if (timer != null) {
             timer.cancel(false);
@@ -54,19 +56,19 @@ final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse msg) {
-        CompletableFuture<Outcome> call = take();
+        Callback call = take();
         if (call == null) {
             ctx.close(); // a response nobody asked for: the connection is out of step
             return;
         }
         if (msg.decoderResult().isFailure()) {
-            call.completeExceptionally(new UpstreamException(UpstreamException.Kind.PROTOCOL, upstream,
+            call.done(null, false, new UpstreamException(UpstreamException.Kind.PROTOCOL, upstream,
                     String.valueOf(msg.decoderResult().cause().getMessage()), msg.decoderResult().cause()));
             return;
         }
         // headers are plain objects (only the content is pooled), so they can be kept without a copy
         Response response = new Response(msg.status().code(), msg.headers(), ByteBufUtil.getBytes(msg.content()));
-        call.complete(new Outcome(response, HttpUtil.isKeepAlive(msg)));
+        call.done(response, HttpUtil.isKeepAlive(msg), null);
     }
 
     @Override

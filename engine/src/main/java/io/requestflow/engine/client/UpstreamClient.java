@@ -93,8 +93,7 @@ public final class UpstreamClient implements AutoCloseable {
                     "max " + config.maxRequests(), null));
         }
         CompletableFuture<Response> result = new CompletableFuture<>();
-        result.whenComplete((r, e) -> active.decrementAndGet());
-        attempt(upstream, request, readTimeoutMs, result, IDEMPOTENT.contains(request.method()));
+        attempt(upstream, request, readTimeoutMs, result, active, IDEMPOTENT.contains(request.method()));
         return result;
     }
 
@@ -121,23 +120,43 @@ public final class UpstreamClient implements AutoCloseable {
         return group.next();
     }
 
+    /** Ends a call: the in-flight count drops before the caller sees the outcome (no extra stage per call). */
+    private static void finish(CompletableFuture<Response> result, AtomicInteger active, Response response,
+                               Throwable error) {
+        active.decrementAndGet();
+        if (error == null) result.complete(response);
+        else result.completeExceptionally(error);
+    }
+
     private void attempt(HostPort upstream, Request request, long readTimeoutMs, CompletableFuture<Response> result,
-                         boolean mayRetryStale) {
+                         AtomicInteger active, boolean mayRetryStale) {
         if (closed) {
-            result.completeExceptionally(new UpstreamException(UpstreamException.Kind.POOL_EXHAUSTED, upstream,
+            finish(result, active, null, new UpstreamException(UpstreamException.Kind.POOL_EXHAUSTED, upstream,
                     "the client is closed", null));
             return;
         }
         LoopPool pool = pools.computeIfAbsent(new PoolKey(upstream, currentLoop()), this::newPool);
         pool.acquire((channel, failure) -> {
             if (failure != null) {
-                result.completeExceptionally(classifyAcquireFailure(upstream, failure));
+                finish(result, active, null, classifyAcquireFailure(upstream, failure));
                 return;
             }
             Integer uses = channel.attr(USES).get();
             boolean reused = uses != null;
             channel.attr(USES).set(reused ? uses + 1 : 1);
-            CompletableFuture<ResponseHandler.Outcome> call = new CompletableFuture<>();
+            // the handler calls back on the connection's loop; no future per call
+            ResponseHandler.Callback call = (response, keepAlive, error) -> {
+                if (error != null || !keepAlive) channel.close();
+                pool.release(channel);
+                if (error == null) {
+                    finish(result, active, response, null);
+                } else if (mayRetryStale && reused && error.kind() == UpstreamException.Kind.RESET) {
+                    // a pooled connection the upstream had already closed: safe to resend an idempotent request once
+                    attempt(upstream, request, readTimeoutMs, result, active, false);
+                } else {
+                    finish(result, active, null, error);
+                }
+            };
             Runnable write = () -> {
                 ResponseHandler handler = channel.pipeline().get(ResponseHandler.class);
                 handler.begin(call, upstream, readTimeoutMs);
@@ -150,19 +169,6 @@ public final class UpstreamClient implements AutoCloseable {
             };
             if (channel.eventLoop().inEventLoop()) write.run();
             else channel.eventLoop().execute(write);
-            call.whenComplete((outcome, error) -> {
-                if (error != null || !outcome.keepAlive()) channel.close();
-                pool.release(channel);
-                if (error == null) {
-                    result.complete(outcome.response());
-                } else if (mayRetryStale && reused && error instanceof UpstreamException ue
-                        && ue.kind() == UpstreamException.Kind.RESET) {
-                    // a pooled connection the upstream had already closed: safe to resend an idempotent request once
-                    attempt(upstream, request, readTimeoutMs, result, false);
-                } else {
-                    result.completeExceptionally(error);
-                }
-            });
         });
     }
 

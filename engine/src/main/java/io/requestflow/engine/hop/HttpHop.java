@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
 
 /**
  * An HTTP hop: a listener whose requests run through the hop's stages, wrapped in what every hop does
@@ -38,7 +37,6 @@ import java.util.regex.Pattern;
  */
 public final class HttpHop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpHop.class);
-    private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     static final String REQUEST_ID = "x-request-id";
 
     /**
@@ -53,7 +51,11 @@ public final class HttpHop implements AutoCloseable {
     private final long requestTimeoutMs;
     private final Timer.Builder timer;
     /** One timer per status, looked up without building a meter id on every request. */
-    private final java.util.concurrent.ConcurrentHashMap<Integer, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicReferenceArray<Timer> timersByStatus =
+            new java.util.concurrent.atomic.AtomicReferenceArray<>(600);
+    /** Span names of the common methods, made once. */
+    private final String spanGet;
+    private final String spanPost;
     private Spec spec;
     private HttpServer server;
     private volatile HttpServer tlsServer;
@@ -63,6 +65,8 @@ public final class HttpHop implements AutoCloseable {
         this.context = context;
         this.pipeline = new Pipeline(stages);
         this.requestTimeoutMs = requestTimeoutMs;
+        this.spanGet = context.hop() + " GET";
+        this.spanPost = context.hop() + " POST";
         this.timer = Timer.builder("requestflow.requests")
                 .description("Requests handled by this hop, by status")
                 .publishPercentileHistogram();
@@ -124,13 +128,16 @@ public final class HttpHop implements AutoCloseable {
     }
 
     CompletableFuture<Response> handle(Request request) {
-        Span span = context.tracing().startServer(context.hop() + " " + request.method(), request.headers());
+        String method = request.method();
+        String spanName = method.equals("GET") ? spanGet : method.equals("POST") ? spanPost
+                : context.hop() + " " + method;
+        Span span = context.tracing().startServer(spanName, request.headers());
         String requestId = request.header(REQUEST_ID);
-        if (requestId == null || !SAFE_REQUEST_ID.matcher(requestId).matches()) {
+        if (requestId == null || !safeRequestId(requestId)) {
             requestId = span.getSpanContext().getTraceId();
             request.headers().set(REQUEST_ID, requestId);
         }
-        span.setAttribute(Tracing.HTTP_METHOD, request.method());
+        span.setAttribute(Tracing.HTTP_METHOD, method);
         span.setAttribute(Tracing.URL_PATH, request.path());
         span.setAttribute(Tracing.REQUEST_ID, requestId);
         Exchange exchange = new Exchange(request, context.hop(), requestId, span, context.tracing());
@@ -140,6 +147,19 @@ public final class HttpHop implements AutoCloseable {
             if (timer != null) timer.cancel(false);
             return finish(exchange, response, error);
         });
+    }
+
+    /** {@code [A-Za-z0-9._:-]{1,64}} without a regex matcher per request. */
+    static boolean safeRequestId(String id) {
+        int n = id.length();
+        if (n < 1 || n > 64) return false;
+        for (int i = 0; i < n; i++) {
+            char c = id.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == ':' || c == '-';
+            if (!ok) return false;
+        }
+        return true;
     }
 
     /**
@@ -164,18 +184,33 @@ public final class HttpHop implements AutoCloseable {
     private Response finish(Exchange exchange, Response response, Throwable error) {
         if (error != null) response = problemFor(exchange, Forwarder.unwrap(error));
         long nanos = System.nanoTime() - exchange.startNanos();
-        List<ServerTiming.Entry> calls = exchange.calls();
-        String own = new ServerTiming.Entry(context.hop(), nanos / 1e6, exchange.timingDesc()).format();
-        if (!calls.isEmpty()) own = own + ", " + ServerTiming.format(calls);
-        response.headers().set(ServerTiming.HEADER, ServerTiming.prepend(own, response.headers().get(ServerTiming.HEADER)));
+        // this hop's entry, its calls, then what came back from upstream: one builder, one string
+        StringBuilder timing = ServerTiming.append(new StringBuilder(96), context.hop(), nanos / 1e6,
+                exchange.timingDesc(), null);
+        for (ServerTiming.Entry call : exchange.calls()) call.appendTo(timing.append(", "));
+        String upstream = response.headers().get(ServerTiming.HEADER);
+        if (upstream != null && !upstream.isBlank()) timing.append(", ").append(upstream);
+        response.headers().set(ServerTiming.HEADER, timing.toString());
         response.headers().set(REQUEST_ID, exchange.requestId());
         Span span = exchange.span();
         span.setAttribute(Tracing.HTTP_STATUS, (long) response.status());
         if (response.status() >= 500) span.setStatus(StatusCode.ERROR);
         span.end();
-        timers.computeIfAbsent(response.status(), status -> timer.tag("status", Integer.toString(status))
-                .register(context.registry())).record(nanos, TimeUnit.NANOSECONDS);
+        timerFor(response.status()).record(nanos, TimeUnit.NANOSECONDS);
         return response;
+    }
+
+    /** The status's timer from an array by status (no boxing, no hash lookup); registering twice is harmless. */
+    private Timer timerFor(int status) {
+        if (status < 0 || status >= timersByStatus.length()) {
+            return timer.tag("status", Integer.toString(status)).register(context.registry());
+        }
+        Timer t = timersByStatus.get(status);
+        if (t == null) {
+            t = timer.tag("status", Integer.toString(status)).register(context.registry());
+            timersByStatus.set(status, t);
+        }
+        return t;
     }
 
     private Response problemFor(Exchange exchange, Throwable error) {
