@@ -38,6 +38,10 @@ import java.util.concurrent.TimeoutException;
 public final class HttpHop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpHop.class);
     static final String REQUEST_ID = "x-request-id";
+    // header names as AsciiString: the encoder copies them as bytes, where a String is copied char by char
+    private static final io.netty.util.AsciiString REQUEST_ID_NAME = io.netty.util.AsciiString.cached(REQUEST_ID);
+    private static final io.netty.util.AsciiString SERVER_TIMING_NAME =
+            io.netty.util.AsciiString.cached(ServerTiming.HEADER);
 
     /**
      * @param listen           traffic address ({@code port 0} = ephemeral)
@@ -188,10 +192,10 @@ public final class HttpHop implements AutoCloseable {
         StringBuilder timing = ServerTiming.append(new StringBuilder(96), context.hop(), nanos / 1e6,
                 exchange.timingDesc(), null);
         for (ServerTiming.Entry call : exchange.calls()) call.appendTo(timing.append(", "));
-        String upstream = response.headers().get(ServerTiming.HEADER);
+        String upstream = response.headers().get(SERVER_TIMING_NAME);
         if (upstream != null && !upstream.isBlank()) timing.append(", ").append(upstream);
-        response.headers().set(ServerTiming.HEADER, timing.toString());
-        response.headers().set(REQUEST_ID, exchange.requestId());
+        response.headers().set(SERVER_TIMING_NAME, timing.toString());
+        response.headers().set(REQUEST_ID_NAME, exchange.requestId());
         Span span = exchange.span();
         span.setAttribute(Tracing.HTTP_STATUS, (long) response.status());
         if (response.status() >= 500) span.setStatus(StatusCode.ERROR);
