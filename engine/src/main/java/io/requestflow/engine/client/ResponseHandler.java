@@ -9,9 +9,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.requestflow.engine.http.Response;
 import io.requestflow.engine.net.HostPort;
+import io.requestflow.engine.net.LoopDeadlines;
 
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /** Completes the one call in flight on a pooled connection: with the response, a timeout, or a reset. */
 final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
@@ -23,7 +22,7 @@ final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse
 
     private Callback current;
     private HostPort upstream;
-    private ScheduledFuture<?> timer;
+    private LoopDeadlines.Timeout timer;
     private ChannelHandlerContext ctx;
 
     @Override
@@ -35,8 +34,18 @@ final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse
     void begin(Callback call, HostPort upstream, long readTimeoutMs) {
         this.current = call;
         this.upstream = upstream;
-        this.timer = ctx.executor().schedule(() -> fail(new UpstreamException(UpstreamException.Kind.TIMEOUT,
-                upstream, "no response within " + readTimeoutMs + " ms", null)), readTimeoutMs, TimeUnit.MILLISECONDS);
+        // begin runs on this connection's loop, so the loop's deadline lists hold the read timeout
+        Runnable expire = () -> {
+            if (current == call) fail(new UpstreamException(UpstreamException.Kind.TIMEOUT,
+                    upstream, "no response within " + readTimeoutMs + " ms", null));
+        };
+        LoopDeadlines deadlines = LoopDeadlines.current();
+        if (deadlines != null) {
+            this.timer = deadlines.add(readTimeoutMs, expire);
+        } else {
+            var task = ctx.executor().schedule(expire, readTimeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+            this.timer = () -> task.cancel(false);
+        }
     }
 
     void fail(UpstreamException error) {
@@ -48,7 +57,7 @@ final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse
         Callback call = current;
         current = null;
         if (timer != null) {
-            timer.cancel(false);
+            timer.cancel();
             timer = null;
         }
         return call;

@@ -1,9 +1,7 @@
 package io.requestflow.engine.hop;
 
 import io.micrometer.core.instrument.Timer;
-import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.netty.util.internal.ThreadExecutorMap;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.requestflow.engine.admin.AdminServer;
@@ -12,6 +10,7 @@ import io.requestflow.engine.http.Problem;
 import io.requestflow.engine.http.Request;
 import io.requestflow.engine.http.Response;
 import io.requestflow.engine.net.HostPort;
+import io.requestflow.engine.net.LoopDeadlines;
 import io.requestflow.engine.pipeline.Exchange;
 import io.requestflow.engine.pipeline.Pipeline;
 import io.requestflow.engine.pipeline.Stage;
@@ -146,9 +145,9 @@ public final class HttpHop implements AutoCloseable {
         span.setAttribute(Tracing.REQUEST_ID, requestId);
         Exchange exchange = new Exchange(request, context.hop(), requestId, span, context.tracing());
         CompletableFuture<Response> result = pipeline.execute(exchange);
-        ScheduledFuture<?> timer = safetyTimeout(result);
+        LoopDeadlines.Timeout timer = safetyTimeout(result);
         return result.handle((response, error) -> {
-            if (timer != null) timer.cancel(false);
+            if (timer != null) timer.cancel();
             return finish(exchange, response, error);
         });
     }
@@ -168,17 +167,19 @@ public final class HttpHop implements AutoCloseable {
 
     /**
      * Fails {@code result} with a timeout after {@code requestTimeoutMs}; null when it is already done.
-     * The timer runs on the Netty event loop serving this request rather than through {@code orTimeout}:
-     * the JDK's delay scheduler wakes a pool thread for every schedule and cancel, which cost more CPU
-     * per request than the rest of the hop's bookkeeping together.
+     * The timer lives in the deadline lists of the Netty event loop serving this request rather than in
+     * {@code orTimeout} (the JDK's delay scheduler wakes a pool thread for every schedule and cancel) or a
+     * task per request (two heap operations in the loop's scheduled-task queue).
      */
-    private ScheduledFuture<?> safetyTimeout(CompletableFuture<Response> result) {
+    private LoopDeadlines.Timeout safetyTimeout(CompletableFuture<Response> result) {
         if (result.isDone()) return null;
-        EventExecutor current = ThreadExecutorMap.currentExecutor();
-        EventExecutor loop = current != null ? current : context.engine().group().next();
+        Runnable expire = () -> result.completeExceptionally(new TimeoutException());
+        LoopDeadlines deadlines = LoopDeadlines.current();
+        if (deadlines != null) return deadlines.add(requestTimeoutMs, expire);
         try {
-            return loop.schedule(() -> result.completeExceptionally(new TimeoutException()),
-                    requestTimeoutMs, TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> task = context.engine().group().next().schedule(expire, requestTimeoutMs,
+                    TimeUnit.MILLISECONDS);
+            return () -> task.cancel(false);
         } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
             result.orTimeout(requestTimeoutMs, TimeUnit.MILLISECONDS);
             return null;
