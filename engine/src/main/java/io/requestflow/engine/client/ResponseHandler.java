@@ -9,19 +9,20 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.requestflow.engine.http.Response;
 import io.requestflow.engine.net.HostPort;
+import io.requestflow.engine.net.LoopDeadlines;
 
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /** Completes the one call in flight on a pooled connection: with the response, a timeout, or a reset. */
 final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
 
-    record Outcome(Response response, boolean keepAlive) {}
+    /** Told once per call, on the connection's event loop: a response (and whether the connection stays open) or a failure. */
+    interface Callback {
+        void done(Response response, boolean keepAlive, UpstreamException error);
+    }
 
-    private CompletableFuture<Outcome> current;
+    private Callback current;
     private HostPort upstream;
-    private ScheduledFuture<?> timer;
+    private LoopDeadlines.Timeout timer;
     private ChannelHandlerContext ctx;
 
     @Override
@@ -30,23 +31,33 @@ final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse
     }
 
     /** Called on the channel's event loop before the request is written. */
-    void begin(CompletableFuture<Outcome> call, HostPort upstream, long readTimeoutMs) {
+    void begin(Callback call, HostPort upstream, long readTimeoutMs) {
         this.current = call;
         this.upstream = upstream;
-        this.timer = ctx.executor().schedule(() -> fail(new UpstreamException(UpstreamException.Kind.TIMEOUT,
-                upstream, "no response within " + readTimeoutMs + " ms", null)), readTimeoutMs, TimeUnit.MILLISECONDS);
+        // begin runs on this connection's loop, so the loop's deadline lists hold the read timeout
+        Runnable expire = () -> {
+            if (current == call) fail(new UpstreamException(UpstreamException.Kind.TIMEOUT,
+                    upstream, "no response within " + readTimeoutMs + " ms", null));
+        };
+        LoopDeadlines deadlines = LoopDeadlines.current();
+        if (deadlines != null) {
+            this.timer = deadlines.add(readTimeoutMs, expire);
+        } else {
+            var task = ctx.executor().schedule(expire, readTimeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+            this.timer = () -> task.cancel(false);
+        }
     }
 
     void fail(UpstreamException error) {
-        CompletableFuture<Outcome> call = take();
-        if (call != null) call.completeExceptionally(error);
+        Callback call = take();
+        if (call != null) call.done(null, false, error);
     }
 
-    private CompletableFuture<Outcome> take() {
-        CompletableFuture<Outcome> call = current;
+    private Callback take() {
+        Callback call = current;
         current = null;
         if (timer != null) {
-            timer.cancel(false);
+            timer.cancel();
             timer = null;
         }
         return call;
@@ -54,19 +65,19 @@ final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse msg) {
-        CompletableFuture<Outcome> call = take();
+        Callback call = take();
         if (call == null) {
             ctx.close(); // a response nobody asked for: the connection is out of step
             return;
         }
         if (msg.decoderResult().isFailure()) {
-            call.completeExceptionally(new UpstreamException(UpstreamException.Kind.PROTOCOL, upstream,
+            call.done(null, false, new UpstreamException(UpstreamException.Kind.PROTOCOL, upstream,
                     String.valueOf(msg.decoderResult().cause().getMessage()), msg.decoderResult().cause()));
             return;
         }
         // headers are plain objects (only the content is pooled), so they can be kept without a copy
         Response response = new Response(msg.status().code(), msg.headers(), ByteBufUtil.getBytes(msg.content()));
-        call.complete(new Outcome(response, HttpUtil.isKeepAlive(msg)));
+        call.done(response, HttpUtil.isKeepAlive(msg), null);
     }
 
     @Override

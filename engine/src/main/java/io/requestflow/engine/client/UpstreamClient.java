@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 
 /**
  * A pooled HTTP/1.1 client for calls between hops: keep-alive connections, bounded per upstream
@@ -86,17 +87,29 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     public CompletableFuture<Response> send(HostPort upstream, Request request, long readTimeoutMs) {
-        AtomicInteger active = inFlight.computeIfAbsent(upstream, k -> new AtomicInteger());
-        if (active.incrementAndGet() > config.maxRequests()) {
-            active.decrementAndGet();
-            return CompletableFuture.failedFuture(new UpstreamException(UpstreamException.Kind.CIRCUIT_OPEN, upstream,
-                    "max " + config.maxRequests(), null));
-        }
-        CompletableFuture<Response> result = new CompletableFuture<>();
-        result.whenComplete((r, e) -> active.decrementAndGet());
-        attempt(upstream, request, readTimeoutMs, result, IDEMPOTENT.contains(request.method()));
-        return result;
+        return send(upstream, request, readTimeoutMs, null);
     }
+
+    /**
+     * As above; {@code onDone} (may be null) sees the outcome just before the returned future completes,
+     * on the thread completing it: a caller's bookkeeping without a dependent future per call.
+     */
+    public CompletableFuture<Response> send(HostPort upstream, Request request, long readTimeoutMs,
+                                            BiConsumer<Response, Throwable> onDone) {
+        AtomicInteger active = inFlight.computeIfAbsent(upstream, k -> new AtomicInteger());
+        Call call = new Call(new CompletableFuture<>(), active, onDone);
+        if (active.incrementAndGet() > config.maxRequests()) {
+            finish(call, null, new UpstreamException(UpstreamException.Kind.CIRCUIT_OPEN, upstream,
+                    "max " + config.maxRequests(), null));
+            return call.result;
+        }
+        attempt(upstream, request, readTimeoutMs, call, IDEMPOTENT.contains(request.method()));
+        return call.result;
+    }
+
+    /** One call's completion: its future, the upstream's in-flight count, the caller's hook. */
+    private record Call(CompletableFuture<Response> result, AtomicInteger active,
+                        BiConsumer<Response, Throwable> onDone) {}
 
     /** Requests in flight to {@code upstream} through this client right now. */
     public int inFlight(HostPort upstream) {
@@ -121,26 +134,48 @@ public final class UpstreamClient implements AutoCloseable {
         return group.next();
     }
 
-    private void attempt(HostPort upstream, Request request, long readTimeoutMs, CompletableFuture<Response> result,
-                         boolean mayRetryStale) {
+    /** Ends a call: the in-flight count drops and the hook runs before the caller sees the outcome. */
+    private static void finish(Call call, Response response, Throwable error) {
+        call.active.decrementAndGet();
+        try {
+            if (call.onDone != null) call.onDone.accept(response, error);
+        } finally {
+            if (error == null) call.result.complete(response);
+            else call.result.completeExceptionally(error);
+        }
+    }
+
+    private void attempt(HostPort upstream, Request request, long readTimeoutMs, Call call, boolean mayRetryStale) {
         if (closed) {
-            result.completeExceptionally(new UpstreamException(UpstreamException.Kind.POOL_EXHAUSTED, upstream,
+            finish(call, null, new UpstreamException(UpstreamException.Kind.POOL_EXHAUSTED, upstream,
                     "the client is closed", null));
             return;
         }
         LoopPool pool = pools.computeIfAbsent(new PoolKey(upstream, currentLoop()), this::newPool);
         pool.acquire((channel, failure) -> {
             if (failure != null) {
-                result.completeExceptionally(classifyAcquireFailure(upstream, failure));
+                finish(call, null, classifyAcquireFailure(upstream, failure));
                 return;
             }
             Integer uses = channel.attr(USES).get();
             boolean reused = uses != null;
             channel.attr(USES).set(reused ? uses + 1 : 1);
-            CompletableFuture<ResponseHandler.Outcome> call = new CompletableFuture<>();
+            // the handler calls back on the connection's loop; no future per call
+            ResponseHandler.Callback done = (response, keepAlive, error) -> {
+                if (error != null || !keepAlive) channel.close();
+                pool.release(channel);
+                if (error == null) {
+                    finish(call, response, null);
+                } else if (mayRetryStale && reused && error.kind() == UpstreamException.Kind.RESET) {
+                    // a pooled connection the upstream had already closed: safe to resend an idempotent request once
+                    attempt(upstream, request, readTimeoutMs, call, false);
+                } else {
+                    finish(call, null, error);
+                }
+            };
             Runnable write = () -> {
                 ResponseHandler handler = channel.pipeline().get(ResponseHandler.class);
-                handler.begin(call, upstream, readTimeoutMs);
+                handler.begin(done, upstream, readTimeoutMs);
                 channel.writeAndFlush(toNetty(request, upstream)).addListener(written -> {
                     if (!written.isSuccess()) {
                         handler.fail(new UpstreamException(UpstreamException.Kind.RESET, upstream,
@@ -150,19 +185,6 @@ public final class UpstreamClient implements AutoCloseable {
             };
             if (channel.eventLoop().inEventLoop()) write.run();
             else channel.eventLoop().execute(write);
-            call.whenComplete((outcome, error) -> {
-                if (error != null || !outcome.keepAlive()) channel.close();
-                pool.release(channel);
-                if (error == null) {
-                    result.complete(outcome.response());
-                } else if (mayRetryStale && reused && error instanceof UpstreamException ue
-                        && ue.kind() == UpstreamException.Kind.RESET) {
-                    // a pooled connection the upstream had already closed: safe to resend an idempotent request once
-                    attempt(upstream, request, readTimeoutMs, result, false);
-                } else {
-                    result.completeExceptionally(error);
-                }
-            });
         });
     }
 

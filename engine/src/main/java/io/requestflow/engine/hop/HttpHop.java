@@ -1,9 +1,7 @@
 package io.requestflow.engine.hop;
 
 import io.micrometer.core.instrument.Timer;
-import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.netty.util.internal.ThreadExecutorMap;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.requestflow.engine.admin.AdminServer;
@@ -12,6 +10,7 @@ import io.requestflow.engine.http.Problem;
 import io.requestflow.engine.http.Request;
 import io.requestflow.engine.http.Response;
 import io.requestflow.engine.net.HostPort;
+import io.requestflow.engine.net.LoopDeadlines;
 import io.requestflow.engine.pipeline.Exchange;
 import io.requestflow.engine.pipeline.Pipeline;
 import io.requestflow.engine.pipeline.Stage;
@@ -29,7 +28,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
 
 /**
  * An HTTP hop: a listener whose requests run through the hop's stages, wrapped in what every hop does
@@ -38,8 +36,11 @@ import java.util.regex.Pattern;
  */
 public final class HttpHop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpHop.class);
-    private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     static final String REQUEST_ID = "x-request-id";
+    // header names as AsciiString: the encoder copies them as bytes, where a String is copied char by char
+    private static final io.netty.util.AsciiString REQUEST_ID_NAME = io.netty.util.AsciiString.cached(REQUEST_ID);
+    private static final io.netty.util.AsciiString SERVER_TIMING_NAME =
+            io.netty.util.AsciiString.cached(ServerTiming.HEADER);
 
     /**
      * @param listen           traffic address ({@code port 0} = ephemeral)
@@ -53,7 +54,11 @@ public final class HttpHop implements AutoCloseable {
     private final long requestTimeoutMs;
     private final Timer.Builder timer;
     /** One timer per status, looked up without building a meter id on every request. */
-    private final java.util.concurrent.ConcurrentHashMap<Integer, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicReferenceArray<Timer> timersByStatus =
+            new java.util.concurrent.atomic.AtomicReferenceArray<>(600);
+    /** Span names of the common methods, made once. */
+    private final String spanGet;
+    private final String spanPost;
     private Spec spec;
     private HttpServer server;
     private volatile HttpServer tlsServer;
@@ -63,6 +68,8 @@ public final class HttpHop implements AutoCloseable {
         this.context = context;
         this.pipeline = new Pipeline(stages);
         this.requestTimeoutMs = requestTimeoutMs;
+        this.spanGet = context.hop() + " GET";
+        this.spanPost = context.hop() + " POST";
         this.timer = Timer.builder("requestflow.requests")
                 .description("Requests handled by this hop, by status")
                 .publishPercentileHistogram();
@@ -124,37 +131,55 @@ public final class HttpHop implements AutoCloseable {
     }
 
     CompletableFuture<Response> handle(Request request) {
-        Span span = context.tracing().startServer(context.hop() + " " + request.method(), request.headers());
+        String method = request.method();
+        String spanName = method.equals("GET") ? spanGet : method.equals("POST") ? spanPost
+                : context.hop() + " " + method;
+        Span span = context.tracing().startServer(spanName, request.headers());
         String requestId = request.header(REQUEST_ID);
-        if (requestId == null || !SAFE_REQUEST_ID.matcher(requestId).matches()) {
+        if (requestId == null || !safeRequestId(requestId)) {
             requestId = span.getSpanContext().getTraceId();
             request.headers().set(REQUEST_ID, requestId);
         }
-        span.setAttribute(Tracing.HTTP_METHOD, request.method());
+        span.setAttribute(Tracing.HTTP_METHOD, method);
         span.setAttribute(Tracing.URL_PATH, request.path());
         span.setAttribute(Tracing.REQUEST_ID, requestId);
         Exchange exchange = new Exchange(request, context.hop(), requestId, span, context.tracing());
         CompletableFuture<Response> result = pipeline.execute(exchange);
-        ScheduledFuture<?> timer = safetyTimeout(result);
+        LoopDeadlines.Timeout timer = safetyTimeout(result);
         return result.handle((response, error) -> {
-            if (timer != null) timer.cancel(false);
+            if (timer != null) timer.cancel();
             return finish(exchange, response, error);
         });
     }
 
+    /** {@code [A-Za-z0-9._:-]{1,64}} without a regex matcher per request. */
+    static boolean safeRequestId(String id) {
+        int n = id.length();
+        if (n < 1 || n > 64) return false;
+        for (int i = 0; i < n; i++) {
+            char c = id.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == ':' || c == '-';
+            if (!ok) return false;
+        }
+        return true;
+    }
+
     /**
      * Fails {@code result} with a timeout after {@code requestTimeoutMs}; null when it is already done.
-     * The timer runs on the Netty event loop serving this request rather than through {@code orTimeout}:
-     * the JDK's delay scheduler wakes a pool thread for every schedule and cancel, which cost more CPU
-     * per request than the rest of the hop's bookkeeping together.
+     * The timer lives in the deadline lists of the Netty event loop serving this request rather than in
+     * {@code orTimeout} (the JDK's delay scheduler wakes a pool thread for every schedule and cancel) or a
+     * task per request (two heap operations in the loop's scheduled-task queue).
      */
-    private ScheduledFuture<?> safetyTimeout(CompletableFuture<Response> result) {
+    private LoopDeadlines.Timeout safetyTimeout(CompletableFuture<Response> result) {
         if (result.isDone()) return null;
-        EventExecutor current = ThreadExecutorMap.currentExecutor();
-        EventExecutor loop = current != null ? current : context.engine().group().next();
+        Runnable expire = () -> result.completeExceptionally(new TimeoutException());
+        LoopDeadlines deadlines = LoopDeadlines.current();
+        if (deadlines != null) return deadlines.add(requestTimeoutMs, expire);
         try {
-            return loop.schedule(() -> result.completeExceptionally(new TimeoutException()),
-                    requestTimeoutMs, TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> task = context.engine().group().next().schedule(expire, requestTimeoutMs,
+                    TimeUnit.MILLISECONDS);
+            return () -> task.cancel(false);
         } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
             result.orTimeout(requestTimeoutMs, TimeUnit.MILLISECONDS);
             return null;
@@ -164,18 +189,33 @@ public final class HttpHop implements AutoCloseable {
     private Response finish(Exchange exchange, Response response, Throwable error) {
         if (error != null) response = problemFor(exchange, Forwarder.unwrap(error));
         long nanos = System.nanoTime() - exchange.startNanos();
-        List<ServerTiming.Entry> calls = exchange.calls();
-        String own = new ServerTiming.Entry(context.hop(), nanos / 1e6, exchange.timingDesc()).format();
-        if (!calls.isEmpty()) own = own + ", " + ServerTiming.format(calls);
-        response.headers().set(ServerTiming.HEADER, ServerTiming.prepend(own, response.headers().get(ServerTiming.HEADER)));
-        response.headers().set(REQUEST_ID, exchange.requestId());
+        // this hop's entry, its calls, then what came back from upstream: one builder, one string
+        StringBuilder timing = ServerTiming.append(new StringBuilder(96), context.hop(), nanos / 1e6,
+                exchange.timingDesc(), null);
+        for (ServerTiming.Entry call : exchange.calls()) call.appendTo(timing.append(", "));
+        String upstream = response.headers().get(SERVER_TIMING_NAME);
+        if (upstream != null && !upstream.isBlank()) timing.append(", ").append(upstream);
+        response.headers().set(SERVER_TIMING_NAME, timing.toString());
+        response.headers().set(REQUEST_ID_NAME, exchange.requestId());
         Span span = exchange.span();
         span.setAttribute(Tracing.HTTP_STATUS, (long) response.status());
         if (response.status() >= 500) span.setStatus(StatusCode.ERROR);
         span.end();
-        timers.computeIfAbsent(response.status(), status -> timer.tag("status", Integer.toString(status))
-                .register(context.registry())).record(nanos, TimeUnit.NANOSECONDS);
+        timerFor(response.status()).record(nanos, TimeUnit.NANOSECONDS);
         return response;
+    }
+
+    /** The status's timer from an array by status (no boxing, no hash lookup); registering twice is harmless. */
+    private Timer timerFor(int status) {
+        if (status < 0 || status >= timersByStatus.length()) {
+            return timer.tag("status", Integer.toString(status)).register(context.registry());
+        }
+        Timer t = timersByStatus.get(status);
+        if (t == null) {
+            t = timer.tag("status", Integer.toString(status)).register(context.registry());
+            timersByStatus.set(status, t);
+        }
+        return t;
     }
 
     private Response problemFor(Exchange exchange, Throwable error) {

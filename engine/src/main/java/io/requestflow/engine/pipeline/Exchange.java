@@ -23,7 +23,8 @@ public final class Exchange {
     private final Tracing tracing;
     private final long startNanos = System.nanoTime();
     private final List<ServerTiming.Entry> calls = new ArrayList<>();
-    private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+    /** Made on the first put: most hops (balancer, edge) never share attributes between stages. */
+    private volatile Map<String, Object> attributes;
     private volatile String timingDesc;
 
     public Exchange(Request request, String hop, String requestId, Span span, Tracing tracing) {
@@ -87,10 +88,18 @@ public final class Exchange {
 
     @SuppressWarnings("unchecked")
     public <T> T attribute(String key) {
-        return (T) attributes.get(key);
+        Map<String, Object> map = attributes;
+        return map == null ? null : (T) map.get(key);
     }
 
     public void attribute(String key, Object value) {
-        attributes.put(key, value);
+        Map<String, Object> map = attributes;
+        if (map == null) {
+            synchronized (this) {
+                if (attributes == null) attributes = new ConcurrentHashMap<>();
+                map = attributes;
+            }
+        }
+        map.put(key, value);
     }
 }

@@ -1,6 +1,7 @@
 package io.requestflow.engine.proxy;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.requestflow.engine.client.UpstreamClient;
@@ -24,6 +25,7 @@ import java.util.concurrent.CompletionException;
  * the caller.
  */
 public final class Forwarder {
+    private static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
     private final UpstreamClient client;
 
     public Forwarder(UpstreamClient client) {
@@ -34,13 +36,14 @@ public final class Forwarder {
     public CompletableFuture<Response> send(Exchange exchange, HostPort upstream, long timeoutMs) {
         Request in = exchange.request();
         HttpHeaders headers = HopByHop.forwardCopy(in.headers());
-        headers.set("x-request-id", exchange.requestId());
+        headers.set(REQUEST_ID, exchange.requestId());
         Span span = exchange.tracing().startClient(exchange.span(), in.method() + " " + upstream);
         span.setAttribute(Tracing.SERVER_ADDRESS, upstream.host());
         span.setAttribute(Tracing.SERVER_PORT, (long) upstream.port());
         Tracing.inject(span, headers);
         Request out = new Request(in.method(), in.uri(), headers, in.body(), null);
-        return client.send(upstream, out, timeoutMs).whenComplete((response, error) -> {
+        // the span ends in the client's completion hook: no dependent future per call
+        return client.send(upstream, out, timeoutMs, (response, error) -> {
             if (error != null) {
                 span.setStatus(StatusCode.ERROR, String.valueOf(unwrap(error).getMessage()));
             } else {

@@ -27,14 +27,29 @@ public final class ServerTiming {
         }
 
         public String format() {
-            StringBuilder sb = new StringBuilder(name).append(";dur=");
-            appendTwoDecimals(sb, durMs);
-            if (desc != null && !desc.isEmpty()) {
-                sb.append(";desc=\"").append(desc.replace("\\", "").replace("\"", "'")).append('"');
-            }
-            if (by != null) sb.append(";by=").append(by);
-            return sb.toString();
+            return appendTo(new StringBuilder()).toString();
         }
+
+        public StringBuilder appendTo(StringBuilder sb) {
+            return append(sb, name, durMs, desc, by);
+        }
+    }
+
+    /** Appends one entry to {@code sb}: how a hop builds its whole header value without intermediate strings. */
+    public static StringBuilder append(StringBuilder sb, String name, double durMs, String desc, String by) {
+        sb.append(name).append(";dur=");
+        appendTwoDecimals(sb, durMs);
+        if (desc != null && !desc.isEmpty()) {
+            sb.append(";desc=\"");
+            for (int i = 0; i < desc.length(); i++) {
+                char c = desc.charAt(i);
+                if (c == '\\') continue;
+                sb.append(c == '"' ? '\'' : c);
+            }
+            sb.append('"');
+        }
+        if (by != null) sb.append(";by=").append(by);
+        return sb;
     }
 
     /** {@code %.2f} without a Formatter: this runs on every request of every hop. */

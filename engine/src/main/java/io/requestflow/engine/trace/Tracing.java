@@ -12,6 +12,7 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SpanLimits;
 
 /**
  * Spans for one hop instance, recorded with the OpenTelemetry SDK, and W3C {@code traceparent}
@@ -46,6 +47,9 @@ public final class Tracing implements AutoCloseable {
         if (carrier != null) carrier.set(key, value);
     };
 
+    /** Attributes kept per span (the most any span sets is six: HttpHop's four plus a stage's). */
+    static final int MAX_ATTRIBUTES = 8;
+
     private final SdkTracerProvider provider;
     private final Tracer tracer;
 
@@ -53,6 +57,9 @@ public final class Tracing implements AutoCloseable {
         this.provider = SdkTracerProvider.builder()
                 .setResource(Resource.create(Attributes.of(SERVICE_NAME, service, INSTANCE, instance)))
                 .addSpanProcessor(sink) // stores each span as it ends, lock-free
+                // a span here carries at most six attributes; the SDK sizes each span's attribute table
+                // from this limit (16 slots under its default of 128), allocated for every span
+                .setSpanLimits(SpanLimits.builder().setMaxNumberOfAttributes(MAX_ATTRIBUTES).build())
                 .build();
         this.tracer = provider.get("io.requestflow");
     }
