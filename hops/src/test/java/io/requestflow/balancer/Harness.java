@@ -78,7 +78,7 @@ final class Harness implements AutoCloseable {
         for (int i = 1; i <= n; i++) {
             Backend b = new Backend("backend-" + i);
             // a short drain so that closing a backend is close to killing it
-            ServerConfig server = new ServerConfig(1 << 20, 16 * 1024, 8 * 1024, 60_000, 0);
+            ServerConfig server = new ServerConfig(1 << 20, 16 * 1024, 8 * 1024, 60_000, 0, 64);
             b.hop = HttpHop.start(engine.hop("backend", b.name), new HttpHop.Spec(ANY, ANY, server, 5000),
                     List.of(b.stage()), () -> b.ready.get() ? null : "switched off by the test", Map.of());
             backends.add(b);

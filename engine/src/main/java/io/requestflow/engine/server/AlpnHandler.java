@@ -49,7 +49,7 @@ final class AlpnHandler extends ApplicationProtocolNegotiationHandler {
                             stream.pipeline()
                                     .addLast("h2-to-http", new Http2StreamFrameToHttpObjectCodec(true))
                                     .addLast("aggregate", new BoundedAggregator(config.maxRequestBytes()))
-                                    .addLast("handler", new ServerHandler(handler, inFlight, true));
+                                    .addLast("handler", new ServerHandler(handler, inFlight, true, config.maxPipelined()));
                         }
                     }))
                     .addLast("h2-idle", new IdleCloser());

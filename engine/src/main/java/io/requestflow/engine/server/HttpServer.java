@@ -113,7 +113,7 @@ public final class HttpServer implements AutoCloseable {
     void http1(ChannelPipeline pipeline, RequestHandler handler, boolean secure) {
         pipeline.addLast("codec", new HttpServerCodec(config.maxInitialLineLength(), config.maxHeaderBytes(), 64 * 1024))
                 .addLast("aggregate", new BoundedAggregator(config.maxRequestBytes()))
-                .addLast("handler", new ServerHandler(handler, inFlight, secure));
+                .addLast("handler", new ServerHandler(handler, inFlight, secure, config.maxPipelined()));
     }
 
     public InetSocketAddress address() {

@@ -36,8 +36,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(ServerHandler.class);
-    /** Pipelined requests one connection may have waiting; a client sending more is cut off. */
-    static final int MAX_PIPELINED = 64;
 
     /** A request waiting its turn, or (with {@code answer}) a malformed one that only gets its 400. */
     private record Pending(Request request, Response answer, boolean keepAlive, boolean head, HttpVersion version) {}
@@ -45,6 +43,8 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final RequestHandler handler;
     private final AtomicInteger inFlight;
     private final boolean secure;
+    /** Pipelined requests one connection may have waiting ({@code server.maxPipelined}); more cut it off. */
+    private final int maxPipelined;
     /** A request on this connection is being handled; idle closing must wait for it. */
     private boolean busy;
     /** Reading is paused (requests queued, or the client is not taking our answers fast enough). */
@@ -53,10 +53,11 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private boolean closing;
     private ArrayDeque<Pending> queued;
 
-    ServerHandler(RequestHandler handler, AtomicInteger inFlight, boolean secure) {
+    ServerHandler(RequestHandler handler, AtomicInteger inFlight, boolean secure, int maxPipelined) {
         this.handler = handler;
         this.inFlight = inFlight;
         this.secure = secure;
+        this.maxPipelined = maxPipelined;
     }
 
     @Override
@@ -68,7 +69,7 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         if (queued == null) queued = new ArrayDeque<>(4);
-        if (queued.size() >= MAX_PIPELINED) {
+        if (queued.size() >= maxPipelined) {
             closing = true;
             queued.clear();
             ctx.close();

@@ -32,15 +32,9 @@ final class Prefilter {
 
     /**
      * One scanner for the literals of all these rules; {@code required} receives, for each rule in order,
-     * the ways its regex can match, each as clause masks (null: nothing known, the regex always runs).
-     */
-    static Prefilter of(List<PatternRule> rules, List<Need> required) {
-        return of(rules, required, new ArrayList<>());
-    }
-
-    /**
-     * As {@link #of(List, List)}; {@code split} also receives, for each rule in order, its regex's
-     * top-level alternatives with the ways of each (null when the regex is not split, see {@link Alternatives}).
+     * the ways its regex can match, each as clause masks (null: nothing known, the regex always runs), and
+     * {@code split} its regex's top-level alternatives with the ways of each (null when the regex is not
+     * split, see {@link Alternatives}).
      */
     static Prefilter of(List<PatternRule> rules, List<Need> required, List<Alternatives> split) {
         List<List<List<Set<String>>>> derived = new ArrayList<>();
