@@ -28,9 +28,11 @@ import java.util.concurrent.TimeoutException;
  * <li>probabilistic early refresh (XFetch): one caller reloads a hot key shortly before it expires while
  *     the rest keep getting the cached value;</li>
  * <li>a bound on concurrent loads, so Redis going away does not become a thundering herd on PostgreSQL;</li>
- * <li>a write fence: invalidating a key after a write leaves a short-lived fence in its place (and in this
- *     instance), and a miss on a fenced key loads from the primary, so a reader that reaches a lagging replica
- *     just after the write cannot cache the old value for a whole TTL.</li>
+ * <li>a write fence: invalidating a key after a write leaves a short-lived fence in its place in Redis (in
+ *     this instance only, when Redis cannot take it), and a miss on a fenced key loads from the primary, so a
+ *     reader that reaches a lagging replica just after the write cannot cache the old value for a whole TTL.
+ *     A replica load already in flight when the write lands can still store the old value: the fence narrows
+ *     the window to one load, it does not close it.</li>
  * </ul>
  * Entries in Redis are {@code V|N|F : expiresAtMillis : loadMillis : payload} (F: a fence until expiresAt).
  */
