@@ -1,22 +1,25 @@
 package io.requestflow.data;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.embedded.RedisServer;
+import redis.embedded.core.ExecutableProvider;
 
 /**
  * A Redis server run from the binary bundled in codemonstur's embedded-redis, listening on 127.0.0.1 only.
  *
  * <p>It is a cache, so persistence is off (no RDB snapshots, no AOF) and memory is capped with
  * {@code allkeys-lru} eviction: a full cache drops cold keys instead of refusing writes.
- * {@code <dataDir>/redis} holds only its pid file (to find an orphan after a crash) and anything Redis
- * might write to its working directory.
+ * {@code <dataDir>/redis} holds only its pid file (to find an orphan after a crash), the launcher that gives it
+ * a session of its own, and anything Redis might write to its working directory.
  */
 public final class EmbeddedRedisServer implements AutoCloseable {
 
@@ -43,6 +46,7 @@ public final class EmbeddedRedisServer implements AutoCloseable {
             int port = LoopbackPorts.resolve(config.port(), "Redis", RedisConfig.PORT_KEY);
             long started = System.nanoTime();
             RedisServer server = RedisServer.newRedisServer()
+                    .executableProvider(() -> ownSession(ExecutableProvider.newJarResourceProvider().get(), directory))
                     .bind(LoopbackPorts.HOST)
                     .port(port)
                     .setting("daemonize no")
@@ -73,6 +77,27 @@ public final class EmbeddedRedisServer implements AutoCloseable {
             lock.close();
             throw e;
         }
+    }
+
+    /**
+     * A launcher that runs the bundled binary in a session of its own ({@code setsid} execs it in place, so
+     * the pid stays the binary's). Why: a terminal's Ctrl-C goes to the whole foreground process group, and
+     * Redis would stop at once while the hops are still draining; PostgreSQL's {@code pg_ctl} does the same
+     * for the databases. Without {@code setsid} on the machine, the binary runs as it is.
+     */
+    private static File ownSession(File binary, Path directory) throws IOException {
+        Path setsid = Stream.of("/usr/bin/setsid", "/bin/setsid").map(Path::of).filter(Files::isExecutable)
+                .findFirst().orElse(null);
+        if (setsid == null) return binary;
+        Path launcher = directory.resolve("redis-server-launcher.sh");
+        Files.writeString(launcher, "#!/bin/sh\nexec " + setsid + " " + shellQuote(binary.getAbsolutePath())
+                + " \"$@\"\n");
+        launcher.toFile().setExecutable(true, true);
+        return launcher.toFile();
+    }
+
+    private static String shellQuote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
     }
 
     /** redis.conf string syntax, so paths with spaces survive. */

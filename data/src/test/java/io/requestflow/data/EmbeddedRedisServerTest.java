@@ -14,6 +14,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +36,22 @@ class EmbeddedRedisServerTest {
                 assertThat(redis.configGet("save")).containsEntry("save", "");
                 assertThat(redis.configGet("bind")).containsEntry("bind", "127.0.0.1");
             });
+        }
+    }
+
+    /** A terminal's Ctrl-C reaches the foreground process group; Redis must not be in it (it would stop mid-drain). */
+    @Test
+    void runsInASessionOfItsOwn() throws IOException {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setsid")) || Files.isExecutable(Path.of("/bin/setsid")),
+                "no setsid on this machine");
+        try (EmbeddedRedisServer server = EmbeddedRedisServer.start(dataDir, RedisConfig.embedded(0))) {
+            long pid = Long.parseLong(Files.readString(dataDir.resolve("redis").resolve("redis.pid")).strip());
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // after "(comm)": state, ppid, pgrp, session
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            assertThat(Long.parseLong(fields[3])).as("session of redis-server").isEqualTo(pid);
+            assertThat(ProcessHandle.of(pid).orElseThrow().info().command().orElseThrow()).contains("redis-server");
+            withRedis(server, redis -> assertThat(redis.ping()).isEqualTo("PONG"));
         }
     }
 
