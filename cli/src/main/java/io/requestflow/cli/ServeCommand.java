@@ -110,38 +110,37 @@ public final class ServeCommand implements Callable<Integer> {
                     started.add(dns);
                     yield "dns on udp+tcp " + HostPort.of(dns.server().address()) + ", admin " + HostPort.of(dns.admin().address());
                 }
-                case "edge" -> describe(track(started, roles.edge(name, listenOr(t.bind, t.edge.port),
-                        edgeTls(t), adminFor(listenOr(t.bind, t.edge.port), t.edge.adminPortOrDefault()),
+                case "edge" -> describe(track(started, roles.edge(name, listenOf(t, t.edge),
+                        edgeTls(t), adminOf(t, t.edge),
                         single(new HostPort(t.bind, t.firewall.port)))));
-                case "firewall" -> describe(track(started, roles.firewall(name, listenOr(t.bind, t.firewall.port),
-                        adminFor(listenOr(t.bind, t.firewall.port), t.firewall.adminPortOrDefault()),
+                case "firewall" -> describe(track(started, roles.firewall(name, listenOf(t, t.firewall),
+                        adminOf(t, t.firewall),
                         single(new HostPort(t.bind, t.balancer.port)), redis != null ? redis : t.data.redis.url())));
-                case "balancer" -> describe(track(started, roles.balancer(name, listenOr(t.bind, t.balancer.port),
-                        adminFor(listenOr(t.bind, t.balancer.port), t.balancer.adminPortOrDefault()), targets(t))));
-                case "gateway" -> describe(track(started, roles.gateway(name, listenOr(t.bind, t.gateway.port),
-                        adminFor(listenOr(t.bind, t.gateway.port), t.gateway.adminPortOrDefault()), services(t),
+                case "balancer" -> describe(track(started, roles.balancer(name, listenOf(t, t.balancer),
+                        adminOf(t, t.balancer), targets(t))));
+                case "gateway" -> describe(track(started, roles.gateway(name, listenOf(t, t.gateway),
+                        adminOf(t, t.gateway), services(t),
                         gatewayRedis(t))));
-                case "auth" -> describe(track(started, roles.auth(name, listenOr(t.bind, t.services.auth.port),
-                        adminFor(listenOr(t.bind, t.services.auth.port), t.services.auth.adminPortOrDefault()),
+                case "auth" -> describe(track(started, roles.auth(name, listenOf(t, t.services.auth),
+                        adminOf(t, t.services.auth),
                         dataEndpoints(t))));
-                case "catalog" -> describe(track(started, roles.catalog(name, listenOr(t.bind, t.services.catalog.port),
-                        adminFor(listenOr(t.bind, t.services.catalog.port), t.services.catalog.adminPortOrDefault()),
+                case "catalog" -> describe(track(started, roles.catalog(name, listenOf(t, t.services.catalog),
+                        adminOf(t, t.services.catalog),
                         dataEndpoints(t))));
-                case "inventory" -> describe(track(started, roles.inventory(name, listenOr(t.bind, t.services.inventory.port),
-                        adminFor(listenOr(t.bind, t.services.inventory.port), t.services.inventory.adminPortOrDefault()),
+                case "inventory" -> describe(track(started, roles.inventory(name, listenOf(t, t.services.inventory),
+                        adminOf(t, t.services.inventory),
                         dataEndpoints(t))));
-                case "reviews" -> describe(track(started, roles.reviews(name, listenOr(t.bind, t.services.reviews.port),
-                        adminFor(listenOr(t.bind, t.services.reviews.port), t.services.reviews.adminPortOrDefault()),
+                case "reviews" -> describe(track(started, roles.reviews(name, listenOf(t, t.services.reviews),
+                        adminOf(t, t.services.reviews),
                         dataEndpoints(t))));
                 case "recommendations" -> describe(track(started, roles.recommendations(name,
-                        listenOr(t.bind, t.services.recommendations.port), adminFor(listenOr(t.bind,
-                                t.services.recommendations.port), t.services.recommendations.adminPortOrDefault()),
+                        listenOf(t, t.services.recommendations), adminOf(t, t.services.recommendations),
                         dataEndpoints(t))));
-                case "orders" -> describe(track(started, roles.orders(name, listenOr(t.bind, t.services.orders.port),
-                        adminFor(listenOr(t.bind, t.services.orders.port), t.services.orders.adminPortOrDefault()),
+                case "orders" -> describe(track(started, roles.orders(name, listenOf(t, t.services.orders),
+                        adminOf(t, t.services.orders),
                         dataEndpoints(t))));
-                case "page" -> describe(track(started, roles.page(name, listenOr(t.bind, t.services.page.port),
-                        adminFor(listenOr(t.bind, t.services.page.port), t.services.page.adminPortOrDefault()),
+                case "page" -> describe(track(started, roles.page(name, listenOf(t, t.services.page),
+                        adminOf(t, t.services.page),
                         services(t))));
                 case "data" -> {
                     DataTier data = DataTier.start(dataDir, t.data.postgres, t.data.replicas, t.data.redis,
@@ -190,8 +189,14 @@ public final class ServeCommand implements Callable<Integer> {
         return new HostPort(t.bind, t.edge.tlsPort);
     }
 
-    private HostPort listenOr(String host, int port) {
-        return listen != null ? HostPort.parse(listen) : new HostPort(host, port);
+    /** Where a role listens: --listen, else its port in the topology. */
+    private HostPort listenOf(Topology t, Topology.Listener role) {
+        return listen != null ? HostPort.parse(listen) : new HostPort(t.bind, role.port);
+    }
+
+    /** The role's admin address, as {@link #adminFor} decides it. */
+    private HostPort adminOf(Topology t, Topology.Listener role) {
+        return adminFor(listenOf(t, role), role.adminPortOrDefault());
     }
 
     /** --admin, else the listen port + 1000 when --listen was given, else the topology's admin port. */
