@@ -3,6 +3,7 @@ package io.requestflow.services;
 import io.lettuce.core.RedisClient;
 import io.requestflow.data.RedisClients;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -138,21 +139,38 @@ public final class RedisCache implements AutoCloseable {
         }
     }
 
-    public void set(Exchange exchange, String key, String value, long ttlSeconds) {
-        Span span = exchange.tracing().startClient(exchange.span(), "redis SET");
+    /**
+     * Compare-and-set in one atomic script: stores {@code value} for {@code ttlSeconds} only if the key
+     * still holds {@code expected} (null: absent). Server-Timing {@code redis;desc=set}, or
+     * {@code set-refused} when the key changed meanwhile, or {@code set-skipped} when Redis failed.
+     */
+    public boolean fill(Exchange exchange, String key, String expected, String value, long ttlSeconds) {
+        Span span = exchange.tracing().startClient(exchange.span(), "redis EVAL fill");
         long start = System.nanoTime();
         String desc = "set";
         try {
-            commands().set(key, value, SetArgs.Builder.ex(ttlSeconds));
+            Long stored = commands().eval(FILL_IF_UNCHANGED, ScriptOutputType.INTEGER, new String[] {key},
+                    expected == null ? "" : expected, value, Long.toString(ttlSeconds));
+            if (stored == null || stored == 0) desc = "set-refused";
+            return "set".equals(desc);
         } catch (RuntimeException e) {
             desc = "set-skipped";
             span.setStatus(StatusCode.ERROR, e.getMessage());
             LOG.debug("redis SET {} failed; skipped", key, e);
+            return false;
         } finally {
             exchange.recordCall("redis", System.nanoTime() - start, desc);
             span.end();
         }
     }
+
+    /** KEYS[1]; ARGV: the value expected now ("" for absent), the new value, its TTL in seconds. */
+    private static final String FILL_IF_UNCHANGED = """
+            local current = redis.call('GET', KEYS[1])
+            if (current or '') ~= ARGV[1] then return 0 end
+            redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+            return 1
+            """;
 
     private RedisCommands<String, String> commands() {
         StatefulRedisConnection<String, String> c = connection;

@@ -30,11 +30,13 @@ import java.util.concurrent.TimeoutException;
  * <li>a bound on concurrent loads, so Redis going away does not become a thundering herd on PostgreSQL;</li>
  * <li>a write fence: invalidating a key after a write leaves a short-lived fence in its place in Redis (in
  *     this instance only, when Redis cannot take it), and a miss on a fenced key loads from the primary, so a
- *     reader that reaches a lagging replica just after the write cannot cache the old value for a whole TTL.
- *     A replica load already in flight when the write lands can still store the old value: the fence narrows
- *     the window to one load, it does not close it.</li>
+ *     reader that reaches a lagging replica just after the write cannot cache the old value for a whole TTL;</li>
+ * <li>fills are compare-and-set: a load stores its result only if the key still holds what was read
+ *     before the load began, so a load already in flight when a write lands (its fence is a new value,
+ *     each fence unique) cannot put the old value back over the fence.</li>
  * </ul>
- * Entries in Redis are {@code V|N|F : expiresAtMillis : loadMillis : payload} (F: a fence until expiresAt).
+ * Entries in Redis are {@code V|N|F : expiresAtMillis : loadMillis : payload} (F: a fence until expiresAt,
+ * its payload a nonce).
  */
 public final class CacheAside {
     public static final String INVALIDATION_CHANNEL = "requestflow:cache:invalidate";
@@ -47,6 +49,11 @@ public final class CacheAside {
 
     private record Entry(char kind, long expiresAtMillis, long loadMillis, String payload) {
         static final char VALUE = 'V', NOT_FOUND = 'N', FENCE = 'F';
+
+        static Entry fence(long expiresAtMillis) {
+            // the nonce makes every fence a new value, which is what fails the fill of a load begun before it
+            return new Entry(FENCE, expiresAtMillis, 0, Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        }
 
         boolean present() {
             return kind == VALUE;
@@ -135,19 +142,19 @@ public final class CacheAside {
         Entry cached = read.value() == null ? null : Entry.decode(read.value());
         if (cached != null ? cached.fence() : fences.getIfPresent(key) != null) {
             ex.recordCall("write-fence", 0, "primary");
-            Entry loaded = single(ex, key, ttlSeconds, primaryOnly(ex, loader), read.available(), true);
+            Entry loaded = single(ex, key, ttlSeconds, primaryOnly(ex, loader), read, true);
             if (read.available()) fences.invalidate(key); // Redis holds the fresh value now
             return loaded.payload();
         }
         if (cached != null && cached.expiresAtMillis() > now) {
             if (cached.present() && refreshEarly(cached, now) && !flights.containsKey(key)) {
                 // This caller won the draw: reload now; everyone else keeps using the cached value.
-                return single(ex, key, ttlSeconds, loader, read.available(), false).payload();
+                return single(ex, key, ttlSeconds, loader, read, false).payload();
             }
             if (useNear) near.put(key, cached);
             return cached.payload();
         }
-        return single(ex, key, ttlSeconds, loader, read.available(), true).payload();
+        return single(ex, key, ttlSeconds, loader, read, true).payload();
     }
 
     /**
@@ -157,9 +164,8 @@ public final class CacheAside {
     public void invalidate(String... keys) {
         long fenceMs = config.writeFenceMs();
         if (fenceMs > 0) {
-            String fence = new Entry(Entry.FENCE, System.currentTimeMillis() + fenceMs, 0, null).encode();
             for (String key : keys) {
-                if (!redis.overwrite(key, fence, fenceMs)) {
+                if (!redis.overwrite(key, Entry.fence(System.currentTimeMillis() + fenceMs).encode(), fenceMs)) {
                     fences.put(key, Boolean.TRUE);
                     redis.delete(key);
                 }
@@ -193,7 +199,8 @@ public final class CacheAside {
         return now + gap >= e.expiresAtMillis();
     }
 
-    private Entry single(Exchange ex, String key, long ttlSeconds, Loader loader, boolean redisUp, boolean waitForPeers) {
+    /** {@code seen}: this caller's last read of the key, which the fill expects to find unchanged. */
+    private Entry single(Exchange ex, String key, long ttlSeconds, Loader loader, RedisCache.Read seen, boolean waitForPeers) {
         CompletableFuture<Entry> mine = new CompletableFuture<>();
         CompletableFuture<Entry> running = flights.putIfAbsent(key, mine);
         if (running != null) {
@@ -201,7 +208,7 @@ public final class CacheAside {
             return await(running);
         }
         try {
-            Entry entry = loadOnce(ex, key, ttlSeconds, loader, redisUp, waitForPeers);
+            Entry entry = loadOnce(ex, key, ttlSeconds, loader, seen, waitForPeers);
             mine.complete(entry);
             return entry;
         } catch (RuntimeException e) {
@@ -212,23 +219,32 @@ public final class CacheAside {
         }
     }
 
-    private Entry loadOnce(Exchange ex, String key, long ttlSeconds, Loader loader, boolean redisUp, boolean waitForPeers) {
+    private Entry loadOnce(Exchange ex, String key, long ttlSeconds, Loader loader, RedisCache.Read seen, boolean waitForPeers) {
+        boolean redisUp = seen.available();
         if (redisUp && waitForPeers) {
             // a flight that finished between our miss and our turn has already filled Redis: use it
-            Entry filled = fresh(redis.read(ex, key));
+            seen = redis.read(ex, key);
+            Entry filled = fresh(seen);
             if (filled != null) return filled;
+            redisUp = seen.available();
         }
         String lock = "lock:" + key;
         boolean locked = redisUp && redis.tryLock(lock, config.lockTtlMs());
         if (redisUp && !locked && waitForPeers) {
-            Entry fromPeer = waitForPeer(ex, key);
-            if (fromPeer != null) return fromPeer;
+            RedisCache.Read fromPeer = waitForPeer(ex, key);
+            if (fromPeer != null) {
+                Entry e = fresh(fromPeer);
+                if (e != null) return e;
+                seen = fromPeer;
+            }
         }
         try {
+            // read before the load: a write that lands during it changes the key, and the fill is refused
+            String expected = seen.value();
             Entry entry = load(key, ttlSeconds, loader);
             if (redisUp) {
                 long ttl = entry.present() ? ttlSeconds : config.negativeTtlSeconds();
-                redis.set(ex, key, entry.encode(), ttl);
+                redis.fill(ex, key, expected, entry.encode(), ttl);
             }
             return entry;
         } finally {
@@ -236,9 +252,13 @@ public final class CacheAside {
         }
     }
 
-    /** Another instance holds the loader lock: poll Redis briefly for its result. */
-    private Entry waitForPeer(Exchange ex, String key) {
+    /**
+     * Another instance holds the loader lock: poll Redis briefly for its result. The last read (with a
+     * fresh entry if the peer stored one), or null if Redis failed or the wait was interrupted.
+     */
+    private RedisCache.Read waitForPeer(Exchange ex, String key) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.lockWaitMs());
+        RedisCache.Read last = null;
         while (System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
@@ -246,12 +266,11 @@ public final class CacheAside {
                 Thread.currentThread().interrupt();
                 return null;
             }
-            RedisCache.Read read = redis.read(ex, key);
-            if (!read.available()) return null;
-            Entry e = fresh(read);
-            if (e != null) return e;
+            last = redis.read(ex, key);
+            if (!last.available()) return null;
+            if (fresh(last) != null) return last;
         }
-        return null;
+        return last;
     }
 
     /** The entry a read found, when it is there and not expired; null otherwise. */

@@ -222,6 +222,37 @@ class CacheAsideTest {
         }
     }
 
+    @Test
+    @Order(7)
+    void aLoadInFlightWhenAWriteLandsCannotPutTheOldValueBackOverTheFence() {
+        var ctx = engine.hop("cache-test", "cache-test-5");
+        try (RedisCache r = new RedisCache(redisServer.url(), Duration.ofMillis(300))) {
+            CacheAside cache = new CacheAside(r, new CacheConfig(30, 0, 1, 0, 5_000, 1_000, 8, 2_000, 5_000),
+                    new SimpleMeterRegistry());
+            AtomicInteger loads = new AtomicInteger();
+            // the first load reads the old value, and a write (with its invalidation) lands before it returns,
+            // as with a replica read that is still in flight when an order commits on the primary
+            CacheAside.Loader racing = () -> {
+                if (loads.incrementAndGet() == 1) {
+                    cache.invalidate("raced");
+                    return "old";
+                }
+                return "new";
+            };
+            Exchange first = exchange(ctx);
+            assertThat(cache.get(first, "raced", 60, racing)).isEqualTo("old");
+            assertThat(first.calls()).extracting(ServerTiming.Entry::desc).contains("set-refused");
+
+            Exchange next = exchange(ctx);
+            assertThat(cache.get(next, "raced", 60, racing)).isEqualTo("new");
+            assertThat(next.calls()).extracting(ServerTiming.Entry::name).contains("write-fence");
+            assertThat(cache.get(exchange(ctx), "raced", 60, racing)).isEqualTo("new");
+            assertThat(loads).hasValue(2);
+        } finally {
+            ctx.close();
+        }
+    }
+
     static Exchange exchange(io.requestflow.engine.hop.HopContext ctx) {
         return BackgroundWork.exchange(ctx, "test");
     }
