@@ -31,6 +31,7 @@ import io.requestflow.services.catalog.CatalogService;
 import io.requestflow.services.BackgroundWork;
 import io.requestflow.services.ReadRouter;
 import io.requestflow.services.ReplicaRouter;
+import io.requestflow.services.SharedWritePositions;
 import io.requestflow.services.cache.CacheAside;
 import io.requestflow.services.inventory.InventoryService;
 import io.requestflow.services.orders.OrdersService;
@@ -259,7 +260,7 @@ public final class Roles {
     }
 
     /** Reads to the replicas when there are any (a pool per replica per service), else to the primary. */
-    private ReadRouter readRouter(HopContext ctx, String instance, Database primary, DataEndpoints data) {
+    private ReadRouter readRouter(HopContext ctx, String instance, Database primary, DataEndpoints data, RedisCache redis) {
         if (data.replicas().isEmpty()) return ReadRouter.primaryOnly(primary.dataSource());
         List<ReplicaRouter.Replica> replicas = new ArrayList<>();
         for (int i = 0; i < data.replicas().size(); i++) {
@@ -268,7 +269,7 @@ public final class Roles {
             replicas.add(new ReplicaRouter.Replica("replica-" + (i + 1), replica.dataSource()));
         }
         return ctx.own(new ReplicaRouter(primary.dataSource(), replicas, topology.data.replicas.maxLagBytes(),
-                topology.data.replicas.checkIntervalMs(), ctx.registry()));
+                topology.data.replicas.checkIntervalMs(), ctx.registry(), new SharedWritePositions(redis)));
     }
 
     @FunctionalInterface
@@ -282,9 +283,9 @@ public final class Roles {
         HopContext ctx = engine.hop(role, instance);
         try {
             Database db = ctx.own(Database.open(data.jdbc(), topology.data.postgres, instance));
-            Sql sql = new Sql(db.dataSource(), readRouter(ctx, instance, db, data));
             RedisCache redis = ctx.own(new RedisCache(data.redisUrl(),
                     Duration.ofMillis(topology.data.redis.timeoutMs())));
+            Sql sql = new Sql(db.dataSource(), readRouter(ctx, instance, db, data, redis));
             CacheAside cache = new CacheAside(redis, topology.services.cache.config(), ctx.registry());
             return start(ctx, listen, admin, factory.stages(ctx, sql, cache),
                     () -> sql.reachable(1) ? null : "database unreachable", Map.of());

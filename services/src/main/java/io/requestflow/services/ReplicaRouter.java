@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Read/write splitting: reads go round-robin to replicas that are up and whose replay is within
  * {@code maxLagBytes} of the primary; a client that just wrote reads from the primary until a replica has
- * replayed the WAL position of its write (read-your-own-writes, keyed by the verified user); with no
- * replica fit to serve, reads go to the primary. Health and lag are measured every {@code checkIntervalMs}
+ * replayed the WAL position of its write (read-your-own-writes, keyed by the verified user, and shared
+ * with every instance and service through {@link SharedWritePositions} when given); with no replica fit to
+ * serve, reads go to the primary. Health and lag are measured every {@code checkIntervalMs}
  * on a thread of its own, so no request pays for it; a replica that fails a read leaves rotation at once.
  */
 public final class ReplicaRouter implements ReadRouter, AutoCloseable {
@@ -47,12 +48,21 @@ public final class ReplicaRouter implements ReadRouter, AutoCloseable {
     private final List<Replica> replicas;
     private final long maxLagBytes;
     private final Cache<String, Long> recentWrites;
+    private final SharedWritePositions shared;
+    private volatile boolean listening;
     private final AtomicInteger next = new AtomicInteger();
     private final ScheduledExecutorService checker = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("replica-check").daemon().factory());
 
     public ReplicaRouter(DataSource primary, List<Replica> replicas, long maxLagBytes, long checkIntervalMs,
                          MeterRegistry registry) {
+        this(primary, replicas, maxLagBytes, checkIntervalMs, registry, null);
+    }
+
+    /** {@code shared}: where writes are announced to other instances and heard from them (null: this instance only). */
+    public ReplicaRouter(DataSource primary, List<Replica> replicas, long maxLagBytes, long checkIntervalMs,
+                         MeterRegistry registry, SharedWritePositions shared) {
+        this.shared = shared;
         this.primary = new Target("primary", primary, true);
         this.replicas = List.copyOf(replicas);
         this.maxLagBytes = maxLagBytes;
@@ -65,6 +75,7 @@ public final class ReplicaRouter implements ReadRouter, AutoCloseable {
             Gauge.builder("requestflow.db.replica.in.rotation", r, x -> inRotation(x) ? 1 : 0)
                     .description("1 when reads may go to this replica").tag("replica", r.target.name()).register(registry);
         }
+        listenForWrites();
         // until the first check, reads go to the primary; no service start waits for a replica
         checker.scheduleWithFixedDelay(this::check, 0, checkIntervalMs, TimeUnit.MILLISECONDS);
     }
@@ -99,12 +110,25 @@ public final class ReplicaRouter implements ReadRouter, AutoCloseable {
     public void wrote(Exchange exchange, Connection connection) {
         String user = exchange.request().header(USER_HEADER);
         if (user == null || replicas.isEmpty()) return;
+        long lsn;
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
-            if (rs.next()) recentWrites.asMap().merge(user, parseLsn(rs.getString(1)), Math::max);
+            rs.next();
+            lsn = parseLsn(rs.getString(1));
         } catch (SQLException e) {
             // without the position, be safe: this user reads from the primary for the next minute
-            recentWrites.put(user, Long.MAX_VALUE);
+            lsn = Long.MAX_VALUE;
         }
+        remember(user, lsn);
+        if (shared != null) shared.publish(user, lsn);
+    }
+
+    private void remember(String user, long lsn) {
+        recentWrites.asMap().merge(user, lsn, Math::max);
+    }
+
+    /** Subscribes to other instances' writes; retried from the lag check until Redis takes it. */
+    private void listenForWrites() {
+        if (shared != null && !listening) listening = shared.listen(this::remember);
     }
 
     private boolean inRotation(Replica r) {
@@ -113,6 +137,7 @@ public final class ReplicaRouter implements ReadRouter, AutoCloseable {
 
     /** Measures every replica's replay position against the primary's current WAL position. */
     void check() {
+        listenForWrites();
         long primaryLsn;
         try {
             primaryLsn = lsn(primary.dataSource(), "SELECT pg_current_wal_lsn()::text");

@@ -66,6 +66,7 @@ class ReplicaRoutingTest {
     static Engine engine;
     static HttpHop catalog;
     static HttpHop orders;
+    static HttpHop ordersTwo;
     static HttpHop inventory;
 
     @BeforeAll
@@ -77,17 +78,25 @@ class ReplicaRoutingTest {
                 .stages(engine.blocking()));
         orders = service("orders", (sql, cache) -> new OrdersService(OrdersConfig.defaults(), sql, cache)
                 .stages(engine.blocking()));
+        ordersTwo = service("orders", "orders-2", (sql, cache) -> new OrdersService(OrdersConfig.defaults(), sql, cache)
+                .stages(engine.blocking()));
         inventory = service("inventory", (sql, cache) -> new InventoryService(60, sql, cache).stages(engine.blocking()));
     }
 
     static HttpHop service(String name, BiFunction<Sql, CacheAside, List<Stage>> stages) {
-        HopContext ctx = engine.hop(name, name + "-1");
+        return service(name, name + "-1", stages);
+    }
+
+    /** One instance of a service, with its own pools and Redis client, as `./flow up` starts it. */
+    static HttpHop service(String name, String instance, BiFunction<Sql, CacheAside, List<Stage>> stages) {
+        HopContext ctx = engine.hop(name, instance);
         Database primary = ctx.own(Database.open(data.jdbc(), PostgresConfig.defaults(), name));
         Database replica = ctx.own(Database.openReplica(data.replicas().getFirst(), PostgresConfig.defaults(),
                 name + "-replica-1"));
-        ReplicaRouter router = ctx.own(new ReplicaRouter(primary.dataSource(),
-                List.of(new ReplicaRouter.Replica("replica-1", replica.dataSource())), MAX_LAG, 100, ctx.registry()));
         RedisCache redis = ctx.own(new RedisCache(data.redisUrl(), Duration.ofMillis(500)));
+        ReplicaRouter router = ctx.own(new ReplicaRouter(primary.dataSource(),
+                List.of(new ReplicaRouter.Replica("replica-1", replica.dataSource())), MAX_LAG, 100, ctx.registry(),
+                new SharedWritePositions(redis)));
         CacheAside cache = new CacheAside(redis, CacheConfig.defaults(), new SimpleMeterRegistry());
         return HttpHop.start(ctx, new HttpHop.Spec(ANY, ANY, ServerConfig.defaults(), 30_000),
                 stages.apply(new Sql(primary.dataSource(), router), cache), AdminServer.Readiness.always(), Map.of());
@@ -97,6 +106,7 @@ class ReplicaRoutingTest {
     static void stop() {
         if (catalog != null) catalog.close();
         if (orders != null) orders.close();
+        if (ordersTwo != null) ordersTwo.close();
         if (inventory != null) inventory.close();
         if (engine != null) engine.close();
         if (data != null) data.close();
@@ -113,7 +123,11 @@ class ReplicaRoutingTest {
     }
 
     static HttpResponse<String> order(String user, long id) {
-        return Http.get("http://127.0.0.1:" + orders.address().getPort() + "/api/orders/" + id, "x-user-id", user);
+        return order(orders, user, id);
+    }
+
+    static HttpResponse<String> order(HttpHop instance, String user, long id) {
+        return Http.get("http://127.0.0.1:" + instance.address().getPort() + "/api/orders/" + id, "x-user-id", user);
     }
 
     static void onReplica(String sql) throws Exception {
@@ -182,12 +196,36 @@ class ReplicaRoutingTest {
         until(() -> postgresDesc(order("seed-1", 1)).contains("@replica-1"));
     }
 
+    @Test
+    @Order(3)
+    void readYourOwnWritesHoldsOnAnotherInstanceOfTheService() throws Exception {
+        until(() -> postgresDesc(order(ordersTwo, "seed-1", 1)).contains("@replica-1"));
+        onReplica("SELECT pg_wal_replay_pause()");
+        try {
+            var placed = Http.post("http://127.0.0.1:" + orders.address().getPort() + "/api/orders",
+                    "{\"items\":[{\"productId\":6,\"quantity\":1}]}", "content-type", "application/json",
+                    "x-user-id", "gina");
+            assertThat(placed.statusCode()).isEqualTo(201);
+            long id = Json.tree(placed.body().getBytes(StandardCharsets.UTF_8)).get("id").asLong();
+            assertThat(countOnReplica("SELECT count(*) FROM orders WHERE id = " + id)).as("the replica lags").isZero();
+
+            // the next read lands on the other instance, which heard of the write through Redis: primary, found
+            var mine = order(ordersTwo, "gina", id);
+            assertThat(mine.statusCode()).isEqualTo(200);
+            assertThat(postgresDesc(mine)).doesNotContain("@replica");
+            assertThat(postgresDesc(order(ordersTwo, "seed-1", 1))).as("other clients stay on the replica")
+                    .contains("@replica-1");
+        } finally {
+            onReplica("SELECT pg_wal_replay_resume()");
+        }
+    }
+
     static HttpResponse<String> stock(long productId) {
         return Http.get("http://127.0.0.1:" + inventory.address().getPort() + "/api/inventory/" + productId);
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aWriteFencesItsCacheKeySoALaggingReplicaCannotCacheTheOldValue() throws Exception {
         // inventory's router has the replica in rotation (each read a new id: a second read would be a cache hit)
         java.util.concurrent.atomic.AtomicLong uncached = new java.util.concurrent.atomic.AtomicLong(20);
