@@ -46,6 +46,30 @@ final class AdminPort {
         return send(HttpRequest.newBuilder(uri(admin, pathAndQuery)).GET(), timeout);
     }
 
+    /**
+     * One call to a hop instance's admin port (for {@code method} without a body); a readable error naming
+     * {@code who} when nothing answers there, or when the answer is a problem.
+     */
+    static HttpResponse<String> call(HostPort admin, String method, String pathAndQuery, String who)
+            throws InterruptedException {
+        HttpResponse<String> response;
+        try {
+            response = send(HttpRequest.newBuilder(uri(admin, pathAndQuery))
+                    .method(method, HttpRequest.BodyPublishers.noBody()), DEFAULT_TIMEOUT);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot reach " + who + "'s admin port at " + admin
+                    + " (is it running, with this config?): " + e.getMessage(), e);
+        }
+        if (response.statusCode() == 404) {
+            throw new IllegalStateException(who + " at " + admin + " has no " + pathAndQuery.split("\\?")[0]
+                    + " (an older build, or not an HTTP hop)");
+        }
+        if (response.statusCode() >= 400) {
+            throw new IllegalArgumentException(who + ": " + response.body());
+        }
+        return response;
+    }
+
     private static URI uri(HostPort admin, String pathAndQuery) {
         return URI.create("http://" + admin + pathAndQuery);
     }

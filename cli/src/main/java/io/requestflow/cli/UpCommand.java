@@ -66,6 +66,7 @@ public final class UpCommand implements Callable<Integer> {
         System.out.println("  ./flow get" + dns + " -X POST -d '{\"username\":\"" + topology.services.auth.demoUser
                 + "\",\"password\":\"" + topology.services.auth.demoPassword + "\"}' " + base + "/api/login");
         System.out.println("  dig @127.0.0.1 -p " + dnsPort + " shop.requestflow.test");
+        System.out.println("  ./flow break gateway-2 --error 503      (break a hop on purpose; ./flow heal --all)");
         System.out.println("Demo user: " + topology.services.auth.demoUser + " / " + topology.services.auth.demoPassword
                 + "    Stop: Ctrl-C");
     }

@@ -202,6 +202,29 @@ class WholePathTest {
     }
 
     @Test
+    @Order(6)
+    void aServiceBrokenOnPurposeDegradesThePageAndHealingRestoresIt() throws Exception {
+        String admin = HostPort.of(stack.hop("recommendations").adminAddress()).toString();
+        Map<String, String> fresh = Map.of("Cache-Control", "no-cache");
+        // what `./flow break recommendations --error 503` sends, against this process's instance
+        int code = new picocli.CommandLine(new io.requestflow.cli.BreakCommand())
+                .execute("recommendations", "--error", "503", "--for", "1m", "--admin", admin);
+        assertThat(code).isZero();
+        RawHttp.Reply page = get("/api/pages/products/43", fresh);
+        assertThat(page.status()).as("an optional part failing degrades the page, it does not fail it").isEqualTo(200);
+        JsonNode body = Json.tree(page.body().getBytes(StandardCharsets.UTF_8));
+        assertThat(body.get("recommendations").isNull()).isTrue();
+        assertThat(body.get("degraded").toString()).contains("recommendations");
+        assertThat(body.get("product").get("id").asLong()).isEqualTo(43);
+
+        code = new picocli.CommandLine(new io.requestflow.cli.HealCommand()).execute("--admin", admin);
+        assertThat(code).isZero();
+        body = Json.tree(get("/api/pages/products/43", fresh).body().getBytes(StandardCharsets.UTF_8));
+        assertThat(body.get("degraded")).isEmpty();
+        assertThat(body.get("recommendations").get("items").isArray()).isTrue();
+    }
+
+    @Test
     @Order(7)
     void anOrderNeedsATokenAndIsReadableByItsOwnerRightAway() throws IOException {
         assertThat(post("/api/orders", "{\"items\":[{\"productId\":42,\"quantity\":1}]}", Map.of()).status())

@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.requestflow.engine.client.ClientConfig;
 import io.requestflow.engine.client.UpstreamClient;
+import io.requestflow.engine.fault.Faults;
 import io.requestflow.engine.trace.Tracing;
 
 import java.util.ArrayDeque;
@@ -19,6 +20,7 @@ public final class HopContext implements AutoCloseable {
     private final String instance;
     private final PrometheusMeterRegistry registry;
     private final Tracing tracing;
+    private final Faults faults;
     private final Deque<AutoCloseable> owned = new ArrayDeque<>();
 
     HopContext(Engine engine, String hop, String instance) {
@@ -28,6 +30,7 @@ public final class HopContext implements AutoCloseable {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.registry.config().commonTags("hop", hop, "instance", instance);
         this.tracing = new Tracing(hop, instance, engine.spans());
+        this.faults = new Faults(instance, registry);
     }
 
     public Engine engine() {
@@ -48,6 +51,11 @@ public final class HopContext implements AutoCloseable {
 
     public Tracing tracing() {
         return tracing;
+    }
+
+    /** What is broken in this instance on purpose ({@code ./flow break}); usually nothing. */
+    public Faults faults() {
+        return faults;
     }
 
     /** A pooled upstream client owned by this hop instance. */

@@ -85,12 +85,14 @@ public final class HttpHop implements AutoCloseable {
     public static HttpHop start(HopContext context, Spec spec, List<Stage> stages, AdminServer.Readiness ready,
                                 Map<String, io.requestflow.engine.server.RequestHandler> adminRoutes,
                                 io.requestflow.engine.server.RawRequestInspector inspector) {
-        HttpHop hop = new HttpHop(context, stages, spec.requestTimeoutMs());
+        // every HTTP hop can be broken on purpose (./flow break): a stage in front, /faults and /readyz on admin
+        HttpHop hop = new HttpHop(context, context.faults().inFrontOf(stages), spec.requestTimeoutMs());
         hop.spec = spec;
         hop.server = HttpServer.start(context.instance(), spec.listen(), spec.server(), context.engine().group(),
                 hop::handle, inspector);
         try {
-            hop.adminServer = AdminServer.start(context, spec.admin(), ready, adminRoutes);
+            hop.adminServer = AdminServer.start(context, spec.admin(), context.faults().readiness(ready),
+                    context.faults().withAdminRoute(adminRoutes));
         } catch (RuntimeException e) {
             hop.server.close();
             throw e;
