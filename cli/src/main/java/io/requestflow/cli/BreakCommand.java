@@ -22,10 +22,13 @@ import java.util.concurrent.Callable;
                 "  ./flow break catalog --latency 300 --jitter 200 # the page waits, then degrades",
                 "  ./flow break recommendations --error 503 --percent 50",
                 "  ./flow break gateway-1 --unready --for 30s   # health checks take it out, then back in",
+                "  ./flow break redis --for 1m                  # stops the embedded Redis: reads go to PostgreSQL",
+                "  ./flow break replica                         # pauses WAL replay: the replica falls behind",
                 "  ./flow faults                                # what is broken now"})
 public final class BreakCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "INSTANCE",
-            description = "edge, firewall, balancer, gateway-N, auth, catalog, inventory, reviews, recommendations, orders, page")
+            description = "edge, firewall, balancer, gateway-N, auth, catalog, inventory, reviews, recommendations,"
+                    + " orders, page; or redis, replica (the stores `./flow up` embeds)")
     String instance;
 
     @Option(names = "--latency", paramLabel = "MS", description = "Delay every request by this many milliseconds")
@@ -56,6 +59,7 @@ public final class BreakCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (percent != null && errorStatus == 0) throw new IllegalArgumentException("--percent needs --error STATUS");
+        if (HopAdmins.isDataStore(instance)) return breakDataStore();
         if (latencyMs == 0 && jitterMs == 0 && errorStatus == 0 && !unready) {
             throw new IllegalArgumentException("say what to break: --latency MS, --jitter MS, --error STATUS or --unready"
                     + " (see ./flow break --help)");
@@ -69,6 +73,18 @@ public final class BreakCommand implements Callable<Integer> {
         HttpResponse<String> response = AdminPort.call(target, "POST", query.toString(), instance);
         System.out.println(response.body());
         return response.statusCode() == 200 ? 0 : 1;
+    }
+
+    /** Redis is stopped, the replica's replay paused, by the `up` process that embeds them. */
+    private int breakDataStore() throws InterruptedException {
+        if (latencyMs > 0 || jitterMs > 0 || errorStatus > 0 || unready) {
+            throw new IllegalArgumentException(instance + " takes no --latency/--error/--unready: `./flow break "
+                    + instance + "` " + (instance.equals("redis") ? "stops it" : "pauses its WAL replay"));
+        }
+        HostPort target = admin != null ? HostPort.parse(admin) : HopAdmins.upProcess(AdminPort.topology(config));
+        System.out.println(AdminPort.call(target, "POST", "/data?store=" + instance + "&action=break&forSeconds="
+                + seconds(duration), "`./flow up`").body());
+        return 0;
     }
 
     /** {@code 90s}, {@code 5m}, {@code 1h} or plain seconds. */

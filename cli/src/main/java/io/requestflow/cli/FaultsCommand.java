@@ -44,6 +44,19 @@ public final class FaultsCommand implements Callable<Integer> {
             }
             System.out.printf("%-20s %-22s %s%n", e.getKey(), e.getValue(), line);
         }
+        try {
+            JsonNode stores = Json.tree(AdminPort.get(HopAdmins.upProcess(t), "/data", AdminPort.DEFAULT_TIMEOUT).body()
+                    .getBytes(StandardCharsets.UTF_8));
+            for (String store : new String[] {"redis", "replica"}) {
+                String state = stores.path(store).asText("");
+                if (state.isEmpty()) continue;
+                boolean fine = state.equals("ok") || state.equals("none") || state.equals("external");
+                if (!fine) broken++;
+                System.out.printf("%-20s %-22s %s%n", store, "(embedded by up)", fine ? state : "BROKEN " + state);
+            }
+        } catch (java.io.IOException | RuntimeException notUp) {
+            // not an `up` process (serve, or nothing): no embedded stores to report
+        }
         if (answering == 0) {
             System.out.println("no hop answered: is `./flow up` running with this config?");
             return 1;

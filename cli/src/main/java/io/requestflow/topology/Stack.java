@@ -75,6 +75,8 @@ public final class Stack implements AutoCloseable {
         }
         endpoints.add(new Endpoint("redis", "cache", data.redisUrl(), "-"));
         DataEndpoints endpointsForServices = new DataEndpoints(data.jdbc(), data.redisUrl(), data.replicas());
+        DataFaults dataFaults = new DataFaults(data, engine.blocking());
+        running.push(dataFaults);
 
         progress.accept("starting services…");
         HttpHop auth = track("auth", roles.auth("auth-1", hp(bind, t.services.auth.port),
@@ -108,7 +110,8 @@ public final class Stack implements AutoCloseable {
 
         progress.accept("starting balancer, firewall, edge…");
         Roles.Balancer started = roles.balancer("balancer-1", hp(bind, t.balancer.port),
-                hp(bind, t.balancer.adminPortOrDefault()), targets, Map.of("/scale", this::scaleRoute));
+                hp(bind, t.balancer.adminPortOrDefault()), targets,
+                Map.of("/scale", this::scaleRoute, "/data", dataFaults::route));
         balancerPolicy = started.policy();
         HttpHop balancer = track("balancer", started.hop());
         HttpHop firewall = track("firewall", roles.firewall("firewall-1", hp(bind, t.firewall.port),

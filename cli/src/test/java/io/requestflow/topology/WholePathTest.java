@@ -217,7 +217,7 @@ class WholePathTest {
         assertThat(body.get("degraded").toString()).contains("recommendations");
         assertThat(body.get("product").get("id").asLong()).isEqualTo(43);
 
-        code = new picocli.CommandLine(new io.requestflow.cli.HealCommand()).execute("--admin", admin);
+        code = new picocli.CommandLine(new io.requestflow.cli.HealCommand()).execute("recommendations", "--admin", admin);
         assertThat(code).isZero();
         body = Json.tree(get("/api/pages/products/43", fresh).body().getBytes(StandardCharsets.UTF_8));
         assertThat(body.get("degraded")).isEmpty();
@@ -333,6 +333,49 @@ class WholePathTest {
             assertThat(reply.status()).isEqualTo(200);
             assertThat(balancerPick(reply)).isEqualTo("gateway-1");
         }
+    }
+
+    @Test
+    @Order(30)
+    void redisStoppedOnPurposeCostsNoErrorsAndComesBackWhenHealed() throws Exception {
+        String admin = HostPort.of(stack.hop("balancer").adminAddress()).toString();
+        Map<String, String> fresh = Map.of("Cache-Control", "no-cache");
+        int code = new picocli.CommandLine(new io.requestflow.cli.BreakCommand())
+                .execute("redis", "--for", "1m", "--admin", admin);
+        assertThat(code).isZero();
+        RawHttp.Reply reply = get("/api/products/44", fresh);
+        assertThat(reply.status()).as("reads fall through to PostgreSQL").isEqualTo(200);
+        assertThat(ServerTiming.parse(reply.header("server-timing")))
+                .anySatisfy(e -> assertThat(e.name() + " " + e.desc()).isEqualTo("redis error"))
+                .anySatisfy(e -> assertThat(e.name()).isEqualTo("postgres"));
+
+        code = new picocli.CommandLine(new io.requestflow.cli.HealCommand()).execute("redis", "--admin", admin);
+        assertThat(code).isZero();
+        assertThat(RawHttp.send("127.0.0.1", stack.hop("balancer").adminAddress(), "GET", "/data", "x", Map.of(), null)
+                .body()).contains("\"redis\":\"ok\"");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String desc;
+        do {
+            Thread.sleep(200);
+            desc = ServerTiming.parse(get("/api/products/44", fresh).header("server-timing")).stream()
+                    .filter(e -> e.name().equals("redis")).findFirst().map(ServerTiming.Entry::desc).orElse("none");
+        } while (desc.equals("error") && System.nanoTime() < deadline);
+        assertThat(desc).as("the catalog's client reconnected by itself").isIn("hit", "miss");
+    }
+
+    @Test
+    @Order(31)
+    void theReplicaPausedOnPurposeIsReportedAndResumed() throws Exception {
+        var admin = stack.hop("balancer").adminAddress();
+        RawHttp.Reply paused = RawHttp.send("127.0.0.1", admin, "POST", "/data?store=replica&action=break&forSeconds=60",
+                "x", Map.of(), null);
+        assertThat(paused.status()).isEqualTo(200);
+        assertThat(paused.body()).contains("\"replica\":\"replay paused (");
+        assertThat(get("/api/products/45", Map.of()).status()).isEqualTo(200);
+        RawHttp.Reply resumed = RawHttp.send("127.0.0.1", admin, "POST", "/data?store=replica&action=heal", "x", Map.of(), null);
+        assertThat(resumed.body()).contains("\"replica\":\"ok\"");
+        assertThat(RawHttp.send("127.0.0.1", admin, "POST", "/data?store=disk&action=break", "x", Map.of(), null).status())
+                .isEqualTo(400);
     }
 
     static String balancerPick(RawHttp.Reply reply) {

@@ -32,15 +32,18 @@ public final class DataTier implements AutoCloseable {
 
     private final List<JdbcEndpoint> replicas;
     private final List<EmbeddedReplica> embeddedReplicas;
+    private final EmbeddedRedisHandle embeddedRedis;
 
     private DataTier(Database database, String redisUrl, Duration redisTimeout, Deque<AutoCloseable> resources,
-                     List<JdbcEndpoint> replicas, List<EmbeddedReplica> embeddedReplicas) {
+                     List<JdbcEndpoint> replicas, List<EmbeddedReplica> embeddedReplicas,
+                     EmbeddedRedisHandle embeddedRedis) {
         this.database = database;
         this.redisUrl = redisUrl;
         this.redisTimeout = redisTimeout;
         this.resources = resources;
         this.replicas = List.copyOf(replicas);
         this.embeddedReplicas = embeddedReplicas;
+        this.embeddedRedis = embeddedRedis;
     }
 
     /** No replicas. */
@@ -70,9 +73,11 @@ public final class DataTier implements AutoCloseable {
                 jdbc = new JdbcEndpoint(postgres.url(), postgres.user(), postgres.password());
             }
             String redisUrl;
+            EmbeddedRedisHandle embeddedRedis = null;
             if (redis.usesEmbedded()) {
                 EmbeddedRedisServer server = EmbeddedRedisServer.start(dataDir, redis);
-                resources.push(server);
+                embeddedRedis = new EmbeddedRedisHandle(dataDir, redis, server);
+                resources.push(embeddedRedis);
                 redisUrl = server.url();
             } else {
                 redisUrl = redis.url();
@@ -97,7 +102,8 @@ public final class DataTier implements AutoCloseable {
                     replicas.add(replica.endpoint());
                 }
             }
-            return new DataTier(database, redisUrl, Duration.ofMillis(redis.timeoutMs()), resources, replicas, embedded);
+            return new DataTier(database, redisUrl, Duration.ofMillis(redis.timeoutMs()), resources, replicas, embedded,
+                    embeddedRedis);
         } catch (RuntimeException e) {
             closeAll(resources, e);
             throw e;
@@ -112,6 +118,11 @@ public final class DataTier implements AutoCloseable {
     /** The embedded replicas (to stop one on purpose in tests and fault drills). */
     public List<EmbeddedReplica> embeddedReplicas() {
         return embeddedReplicas;
+    }
+
+    /** The embedded Redis (to stop and start it in fault drills), or null when Redis is external. */
+    public EmbeddedRedisHandle embeddedRedis() {
+        return embeddedRedis;
     }
 
     public DataSource dataSource() {

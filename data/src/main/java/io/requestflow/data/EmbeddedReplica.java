@@ -183,6 +183,21 @@ public final class EmbeddedReplica implements AutoCloseable {
         return postgres.getPort();
     }
 
+    /**
+     * Pauses or resumes WAL replay, so the replica falls behind the primary as writes go on (a lagging
+     * replica, for fault drills); returns whether replay is paused now.
+     */
+    public boolean pauseReplay(boolean pause) throws java.sql.SQLException {
+        try (java.sql.Connection c = postgres.getPostgresDatabase().getConnection();
+             java.sql.Statement s = c.createStatement()) {
+            s.execute(pause ? "SELECT pg_wal_replay_pause()" : "SELECT pg_wal_replay_resume()");
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT pg_is_wal_replay_paused()")) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
     /** Stops the replica (fast shutdown); its directory stays for the next start. */
     @Override
     public void close() {
