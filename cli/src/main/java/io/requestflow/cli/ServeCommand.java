@@ -38,7 +38,9 @@ import java.util.concurrent.Callable;
                 "  inventory, reviews, recommendations, orders: like catalog",
                 "  page                --upstream SERVICE=URL ... (catalog=, inventory=, reviews=,",
                 "                      recommendations=; defaults from the topology)",
-                "  data                embedded PostgreSQL and Redis for services in other processes",
+                "  queue               --postgres JDBC_URL --kafka HOST:PORT (the outbox relay and the worker;",
+                "                      admin port: queue.adminPort)",
+                "  data                embedded PostgreSQL, Redis and Kafka for the roles in other processes",
                 "",
                 "Example: ./flow serve --role edge --listen 127.0.0.1:18080 --upstream http://127.0.0.1:8000"})
 public final class ServeCommand implements Callable<Integer> {
@@ -77,6 +79,9 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--redis", paramLabel = "URL", description = "Redis for auth, catalog, gateway, e.g. redis://127.0.0.1:6380")
     String redis;
+
+    @Option(names = "--kafka", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers for the queue role")
+    String kafka;
 
     static final class RoleNames extends ArrayList<String> {
         RoleNames() {
@@ -142,12 +147,30 @@ public final class ServeCommand implements Callable<Integer> {
                 case "page" -> describe(track(started, roles.page(name, listenOf(t, t.services.page),
                         adminOf(t, t.services.page),
                         services(t))));
+                case "queue" -> {
+                    String bootstrap = kafka != null ? kafka : t.data.kafka.url();
+                    if (bootstrap == null) {
+                        throw new IllegalArgumentException("queue needs Kafka: pass --kafka HOST:PORT (or set data.kafka.url);"
+                                + " `./flow serve --role data` runs one on " + t.bind + ":" + t.data.kafka.port());
+                    }
+                    var queue = roles.queue(name, admin != null ? HostPort.parse(admin) : new HostPort(t.bind, t.queue.adminPort),
+                            new DataEndpoints(jdbc(t), null, List.of()), bootstrap);
+                    started.add(queue);
+                    yield "queue: outbox -> kafka " + bootstrap + " topic " + t.queue.topic + ", worker group "
+                            + t.queue.group + ", admin " + HostPort.of(queue.admin().address());
+                }
                 case "data" -> {
                     DataTier data = DataTier.start(dataDir, t.data.postgres, t.data.replicas, t.data.redis,
                             t.catalogProducts);
                     started.add(data);
+                    String broker = "";
+                    if (t.queue.enabled && t.data.kafka.usesEmbedded()) {
+                        var embedded = io.requestflow.data.EmbeddedKafkaServer.start(dataDir, t.data.kafka);
+                        started.add(embedded);
+                        broker = ", kafka " + embedded.bootstrap();
+                    }
                     yield "data: postgres " + data.jdbc().url() + " (user " + data.jdbcUser() + "), replicas "
-                            + data.replicas().stream().map(JdbcEndpoint::url).toList() + ", redis " + data.redisUrl();
+                            + data.replicas().stream().map(JdbcEndpoint::url).toList() + ", redis " + data.redisUrl() + broker;
                 }
                 default -> throw new IllegalStateException(role);
             };
@@ -250,6 +273,17 @@ public final class ServeCommand implements Callable<Integer> {
         if (redis != null) return redis;
         if (t.data.redis.url() != null) return t.data.redis.url();
         return "redis://" + t.bind + ":" + t.data.redis.port();
+    }
+
+    /** The primary, for the queue role (which needs no Redis). */
+    private JdbcEndpoint jdbc(Topology t) {
+        String jdbcUrl = postgres != null ? postgres : t.data.postgres.url();
+        if (jdbcUrl == null) {
+            throw new IllegalArgumentException(role + " needs PostgreSQL: pass --postgres JDBC_URL (or set data.postgres.url);"
+                    + " `./flow serve --role data` runs one");
+        }
+        return postgres != null ? new JdbcEndpoint(jdbcUrl, postgresUser, postgresPassword)
+                : new JdbcEndpoint(jdbcUrl, t.data.postgres.user(), t.data.postgres.password());
     }
 
     private DataEndpoints dataEndpoints(Topology t) {

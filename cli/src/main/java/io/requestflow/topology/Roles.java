@@ -54,7 +54,7 @@ import java.util.Map;
  */
 public final class Roles {
     public static final List<String> NAMES = List.of("dns", "edge", "firewall", "balancer", "gateway", "auth",
-            "catalog", "inventory", "reviews", "recommendations", "page", "orders", "data");
+            "catalog", "inventory", "reviews", "recommendations", "page", "orders", "queue", "data");
 
     private final Engine engine;
     private final Topology topology;
@@ -289,6 +289,29 @@ public final class Roles {
             CacheAside cache = new CacheAside(redis, topology.services.cache.config(), ctx.registry());
             return start(ctx, listen, admin, factory.stages(ctx, sql, cache),
                     () -> sql.reachable(1) ? null : "database unreachable", Map.of());
+        } catch (RuntimeException e) {
+            ctx.close();
+            throw e;
+        }
+    }
+
+    /** The queue role: relays the orders' outbox to Kafka and runs the order-events worker. */
+    public QueueHop queue(String instance, HostPort admin, DataEndpoints data, String kafkaBootstrap) {
+        HopContext ctx = engine.hop("queue", instance);
+        try {
+            Database db = ctx.own(Database.open(data.jdbc(), topology.data.postgres, instance));
+            var config = topology.queue.config();
+            io.requestflow.services.queue.Topics.ensure(kafkaBootstrap, config, topology.queue.partitions,
+                    config.sendTimeoutMs());
+            var relay = ctx.own(new io.requestflow.services.queue.OutboxRelay(db.dataSource(), kafkaBootstrap, config,
+                    ctx.registry()));
+            var worker = ctx.own(new io.requestflow.services.queue.EventWorker(kafkaBootstrap, config,
+                    new io.requestflow.services.queue.OrderConfirmation(db.dataSource()), ctx.registry()));
+            AdminServer adminServer = AdminServer.start(ctx, admin, () -> {
+                String error = relay.lastError();
+                return error == null ? null : "cannot publish to Kafka at " + kafkaBootstrap + ": " + error;
+            }, Map.of());
+            return new QueueHop(adminServer, ctx, kafkaBootstrap);
         } catch (RuntimeException e) {
             ctx.close();
             throw e;

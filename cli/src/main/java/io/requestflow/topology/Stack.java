@@ -3,6 +3,7 @@ package io.requestflow.topology;
 import io.requestflow.balancer.BalancerConfig;
 import io.requestflow.balancer.BalancerHop;
 import io.requestflow.data.DataTier;
+import io.requestflow.data.EmbeddedKafkaServer;
 import io.requestflow.engine.hop.Engine;
 import io.requestflow.engine.hop.HttpHop;
 import io.requestflow.engine.http.Problem;
@@ -66,7 +67,20 @@ public final class Stack implements AutoCloseable {
         this.roles = roles;
         this.topology = t;
         String bind = t.bind;
-        progress.accept("starting PostgreSQL and Redis (data in " + dataDir + ")…");
+        progress.accept("starting PostgreSQL and Redis" + (t.queue.enabled && t.data.kafka.usesEmbedded() ? " and Kafka" : "")
+                + " (data in " + dataDir + ")…");
+        // Kafka's own JVM starts while PostgreSQL does
+        CompletableFuture<EmbeddedKafkaServer> kafka = t.queue.enabled && t.data.kafka.usesEmbedded()
+                ? CompletableFuture.supplyAsync(() -> EmbeddedKafkaServer.start(dataDir, t.data.kafka))
+                : CompletableFuture.completedFuture(null);
+        running.push(() -> { // stopped last, and also when something else fails to start
+            try {
+                EmbeddedKafkaServer broker = kafka.join();
+                if (broker != null) broker.close();
+            } catch (RuntimeException failedToStart) {
+                // nothing runs
+            }
+        });
         data = DataTier.start(dataDir, t.data.postgres, t.data.replicas, t.data.redis, t.catalogProducts);
         running.push(data);
         endpoints.add(new Endpoint("postgres", "primary", data.jdbc().url(), "-"));
@@ -99,6 +113,7 @@ public final class Stack implements AutoCloseable {
         services.put("reviews", HostPort.of(reviews.address()));
         services.put("recommendations", HostPort.of(recommendations.address()));
         services.put("orders", HostPort.of(orders.address()));
+        if (t.queue.enabled) startQueue(t, kafka, endpointsForServices);
         HttpHop page = track("page", roles.page("page-1", hp(bind, sv.page.port), hp(bind, sv.page.adminPortOrDefault()),
                 services));
         services.put("page", HostPort.of(page.address()));
@@ -130,6 +145,22 @@ public final class Stack implements AutoCloseable {
         endpoints.add(0, new Endpoint("dns", "dns-1", "udp+tcp " + HostPort.of(dns.server().address()),
                 HostPort.of(dns.admin().address()).toString()));
         waitUntilReady(balancer, progress);
+    }
+
+    /** Kafka (embedded unless data.kafka.url names one) and the queue role that relays the outbox to it. */
+    private void startQueue(Topology t, CompletableFuture<EmbeddedKafkaServer> embedded, DataEndpoints data) {
+        EmbeddedKafkaServer broker;
+        try {
+            broker = embedded.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : e;
+        }
+        String bootstrap = broker != null ? broker.bootstrap() : t.data.kafka.url();
+        if (broker != null) endpoints.add(new Endpoint("kafka", "broker", bootstrap, "-"));
+        QueueHop queue = roles.queue("queue-1", hp(t.bind, t.queue.adminPort), data, bootstrap);
+        running.push(queue);
+        endpoints.add(new Endpoint("queue", "queue-1", "kafka " + bootstrap + " topic " + t.queue.topic,
+                HostPort.of(queue.admin().address()).toString()));
     }
 
     /** Starts the next gateway instance (gateway-N on port + N - 1) and returns it as a balancer target. */

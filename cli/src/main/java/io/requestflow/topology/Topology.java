@@ -49,6 +49,7 @@ public final class Topology {
     public Gateway gateway = new Gateway();
     public Services services = new Services();
     public Data data = new Data();
+    public Queue queue = new Queue();
 
     /** Traffic port and admin port of one hop. */
     public static class Listener {
@@ -419,6 +420,31 @@ public final class Topology {
         public PostgresConfig postgres = PostgresConfig.defaults();
         public ReplicaConfig replicas = ReplicaConfig.defaults();
         public RedisConfig redis = RedisConfig.defaults();
+        public io.requestflow.data.KafkaConfig kafka = io.requestflow.data.KafkaConfig.defaults();
+    }
+
+    /** The queue role: the outbox relay and the order-events worker, with an admin port of their own. */
+    public static final class Queue {
+        private static final io.requestflow.services.queue.QueueConfig D = io.requestflow.services.queue.QueueConfig.defaults();
+        /** {@code up} starts Kafka and the queue role; false leaves both out (orders still write their outbox). */
+        public boolean enabled = true;
+        public int adminPort = 9600;
+        public String topic = D.topic();
+        public String deadLetterTopic = D.deadLetterTopic();
+        /** Partitions of each topic when the queue creates it (the most workers that can share the load). */
+        public int partitions = 3;
+        public long relayIntervalMs = D.relayIntervalMs();
+        public int relayBatch = D.relayBatch();
+        public long sendTimeoutMs = D.sendTimeoutMs();
+        public String group = D.group();
+        public int maxAttempts = D.maxAttempts();
+        public long backoffBaseMs = D.backoffBaseMs();
+        public long backoffMaxMs = D.backoffMaxMs();
+
+        public io.requestflow.services.queue.QueueConfig config() {
+            return new io.requestflow.services.queue.QueueConfig(topic, deadLetterTopic, relayIntervalMs, relayBatch,
+                    sendTimeoutMs, group, maxAttempts, backoffBaseMs, backoffMaxMs);
+        }
     }
 
     public AuthConfig authConfig() {
@@ -442,6 +468,8 @@ public final class Topology {
         data.postgres = data.postgres.withPort(0);
         data.replicas = data.replicas.withPort(0);
         data.redis = RedisConfig.embedded(0);
+        data.kafka = new io.requestflow.data.KafkaConfig(data.kafka.url(), 0, data.kafka.heapMb());
+        queue.adminPort = 0;
         return this;
     }
 }

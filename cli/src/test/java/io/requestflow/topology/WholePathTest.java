@@ -240,6 +240,25 @@ class WholePathTest {
         RawHttp.Reply read = get("/api/orders/" + id, Map.of("Authorization", "Bearer " + token));
         assertThat(read.status()).isEqualTo(200);
         assertThat(read.header("cache-control")).startsWith("private");
+
+        // what happens later: the outbox row goes through Kafka, and the queue's worker confirms the order
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String status;
+        do {
+            status = Json.tree(get("/api/orders/" + id, Map.of("Authorization", "Bearer " + token)).body()
+                    .getBytes(StandardCharsets.UTF_8)).get("status").asText();
+            if (!status.equals("confirmed")) sleep(100);
+        } while (!status.equals("confirmed") && System.nanoTime() < deadline);
+        assertThat(status).isEqualTo("confirmed");
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
