@@ -23,12 +23,13 @@ import java.util.concurrent.Callable;
                 "  ./flow break recommendations --error 503 --percent 50",
                 "  ./flow break gateway-1 --unready --for 30s   # health checks take it out, then back in",
                 "  ./flow break redis --for 1m                  # stops the embedded Redis: reads go to PostgreSQL",
+                "  ./flow break kafka                           # orders go on; the outbox waits, then catches up",
                 "  ./flow break replica                         # pauses WAL replay: the replica falls behind",
                 "  ./flow faults                                # what is broken now"})
 public final class BreakCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "INSTANCE",
             description = "edge, firewall, balancer, gateway-N, auth, catalog, inventory, reviews, recommendations,"
-                    + " orders, page; or redis, replica (the stores `./flow up` embeds)")
+                    + " orders, page; or redis, kafka, replica (the stores `./flow up` embeds)")
     String instance;
 
     @Option(names = "--latency", paramLabel = "MS", description = "Delay every request by this many milliseconds")
@@ -79,7 +80,7 @@ public final class BreakCommand implements Callable<Integer> {
     private int breakDataStore() throws InterruptedException {
         if (latencyMs > 0 || jitterMs > 0 || errorStatus > 0 || unready) {
             throw new IllegalArgumentException(instance + " takes no --latency/--error/--unready: `./flow break "
-                    + instance + "` " + (instance.equals("redis") ? "stops it" : "pauses its WAL replay"));
+                    + instance + "` " + (instance.equals("replica") ? "pauses its WAL replay" : "stops it"));
         }
         HostPort target = admin != null ? HostPort.parse(admin) : HopAdmins.upProcess(AdminPort.topology(config));
         System.out.println(AdminPort.call(target, "POST", "/data?store=" + instance + "&action=break&forSeconds="

@@ -44,7 +44,7 @@ public final class HealCommand implements Callable<Integer> {
                 AdminPort.call(e.getValue(), "DELETE", "/faults", e.getKey());
                 healed++;
             }
-            for (String store : List.of("redis", "replica")) {
+            for (String store : List.of("redis", "kafka", "replica")) {
                 try {
                     healDataStore(HopAdmins.upProcess(t), store);
                 } catch (RuntimeException notHere) {

@@ -1,7 +1,7 @@
 package io.requestflow.topology;
 
 import io.requestflow.data.DataTier;
-import io.requestflow.data.EmbeddedRedisHandle;
+import io.requestflow.data.Restartable;
 import io.requestflow.data.EmbeddedReplica;
 import io.requestflow.engine.fault.Faults;
 import io.requestflow.engine.http.Problem;
@@ -20,10 +20,10 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Fault drills on the data stores `./flow up` embeds ({@code ./flow break redis|replica}): stopping Redis
- * and pausing the replica's WAL replay, each healed on request or when its time is up. Served as
- * {@code /data} on the balancer's admin port, next to {@code /scale}: {@code GET} shows the state,
- * {@code POST ?store=redis|replica&action=break|heal[&forSeconds=N]} changes it.
+ * Fault drills on the data stores `./flow up` embeds ({@code ./flow break redis|kafka|replica}): stopping
+ * Redis or Kafka and pausing the replica's WAL replay, each healed on request or when its time is up.
+ * Served as {@code /data} on the balancer's admin port, next to {@code /scale}: {@code GET} shows the
+ * state, {@code POST ?store=redis|kafka|replica&action=break|heal[&forSeconds=N]} changes it.
  */
 final class DataFaults implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DataFaults.class);
@@ -33,10 +33,18 @@ final class DataFaults implements AutoCloseable {
     private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("data-fault-expiry").daemon().factory());
     private final Map<String, ScheduledFuture<?>> heals = new LinkedHashMap<>();
+    /** The servers that can be stopped and started, by store name. */
+    private final Map<String, Restartable> servers = new java.util.concurrent.ConcurrentHashMap<>();
 
     DataFaults(DataTier data, Executor blocking) {
         this.data = data;
         this.blocking = blocking;
+        if (data.embeddedRedis() != null) servers.put("redis", data.embeddedRedis());
+    }
+
+    /** Makes {@code store} breakable (the embedded Kafka, once it runs). */
+    void register(String store, Restartable server) {
+        servers.put(store, server);
     }
 
     CompletableFuture<Response> route(Request request) {
@@ -55,8 +63,8 @@ final class DataFaults implements AutoCloseable {
         } catch (NumberFormatException e) {
             return CompletableFuture.completedFuture(Problem.badRequest("forSeconds must be 1..86400"));
         }
-        if (!store.equals("redis") && !store.equals("replica")) {
-            return CompletableFuture.completedFuture(Problem.badRequest("store must be redis or replica"));
+        if (!store.equals("redis") && !store.equals("kafka") && !store.equals("replica")) {
+            return CompletableFuture.completedFuture(Problem.badRequest("store must be redis, kafka or replica"));
         }
         if (!action.equals("break") && !action.equals("heal")) {
             return CompletableFuture.completedFuture(Problem.badRequest("action must be break or heal"));
@@ -91,12 +99,14 @@ final class DataFaults implements AutoCloseable {
     }
 
     private void set(String store, boolean broken) {
-        if (store.equals("redis")) {
-            EmbeddedRedisHandle redis = data.embeddedRedis();
-            if (redis == null) throw new IllegalStateException("Redis is external (data.redis.url): stop it where it runs");
-            if (broken) redis.stop();
-            else redis.start();
-            LOG.warn("redis on port {} {} on purpose", redis.port(), broken ? "stopped" : "started again");
+        if (!store.equals("replica")) {
+            Restartable server = servers.get(store);
+            if (server == null) {
+                throw new IllegalStateException(store + " is not embedded in this process (external, or off): stop it where it runs");
+            }
+            if (broken) server.stop();
+            else server.start();
+            LOG.warn("{} {} on purpose", store, broken ? "stopped" : "started again");
         } else {
             if (data.embeddedReplicas().isEmpty()) throw new IllegalStateException("no embedded replica runs here");
             for (EmbeddedReplica replica : data.embeddedReplicas()) {
@@ -112,8 +122,10 @@ final class DataFaults implements AutoCloseable {
 
     private synchronized Map<String, Object> state() {
         Map<String, Object> m = new LinkedHashMap<>();
-        EmbeddedRedisHandle redis = data.embeddedRedis();
-        m.put("redis", redis == null ? "external" : redis.running() ? "ok" : "stopped" + left("redis"));
+        for (String store : new String[] {"redis", "kafka"}) {
+            Restartable server = servers.get(store);
+            m.put(store, server == null ? "external" : server.running() ? "ok" : "stopped" + left(store));
+        }
         m.put("replica", data.embeddedReplicas().isEmpty() ? "none"
                 : heals.containsKey("replica") ? "replay paused" + left("replica") : "ok");
         return m;

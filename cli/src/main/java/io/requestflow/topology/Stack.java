@@ -44,6 +44,7 @@ public final class Stack implements AutoCloseable {
     private Map<String, HostPort> services;
     private BalancerHop balancerPolicy;
     private final List<String> gateways = new ArrayList<>();
+    private DataFaults dataFaults;
     private int gatewaysStarted;
 
     private Stack(Engine engine) {
@@ -89,7 +90,7 @@ public final class Stack implements AutoCloseable {
         }
         endpoints.add(new Endpoint("redis", "cache", data.redisUrl(), "-"));
         DataEndpoints endpointsForServices = new DataEndpoints(data.jdbc(), data.redisUrl(), data.replicas());
-        DataFaults dataFaults = new DataFaults(data, engine.blocking());
+        dataFaults = new DataFaults(data, engine.blocking());
         running.push(dataFaults);
 
         progress.accept("starting services…");
@@ -113,7 +114,7 @@ public final class Stack implements AutoCloseable {
         services.put("reviews", HostPort.of(reviews.address()));
         services.put("recommendations", HostPort.of(recommendations.address()));
         services.put("orders", HostPort.of(orders.address()));
-        if (t.queue.enabled) startQueue(t, kafka, endpointsForServices);
+        if (t.queue.enabled) startQueue(t, dataDir, kafka, endpointsForServices);
         HttpHop page = track("page", roles.page("page-1", hp(bind, sv.page.port), hp(bind, sv.page.adminPortOrDefault()),
                 services));
         services.put("page", HostPort.of(page.address()));
@@ -148,7 +149,7 @@ public final class Stack implements AutoCloseable {
     }
 
     /** Kafka (embedded unless data.kafka.url names one) and the queue role that relays the outbox to it. */
-    private void startQueue(Topology t, CompletableFuture<EmbeddedKafkaServer> embedded, DataEndpoints data) {
+    private void startQueue(Topology t, Path dataDir, CompletableFuture<EmbeddedKafkaServer> embedded, DataEndpoints data) {
         EmbeddedKafkaServer broker;
         try {
             broker = embedded.join();
@@ -156,7 +157,13 @@ public final class Stack implements AutoCloseable {
             throw e.getCause() instanceof RuntimeException re ? re : e;
         }
         String bootstrap = broker != null ? broker.bootstrap() : t.data.kafka.url();
-        if (broker != null) endpoints.add(new Endpoint("kafka", "broker", bootstrap, "-"));
+        if (broker != null) {
+            // from here on the handle owns the broker (./flow break kafka may stop and start it)
+            var handle = new io.requestflow.data.EmbeddedKafkaHandle(dataDir, t.data.kafka, broker);
+            running.push(handle);
+            dataFaults.register("kafka", handle);
+            endpoints.add(new Endpoint("kafka", "broker", bootstrap, "-"));
+        }
         QueueHop queue = roles.queue("queue-1", hp(t.bind, t.queue.adminPort), data, bootstrap);
         running.push(queue);
         endpoints.add(new Endpoint("queue", "queue-1", "kafka " + bootstrap + " topic " + t.queue.topic,

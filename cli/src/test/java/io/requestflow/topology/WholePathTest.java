@@ -397,6 +397,33 @@ class WholePathTest {
                 .isEqualTo(400);
     }
 
+    @Test
+    @Order(32)
+    void ordersGoOnWhileKafkaIsBrokenAndAreConfirmedOnceItIsBack() throws Exception {
+        var admin = stack.hop("balancer").adminAddress();
+        String token = login();
+        RawHttp.Reply stopped = RawHttp.send("127.0.0.1", admin, "POST", "/data?store=kafka&action=break&forSeconds=120",
+                "x", Map.of(), null);
+        assertThat(stopped.body()).contains("\"kafka\":\"stopped (");
+        RawHttp.Reply placed = post("/api/orders", "{\"items\":[{\"productId\":9,\"quantity\":1}]}",
+                Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json"));
+        assertThat(placed.status()).as("the order does not wait for the queue").isEqualTo(201);
+        long id = Json.tree(placed.body().getBytes(StandardCharsets.UTF_8)).get("id").asLong();
+        sleep(500);
+        assertThat(orderStatus(id, token)).isEqualTo("placed");
+
+        RawHttp.Reply healed = RawHttp.send("127.0.0.1", admin, "POST", "/data?store=kafka&action=heal", "x", Map.of(), null);
+        assertThat(healed.body()).contains("\"kafka\":\"ok\"");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!orderStatus(id, token).equals("confirmed") && System.nanoTime() < deadline) sleep(200);
+        assertThat(orderStatus(id, token)).as("the outbox row waited, then went through").isEqualTo("confirmed");
+    }
+
+    static String orderStatus(long id, String token) throws IOException {
+        return Json.tree(get("/api/orders/" + id, Map.of("Authorization", "Bearer " + token)).body()
+                .getBytes(StandardCharsets.UTF_8)).get("status").asText();
+    }
+
     static String balancerPick(RawHttp.Reply reply) {
         return ServerTiming.parse(reply.header("server-timing")).stream()
                 .filter(e -> e.name().equals("balancer")).findFirst().orElseThrow().desc();

@@ -6,7 +6,7 @@ import java.nio.file.Path;
  * A data tier's embedded Redis, which a fault drill ({@code ./flow break redis}) may stop and start
  * again: it comes back on the same port with the same settings, so clients reconnect by themselves.
  */
-public final class EmbeddedRedisHandle implements AutoCloseable {
+public final class EmbeddedRedisHandle implements Restartable, AutoCloseable {
     private final Path dataDir;
     private final RedisConfig config;
     private EmbeddedRedisServer server;
@@ -18,18 +18,19 @@ public final class EmbeddedRedisHandle implements AutoCloseable {
         this.server = server;
     }
 
+    @Override
     public synchronized boolean running() {
         return server != null;
     }
 
-    /** Stops the server; a no-op when it is stopped already. */
+    @Override
     public synchronized void stop() {
         if (server == null) return;
         server.close();
         server = null;
     }
 
-    /** Starts it again on its port; a no-op when it runs. */
+    @Override
     public synchronized void start() {
         if (server == null) server = EmbeddedRedisServer.start(dataDir, config);
     }
