@@ -304,9 +304,9 @@ public final class Roles {
             io.requestflow.services.queue.Topics.ensure(kafkaBootstrap, config, topology.queue.partitions,
                     config.sendTimeoutMs());
             var relay = ctx.own(new io.requestflow.services.queue.OutboxRelay(db.dataSource(), kafkaBootstrap, config,
-                    ctx.registry()));
-            var worker = ctx.own(new io.requestflow.services.queue.EventWorker(kafkaBootstrap, config,
-                    new io.requestflow.services.queue.OrderConfirmation(db.dataSource()), ctx.registry()));
+                    ctx.registry(), ctx.tracing()));
+            ctx.own(new io.requestflow.services.queue.EventWorker(kafkaBootstrap, config,
+                    new io.requestflow.services.queue.OrderConfirmation(db.dataSource()), ctx.registry(), ctx.tracing()));
             AdminServer adminServer = AdminServer.start(ctx, admin, () -> {
                 String error = relay.lastError();
                 return error == null ? null : "cannot publish to Kafka at " + kafkaBootstrap + ": " + error;

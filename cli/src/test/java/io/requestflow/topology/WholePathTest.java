@@ -59,6 +59,10 @@ class WholePathTest {
         t.balancer.slowStartMs = 1_000; // a scaled-up gateway ramps up quickly in the test
         t.services.auth.argon2MemoryKib = 1_024; // keep the test quick; production uses the OWASP figure
         t.services.auth.argon2Iterations = 1;
+        // these tests prove the wiring, not the budgets: a loaded CI machine must not degrade the page
+        t.services.page.inventoryTimeoutMs = 3_000;
+        t.services.page.reviewsTimeoutMs = 3_000;
+        t.services.page.recommendationsTimeoutMs = 3_000;
         stack = Stack.start(t, dataDir, line -> {});
     }
 
@@ -250,6 +254,13 @@ class WholePathTest {
             if (!status.equals("confirmed")) sleep(100);
         } while (!status.equals("confirmed") && System.nanoTime() < deadline);
         assertThat(status).isEqualTo("confirmed");
+
+        // and the request's trace goes on through the queue: the relay's and the worker's spans are in it
+        String trace = placed.header("traceparent") != null ? placed.header("traceparent").split("-")[1] : null;
+        if (trace == null) trace = placed.header("x-request-id");
+        String spans = RawHttp.send("127.0.0.1", stack.hop("balancer").adminAddress(), "GET", "/spans?trace=" + trace,
+                "x", Map.of(), null).body();
+        assertThat(spans).contains("queue publish OrderPlaced", "queue process OrderPlaced", "orders POST");
     }
 
     static void sleep(long ms) {

@@ -50,9 +50,10 @@ public final class EmbeddedKafkaServer implements AutoCloseable {
             Files.createDirectories(directory);
             Path pidFile = directory.resolve("broker.pid");
             stopOrphan(pidFile);
-            int port = LoopbackPorts.resolve(config.port(), "Kafka", KafkaConfig.PORT_KEY);
-            int controller = config.port() == 0 ? LoopbackPorts.pickFree() : port + 1;
-            if (config.port() != 0 && !LoopbackPorts.isFree(controller)) {
+            // the controller always sits on port + 1, so a restart on the same port finds it where it was
+            int port = config.port() == 0 ? freePair() : LoopbackPorts.resolve(config.port(), "Kafka", KafkaConfig.PORT_KEY);
+            int controller = port + 1;
+            if (!LoopbackPorts.isFree(controller)) {
                 throw new PortInUseException("Kafka's controller", controller, KafkaConfig.PORT_KEY + " (controller: port + 1)");
             }
             Path logs = directory.resolve("logs");
@@ -78,6 +79,15 @@ public final class EmbeddedKafkaServer implements AutoCloseable {
             lock.close();
             throw e;
         }
+    }
+
+    /** A free port whose next port is free too. */
+    private static int freePair() {
+        for (int i = 0; i < 50; i++) {
+            int port = LoopbackPorts.pickFree();
+            if (port < 65535 && LoopbackPorts.isFree(port + 1)) return port;
+        }
+        throw new IllegalStateException("found no two free neighbouring ports for Kafka and its controller");
     }
 
     /** {@code 127.0.0.1:port}: the bootstrap servers to give clients. */

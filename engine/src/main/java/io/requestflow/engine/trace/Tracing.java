@@ -20,6 +20,18 @@ import io.opentelemetry.sdk.trace.SpanLimits;
  */
 public final class Tracing implements AutoCloseable {
     private static final W3CTraceContextPropagator PROPAGATOR = W3CTraceContextPropagator.getInstance();
+    /** Reads a bare traceparent value as the only header of its carrier. */
+    private static final TextMapGetter<String> TRACEPARENT_ONLY = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(String carrier) {
+            return java.util.List.of("traceparent");
+        }
+
+        @Override
+        public String get(String carrier, String key) {
+            return "traceparent".equals(key) ? carrier : null;
+        }
+    };
     private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
     private static final AttributeKey<String> INSTANCE = AttributeKey.stringKey("service.instance.id");
 
@@ -74,6 +86,16 @@ public final class Tracing implements AutoCloseable {
     public Span startClient(Span parent, String name) {
         return tracer.spanBuilder(name).setParent(Context.root().with(parent))
                 .setSpanKind(SpanKind.CLIENT).startSpan();
+    }
+
+    /**
+     * Starts a span of messaging work (kind PRODUCER or CONSUMER) continuing {@code traceparent}, the trace
+     * an event carries (null or invalid: a new trace).
+     */
+    public Span startMessaging(String name, String traceparent, SpanKind kind) {
+        Context parent = traceparent == null ? Context.root()
+                : PROPAGATOR.extract(Context.root(), traceparent, TRACEPARENT_ONLY);
+        return tracer.spanBuilder(name).setParent(parent).setSpanKind(kind).startSpan();
     }
 
     /** Writes {@code traceparent} (and {@code tracestate}) for {@code span} into outgoing headers. */

@@ -12,6 +12,7 @@ import io.requestflow.services.Ids;
 import io.requestflow.services.ServiceErrors;
 import io.requestflow.services.Sql;
 import io.requestflow.services.cache.CacheAside;
+import io.requestflow.engine.trace.Tracing;
 import io.requestflow.services.inventory.InventoryService;
 
 import java.nio.charset.StandardCharsets;
@@ -73,7 +74,7 @@ public final class OrdersService {
         String hash = hash(items);
         Claim placed = sql.transaction(ex, "INSERT order", c -> {
             Claim claim = key == null ? new Claim(insertOrder(c, user, hash), true) : claim(c, user, key, hash);
-            if (claim.mine()) placeItems(c, claim.orderId(), items);
+            if (claim.mine()) placeItems(c, claim.orderId(), items, Tracing.traceparent(ex.span()));
             return claim;
         });
         long orderId = placed.orderId();
@@ -135,7 +136,8 @@ public final class OrdersService {
     }
 
     /** Decrements stock (in product id order, so two orders never lock in opposite orders), then items and outbox. */
-    private static void placeItems(Connection c, long orderId, Map<Long, Integer> items) throws SQLException {
+    private static void placeItems(Connection c, long orderId, Map<Long, Integer> items, String traceparent)
+            throws SQLException {
         long total = 0;
         List<Map<String, Object>> event = new ArrayList<>();
         for (Map.Entry<Long, Integer> item : items.entrySet()) {
@@ -174,11 +176,13 @@ public final class OrdersService {
             ps.setLong(2, orderId);
             ps.executeUpdate();
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox (aggregate, aggregate_id, event_type, payload)"
-                + " VALUES ('order', ?, 'OrderPlaced', ?::jsonb)")) {
+        // the request's trace goes with the event: the relay and the worker continue it
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox (aggregate, aggregate_id, event_type, payload,"
+                + " traceparent) VALUES ('order', ?, 'OrderPlaced', ?::jsonb, ?)")) {
             ps.setLong(1, orderId);
             ps.setString(2, new String(Json.bytes(Map.of("orderId", orderId, "totalCents", total, "items", event)),
                     StandardCharsets.UTF_8));
+            ps.setString(3, traceparent);
             ps.executeUpdate();
         }
     }

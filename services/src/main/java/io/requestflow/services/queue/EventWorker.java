@@ -2,6 +2,10 @@ package io.requestflow.services.queue;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.requestflow.engine.trace.Tracing;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -43,6 +47,7 @@ public final class EventWorker implements AutoCloseable {
     private final EventHandler handler;
     private final KafkaConsumer<String, String> consumer;
     private final KafkaProducer<String, String> deadLetters;
+    private final Tracing tracing;
     private final Thread thread;
     private final Counter handled;
     private final Counter retried;
@@ -50,7 +55,13 @@ public final class EventWorker implements AutoCloseable {
     private volatile boolean running = true;
 
     public EventWorker(String bootstrap, QueueConfig config, EventHandler handler, MeterRegistry registry) {
+        this(bootstrap, config, handler, registry, null);
+    }
+
+    /** {@code tracing}: a CONSUMER span per event, continuing the trace it carries (null: none). */
+    public EventWorker(String bootstrap, QueueConfig config, EventHandler handler, MeterRegistry registry, Tracing tracing) {
         this.config = config;
+        this.tracing = tracing;
         this.handler = handler;
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -115,15 +126,31 @@ public final class EventWorker implements AutoCloseable {
     /** True when the event was handled or dead-lettered; false when neither (the dead-letter write failed). */
     private boolean handle(ConsumerRecord<String, String> record) throws InterruptedException {
         String type = header(record, OutboxRelay.EVENT_TYPE);
+        if (tracing == null) return handle(record, type, null);
+        Span span = tracing.startMessaging("queue process " + type, header(record, OutboxRelay.TRACEPARENT), SpanKind.CONSUMER);
+        span.setAttribute("messaging.destination.name", record.topic());
+        try {
+            return handle(record, type, span);
+        } finally {
+            span.end();
+        }
+    }
+
+    private boolean handle(ConsumerRecord<String, String> record, String type, Span span) throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
+            if (span != null) span.setAttribute("requestflow.attempts", attempt);
             try {
                 handler.handle(type, record.key(), record.value());
                 handled.increment();
                 return true;
             } catch (EventHandler.Rejected e) {
+                if (span != null) span.setStatus(StatusCode.ERROR, "dead-lettered: " + e.getMessage());
                 return deadLetter(record, e.getMessage(), attempt);
             } catch (Exception e) {
-                if (attempt >= config.maxAttempts()) return deadLetter(record, e.toString(), attempt);
+                if (attempt >= config.maxAttempts()) {
+                    if (span != null) span.setStatus(StatusCode.ERROR, "dead-lettered: " + e);
+                    return deadLetter(record, e.toString(), attempt);
+                }
                 retried.increment();
                 long wait = config.backoffMs(attempt, ThreadLocalRandom.current());
                 LOG.info("worker {}: {} at {}-{}@{} failed (attempt {} of {}: {}); retrying in {} ms", config.group(), type,

@@ -3,6 +3,9 @@ package io.requestflow.services.queue;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.requestflow.engine.trace.Tracing;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -35,11 +38,14 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class OutboxRelay implements AutoCloseable {
     public static final String OUTBOX_ID = "outbox-id";
     public static final String EVENT_TYPE = "event-type";
+    /** The W3C trace context, carried in a record header as in an HTTP one. */
+    public static final String TRACEPARENT = "traceparent";
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
 
     private final DataSource database;
     private final QueueConfig config;
     private final KafkaProducer<String, String> producer;
+    private final Tracing tracing;
     private final Thread thread;
     private final Counter published;
     private final AtomicLong backlog = new AtomicLong(-1);
@@ -47,7 +53,13 @@ public final class OutboxRelay implements AutoCloseable {
     private volatile String lastError;
 
     public OutboxRelay(DataSource database, String bootstrap, QueueConfig config, MeterRegistry registry) {
+        this(database, bootstrap, config, registry, null);
+    }
+
+    /** {@code tracing}: a PRODUCER span per event, continuing the trace of the request that wrote it (null: none). */
+    public OutboxRelay(DataSource database, String bootstrap, QueueConfig config, MeterRegistry registry, Tracing tracing) {
         this.database = database;
+        this.tracing = tracing;
         this.config = config;
         long send = config.sendTimeoutMs();
         this.producer = new KafkaProducer<>(Map.of(
@@ -93,10 +105,11 @@ public final class OutboxRelay implements AutoCloseable {
     int publishBatch() throws Exception {
         try (Connection c = database.getConnection()) {
             c.setAutoCommit(false);
+            List<Span> spans = new ArrayList<>();
             try {
                 List<Long> ids = new ArrayList<>();
                 List<Future<RecordMetadata>> acks = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement("SELECT id, aggregate_id, event_type, payload::text FROM outbox"
+                try (PreparedStatement ps = c.prepareStatement("SELECT id, aggregate_id, event_type, payload::text, traceparent FROM outbox"
                         + " WHERE published_at IS NULL ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED")) {
                     ps.setInt(1, config.relayBatch());
                     try (ResultSet rs = ps.executeQuery()) {
@@ -106,6 +119,14 @@ public final class OutboxRelay implements AutoCloseable {
                                     Long.toString(rs.getLong(2)), rs.getString(4));
                             record.headers().add(OUTBOX_ID, Long.toString(id).getBytes(StandardCharsets.UTF_8));
                             record.headers().add(EVENT_TYPE, rs.getString(3).getBytes(StandardCharsets.UTF_8));
+                            String traceparent = rs.getString(5);
+                            if (tracing != null) {
+                                Span span = tracing.startMessaging("queue publish " + rs.getString(3), traceparent, SpanKind.PRODUCER);
+                                span.setAttribute("messaging.destination.name", config.topic());
+                                spans.add(span);
+                                traceparent = Tracing.traceparent(span);
+                            }
+                            if (traceparent != null) record.headers().add(TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
                             acks.add(producer.send(record));
                             ids.add(id);
                         }
@@ -127,9 +148,14 @@ public final class OutboxRelay implements AutoCloseable {
                 }
                 c.commit();
                 published.increment(ids.size());
+                spans.forEach(Span::end);
                 return ids.size();
             } catch (Exception e) {
                 rollback(c);
+                for (Span span : spans) {
+                    span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, "not acknowledged: " + e);
+                    span.end();
+                }
                 throw e;
             }
         }
