@@ -306,7 +306,8 @@ public final class Roles {
             var relay = ctx.own(new io.requestflow.services.queue.OutboxRelay(db.dataSource(), kafkaBootstrap, config,
                     ctx.registry(), ctx.tracing()));
             ctx.own(new io.requestflow.services.queue.EventWorker(kafkaBootstrap, config,
-                    new io.requestflow.services.queue.OrderConfirmation(db.dataSource()), ctx.registry(), ctx.tracing()));
+                    new io.requestflow.services.queue.OrderConfirmation(db.dataSource()), ctx.registry(), ctx.tracing(),
+                    instance));
             AdminServer adminServer = AdminServer.start(ctx, admin, () -> {
                 String error = relay.lastError();
                 return error == null ? null : "cannot publish to Kafka at " + kafkaBootstrap + ": " + error;

@@ -55,23 +55,32 @@ public final class EventWorker implements AutoCloseable {
     private volatile boolean running = true;
 
     public EventWorker(String bootstrap, QueueConfig config, EventHandler handler, MeterRegistry registry) {
-        this(bootstrap, config, handler, registry, null);
+        this(bootstrap, config, handler, registry, null, null);
     }
 
-    /** {@code tracing}: a CONSUMER span per event, continuing the trace it carries (null: none). */
-    public EventWorker(String bootstrap, QueueConfig config, EventHandler handler, MeterRegistry registry, Tracing tracing) {
+    /**
+     * @param tracing a CONSUMER span per event, continuing the trace it carries (null: none)
+     * @param member  this instance's name as a static group member (null: dynamic): a restarted instance
+     *                takes its partitions back at once instead of waiting out its old session
+     */
+    public EventWorker(String bootstrap, QueueConfig config, EventHandler handler, MeterRegistry registry, Tracing tracing,
+                       String member) {
         this.config = config;
         this.tracing = tracing;
         this.handler = handler;
-        this.consumer = new KafkaConsumer<>(Map.of(
+        Map<String, Object> settings = new HashMap<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.GROUP_ID_CONFIG, config.group(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50,
                 // a batch of 50 retried to the last attempt must still fit between two polls
-                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.max(300_000, 50L * config.maxAttempts() * config.backoffMaxMs())),
-                new StringDeserializer(), new StringDeserializer());
+                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.max(300_000, 50L * config.maxAttempts() * config.backoffMaxMs()),
+                // a member that died without leaving holds its partitions this long
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000,
+                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000));
+        if (member != null) settings.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, member);
+        this.consumer = new KafkaConsumer<>(settings, new StringDeserializer(), new StringDeserializer());
         this.deadLetters = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.CLIENT_ID_CONFIG, config.group() + "-dlq",
