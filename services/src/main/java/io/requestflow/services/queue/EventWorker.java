@@ -104,32 +104,46 @@ public final class EventWorker implements AutoCloseable {
             consumer.subscribe(List.of(config.topic()));
             int stalls = 0;
             while (running) {
-                ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
-                Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
-                boolean stalled = false;
-                for (TopicPartition partition : records.partitions()) {
-                    for (ConsumerRecord<String, String> record : records.records(partition)) {
-                        if (!running) break;
-                        if (!handle(record)) {
-                            // not handled and not dead-lettered: this partition resumes here after a pause
-                            consumer.seek(partition, record.offset());
-                            stalled = true;
-                            break;
-                        }
-                        done.put(partition, new OffsetAndMetadata(record.offset() + 1));
-                    }
+                boolean stalled;
+                try {
+                    stalled = pollOnce();
+                } catch (WakeupException | org.apache.kafka.common.errors.InterruptException closing) {
+                    return;
+                } catch (RuntimeException e) {
+                    // a commit that timed out or lost its partitions (Kafka away, a rebalance): the uncommitted
+                    // events come again, and handlers are idempotent; the worker carries on
+                    if (stalls == 0) LOG.warn("worker {}: {}; retrying", config.group(), e.toString());
+                    stalled = true;
                 }
-                if (!done.isEmpty()) consumer.commitSync(done, Duration.ofMillis(config.sendTimeoutMs()));
                 stalls = stalled ? stalls + 1 : 0;
                 if (stalled) Thread.sleep(config.backoffMs(stalls, ThreadLocalRandom.current()));
             }
-        } catch (WakeupException | org.apache.kafka.common.errors.InterruptException | InterruptedException closing) {
-            // close() asked us to stop
-        } catch (RuntimeException e) {
-            LOG.error("worker {} stopped: {}", config.group(), e.toString(), e);
+        } catch (InterruptedException closing) {
+            Thread.currentThread().interrupt();
         } finally {
             consumer.close(Duration.ofSeconds(2));
         }
+    }
+
+    /** One poll, its events handled partition by partition, offsets committed; true when one could not be handled. */
+    private boolean pollOnce() throws InterruptedException {
+        ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
+        Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+        boolean stalled = false;
+        for (TopicPartition partition : records.partitions()) {
+            for (ConsumerRecord<String, String> record : records.records(partition)) {
+                if (!running) break;
+                if (!handle(record)) {
+                    // neither handled nor dead-lettered: this partition resumes here after a pause
+                    consumer.seek(partition, record.offset());
+                    stalled = true;
+                    break;
+                }
+                done.put(partition, new OffsetAndMetadata(record.offset() + 1));
+            }
+        }
+        if (!done.isEmpty()) consumer.commitSync(done, Duration.ofMillis(config.sendTimeoutMs()));
+        return stalled;
     }
 
     /** True when the event was handled or dead-lettered; false when neither (the dead-letter write failed). */
