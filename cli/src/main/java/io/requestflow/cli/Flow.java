@@ -16,6 +16,7 @@ import java.nio.file.Path;
                 UpCommand.class,
                 ServeCommand.class,
                 GetCommand.class,
+                TraceCommand.class,
                 ScaleCommand.class,
                 BreakCommand.class,
                 HealCommand.class,

@@ -256,11 +256,20 @@ class WholePathTest {
         assertThat(status).isEqualTo("confirmed");
 
         // and the request's trace goes on through the queue: the relay's and the worker's spans are in it
-        String trace = placed.header("traceparent") != null ? placed.header("traceparent").split("-")[1] : null;
-        if (trace == null) trace = placed.header("x-request-id");
-        String spans = RawHttp.send("127.0.0.1", stack.hop("balancer").adminAddress(), "GET", "/spans?trace=" + trace,
+        String spans = RawHttp.send("127.0.0.1", stack.hop("balancer").adminAddress(), "GET", "/spans?trace=" + trace(placed),
                 "x", Map.of(), null).body();
         assertThat(spans).contains("queue publish OrderPlaced", "queue process OrderPlaced", "orders POST");
+        // what `./flow trace ID` prints: the same spans as one tree
+        java.io.StringWriter printed = new java.io.StringWriter();
+        picocli.CommandLine trace = new picocli.CommandLine(new io.requestflow.cli.TraceCommand());
+        trace.setOut(new java.io.PrintWriter(printed));
+        assertThat(trace.execute(trace(placed), "--admin", HostPort.of(stack.hop("balancer").adminAddress()).toString()))
+                .isZero();
+        assertThat(printed.toString()).contains("edge POST (edge)", "orders POST (orders)", "queue process OrderPlaced (queue)");
+    }
+
+    static String trace(RawHttp.Reply reply) {
+        return reply.header("x-request-id");
     }
 
     static void sleep(long ms) {

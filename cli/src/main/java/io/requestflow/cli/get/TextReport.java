@@ -129,5 +129,10 @@ public final class TextReport {
         }
         out.append("hops (from Server-Timing, in path order; self = the hop's own time)\n");
         for (String line : Waterfall.render(hops, Waterfall.BAR_WIDTH)) out.append(line).append('\n');
+        String id = r.headers().stream().filter(h -> h.name().equalsIgnoreCase("x-request-id")).map(HeaderField::value)
+                .findFirst().orElse("");
+        if (id.matches("[0-9a-f]{32}")) {
+            out.append("\nevery span of it, work after the answer included: ./flow trace ").append(id).append('\n');
+        }
     }
 }
