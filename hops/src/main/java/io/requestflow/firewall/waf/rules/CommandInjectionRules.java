@@ -174,7 +174,8 @@ public final class CommandInjectionRules extends PatternFamily {
                         List<io.requestflow.firewall.waf.Match> out) {
         super.inspect(request, paranoia, out);
         for (io.requestflow.firewall.waf.Target t : request.targets()) {
-            if (!VALUES_AND_HEADERS.contains(t.kind()) || !t.containsAny(GLUE_CHARS[0], GLUE_CHARS[1])) continue;
+            if (!VALUES_AND_HEADERS.contains(t.kind()) || !t.containsAny(GLUE_CHARS[0], GLUE_CHARS[1])
+                    || !mayHaveInnerGlue(t.value())) continue;
             java.util.regex.Matcher m = GLUED_WORD.matcher(t.value());
             while (m.find()) {
                 String piece = m.group();
@@ -186,6 +187,22 @@ public final class CommandInjectionRules extends PatternFamily {
                 }
             }
         }
+    }
+
+    /**
+     * RCE-215's necessary condition: a piece counts only if INNER_GLUE finds in it, and every match of
+     * INNER_GLUE starts with a letter or digit followed by the first character of a GLUE alternative
+     * ({@code $ < > ' " \}); a piece is part of the value, so the value holds that pair too.
+     */
+    public static boolean mayHaveInnerGlue(String v) {
+        for (int i = 1; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == '$' || c == '<' || c == '>' || c == '\'' || c == '"' || c == '\\') {
+                char p = v.charAt(i - 1);
+                if ((p >= 'a' && p <= 'z') || (p >= '0' && p <= '9')) return true;
+            }
+        }
+        return false;
     }
 
     private static boolean oddQuotes(String s) {
