@@ -29,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * matches can start with ({@link FirstChars}) finds the match plain {@code find} finds, for every rule
  * and every alternative of a cut rule, on every value and raw value of the benign and CRS corpora (it
  * tries a subset of find's attempts, each the same attempt, so it can only differ where find matches:
- * those are compared); RCE-215's character-pair gate turns away no value its inner-glue regex finds in; and a WAF
+ * those are compared); RCE-215's character-pair gate turns away no value its inner-glue regex finds in,
+ * and its word search visits the pieces {@code find} visits; and a WAF
  * that remembers clean header values gives every request the verdict a WAF without the memo gives.
  */
 class StartGateEquivalenceTest {
@@ -37,6 +38,7 @@ class StartGateEquivalenceTest {
     private static final String GLUE = "\\$[@*!?$_-]|\\$\\d|\\$\\{\\w{0,8}\\}|\\$\\(\\s*\\)|[<>]\\(\\s*\\)|['\"\\\\]|"
             + "\\$[a-z](?![a-z])";
     private static final Pattern INNER_GLUE = Pattern.compile("[a-z0-9](?:" + GLUE + ")+[a-z0-9]");
+    private static final Pattern GLUED_WORD = Pattern.compile("[a-z0-9._-]*(?:(?:" + GLUE + ")+[a-z0-9._-]*)+");
 
     private static List<Request> corpus() throws Exception {
         List<Request> requests = new ArrayList<>(BenignCorpus.generate(1_000, 13L));
@@ -102,6 +104,7 @@ class StartGateEquivalenceTest {
         }
         long found = 0;
         long glueGated = 0;
+        long gluedCompared = 0;
         for (String v : values) {
             for (int i = 0; i < patterns.size(); i++) {
                 Matcher plain = patterns.get(i).matcher(v);
@@ -112,6 +115,13 @@ class StartGateEquivalenceTest {
                 assertThat(gated.end()).as("end of %s on %s", patterns.get(i), v).isEqualTo(plain.end());
                 found++;
             }
+            if (v.length() <= 1_000) { // plain find is quadratic here: the reason for the faster search
+                List<String> pieces = new ArrayList<>();
+                Matcher glued = GLUED_WORD.matcher(v);
+                while (glued.find()) pieces.add(glued.group());
+                assertThat(CommandInjectionRules.gluedPieces(v)).as("RCE-215 pieces of %s", v).isEqualTo(pieces);
+                if (!pieces.isEmpty()) gluedCompared++;
+            }
             if (!CommandInjectionRules.mayHaveInnerGlue(v)) {
                 assertThat(INNER_GLUE.matcher(v).find()).as("RCE-215 gate on %s", v).isFalse();
                 glueGated++;
@@ -119,6 +129,7 @@ class StartGateEquivalenceTest {
         }
         assertThat(found).as("matches compared").isGreaterThan(1_000);
         assertThat(glueGated).as("values RCE-215's gate turns away").isGreaterThan(1_000);
+        assertThat(gluedCompared).as("values with RCE-215 pieces compared").isGreaterThan(100);
         System.out.printf("start gates: %d regexes, %d values, %d matches identical%n", patterns.size(), values.size(), found);
     }
 

@@ -176,23 +176,47 @@ public final class CommandInjectionRules extends PatternFamily {
         for (io.requestflow.firewall.waf.Target t : request.targets()) {
             if (!VALUES_AND_HEADERS.contains(t.kind()) || !t.containsAny(GLUE_CHARS[0], GLUE_CHARS[1])
                     || !mayHaveInnerGlue(t.value())) continue;
-            java.util.regex.Matcher m = GLUED_WORD.matcher(t.value());
-            while (m.find()) {
-                String piece = m.group();
-                if (!INNER_GLUE.matcher(piece).find() || oddQuotes(piece)) continue; // I'd is not id
-                String word = GLUE_PATTERN.matcher(piece).replaceAll("").replaceAll("[0-9.]+$", "");
-                if (COMMAND_WORDS.contains(word)) {
-                    out.add(new io.requestflow.firewall.waf.Match("RCE-215", CRITICAL, t.location(), piece));
-                    return;
-                }
+            String piece = gluedCommand(t.value());
+            if (piece != null) {
+                out.add(new io.requestflow.firewall.waf.Match("RCE-215", CRITICAL, t.location(), piece));
+                return;
             }
         }
+    }
+
+    /** The first piece of {@code v} that the shell joins into a command name, or null. */
+    public static String gluedCommand(String v) {
+        for (String piece : gluedPieces(v)) {
+            if (!INNER_GLUE.matcher(piece).find() || oddQuotes(piece)) continue; // I'd is not id
+            String word = GLUE_PATTERN.matcher(piece).replaceAll("").replaceAll("[0-9.]+$", "");
+            if (COMMAND_WORDS.contains(word)) return piece;
+        }
+        return null;
+    }
+
+    /** What {@code while (GLUED_WORD.matcher(v).find())} visits, in order. */
+    public static List<String> gluedPieces(String v) {
+        List<String> pieces = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = GLUED_WORD.matcher(v).useTransparentBounds(true).useAnchoringBounds(false);
+        int from = 0;
+        for (int p = 0; p < v.length(); p++) {
+            // a try inside a run of word characters fails when the try at the run's start failed (the
+            // run is matched by the leading [a-z0-9._-]* either way, and no GLUE piece starts with a
+            // word character), so only the search start and positions after a non-word character are tried
+            if (p > from && wordChar(v.charAt(p - 1))) continue;
+            m.region(p, v.length());
+            if (!m.lookingAt()) continue;
+            pieces.add(m.group());
+            from = m.end();
+            p = from - 1;
+        }
+        return pieces;
     }
 
     /**
      * RCE-215's necessary condition: a piece counts only if INNER_GLUE finds in it, and every match of
      * INNER_GLUE starts with a letter or digit followed by the first character of a GLUE alternative
-     * ({@code $ < > ' " \}); a piece is part of the value, so the value holds that pair too.
+     * ({@code $ < > ' " \\}); a piece is part of the value, so the value holds that pair too.
      */
     public static boolean mayHaveInnerGlue(String v) {
         for (int i = 1; i < v.length(); i++) {
@@ -203,6 +227,11 @@ public final class CommandInjectionRules extends PatternFamily {
             }
         }
         return false;
+    }
+
+    /** The characters of GLUED_WORD's runs, {@code [a-z0-9._-]}: none of them starts a GLUE piece. */
+    private static boolean wordChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     }
 
     private static boolean oddQuotes(String s) {
