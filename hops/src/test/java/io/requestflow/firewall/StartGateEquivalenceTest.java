@@ -30,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and every alternative of a cut rule, on every value and raw value of the benign and CRS corpora (it
  * tries a subset of find's attempts, each the same attempt, so it can only differ where find matches:
  * those are compared); RCE-215's character-pair gate turns away no value its inner-glue regex finds in,
- * and its word search visits the pieces {@code find} visits; and a WAF
+ * and its word search visits the pieces {@code find} visits; the compact literal automaton reports what
+ * {@code contains} finds; and a WAF
  * that remembers clean header values gives every request the verdict a WAF without the memo gives.
  */
 class StartGateEquivalenceTest {
@@ -131,6 +132,33 @@ class StartGateEquivalenceTest {
         assertThat(glueGated).as("values RCE-215's gate turns away").isGreaterThan(1_000);
         assertThat(gluedCompared).as("values with RCE-215 pieces compared").isGreaterThan(100);
         System.out.printf("start gates: %d regexes, %d values, %d matches identical%n", patterns.size(), values.size(), found);
+    }
+
+    @Test
+    void compactLiteralScannerFindsWhatContainsFinds() throws Exception {
+        List<String> values = new ArrayList<>();
+        for (Request r : corpus()) for (Target t : new Inspection(r, 255).targets()) values.add(t.value());
+        java.util.Random random = new java.util.Random(17);
+        Set<String> literals = new LinkedHashSet<>(List.of("a", "ab", "abc", "bc", "c", "é", "../", "<script", "or 1="));
+        while (literals.size() < 2_000) {
+            String v = values.get(random.nextInt(values.size()));
+            if (v.length() < 2) continue;
+            int start = random.nextInt(v.length() - 1);
+            literals.add(v.substring(start, Math.min(v.length(), start + 1 + random.nextInt(8))));
+        }
+        List<String> list = List.copyOf(literals);
+        io.requestflow.firewall.waf.LiteralScanner scanner = new io.requestflow.firewall.waf.LiteralScanner(list);
+        long hits = 0;
+        for (String v : values.subList(0, Math.min(values.size(), 20_000))) {
+            long[] found = scanner.scan(v);
+            for (int id = 0; id < list.size(); id++) {
+                boolean expected = v.contains(list.get(id));
+                boolean actual = found.length > 0 && (found[id >>> 6] & 1L << id) != 0;
+                assertThat(actual).as("literal %s in %s", list.get(id), v).isEqualTo(expected);
+                if (expected) hits++;
+            }
+        }
+        assertThat(hits).as("literal occurrences compared").isGreaterThan(10_000);
     }
 
     @Test
