@@ -7,6 +7,7 @@ import io.requestflow.firewall.waf.RuleFamily;
 import io.requestflow.firewall.waf.Target;
 import io.requestflow.firewall.waf.Waf;
 import io.requestflow.firewall.waf.WafConfig;
+import io.requestflow.firewall.waf.rules.Alternations;
 import io.requestflow.firewall.waf.rules.Alternatives;
 import io.requestflow.firewall.waf.rules.CommandInjectionRules;
 import io.requestflow.firewall.waf.rules.FirstChars;
@@ -30,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and every alternative of a cut rule, on every value and raw value of the benign and CRS corpora (it
  * tries a subset of find's attempts, each the same attempt, so it can only differ where find matches:
  * those are compared); RCE-215's character-pair gate turns away no value its inner-glue regex finds in,
- * and its word search visits the pieces {@code find} visits; the compact literal automaton reports what
+ * and its word search visits the pieces {@code find} visits; the command lists regrouped by first
+ * character ({@link Alternations}) match where and as the lists as written do; the compact literal automaton reports what
  * {@code contains} finds; and a WAF
  * that remembers clean header values gives every request the verdict a WAF without the memo gives.
  */
@@ -129,6 +131,29 @@ class StartGateEquivalenceTest {
             }
         }
         assertThat(found).as("matches compared").isGreaterThan(1_000);
+        // the command lists regrouped by first character find what the lists as written find
+        long words = 0;
+        for (String list : List.of(CommandInjectionRules.UNIX, CommandInjectionRules.UNIX_STRONG)) {
+            String grouped = Alternations.factored(list);
+            assertThat(grouped).isNotEqualTo(list);
+            for (String shape : List.of("%s", "(?:[;&|`\\n]|\\$\\()\\s*(?:[\\w./-]*/)?%s(?:[\\s<>&|;`)+]|$)",
+                    "\\b%s\\b\\s+\\S")) {
+                Pattern written = Pattern.compile(shape.formatted(list));
+                Pattern regrouped = Pattern.compile(shape.formatted(grouped));
+                for (String v : values) {
+                    Matcher a = written.matcher(v);
+                    Matcher b = regrouped.matcher(v);
+                    boolean expected = a.find();
+                    assertThat(b.find()).as("%s on %s", regrouped, v).isEqualTo(expected);
+                    if (expected) {
+                        assertThat(b.start()).isEqualTo(a.start());
+                        assertThat(b.end()).as("end of %s on %s", regrouped, v).isEqualTo(a.end());
+                        words++;
+                    }
+                }
+            }
+        }
+        assertThat(words).as("command list matches compared").isGreaterThan(1_000);
         assertThat(glueGated).as("values RCE-215's gate turns away").isGreaterThan(1_000);
         assertThat(gluedCompared).as("values with RCE-215 pieces compared").isGreaterThan(100);
         System.out.printf("start gates: %d regexes, %d values, %d matches identical%n", patterns.size(), values.size(), found);
