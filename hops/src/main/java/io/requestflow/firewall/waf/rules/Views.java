@@ -94,6 +94,18 @@ public final class Views {
         return out == null ? s : out.toString();
     }
 
+    /** {@code s.replaceAll("[\\s\\x00-\\x1f]+", "")}: blanks and control characters removed. */
+    public static String withoutBlanks(String s) {
+        StringBuilder out = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean drop = c < 0x20 || c == ' ';
+            if (drop && out == null) out = new StringBuilder(s.length()).append(s, 0, i);
+            if (out != null && !drop) out.append(c);
+        }
+        return out == null ? s : out.toString();
+    }
+
     /** {@code \s} of java.util.regex without UNICODE_CHARACTER_CLASS. */
     private static boolean blank(char c) {
         return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';

@@ -79,6 +79,8 @@ public final class SqliDetector {
     private static final class Shapes {
         private final Pattern anchored;
         private final Pattern floating;
+        /** The characters the anchored shapes can start with (a fingerprint starting otherwise has none of them). */
+        private final io.requestflow.firewall.waf.rules.FirstChars anchoredStart;
 
         Shapes(List<Pattern> shapes) {
             List<String> atStart = new ArrayList<>();
@@ -90,6 +92,7 @@ public final class SqliDetector {
             }
             anchored = atStart.isEmpty() ? null : Pattern.compile(String.join("|", atStart));
             floating = anywhere.isEmpty() ? null : Pattern.compile(String.join("|", anywhere));
+            anchoredStart = anchored == null ? null : io.requestflow.firewall.waf.rules.FirstChars.of(anchored.pattern());
         }
 
         /** A '|' outside groups and classes: "^a|b" anchors only its first alternative. */
@@ -109,7 +112,10 @@ public final class SqliDetector {
         }
 
         boolean occursIn(String fingerprint) {
-            return (anchored != null && anchored.matcher(fingerprint).lookingAt())
+            return (anchored != null
+                    && (anchoredStart == null // else not empty-matching: its first character must fit
+                        || (!fingerprint.isEmpty() && anchoredStart.mayStartWith(fingerprint.charAt(0))))
+                    && anchored.matcher(fingerprint).lookingAt())
                     || (floating != null && floating.matcher(fingerprint).find());
         }
     }
