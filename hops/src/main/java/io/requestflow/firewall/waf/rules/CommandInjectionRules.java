@@ -208,6 +208,10 @@ public final class CommandInjectionRules extends PatternFamily {
             // run is matched by the leading [a-z0-9._-]* either way, and no GLUE piece starts with a
             // word character), so only the search start and positions after a non-word character are tried
             if (p > from && wordChar(v.charAt(p - 1))) continue;
+            // and a try can only succeed when the run is followed by the first character of a GLUE piece
+            int q = p;
+            while (q < v.length() && wordChar(v.charAt(q))) q++;
+            if (q == v.length() || !glueStart(v.charAt(q))) continue;
             m.region(p, v.length());
             if (!m.lookingAt()) continue;
             pieces.add(m.group());
@@ -231,6 +235,11 @@ public final class CommandInjectionRules extends PatternFamily {
             }
         }
         return false;
+    }
+
+    /** The characters a GLUE piece starts with. */
+    private static boolean glueStart(char c) {
+        return c == '$' || c == '<' || c == '>' || c == '\'' || c == '"' || c == '\\';
     }
 
     /** The characters of GLUED_WORD's runs, {@code [a-z0-9._-]}: none of them starts a GLUE piece. */

@@ -81,6 +81,8 @@ public final class SqliDetector {
         private final Pattern floating;
         /** The characters the anchored shapes can start with (a fingerprint starting otherwise has none of them). */
         private final io.requestflow.firewall.waf.rules.FirstChars anchoredStart;
+        /** The characters the other shapes can start with: a fingerprint with none of them has none of them. */
+        private final io.requestflow.firewall.waf.rules.FirstChars floatingStart;
 
         Shapes(List<Pattern> shapes) {
             List<String> atStart = new ArrayList<>();
@@ -93,6 +95,7 @@ public final class SqliDetector {
             anchored = atStart.isEmpty() ? null : Pattern.compile(String.join("|", atStart));
             floating = anywhere.isEmpty() ? null : Pattern.compile(String.join("|", anywhere));
             anchoredStart = anchored == null ? null : io.requestflow.firewall.waf.rules.FirstChars.of(anchored.pattern());
+            floatingStart = floating == null ? null : io.requestflow.firewall.waf.rules.FirstChars.of(floating.pattern());
         }
 
         /** A '|' outside groups and classes: "^a|b" anchors only its first alternative. */
@@ -116,7 +119,13 @@ public final class SqliDetector {
                     && (anchoredStart == null // else not empty-matching: its first character must fit
                         || (!fingerprint.isEmpty() && anchoredStart.mayStartWith(fingerprint.charAt(0))))
                     && anchored.matcher(fingerprint).lookingAt())
-                    || (floating != null && floating.matcher(fingerprint).find());
+                    || (floating != null && mayStart(floatingStart, fingerprint) && floating.matcher(fingerprint).find());
+        }
+
+        private static boolean mayStart(io.requestflow.firewall.waf.rules.FirstChars start, String fingerprint) {
+            if (start == null) return true;
+            for (int i = 0; i < fingerprint.length(); i++) if (start.mayStartWith(fingerprint.charAt(i))) return true;
+            return false;
         }
     }
 
