@@ -13,7 +13,8 @@ import java.util.concurrent.Future;
  * little: the same two hops as {@link FirewallThroughputBenchmark}, driven in alternating rounds (on,
  * off, on, off, ...) so both see the same background load, reporting the process CPU time per request
  * and the throughput of each round; medians over the rounds. On a CPU-bound host, throughput loss is
- * about 1 - (CPU per request off / CPU per request on).
+ * about 1 - (CPU per request off / CPU per request on). Both hops get the same request mix
+ * ({@link FirewallThroughputBenchmark#requests}), each client thread cycling through it from its own offset.
  * Run: {@code java -cp benchmarks/target/benchmarks.jar io.requestflow.benchmarks.FirewallCpuCost [rounds] [requests]}
  */
 public final class FirewallCpuCost {
@@ -29,8 +30,9 @@ public final class FirewallCpuCost {
         List<FirewallThroughputBenchmark.Client> on = new ArrayList<>();
         List<FirewallThroughputBenchmark.Client> off = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
-            on.add(new FirewallThroughputBenchmark.Client(setup.rulesOn.address()));
-            off.add(new FirewallThroughputBenchmark.Client(setup.rulesOff.address()));
+            int offset = i * FirewallThroughputBenchmark.MIX / threads;
+            on.add(new FirewallThroughputBenchmark.Client(setup.rulesOn.address(), offset));
+            off.add(new FirewallThroughputBenchmark.Client(setup.rulesOff.address(), offset));
         }
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {

@@ -44,7 +44,7 @@ import java.util.concurrent.TimeUnit;
  * The firewall hop's throughput over real sockets with its rules on (raw protocol checks, WAF, bot
  * signals; rate limit off so the benchmark is not throttled) against the same hop with the WAF stage and
  * raw checks removed, in one run: two firewalls in front of one origin that answers 200, keep-alive
- * connections, four client threads.
+ * connections, four client threads, each replaying the request mix of {@link #requests} from its own offset.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -54,12 +54,37 @@ import java.util.concurrent.TimeUnit;
 @Threads(4)
 @State(Scope.Benchmark)
 public class FirewallThroughputBenchmark {
-    static final byte[] REQUEST = ("GET /api/products/search?q=wireless+headphones+%28noise+cancelling%29&page=2"
-            + "&sort=price_asc HTTP/1.1\r\nHost: shop.requestflow.test\r\nUser-Agent: Mozilla/5.0 (Windows NT 10.0; "
-            + "Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36\r\nAccept: text/html,"
-            + "application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\nAccept-Language: de-CH,de;q=0.9,en;q=0.8\r\n"
-            + "Cookie: session=4f9a2c1e8b7d6a5f; theme=dark\r\nReferer: https://shop.requestflow.test/products\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII);
+    /** Distinct requests in the mix; each client thread starts at its own offset and cycles through them. */
+    static final int MIX = 10_000;
+    /** The request mix, see {@link #requests}. */
+    static final List<byte[]> REQUESTS = requests(MIX, 20261122L);
+
+    /**
+     * Product searches from the project's benign corpus generator ({@code BenignCorpus.searches}: search
+     * words from its product list in many languages, page 1-30, one of five sort orders, half of them with
+     * a price range; one of its browser User-Agents and Accept-Languages), each sent with a session cookie
+     * of its own (random id, plus theme and consent) and a Referer that is the previous search's page, so
+     * the query, the target, the cookie and the Referer differ from one request to the next; User-Agent,
+     * Accept and Accept-Language repeat, as a browser's do.
+     */
+    static List<byte[]> requests(int count, long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        List<byte[]> out = new java.util.ArrayList<>(count);
+        String previous = "/";
+        for (io.requestflow.engine.http.Request r : io.requestflow.firewall.BenignCorpus.searches(count, seed)) {
+            StringBuilder b = new StringBuilder(600).append(r.method()).append(' ').append(r.uri()).append(" HTTP/1.1\r\n");
+            for (Map.Entry<String, String> h : r.headers()) {
+                String name = h.getKey();
+                if (name.equalsIgnoreCase("cookie") || name.equalsIgnoreCase("referer")) continue;
+                b.append(name).append(": ").append(h.getValue()).append("\r\n");
+            }
+            b.append("cookie: session=").append(Long.toHexString(random.nextLong())).append("; theme=dark; consent=yes\r\n");
+            b.append("referer: https://shop.requestflow.test").append(previous).append("\r\n\r\n");
+            previous = r.uri();
+            out.add(b.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        return List.copyOf(out);
+    }
 
     private Engine engine;
     private HttpServer origin;
@@ -104,13 +129,16 @@ public class FirewallThroughputBenchmark {
     /** One keep-alive connection per client thread and hop. */
     @State(Scope.Thread)
     public static class Connections {
+        private static final java.util.concurrent.atomic.AtomicInteger OFFSETS = new java.util.concurrent.atomic.AtomicInteger();
+
         Client on;
         Client off;
 
         @Setup(Level.Trial)
         public void open(FirewallThroughputBenchmark b) throws IOException {
-            on = new Client(b.rulesOn.address());
-            off = new Client(b.rulesOff.address());
+            int offset = OFFSETS.getAndAdd(MIX / 4);
+            on = new Client(b.rulesOn.address(), offset);
+            off = new Client(b.rulesOff.address(), offset);
         }
 
         @TearDown(Level.Trial)
@@ -137,7 +165,15 @@ public class FirewallThroughputBenchmark {
         private final InputStream in;
         private final byte[] buf = new byte[16 * 1024];
 
+        private int next;
+
         Client(InetSocketAddress address) throws IOException {
+            this(address, 0);
+        }
+
+        /** @param offset where in the request mix this client starts */
+        Client(InetSocketAddress address, int offset) throws IOException {
+            next = offset % REQUESTS.size();
             socket = new Socket();
             socket.setTcpNoDelay(true);
             socket.connect(address, 2000);
@@ -147,7 +183,8 @@ public class FirewallThroughputBenchmark {
         }
 
         int roundTrip() throws IOException {
-            out.write(REQUEST);
+            out.write(REQUESTS.get(next));
+            next = (next + 1) % REQUESTS.size();
             out.flush();
             int len = 0;
             int headEnd = -1;

@@ -118,10 +118,11 @@ public final class Topology {
         public String auditLog = D.auditLog();
         public List<WafConfig.Exclusion> exclusions = D.exclusions();
         public List<String> botAllow = D.botAllow();
+        public int cleanHeaderMemo = D.cleanHeaderMemo();
 
         public WafConfig config() {
             return new WafConfig(mode, paranoiaLevel, inboundThreshold, maxArgs, maxArgNameLength, maxArgLength,
-                    maxTotalArgLength, auditLog, exclusions, botAllow).validated();
+                    maxTotalArgLength, auditLog, exclusions, botAllow, cleanHeaderMemo).validated();
         }
     }
 

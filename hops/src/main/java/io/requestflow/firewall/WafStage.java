@@ -39,7 +39,7 @@ public final class WafStage implements Stage {
 
     @Override
     public CompletableFuture<Response> handle(Exchange exchange, Chain next) {
-        Inspection inspection = new Inspection(exchange.request(), waf.config().maxArgs());
+        Inspection inspection = waf.prepare(exchange.request());
         Waf.Verdict verdict = waf.inspect(inspection);
         List<Match> matches = verdict.matches();
         int score = verdict.score();

@@ -19,7 +19,7 @@ import java.util.Random;
  * reviews with punctuation and quotes, JSON orders with names and addresses from many countries,
  * logins, profile updates, all with browser headers. No request here is an attack.
  */
-final class BenignCorpus {
+public final class BenignCorpus {
     private static final String[] PRODUCTS = {"running shoes", "wireless headphones", "coffee grinder", "yoga mat",
             "4K monitor", "USB-C cable (2 m)", "kids' raincoat", "cast-iron pan 28cm", "LEGO set #42115",
             "men's jeans 32/34", "women's t-shirt - size M", "phone case for iPhone 15", "AA batteries x24",
@@ -117,6 +117,17 @@ final class BenignCorpus {
                 default -> profile(r);
             });
         }
+        return out;
+    }
+
+    /**
+     * Only the product searches, as {@link #generate} makes them (search words in many languages, page,
+     * sort order, sometimes a price range; browser headers): the benchmarks' request mix.
+     */
+    public static List<Request> searches(int count, long seed) {
+        Random r = new Random(seed);
+        List<Request> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) out.add(search(r));
         return out;
     }
 

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The loops that replaced regex replacements in the rule families give exactly what the regexes gave
+ * The loops that replaced regex replacements in the rule families (JavaScript's, the slash, PHP's and
+ * the blank-free views) give exactly what the regexes gave
  * (the definitions are restated here as the reference), and SQLI-240's gate turns away no value its
  * regex matches, on every value and raw value of the benign corpus and the CRS corpus, and on edge
  * cases the corpora may lack.
@@ -26,6 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ViewEquivalenceTest {
     private static final Pattern JS = Pattern.compile("/\\*.*?\\*/|\\s+");
     private static final Pattern SLASH_RUNS = Pattern.compile("/{2,}");
+    private static final Pattern BLANKS = Pattern.compile("[\\s\\x00-\\x1f]+");
+    private static final Pattern PHP_COMMENTS = Pattern.compile("/\\*.*?\\*/|(?:#|//)[^\\n]*\\n");
     private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/_-]{8,}={0,2}");
 
     @Test
@@ -33,7 +36,7 @@ class ViewEquivalenceTest {
         List<String> values = new ArrayList<>(List.of("", " ", "/*", "*/", "/**/", "/*/", "a/*b*/c", "a/*b\n*/c /*x*/",
                 "a /*b\r*/ /* c */d", "/*\u2028*/", "/*a*//*b*/", "\t\u000b\f\r\n", "a\\\\b//c///d\\/e", "\\", "//",
                 "x\\", "AbCdEfGh", "AbCdEfGh==", "AbCdEfGh===", "AbCdEfG", "ab+/CD_-efgh=x AAAAaaaa=", "aBcD1234aBcD",
-                "éAbCdEfGh", "rO0ABXNyABdqYXZhLnV0aWwuUHJpb3JpdHlRdWV1ZZTaMLT7P4KxAwACSQAEc2l6ZUwACmNvbXBhcmF0b3J0"));
+                "éAbCdEfGh", "a#b\nc", "a//b\r\nc", "#x", "//x", "a /*b*/ (c)", "/*/", "x(#\n)", "rO0ABXNyABdqYXZhLnV0aWwuUHJpb3JpdHlRdWV1ZZTaMLT7P4KxAwACSQAEc2l6ZUwACmNvbXBhcmF0b3J0"));
         List<Request> requests = new ArrayList<>(BenignCorpus.generate(3_000, 11L));
         Path crs = CrsCorpus.locate();
         if (crs != null) {
@@ -64,6 +67,9 @@ class ViewEquivalenceTest {
             String slashes = SLASH_RUNS.matcher(v.replace('\\', '/')).replaceAll("/");
             assertThat(Views.slashes(v)).as("slash view of %s", v).isEqualTo(slashes);
             assertThat(JavaRules.encodedTokens(v)).as("base64 tokens of %s", v).isEqualTo(mixedCaseTokens(v));
+            String php = PHP_COMMENTS.matcher(v).replaceAll(" ").replaceAll("\\s+", "");
+            assertThat(Views.phpCode(v)).as("php view of %s", v).isEqualTo(php);
+            assertThat(Views.withoutBlanks(v)).as("blanks removed from %s", v).isEqualTo(BLANKS.matcher(v).replaceAll(""));
             if (!js.equals(v) || !slashes.equals(v)) changed++;
         }
         assertThat(values).hasSizeGreaterThan(crs == null ? 10_000 : 50_000);

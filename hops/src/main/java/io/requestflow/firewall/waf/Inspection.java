@@ -30,8 +30,17 @@ public final class Inspection {
     private final BodyParser.Kind bodyKind;
     private boolean bodyUnparsable;
     private int argCount;
+    private int skippedHeaders;
 
     public Inspection(Request request, int maxArgs) {
+        this(request, maxArgs, null);
+    }
+
+    /**
+     * @param cleanHeaders free-text header values known to be clean (see {@link CleanHeaderMemo}): they are
+     *                     left out of the targets, so no rule reads them again; null to inspect every header
+     */
+    public Inspection(Request request, int maxArgs, CleanHeaderMemo cleanHeaders) {
         this.request = request;
         String uri = request.uri();
         int q = uri.indexOf('?');
@@ -55,7 +64,11 @@ public final class Inspection {
             if (name.equals("cookie")) {
                 cookies(h.getValue());
             } else if (!STRUCTURED_HEADERS.contains(name)) {
-                add(Target.Kind.HEADER, name, h.getValue());
+                if (cleanHeaders != null && cleanHeaders.isClean(name, h.getValue())) {
+                    skippedHeaders++;
+                } else {
+                    add(Target.Kind.HEADER, name, h.getValue());
+                }
             }
         }
         byte[] body = request.body();
@@ -122,6 +135,11 @@ public final class Inspection {
 
     public boolean bodyUnparsable() {
         return bodyUnparsable;
+    }
+
+    /** Free-text headers left out because they were known to be clean. */
+    public int skippedHeaders() {
+        return skippedHeaders;
     }
 
     public int argCount() {

@@ -20,10 +20,20 @@ public final class LiteralScanner {
     private final int[] asciiClass = new int[128];
     private final Map<Character, Integer> wideClass = new HashMap<>();
     private final int classes;
-    /** next[state * classes + class]: the automaton's transition table, failure links folded in. */
-    private final int[] next;
-    /** Literal ids that end at each state (including those ending at its suffixes), or null. */
-    private final int[][] output;
+    /**
+     * The automaton kept small, so that scanning stays in the processor's caches next to the rest of a
+     * request's work (a full transition table is states x classes, megabytes for the WAF's literals):
+     * the root's transitions as a table, every other state's trie edges as a short list (class, target)
+     * from {@code edgeStart[s]} to {@code edgeStart[s + 1]}, and a failure link to follow when none fits.
+     */
+    private final int[] rootNext;
+    private final int[] edgeStart;
+    private final char[] edgeClass;
+    private final int[] edgeTarget;
+    private final int[] fail;
+    /** Literal ids that end at state s (including those ending at its suffixes): outIds[outStart[s] .. outStart[s + 1]). */
+    private final int[] outStart;
+    private final int[] outIds;
 
     public LiteralScanner(Collection<String> literals) {
         for (String l : literals) {
@@ -61,9 +71,9 @@ public final class LiteralScanner {
             ends.get(s).add(e.getValue());
         }
         int states = trie.size();
+        if (classes > Character.MAX_VALUE) throw new IllegalArgumentException("too many distinct characters");
         int[] fail = new int[states];
-        this.next = new int[states * classes];
-        this.output = new int[states][];
+        int[] next = new int[states * classes]; // the full table, only while building the failure links
         ArrayDeque<Integer> queue = new ArrayDeque<>();
         for (int c = 0; c < classes; c++) {
             int child = trie.get(0)[c];
@@ -90,10 +100,33 @@ public final class LiteralScanner {
                 }
             }
         }
-        for (int s = 0; s < states; s++) {
-            List<Integer> out = ends.get(s);
-            if (!out.isEmpty()) output[s] = out.stream().mapToInt(Integer::intValue).distinct().toArray();
+        this.fail = fail;
+        this.rootNext = java.util.Arrays.copyOf(next, classes);
+        this.edgeStart = new int[states + 1];
+        List<int[]> edges = new ArrayList<>();
+        for (int st = 0; st < states; st++) {
+            edgeStart[st] = edges.size();
+            if (st == 0) continue; // the root answers from rootNext
+            for (int c = 0; c < classes; c++) {
+                int child = trie.get(st)[c];
+                if (child >= 0) edges.add(new int[] {c, child});
+            }
         }
+        edgeStart[states] = edges.size();
+        this.edgeClass = new char[edges.size()];
+        this.edgeTarget = new int[edges.size()];
+        for (int e = 0; e < edges.size(); e++) {
+            edgeClass[e] = (char) edges.get(e)[0];
+            edgeTarget[e] = edges.get(e)[1];
+        }
+        this.outStart = new int[states + 1];
+        List<Integer> ids = new ArrayList<>();
+        for (int st = 0; st < states; st++) {
+            outStart[st] = ids.size();
+            ends.get(st).stream().distinct().forEach(ids::add);
+        }
+        outStart[states] = ids.size();
+        this.outIds = ids.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private static int[] filled(int n) {
@@ -124,18 +157,33 @@ public final class LiteralScanner {
     public long[] scan(String value) {
         long[] hits = null;
         int s = 0;
-        int[] table = next;
-        int k = classes;
         boolean wide = !wideClass.isEmpty();
         for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            s = table[s * k + (c < 128 ? asciiClass[c] : wide ? wideClass.getOrDefault(c, 0) : 0)];
-            int[] out = output[s];
-            if (out != null) {
+            char ch = value.charAt(i);
+            int c = ch < 128 ? asciiClass[ch] : wide ? wideClass.getOrDefault(ch, 0) : 0;
+            if (c == 0) { // in no literal: no literal spans it
+                s = 0;
+                continue;
+            }
+            s = step(s, c);
+            int from = outStart[s];
+            int to = outStart[s + 1];
+            if (from < to) {
                 if (hits == null) hits = new long[(ids.size() + 63) >>> 6];
-                for (int id : out) hits[id >>> 6] |= 1L << id;
+                for (int k = from; k < to; k++) hits[outIds[k] >>> 6] |= 1L << outIds[k];
             }
         }
         return hits == null ? NONE : hits;
+    }
+
+    /** The state after reading a character of class {@code c} in state {@code s}: a trie edge, else the failure links'. */
+    private int step(int s, int c) {
+        while (s != 0) {
+            for (int e = edgeStart[s], end = edgeStart[s + 1]; e < end; e++) {
+                if (edgeClass[e] == c) return edgeTarget[e];
+            }
+            s = fail[s];
+        }
+        return rootNext[c];
     }
 }

@@ -107,15 +107,33 @@ public final class Target {
 
     /** True if the normalised value contains any ASCII character of the mask (see {@link #maskOf}). */
     public boolean containsAny(long maskLo, long maskHi) {
-        if (!masked) {
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                if (c < 64) lo |= 1L << c;
-                else if (c < 128) hi |= 1L << (c - 64);
-            }
-            masked = true;
-        }
+        if (!masked) mask();
         return (lo & maskLo) != 0 || (hi & maskHi) != 0;
+    }
+
+    /** Bit c set for each ASCII character c below 64 in the normalised value. */
+    public long charsLo() {
+        if (!masked) mask();
+        return lo;
+    }
+
+    /** Bit c - 64 set for each ASCII character c from 64 to 127 in the normalised value. */
+    public long charsHi() {
+        if (!masked) mask();
+        return hi;
+    }
+
+    private void mask() {
+        long l = 0;
+        long h = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 64) l |= 1L << c;
+            else if (c < 128) h |= 1L << (c - 64);
+        }
+        lo = l;
+        hi = h;
+        masked = true;
     }
 
     /** {low, high} bit masks for the ASCII characters in {@code chars}. */

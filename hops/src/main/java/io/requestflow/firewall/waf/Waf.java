@@ -21,6 +21,7 @@ import java.util.List;
 public final class Waf {
     private final WafConfig config;
     private final List<RuleFamily> families;
+    private final CleanHeaderMemo cleanHeaders;
 
     public Waf(WafConfig config) {
         this.config = config.validated();
@@ -28,6 +29,12 @@ public final class Waf {
                 new CommandInjectionRules(), new PhpRules(), new GenericRules(), new XssRules(), new SqliRules(),
                 new SessionFixationRules(), new JavaRules());
         PatternFamily.shareLiterals(families);
+        this.cleanHeaders = new CleanHeaderMemo(this.config.cleanHeaderMemo());
+    }
+
+    /** The request taken apart for {@link #inspect(Inspection)}, leaving out header values known to be clean. */
+    public Inspection prepare(Request request) {
+        return new Inspection(request, config.maxArgs(), cleanHeaders);
     }
 
     /** The rule families, in the order they run. */
@@ -44,13 +51,19 @@ public final class Waf {
 
     /** Takes the request apart, runs every family at the configured level, drops excluded matches. */
     public Verdict inspect(Request request) {
-        return inspect(new Inspection(request, config.maxArgs()));
+        return inspect(prepare(request));
     }
 
     public Verdict inspect(Inspection inspection) {
         List<Match> matches = new ArrayList<>();
         for (RuleFamily family : families) {
             family.inspect(inspection, config.paranoiaLevel(), matches);
+        }
+        if (matches.isEmpty() && cleanHeaders.enabled()) {
+            // nothing fired anywhere, so no check on any header target found anything either
+            for (Target t : inspection.targets()) {
+                if (t.kind() == Target.Kind.HEADER) cleanHeaders.rememberClean(t.name(), t.raw());
+            }
         }
         if (!config.exclusions().isEmpty()) {
             matches.removeIf(m -> config.exclusions().stream().anyMatch(e -> e.covers(inspection.path(), m)));

@@ -15,10 +15,24 @@ import java.util.List;
  * @param auditLog          JSON-lines audit file, relative to the data directory; empty for none
  * @param exclusions        per-route exceptions for fields that legitimately carry such text
  * @param botAllow          User-Agent substrings of known good clients: no bot signals for them
+ * @param cleanHeaderMemo   free-text header values (User-Agent, Referer, ...) remembered as clean after a
+ *                          request in which no rule matched, so their checks are not run again: slots in a
+ *                          fixed table (see {@link CleanHeaderMemo}); 0 turns it off
  */
 public record WafConfig(String mode, int paranoiaLevel, int inboundThreshold, int maxArgs, int maxArgNameLength,
                         int maxArgLength, int maxTotalArgLength, String auditLog, List<Exclusion> exclusions,
-                        List<String> botAllow) {
+                        List<String> botAllow, int cleanHeaderMemo) {
+
+    /** Default slots of the clean-header memo: a few thousand User-Agent/Referer values of 512 chars at most. */
+    public static final int DEFAULT_CLEAN_HEADER_MEMO = 4096;
+
+    /** The settings with the clean-header memo at its default. */
+    public WafConfig(String mode, int paranoiaLevel, int inboundThreshold, int maxArgs, int maxArgNameLength,
+                     int maxArgLength, int maxTotalArgLength, String auditLog, List<Exclusion> exclusions,
+                     List<String> botAllow) {
+        this(mode, paranoiaLevel, inboundThreshold, maxArgs, maxArgNameLength, maxArgLength, maxTotalArgLength,
+                auditLog, exclusions, botAllow, DEFAULT_CLEAN_HEADER_MEMO);
+    }
 
     /**
      * Rules a route does not run.
@@ -47,7 +61,7 @@ public record WafConfig(String mode, int paranoiaLevel, int inboundThreshold, in
 
     public static WafConfig defaults() {
         return new WafConfig("block", 1, 5, 255, 100, 8000, 64000, "firewall/audit.jsonl", List.of(),
-                List.of("Googlebot", "bingbot", "Requestflow"));
+                List.of("Googlebot", "bingbot", "Requestflow"), DEFAULT_CLEAN_HEADER_MEMO);
     }
 
     public boolean blocking() {
@@ -56,27 +70,32 @@ public record WafConfig(String mode, int paranoiaLevel, int inboundThreshold, in
 
     public WafConfig withParanoia(int level) {
         return new WafConfig(mode, level, inboundThreshold, maxArgs, maxArgNameLength, maxArgLength,
-                maxTotalArgLength, auditLog, exclusions, botAllow);
+                maxTotalArgLength, auditLog, exclusions, botAllow, cleanHeaderMemo);
     }
 
     public WafConfig withMode(String newMode) {
         return new WafConfig(newMode, paranoiaLevel, inboundThreshold, maxArgs, maxArgNameLength, maxArgLength,
-                maxTotalArgLength, auditLog, exclusions, botAllow);
+                maxTotalArgLength, auditLog, exclusions, botAllow, cleanHeaderMemo);
     }
 
     public WafConfig withLimits(int args, int nameLength, int argLength, int totalLength) {
         return new WafConfig(mode, paranoiaLevel, inboundThreshold, args, nameLength, argLength, totalLength,
-                auditLog, exclusions, botAllow);
+                auditLog, exclusions, botAllow, cleanHeaderMemo);
     }
 
     public WafConfig withAuditLog(String path) {
         return new WafConfig(mode, paranoiaLevel, inboundThreshold, maxArgs, maxArgNameLength, maxArgLength,
-                maxTotalArgLength, path, exclusions, botAllow);
+                maxTotalArgLength, path, exclusions, botAllow, cleanHeaderMemo);
     }
 
     public WafConfig withExclusions(List<Exclusion> list) {
         return new WafConfig(mode, paranoiaLevel, inboundThreshold, maxArgs, maxArgNameLength, maxArgLength,
-                maxTotalArgLength, auditLog, list, botAllow);
+                maxTotalArgLength, auditLog, list, botAllow, cleanHeaderMemo);
+    }
+
+    public WafConfig withCleanHeaderMemo(int entries) {
+        return new WafConfig(mode, paranoiaLevel, inboundThreshold, maxArgs, maxArgNameLength, maxArgLength,
+                maxTotalArgLength, auditLog, exclusions, botAllow, entries);
     }
 
     /** Fails fast on settings that cannot work, with the setting's name in the message. */
@@ -85,6 +104,9 @@ public record WafConfig(String mode, int paranoiaLevel, int inboundThreshold, in
             throw new IllegalArgumentException("firewall.waf.paranoiaLevel must be 1-4, not " + paranoiaLevel);
         }
         if (inboundThreshold < 1) throw new IllegalArgumentException("firewall.waf.inboundThreshold must be >= 1");
+        if (cleanHeaderMemo < 0 || cleanHeaderMemo > 1 << 20) {
+            throw new IllegalArgumentException("firewall.waf.cleanHeaderMemo must be 0-1048576, not " + cleanHeaderMemo);
+        }
         if (!mode.equalsIgnoreCase("block") && !mode.equalsIgnoreCase("detect")) {
             throw new IllegalArgumentException("firewall.waf.mode must be block or detect, not " + mode);
         }

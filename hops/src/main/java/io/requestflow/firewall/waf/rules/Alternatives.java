@@ -10,9 +10,10 @@ import java.util.regex.Pattern;
  * a value; running only the alternatives whose literals occur gives the same match for less work:
  * an alternative whose literals are absent cannot match, and among the others the whole regex's
  * {@code find} returns the leftmost start, the first alternative in order at that start
- * ({@link PatternRule#matchFirst}).
+ * ({@link PatternRule#matchFirst}). {@code firsts}: per alternative, the characters its matches start
+ * with (see {@link FirstChars}; null: unknown).
  */
-record Alternatives(Pattern[] patterns, Prefilter.Need[] ways) {
+public record Alternatives(Pattern[] patterns, Prefilter.Need[] ways, FirstChars[] firsts) {
 
     /**
      * The top-level alternatives of {@code regex} (compiled without flags), or null when it has fewer
@@ -20,7 +21,7 @@ record Alternatives(Pattern[] patterns, Prefilter.Need[] ways) {
      * numbers shift), inline flags (they reach into later alternatives), and bracket classes this
      * reader does not follow ({@code []...]}).
      */
-    static List<String> split(String regex) {
+    public static List<String> split(String regex) {
         List<String> parts = new ArrayList<>();
         int depth = 0;
         int start = 0;

@@ -32,7 +32,7 @@ public final class CommandInjectionRules extends PatternFamily {
             io.requestflow.firewall.waf.Target.Kind.BODY, io.requestflow.firewall.waf.Target.Kind.HEADER,
             io.requestflow.firewall.waf.Target.Kind.ARG_NAME);
 
-    static final String UNIX = "(?:cat|tac|nl|ls|id|uname|whoami|wget|curl|nc|ncat|netcat|bash|sh|zsh|ksh|csh|"
+    public static final String UNIX = "(?:cat|tac|nl|ls|id|uname|whoami|wget|curl|nc|ncat|netcat|bash|sh|zsh|ksh|csh|"
             + "tcsh|dash|ash|python[0-9.]*|perl|ruby|php[0-9]*|lua|node|nmap|ping|echo|printf|chmod|chown|chgrp|"
             + "rm|rmdir|mv|cp|touch|kill|killall|pkill|ps|env|printenv|head|tail|more|less|grep|egrep|fgrep|find|awk|"
             + "gawk|sed|telnet|ssh|scp|sftp|ftp|tftp|rsync|base64|base32|xxd|od|hexdump|strings|dd|mkfifo|mknod|"
@@ -48,7 +48,7 @@ public final class CommandInjectionRules extends PatternFamily {
             + "getfacl|setfacl|iptables|route|arp|tcpdump|base|xterm|nice|renice|time)";
 
     /** Commands that are not also everyday English words: safe to look for after a separator at level 1. */
-    static final String UNIX_STRONG = "(?:cat|tac|nl|ls|id|uname|whoami|wget|curl|nc|ncat|netcat|bash|sh|zsh|ksh|"
+    public static final String UNIX_STRONG = "(?:cat|tac|nl|ls|id|uname|whoami|wget|curl|nc|ncat|netcat|bash|sh|zsh|ksh|"
             + "csh|tcsh|dash|python[0-9.]*|perl|ruby|php[0-9]*|lua|nmap|ping|echo|printf|chmod|chown|rm|mv|cp|"
             + "killall|pkill|ps|env|printenv|grep|egrep|awk|gawk|sed|telnet|ssh|scp|sftp|ftp|tftp|rsync|base64|xxd|"
             + "hexdump|dd|mkfifo|mknod|socat|nohup|crontab|useradd|usermod|passwd|ifconfig|netstat|systemctl|"
@@ -90,10 +90,14 @@ public final class CommandInjectionRules extends PatternFamily {
             + "forfiles|findstr|xcopy|robocopy|attrib|tracert|nslookup|qwinsta|quser|makecab|msbuild|installutil|"
             + "regasm|regsvcs|odbcconf|cmstp|esentutl|diskpart|regedit|bcdboot)";
 
+    /** The word lists as the rules' regexes use them: grouped by first character (same matches, fewer tries). */
+    private static final String UNIX_RE = Alternations.factored(UNIX);
+    private static final String UNIX_STRONG_RE = Alternations.factored(UNIX_STRONG);
+
     public CommandInjectionRules() {
         super(List.of(
                 of("RCE-100", 1, CRITICAL, "(?:[;&|`\\n]|!(?=[a-z])|\\$\\(|\\|\\||&&|\\{)\\s*\\(?\\s*(?:[\\w./-]*/)?"
-                        + UNIX_STRONG + "(?:[\\s<>&|;`)+]|$)", VALUES_AND_HEADERS, SHELL).when(anyChar(";&|`\n$({")),
+                        + UNIX_STRONG_RE + "(?:[\\s<>&|;`)+]|$)", VALUES_AND_HEADERS, SHELL).when(anyChar(";&|`\n$({")),
                 of("RCE-105", 1, CRITICAL, "(?:[;&|`\\n]|\\$\\(|\\|\\||&&)\\s*[a-z][\\w.+-]*\\s+(?:-{1,2}[a-z]|/|~|"
                         + "\\$|\\.{1,2}/)|^\\s*(?:nohup|sudo|doas|exec|nice|timeout|xargs|strace|chroot|setsid|stdbuf|"
                         + "busybox|time)\\s+[\\w/.-]+", VALUES_AND_HEADERS, SHELL).when(anyChar(";&|`\\n$ ")),
@@ -112,7 +116,7 @@ public final class CommandInjectionRules extends PatternFamily {
                 of("RCE-140", 1, CRITICAL, "\\(\\s*\\)\\s*\\{.*?;\\s*\\}|:\\(\\)\\s*\\{\\s*:\\|:&?\\s*\\};", ARGS_AND_HEADERS).when(anyChar("{")),
                 of("RCE-150", 1, CRITICAL, "(?:^|[\\s;&|`'\"(=])/(?:bin|sbin|usr/(?:local/)?s?bin)/[a-z]|/dev/(?:tcp|udp)/"
                         + "|/[?*]{1,3}/[?*a-z]*[?*]", ARGS_AND_HEADERS).when(anyChar("/")),
-                of("RCE-160", 1, CRITICAL, "\\s*(?:sudo\\s+)?" + UNIX_STRONG + "\\s+(?:-{1,2}[a-z]|/|\\.{1,2}/|~|\\*|\\$)",
+                of("RCE-160", 1, CRITICAL, "\\s*(?:sudo\\s+)?" + UNIX_STRONG_RE + "\\s+(?:-{1,2}[a-z]|/|\\.{1,2}/|~|\\*|\\$)",
                         ARGS, SHELL).atStart().when(CommandInjectionRules::startsWithCommand),
                 // administration tools that no form field or browser header has reason to name
                 of("RCE-200", 1, CRITICAL, "(?:^|[;&|`\\n=(]|\\$\\()\\s*(?:sudo\\s+)?(?:ansible-[a-z]+|ansible\\s+(?:all|localhost|-)|"
@@ -121,7 +125,7 @@ public final class CommandInjectionRules extends PatternFamily {
                         VALUES_AND_HEADERS, SHELL).when(anyOf("ansible", "chef-", "cscli", "visudo", "salt-", "aa-", "ssh-",
                                 "rmt-", "cpulimit", "install", "regedit", "bcdboot")),
                 // a header (User-Agent, Referer, ...) or a referer's argument that is a command with flags
-                of("RCE-205", 1, CRITICAL, "(?:^|[?&=])\\s*" + UNIX + "\\s+-{1,2}[a-z]", java.util.EnumSet.of(
+                of("RCE-205", 1, CRITICAL, "(?:^|[?&=])\\s*" + UNIX_RE + "\\s+-{1,2}[a-z]", java.util.EnumSet.of(
                         io.requestflow.firewall.waf.Target.Kind.HEADER), SHELL).when(anyChar("-")),
                 // a variable run as the command after a separator: a=nc&&$a -nlvp, ;$a cat x, |$u wget
                 of("RCE-210", 1, CRITICAL, "(?:[;&|`\\n]|\\|\\||&&)\\s*\\$\\{?[a-z_]\\w*\\}?\\s+[\\w/$-]", VALUES_AND_HEADERS)
@@ -144,16 +148,16 @@ public final class CommandInjectionRules extends PatternFamily {
                         + "check|close|expunge|search|fetch|store|copy|uid|authenticate|logout|capability|noop|quit)\\b|"
                         + "(?:retr|dele|list|uidl)\\s+\\d+\\s*(?:[\\r\\n]|$)|top\\s+\\d+\\s+\\d+|(?:apop|auth)\\s+\\S+)", VALUES).when(anyChar("\r\n")),
                 // a command glued to a separator: ;who, |top, `htop` (prose puts a space after a semicolon)
-                of("RCE-235", 1, CRITICAL, "(?:;|\\|(?!\\|)|`)(?:" + UNIX + "|aptitude|htop|top|who|at\\s+\\d+:\\d+)(?:[\\s'\"`;|&]|$)",
+                of("RCE-235", 1, CRITICAL, "(?:;|\\|(?!\\|)|`)(?:" + UNIX_RE + "|aptitude|htop|top|who|at\\s+\\d+:\\d+)(?:[\\s'\"`;|&]|$)",
                         VALUES_AND_HEADERS, SHELL).when(anyChar(";|`")),
                 // history expansion of the previous command
                 of("RCE-240", 2, CRITICAL, "^\\s*!(?:!|\\d+)\\s*$", VALUES).when(anyChar("!")),
-                of("RCE-170", 2, CRITICAL, "(?:[;&|`\\n]|\\|\\||&&|\\$\\()\\s*(?:[\\w./-]*/)?" + UNIX + "\\b",
+                of("RCE-170", 2, CRITICAL, "(?:[;&|`\\n]|\\|\\||&&|\\$\\()\\s*(?:[\\w./-]*/)?" + UNIX_RE + "\\b",
                         VALUES, SHELL).when(anyChar(";&|`\n$")),
                 of("RCE-175", 2, CRITICAL, "(?:[;&|`\\n]|\\|\\||&&)\\s*(?:[a-z]:)?(?:[\\w./\\\\-]*[\\\\/])?" + WINDOWS
                         + "(?:\\.exe|\\.com)?(?:[\\s/]|$)", VALUES, WINDOWS_VIEW).when(anyChar(";&|`\n")),
                 of("RCE-180", 3, CRITICAL, "[;|`]|&&|\\$\\(|\\$\\{", ARGS),
-                of("RCE-190", 4, CRITICAL, "\\b" + UNIX + "\\b\\s+\\S", ARGS, SHELL)));
+                of("RCE-190", 4, CRITICAL, "\\b" + UNIX_RE + "\\b\\s+\\S", ARGS, SHELL)));
     }
 
     /** What the shell drops inside a word: empty expansions, quotes, escapes ($@, $(), <(), '', \\, $u). */
@@ -174,18 +178,73 @@ public final class CommandInjectionRules extends PatternFamily {
                         List<io.requestflow.firewall.waf.Match> out) {
         super.inspect(request, paranoia, out);
         for (io.requestflow.firewall.waf.Target t : request.targets()) {
-            if (!VALUES_AND_HEADERS.contains(t.kind()) || !t.containsAny(GLUE_CHARS[0], GLUE_CHARS[1])) continue;
-            java.util.regex.Matcher m = GLUED_WORD.matcher(t.value());
-            while (m.find()) {
-                String piece = m.group();
-                if (!INNER_GLUE.matcher(piece).find() || oddQuotes(piece)) continue; // I'd is not id
-                String word = GLUE_PATTERN.matcher(piece).replaceAll("").replaceAll("[0-9.]+$", "");
-                if (COMMAND_WORDS.contains(word)) {
-                    out.add(new io.requestflow.firewall.waf.Match("RCE-215", CRITICAL, t.location(), piece));
-                    return;
-                }
+            if (!VALUES_AND_HEADERS.contains(t.kind()) || !t.containsAny(GLUE_CHARS[0], GLUE_CHARS[1])
+                    || !mayHaveInnerGlue(t.value())) continue;
+            String piece = gluedCommand(t.value());
+            if (piece != null) {
+                out.add(new io.requestflow.firewall.waf.Match("RCE-215", CRITICAL, t.location(), piece));
+                return;
             }
         }
+    }
+
+    /** The first piece of {@code v} that the shell joins into a command name, or null. */
+    public static String gluedCommand(String v) {
+        for (String piece : gluedPieces(v)) {
+            if (!INNER_GLUE.matcher(piece).find() || oddQuotes(piece)) continue; // I'd is not id
+            String word = GLUE_PATTERN.matcher(piece).replaceAll("").replaceAll("[0-9.]+$", "");
+            if (COMMAND_WORDS.contains(word)) return piece;
+        }
+        return null;
+    }
+
+    /** What {@code while (GLUED_WORD.matcher(v).find())} visits, in order. */
+    public static List<String> gluedPieces(String v) {
+        List<String> pieces = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = GLUED_WORD.matcher(v).useTransparentBounds(true).useAnchoringBounds(false);
+        int from = 0;
+        for (int p = 0; p < v.length(); p++) {
+            // a try inside a run of word characters fails when the try at the run's start failed (the
+            // run is matched by the leading [a-z0-9._-]* either way, and no GLUE piece starts with a
+            // word character), so only the search start and positions after a non-word character are tried
+            if (p > from && wordChar(v.charAt(p - 1))) continue;
+            // and a try can only succeed when the run is followed by the first character of a GLUE piece
+            int q = p;
+            while (q < v.length() && wordChar(v.charAt(q))) q++;
+            if (q == v.length() || !glueStart(v.charAt(q))) continue;
+            m.region(p, v.length());
+            if (!m.lookingAt()) continue;
+            pieces.add(m.group());
+            from = m.end();
+            p = from - 1;
+        }
+        return pieces;
+    }
+
+    /**
+     * RCE-215's necessary condition: a piece counts only if INNER_GLUE finds in it, and every match of
+     * INNER_GLUE starts with a letter or digit followed by the first character of a GLUE alternative
+     * ({@code $ < > ' " \\}); a piece is part of the value, so the value holds that pair too.
+     */
+    public static boolean mayHaveInnerGlue(String v) {
+        for (int i = 1; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == '$' || c == '<' || c == '>' || c == '\'' || c == '"' || c == '\\') {
+                char p = v.charAt(i - 1);
+                if ((p >= 'a' && p <= 'z') || (p >= '0' && p <= '9')) return true;
+            }
+        }
+        return false;
+    }
+
+    /** The characters a GLUE piece starts with. */
+    private static boolean glueStart(char c) {
+        return c == '$' || c == '<' || c == '>' || c == '\'' || c == '"' || c == '\\';
+    }
+
+    /** The characters of GLUED_WORD's runs, {@code [a-z0-9._-]}: none of them starts a GLUE piece. */
+    private static boolean wordChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     }
 
     private static boolean oddQuotes(String s) {

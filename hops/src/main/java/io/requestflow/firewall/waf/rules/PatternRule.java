@@ -88,9 +88,17 @@ public record PatternRule(String id, int paranoia, Severity severity, Pattern pa
 
     /** The gate and the regex on {@code value}, this rule's view of the target. */
     Match match(Target target, String value) {
+        return match(target, value, null);
+    }
+
+    /**
+     * As {@link #match(Target, String)}, the regex tried only at positions holding one of the
+     * characters its matches start with ({@code first}; null: every position), which finds the same match.
+     */
+    Match match(Target target, String value, FirstChars first) {
         if (gate != null && !gate.test(value)) return null;
         Matcher m = pattern.matcher(value);
-        if (anchored ? !m.lookingAt() : !m.find()) return null;
+        if (anchored ? !m.lookingAt() : first == null ? !m.find() : !first.find(m, value)) return null;
         return new Match(id, severity, target.location(), excerpt(value, m.start(), m.end()));
     }
 
@@ -100,6 +108,11 @@ public record PatternRule(String id, int paranoia, Severity severity, Pattern pa
      * earlier alternative, which is the match the whole alternation returns.
      */
     Match matchFirst(Target target, String value, Pattern[] alternatives, int n) {
+        return matchFirst(target, value, alternatives, new FirstChars[n], n);
+    }
+
+    /** As {@link #matchFirst(Target, String, Pattern[], int)}, each alternative tried where it can start. */
+    Match matchFirst(Target target, String value, Pattern[] alternatives, FirstChars[] firsts, int n) {
         if (gate != null && !gate.test(value)) return null;
         int bestStart = Integer.MAX_VALUE;
         int bestEnd = -1;
@@ -111,7 +124,7 @@ public record PatternRule(String id, int paranoia, Severity severity, Pattern pa
                     bestEnd = m.end();
                     break;
                 }
-            } else if (m.find() && m.start() < bestStart) {
+            } else if ((firsts[i] == null ? m.find() : firsts[i].find(m, value)) && m.start() < bestStart) {
                 bestStart = m.start();
                 bestEnd = m.end();
                 if (bestStart == 0) break;

@@ -21,7 +21,8 @@ final class Prefilter {
      * The ways a regex (or one alternative of it) can match, as clause masks, and {@code first}: every
      * literal of every way's first clause, one bit per literal. A way holds only if its first clause
      * does, so a value with none of {@code first} satisfies no way: one pass over a few words rejects
-     * most values before the ways are tried one by one.
+     * most values before the ways are tried one by one. Sparse, as the clauses: (word index, bits) pairs
+     * for the words that have any.
      */
     record Need(long[][][] ways, long[] first) {}
 
@@ -36,7 +37,8 @@ final class Prefilter {
      * {@code split} its regex's top-level alternatives with the ways of each (null when the regex is not
      * split, see {@link Alternatives}).
      */
-    static Prefilter of(List<PatternRule> rules, List<Need> required, List<Alternatives> split) {
+    static Prefilter of(List<PatternRule> rules, List<Need> required, List<Alternatives> split,
+                        List<FirstChars> firsts) {
         List<List<List<Set<String>>>> derived = new ArrayList<>();
         List<List<String>> branches = new ArrayList<>();
         List<List<List<List<Set<String>>>>> branchWays = new ArrayList<>();
@@ -60,6 +62,7 @@ final class Prefilter {
         }
         Prefilter p = new Prefilter(new LiteralScanner(literals));
         for (List<List<Set<String>>> ways : derived) required.add(p.masks3(ways));
+        for (PatternRule r : rules) firsts.add(r.pattern().flags() == 0 ? FirstChars.of(r.pattern().pattern()) : null);
         for (int r = 0; r < rules.size(); r++) {
             List<String> parts = branches.get(r);
             if (parts == null) {
@@ -68,11 +71,13 @@ final class Prefilter {
             }
             Pattern[] patterns = new Pattern[parts.size()];
             Need[] ways = new Need[parts.size()];
+            FirstChars[] starts = new FirstChars[parts.size()];
             for (int i = 0; i < parts.size(); i++) {
                 patterns[i] = Pattern.compile(parts.get(i));
                 ways[i] = p.masks3(branchWays.get(r).get(i));
+                starts[i] = FirstChars.of(parts.get(i));
             }
-            split.add(new Alternatives(patterns, ways));
+            split.add(new Alternatives(patterns, ways, starts));
         }
         return p;
     }
@@ -87,7 +92,18 @@ final class Prefilter {
             long[] clause = masks[i][0];
             for (int k = 0; k < clause.length; k += 2) first[(int) clause[k]] |= clause[k + 1];
         }
-        return new Need(masks, first);
+        return new Need(masks, sparse(first));
+    }
+
+    private static long[] sparse(long[] dense) {
+        List<Long> pairs = new ArrayList<>();
+        for (int w = 0; w < dense.length; w++) {
+            if (dense[w] != 0) {
+                pairs.add((long) w);
+                pairs.add(dense[w]);
+            }
+        }
+        return pairs.stream().mapToLong(Long::longValue).toArray();
     }
 
     private long[][] masks(List<Set<String>> clauses) {
@@ -99,16 +115,19 @@ final class Prefilter {
                 int id = scanner.id(l);
                 dense[id >>> 6] |= 1L << id;
             }
-            List<Long> sparse = new ArrayList<>();
-            for (int w = 0; w < words; w++) {
-                if (dense[w] != 0) {
-                    sparse.add((long) w);
-                    sparse.add(dense[w]);
-                }
-            }
-            out[i] = sparse.stream().mapToLong(Long::longValue).toArray();
+            out[i] = sparse(dense);
         }
         return out;
+    }
+
+    /** How many literals the scanner knows (ids are 0 to this, exclusive). */
+    int literals() {
+        return scanner.size();
+    }
+
+    /** Which literals occur in {@code view} (the target's value or a view of it), see {@link LiteralScanner#scan}. */
+    long[] hits(Target target, String view) {
+        return target.literalHits(scanner, view);
     }
 
     /** False when {@code view} (the rule's view of the target) satisfies none of the ways the regex can match. */
@@ -123,26 +142,30 @@ final class Prefilter {
      * The rule's match on {@code view}, running only the alternatives of its regex whose literals occur
      * in the view ({@code alternatives} null: the whole regex). Call after {@link #admits}.
      */
-    Match match(PatternRule rule, Alternatives alternatives, Target target, String view) {
-        if (alternatives == null) return rule.match(target, view);
+    Match match(PatternRule rule, Alternatives alternatives, FirstChars first, Target target, String view) {
+        if (alternatives == null) return rule.match(target, view, first);
         long[] hits = target.literalHits(scanner, view);
         Pattern[] all = alternatives.patterns();
         Pattern[] run = new Pattern[all.length];
+        FirstChars[] starts = new FirstChars[all.length];
         int n = 0;
         for (int i = 0; i < all.length; i++) {
             Need need = alternatives.ways()[i];
-            if (need == null || (hits != LiteralScanner.NONE && any(need, hits))) run[n++] = all[i];
+            if (need == null || (hits != LiteralScanner.NONE && any(need, hits))) {
+                starts[n] = alternatives.firsts()[i];
+                run[n++] = all[i];
+            }
         }
-        if (n == all.length) return rule.match(target, view);
+        if (n == all.length) return rule.match(target, view, first);
         if (n == 0) return null; // no alternative can match, so neither can the whole regex
-        return rule.matchFirst(target, view, run, n);
+        return rule.matchFirst(target, view, run, starts, n);
     }
 
     private static boolean any(Need need, long[] hits) {
         long[] first = need.first();
         boolean possible = false;
-        for (int w = 0; w < first.length; w++) {
-            if ((first[w] & hits[w]) != 0) {
+        for (int k = 0; k < first.length; k += 2) {
+            if ((first[k + 1] & hits[(int) first[k]]) != 0) {
                 possible = true;
                 break;
             }

@@ -45,6 +45,10 @@ public final class ProtocolRules implements RuleFamily {
             + "log|mdb|old|pass|pdb|pol|printer|pwd|rdb|resources|resx|sql|swp|sys|vb|vbs|vbproj|vsdisco|"
             + "webinfo|xsd|xsx|sqlite|sqlite3|pem|kdbx|git|svn|orig|save|tmp|temp)$");
     private static final Pattern BACKUP = Pattern.compile("(?:~|\\.(?:bak|old|orig|swp|save|tmp|backup))$|\\.\\w+~/");
+    /** Where matches of these can start (see {@link FirstChars}): searched only from those positions. */
+    private static final FirstChars BAD_PERCENT_START = FirstChars.of(BAD_PERCENT.pattern());
+    private static final FirstChars RESTRICTED_EXTENSION_START = FirstChars.of(RESTRICTED_EXTENSION.pattern());
+    private static final FirstChars BACKUP_START = FirstChars.of(BACKUP.pattern());
     private static final Pattern METHOD_PARAM = Pattern.compile("^(?:_method|_http_method|x-http-method)$");
     private static final Pattern METHODS = Pattern.compile("get|post|put|delete|patch|head|options|trace|connect|"
             + "propfind|proppatch|mkcol|copy|move|lock|unlock|search|purge");
@@ -76,7 +80,7 @@ public final class ProtocolRules implements RuleFamily {
         String uri = r.uri();
         String method = r.method();
         // percent-encoding and UTF-8 (overlong forms included) in the target and in form bodies
-        if (BAD_PERCENT.matcher(uri).find()) out.add(new Match("PROTO-100", CRITICAL, "URI", "invalid % escape"));
+        if (BAD_PERCENT_START.find(BAD_PERCENT.matcher(uri), uri)) out.add(new Match("PROTO-100", CRITICAL, "URI", "invalid % escape"));
         if (in.bodyKind() == BodyParser.Kind.FORM
                 && BAD_PERCENT.matcher(new String(r.body(), StandardCharsets.ISO_8859_1)).find()) {
             out.add(new Match("PROTO-101", CRITICAL, "BODY", "invalid % escape"));
@@ -210,9 +214,9 @@ public final class ProtocolRules implements RuleFamily {
             }
         }
         String path = in.path().toLowerCase(Locale.ROOT);
-        if (RESTRICTED_EXTENSION.matcher(path).find()) {
+        if (RESTRICTED_EXTENSION_START.find(RESTRICTED_EXTENSION.matcher(path), path)) {
             out.add(new Match("PROTO-180", CRITICAL, "PATH", "restricted extension"));
-        } else if (BACKUP.matcher(path).find()) {
+        } else if (BACKUP_START.find(BACKUP.matcher(path), path)) {
             out.add(new Match("PROTO-181", CRITICAL, "PATH", "backup file"));
         }
         // arguments: count and sizes, method override, control characters
@@ -228,7 +232,8 @@ public final class ProtocolRules implements RuleFamily {
                 if (t.raw().length() > config.maxArgLength()) valueLong = true;
             }
             if (t.kind() == Target.Kind.ARG_NAME && t.raw().length() > config.maxArgNameLength()) nameLong = true;
-            if (t.kind() == Target.Kind.ARG && METHOD_PARAM.matcher(t.name().toLowerCase(Locale.ROOT)).matches()
+            if (t.kind() == Target.Kind.ARG && mayBeMethodParam(t.name())
+                    && METHOD_PARAM.matcher(t.name().toLowerCase(Locale.ROOT)).matches()
                     && METHODS.matcher(t.value().trim()).matches()) {
                 out.add(new Match("PROTO-191", CRITICAL, t.location(), "method override parameter"));
             }
@@ -237,6 +242,13 @@ public final class ProtocolRules implements RuleFamily {
         if (valueLong) out.add(new Match("PROTO-193", CRITICAL, "ARGS", "argument too long"));
         if (total > config.maxTotalArgLength()) out.add(new Match("PROTO-194", CRITICAL, "ARGS", "arguments too long"));
         controlCharacters(in, paranoia, out);
+    }
+
+    /** METHOD_PARAM's necessary condition: its names start with '_' or 'x' once lower-cased (only 'X' becomes 'x'). */
+    private static boolean mayBeMethodParam(String name) {
+        if (name.isEmpty()) return false;
+        char c = name.charAt(0);
+        return c == '_' || c == 'x' || c == 'X';
     }
 
     /** NUL anywhere is critical; other controls at level 2; non-printable ASCII at 3; anything non-ASCII at 4. */

@@ -33,13 +33,16 @@ public final class SqliRules extends PatternFamily {
             + "uuid|values|version|week|xmltype|year)";
 
 
+    /** SQL comments removed: one function object, so the rules that read this view share it per value. */
+    private static final java.util.function.UnaryOperator<String> SQL_VIEW = Normalizer::stripSqlComments;
+
     public SqliRules() {
         super(List.of(
                 of("SQLI-110", 1, CRITICAL, "\\b(?:sleep|benchmark|pg_sleep|randomblob|dbms_lock\\.sleep|"
                         + "dbms_pipe\\.receive_message)\\s*\\(|\\bwaitfor\\s+(?:delay|time)\\b", ARGS_AND_HEADERS,
-                        Normalizer::stripSqlComments).when(anyOf("(", "waitfor")),
+                        SQL_VIEW).when(anyOf("(", "waitfor")),
                 of("SQLI-120", 1, CRITICAL, "\\bunion\\b[\\s(]*(?:all|distinct)?[\\s(]*\\bselect\\b",
-                        ARGS_AND_HEADERS, Normalizer::stripSqlComments).when(anyOf("union")),
+                        ARGS_AND_HEADERS, SQL_VIEW).when(anyOf("union")),
                 of("SQLI-130", 1, CRITICAL, "@@(?:version|datadir|hostname|basedir)|\\binformation_schema\\b|"
                         + "\\bmysql\\.(?:user|db)\\b|\\bsys(?:objects|columns|databases|logins)\\b|\\bpg_(?:catalog|shadow"
                         + "|user|database)\\b|\\bsqlite_(?:master|schema)\\b|\\bxp_cmdshell\\b|\\bsp_(?:executesql|"
@@ -47,26 +50,26 @@ public final class SqliRules extends PatternFamily {
                         + "\\binto\\s+(?:out|dump)file\\b|\\bopenrowset\\s*\\(|\\bdbms_\\w+\\.\\w+|\\b(?:tempdb|msdb|northwind|sysibm|"
                         + "master\\.\\.)\\b|\\b(?:database|schema|version|current_user|user)\\s*\\(\\s*\\)|"
                         + "[\\d)\"'`]\\s*as\\s+[\"'`]?\\w+[\"'`]?\\s+from\\b", ARGS_AND_HEADERS,
-                        Normalizer::stripSqlComments).when(anyOf("@@", "information_schema", "mysql.", "sys", "pg_", "sqlite_", "xp_", "sp_", "utl_", "load_file", "into", "openrowset", "dbms_", "tempdb", "msdb", "northwind", "master.", "()", "from")),
+                        SQL_VIEW).when(anyOf("@@", "information_schema", "mysql.", "sys", "pg_", "sqlite_", "xp_", "sp_", "utl_", "load_file", "into", "openrowset", "dbms_", "tempdb", "msdb", "northwind", "master.", "()", "from")),
                 of("SQLI-140", 1, CRITICAL, "['\"`)\\d]\\s*(?:or|and|xor|\\|\\||&&)\\s+['\"`(]*\\s*(\\w+)\\s*['\"`)]*"
                         + "\\s*(?:=|<=>|\\blike\\b|\\bis\\b)\\s*['\"`(]*\\s*\\1\\b", ARGS_AND_HEADERS,
-                        Normalizer::stripSqlComments).when(anyChar("'\"`)0123456789")),
+                        SQL_VIEW).when(anyChar("'\"`)0123456789")),
                 of("SQLI-150", 1, CRITICAL, "/\\*!\\d*\\s*(?:select|union|and|or|\\d)|;\\s*(?:drop|truncate|delete|"
                         + "insert|update|alter|create|shutdown|exec|execute|declare|grant)\\s+(?:table|database|from|"
                         + "into|\\w+\\s+set|user|@|master|xp_|sp_)", ARGS_AND_HEADERS).when(anyOf("/*!", ";")),
                 of("SQLI-160", 1, CRITICAL, "\\b(?:extractvalue|updatexml|name_const|geometrycollection|multipoint|"
                         + "polygon|linestring|exp)\\s*\\(.*(?:select|concat|0x|@@|char\\()|\\bfloor\\s*\\(\\s*rand\\s*\\(|"
                         + "\\bcase\\s+when\\b.*\\bthen\\b|\\bif\\s*\\(.*,\\s*sleep\\s*\\(", ARGS_AND_HEADERS,
-                        Normalizer::stripSqlComments).when(anyOf("(", "case")),
+                        SQL_VIEW).when(anyOf("(", "case")),
                 of("SQLI-165", 1, CRITICAL, "\\)\\s*::\\s*(?:int|integer|text|varchar|jsonb?|bigint|bool|numeric|"
                         + "regclass)\\b|['\")]\\s*::\\s*[a-z]+|\\s(?:<@|@>|\\?\\||\\?&|#>>?)\\s*'", ARGS_AND_HEADERS,
-                        Normalizer::stripSqlComments).when(anyOf("::", "<@", "@>", "?|", "?&", "#>")),
+                        SQL_VIEW).when(anyOf("::", "<@", "@>", "?|", "?&", "#>")),
                 of("SQLI-166", 1, CRITICAL, "\\bselect\\s*(?:\\*|@@|\\(|\\d+\\s*,|null\\s*,|top\\s+\\d|"
                         + "distinct\\b|char\\s*\\()|\\bexec(?:ute)?\\s+(?:master|xp_|sp_|\\(|@)|\\bdeclare\\s+@|"
                         + "\\bset\\s+@\\w+\\s*=|\\bin\\s*\\(\\s*select\\b|union.{0,20}?select.{0,40}?from|"
                         + "\\b(?:and|or|xor|&&|\\|\\|)\\s*\\(*\\s*(?:select|exists)\\b\\s*\\(?|[=<>]\\s*\\(\\s*select\\b|"
                         + ";\\s*(?:--|#)|'\\s*;\\s*(?:--|#|$)|\\$where\\b|\\$ne\\b|\\$gt\\b|\\$regex\\b",
-                        ARGS_AND_HEADERS, Normalizer::stripSqlComments)
+                        ARGS_AND_HEADERS, SQL_VIEW)
                         .when(anyOf("select", "exec", "declare", "set", "union", "exists", ";", "$")),
                 // a value that ends by opening a SQL function call: the probe "length(" or "if (" of a fuzzer
                 of("SQLI-230", 1, CRITICAL, "\\b" + SQL_FUNCTIONS + "[^\\w(]{0,6}\\(\\s*$", ARGS_AND_HEADERS)
@@ -75,10 +78,10 @@ public final class SqliRules extends PatternFamily {
                 // "and 2771=1709)", "|| langcode == '", "&&(l=!0)", "or 120=121="
                 of("SQLI-220", 1, CRITICAL, "(?:\\b(?:and|or|xor)\\b|&&|\\|\\|)\\s*\\(*\\s*!?[\\w.$@]+\\s*"
                         + "(?:!==?|<>|<=>|===?|=|<|>)\\s*(?:$|[\\d'\"`(!@-]|null\\b|true\\b|false\\b)",
-                        ARGS_AND_HEADERS, Normalizer::stripSqlComments).when(anyChar("=<>")),
+                        ARGS_AND_HEADERS, SQL_VIEW).when(anyChar("=<>")),
                 // a quote, then a boolean operator, then a word and an operator: "' or abc!", "'or 12356789<"
                 of("SQLI-222", 1, CRITICAL, "['\"`]\\s*(?:or|xor|and|\\|\\||&&)\\s+['\"`]?\\w+['\"`]?\\s*"
-                        + "(?:[<>!=^]|\\s\\d+\\s*$)", ARGS_AND_HEADERS, Normalizer::stripSqlComments)
+                        + "(?:[<>!=^]|\\s\\d+\\s*$)", ARGS_AND_HEADERS, SQL_VIEW)
                         .when(anyChar("'\"`")),
                 // a quote glued to a boolean operator: "a'or'a", "\'and", "'''or 1", "x'or?--"
                 of("SQLI-224", 1, CRITICAL, "[\\w\\\\'\"]['\"](?:or|and|xor)(?:['\"(?]|\\s+\\d|\\s*(?:--|#|$))|"
@@ -89,7 +92,7 @@ public final class SqliRules extends PatternFamily {
                         + "\\bexecute\\s+immediate\\b|\\bcreate\\s+(?:or\\s+replace\\s+)?function\\b.*\\breturns\\b|"
                         + "\\bprocedure\\s+analyse\\b|\\bselect\\s+(?:pg_sleep|0x[0-9a-f]+)\\b|\\bexcept\\s+(?:select|values)\\b|"
                         + ";\\s*select\\b|['\"`]\\s*union\\b|\\bvalues\\s*\\(\\s*['\"\\d]", ARGS_AND_HEADERS,
-                        Normalizer::stripSqlComments).when(anyOf(";", "execute", "create", "procedure", "select", "except",
+                        SQL_VIEW).when(anyOf(";", "execute", "create", "procedure", "select", "except",
                                 "union", "set", "values")),
                 // SQL syntax that prose does not have: inline comments glued to keywords or splitting words,
                 // optimizer hints, scientific-notation tricks, conditions on literals
@@ -136,11 +139,11 @@ public final class SqliRules extends PatternFamily {
                 of("SQLI-170", 2, CRITICAL, "\\b(?:concat(?:_ws)?|group_concat|char|chr|ascii|substring|substr|mid|"
                         + "hex|unhex|cast|convert|ord|md5|sha1|version|database|user|schema|current_user|"
                         + "system_user|session_user|length|count|coalesce|ifnull|nullif|instr|locate|lpad|rpad|"
-                        + "reverse|concat)\\s*\\(", ARGS_AND_HEADERS, Normalizer::stripSqlComments),
+                        + "reverse|concat)\\s*\\(", ARGS_AND_HEADERS, SQL_VIEW),
                 of("SQLI-180", 2, CRITICAL, "\\b(?:select\\b.{1,100}?\\bfrom|insert\\s+into|delete\\s+from|update\\b.{1,60}?"
                         + "\\bset\\b|drop\\s+(?:table|database|user)|create\\s+(?:table|user|function|procedure)|"
                         + "alter\\s+table|truncate\\s+table|order\\s+by\\s+\\d|group\\s+by\\b.{0,30}\\bhaving)\\b",
-                        ARGS_AND_HEADERS, Normalizer::stripSqlComments),
+                        ARGS_AND_HEADERS, SQL_VIEW),
                 of("SQLI-190", 2, CRITICAL, "\\b0x[0-9a-f]{6,}\\b|\\bx'[0-9a-f]{4,}'|/\\*.*\\*/|\\b(?:or|and)\\b\\s*"
                         + "['\"]?\\s*\\d+\\s*['\"]?\\s*[=<>]|['\"]\\s*(?:--|#)|\\bhaving\\b\\s*\\d|\\border\\s+by\\b",
                         ARGS_AND_HEADERS),
@@ -182,7 +185,7 @@ public final class SqliRules extends PatternFamily {
         boolean functionFired = false;
         for (Target t : request.targets()) {
             if (!ARGS_AND_HEADERS.contains(t.kind())) continue;
-            String value = Normalizer.stripSqlComments(t.value());
+            String value = t.view(SQL_VIEW);
             if (!strictFired) {
                 String fp = SqliDetector.detect(value, false);
                 if (fp != null) {

@@ -56,6 +56,56 @@ public final class Views {
         return out == null ? s : out.toString();
     }
 
+    /**
+     * PHP's view: {@code s.replaceAll("/\\*.*?\\*\/|(?:#|//)[^\\n]*\\n", " ").replaceAll("\\s+", "")}, comments
+     * (a block comment closed before any line terminator, a line comment ended by a newline) and then
+     * every blank removed: the space a comment leaves is a blank too, so both go in one pass.
+     */
+    public static String phpCode(String s) {
+        int n = s.length();
+        StringBuilder out = null;
+        int i = 0;
+        while (i < n) {
+            char c = s.charAt(i);
+            int skip = 0;
+            if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
+                for (int j = i + 2; j + 1 < n; j++) {
+                    char d = s.charAt(j);
+                    if (d == '*' && s.charAt(j + 1) == '/') {
+                        skip = j + 2 - i;
+                        break;
+                    }
+                    if (lineTerminator(d)) break;
+                }
+            }
+            if (skip == 0 && (c == '#' || (c == '/' && i + 1 < n && s.charAt(i + 1) == '/'))) {
+                int newline = s.indexOf('\n', i + (c == '#' ? 1 : 2));
+                if (newline >= 0) skip = newline + 1 - i;
+            }
+            if (skip == 0 && blank(c)) skip = 1;
+            if (skip > 0) {
+                if (out == null) out = new StringBuilder(n).append(s, 0, i);
+                i += skip;
+            } else {
+                if (out != null) out.append(c);
+                i++;
+            }
+        }
+        return out == null ? s : out.toString();
+    }
+
+    /** {@code s.replaceAll("[\\s\\x00-\\x1f]+", "")}: blanks and control characters removed. */
+    public static String withoutBlanks(String s) {
+        StringBuilder out = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean drop = c < 0x20 || c == ' ';
+            if (drop && out == null) out = new StringBuilder(s.length()).append(s, 0, i);
+            if (out != null && !drop) out.append(c);
+        }
+        return out == null ? s : out.toString();
+    }
+
     /** {@code \s} of java.util.regex without UNICODE_CHARACTER_CLASS. */
     private static boolean blank(char c) {
         return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';

@@ -12,8 +12,7 @@ import static io.requestflow.firewall.waf.rules.PatternRule.of;
 /** Cross-site scripting: script tags, event handlers, script URLs, dangerous elements and JS sinks. */
 public final class XssRules extends PatternFamily {
     /** Browsers ignore whitespace and control characters inside "javascript:". */
-    private static final java.util.regex.Pattern BLANKS = java.util.regex.Pattern.compile("[\\s\\x00-\\x1f]+");
-    private static final UnaryOperator<String> SQUEEZE = s -> s.indexOf(':') < 0 ? s : BLANKS.matcher(s).replaceAll("");
+    private static final UnaryOperator<String> SQUEEZE = s -> s.indexOf(':') < 0 ? s : Views.withoutBlanks(s);
 
     private static final String SPACED_TAGS = java.util.stream.Stream.of("script", "form", "dialog", "iframe", "svg",
                     "img", "body", "object", "embed", "style", "input", "frame", "meta", "link", "video", "audio", "math",

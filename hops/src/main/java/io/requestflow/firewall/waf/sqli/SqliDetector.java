@@ -1,5 +1,6 @@
 package io.requestflow.firewall.waf.sqli;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -58,20 +59,82 @@ public final class SqliDetector {
             Pattern.compile("[&oE1]c$"),
             Pattern.compile("^[s1]\\)*;"));
 
-    private static final Pattern STRICT_ANY = any(STRICT);
-    private static final Pattern LOOSE_ANY = any(LOOSE);
+    private static final Shapes STRICT_ANY = new Shapes(STRICT);
+    private static final Shapes LOOSE_ANY = new Shapes(LOOSE);
     /** Characters at least one of which every shape needs, except "union select" and "1 order by". */
     private static final String SIGNIFICANT = "'\"`;#-=<>!()@/*|&+%^~:";
+    private static final boolean[] IS_SIGNIFICANT = new boolean[128];
+
+    static {
+        for (char c : SIGNIFICANT.toCharArray()) IS_SIGNIFICANT[c] = true;
+    }
 
     private SqliDetector() {}
 
-    private static Pattern any(List<Pattern> shapes) {
-        return Pattern.compile(String.join("|", shapes.stream().map(p -> "(?:" + p.pattern() + ")").toList()));
+    /**
+     * A list of shapes asked "does any of them occur in this fingerprint": the shapes anchored at the
+     * start ({@code ^...}) are tried once, as one alternation at position 0, and only the others are
+     * searched for along the fingerprint (one alternation of them all would try every shape at every position).
+     */
+    private static final class Shapes {
+        private final Pattern anchored;
+        private final Pattern floating;
+        /** The characters the anchored shapes can start with (a fingerprint starting otherwise has none of them). */
+        private final io.requestflow.firewall.waf.rules.FirstChars anchoredStart;
+        /** The characters the other shapes can start with: a fingerprint with none of them has none of them. */
+        private final io.requestflow.firewall.waf.rules.FirstChars floatingStart;
+
+        Shapes(List<Pattern> shapes) {
+            List<String> atStart = new ArrayList<>();
+            List<String> anywhere = new ArrayList<>();
+            for (Pattern p : shapes) {
+                String re = p.pattern();
+                if (re.startsWith("^") && !topLevelBar(re)) atStart.add("(?:" + re.substring(1) + ")");
+                else anywhere.add("(?:" + re + ")");
+            }
+            anchored = atStart.isEmpty() ? null : Pattern.compile(String.join("|", atStart));
+            floating = anywhere.isEmpty() ? null : Pattern.compile(String.join("|", anywhere));
+            anchoredStart = anchored == null ? null : io.requestflow.firewall.waf.rules.FirstChars.of(anchored.pattern());
+            floatingStart = floating == null ? null : io.requestflow.firewall.waf.rules.FirstChars.of(floating.pattern());
+        }
+
+        /** A '|' outside groups and classes: "^a|b" anchors only its first alternative. */
+        private static boolean topLevelBar(String re) {
+            int depth = 0;
+            boolean inClass = false;
+            for (int i = 0; i < re.length(); i++) {
+                char c = re.charAt(i);
+                if (c == '\\') i++;
+                else if (inClass) inClass = c != ']';
+                else if (c == '[') inClass = true;
+                else if (c == '(') depth++;
+                else if (c == ')') depth--;
+                else if (c == '|' && depth == 0) return true;
+            }
+            return false;
+        }
+
+        boolean occursIn(String fingerprint) {
+            return (anchored != null
+                    && (anchoredStart == null // else not empty-matching: its first character must fit
+                        || (!fingerprint.isEmpty() && anchoredStart.mayStartWith(fingerprint.charAt(0))))
+                    && anchored.matcher(fingerprint).lookingAt())
+                    || (floating != null && mayStart(floatingStart, fingerprint) && floating.matcher(fingerprint).find());
+        }
+
+        private static boolean mayStart(io.requestflow.firewall.waf.rules.FirstChars start, String fingerprint) {
+            if (start == null) return true;
+            for (int i = 0; i < fingerprint.length(); i++) if (start.mayStartWith(fingerprint.charAt(i))) return true;
+            return false;
+        }
     }
 
     /** Cheap necessary condition: without these, no shape can match. */
     private static boolean worthTokenizing(String v) {
-        for (int i = 0; i < v.length(); i++) if (SIGNIFICANT.indexOf(v.charAt(i)) >= 0) return true;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < 128 && IS_SIGNIFICANT[c]) return true;
+        }
         return v.contains("union") || (!v.isEmpty() && Character.isDigit(v.charAt(0)));
     }
 
@@ -79,8 +142,8 @@ public final class SqliDetector {
     public static String detect(String value, boolean loose) {
         if (value.length() < 2 || !worthTokenizing(value)) return null;
         for (String fp : SqlTokenizer.contexts(value, TOKENS)) {
-            if (STRICT_ANY.matcher(fp).find()) return fp;
-            if (loose && LOOSE_ANY.matcher(fp).find()) return fp;
+            if (STRICT_ANY.occursIn(fp)) return fp;
+            if (loose && LOOSE_ANY.occursIn(fp)) return fp;
         }
         return null;
     }
