@@ -22,6 +22,8 @@ final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse
 
     private Callback current;
     private HostPort upstream;
+    /** The call takes the body in its pooled buffer instead of a copy. */
+    private boolean passThrough;
     private LoopDeadlines.Timeout timer;
     private ChannelHandlerContext ctx;
 
@@ -31,9 +33,10 @@ final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse
     }
 
     /** Called on the channel's event loop before the request is written. */
-    void begin(Callback call, HostPort upstream, long readTimeoutMs) {
+    void begin(Callback call, HostPort upstream, long readTimeoutMs, boolean passThrough) {
         this.current = call;
         this.upstream = upstream;
+        this.passThrough = passThrough;
         // begin runs on this connection's loop, so the loop's deadline lists hold the read timeout
         Runnable expire = () -> {
             if (current == call) fail(new UpstreamException(UpstreamException.Kind.TIMEOUT,
@@ -75,8 +78,11 @@ final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse
                     String.valueOf(msg.decoderResult().cause().getMessage()), msg.decoderResult().cause()));
             return;
         }
-        // headers are plain objects (only the content is pooled), so they can be kept without a copy
-        Response response = new Response(msg.status().code(), msg.headers(), ByteBufUtil.getBytes(msg.content()));
+        // headers are plain objects (only the content is pooled), so they can be kept without a copy; the
+        // content is kept as it is (one more reference, which the response owns) or copied out
+        Response response = passThrough
+                ? Response.passingThrough(msg.status().code(), msg.headers(), msg.content().retain())
+                : new Response(msg.status().code(), msg.headers(), ByteBufUtil.getBytes(msg.content()));
         call.done(response, HttpUtil.isKeepAlive(msg), null);
     }
 
