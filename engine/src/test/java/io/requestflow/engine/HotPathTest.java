@@ -174,6 +174,26 @@ class HotPathTest {
     }
 
     @Test
+    void anIdleClientConnectionIsClosedButNotOneWaitingForItsAnswer() throws Exception {
+        ServerConfig d = ServerConfig.defaults();
+        ServerConfig shortIdle = new ServerConfig(d.maxRequestBytes(), d.maxHeaderBytes(), d.maxInitialLineLength(),
+                300, d.drainTimeoutMs(), d.maxPipelined());
+        HttpHop hop = HttpHop.start(engine.hop("idle", "idle-1"), new HttpHop.Spec(ANY, ANY, shortIdle, 10_000),
+                List.of(new ForwardStage(new Forwarder(engine.hop("idle-c", "idle-c").client(ClientConfig.defaults())),
+                        HostPort.of(service.address()))), AdminServer.Readiness.always(), Map.of());
+        try {
+            long start = System.nanoTime();
+            assertThat(exchangeRaw(hop, "")).isEmpty(); // nothing sent: closed by the server
+            assertThat((System.nanoTime() - start) / 1_000_000).isBetween(250L, 3_000L);
+            // a request that takes longer than the idle timeout is answered, then the connection closes
+            String answered = exchangeRaw(hop, get("/wait/900", false));
+            assertThat(answered).startsWith("HTTP/1.1 200").contains("waited 900");
+        } finally {
+            hop.close();
+        }
+    }
+
+    @Test
     void theSpanStoreKeepsTheNewestSpans() {
         RecentSpans store = new RecentSpans(3);
         try (Tracing tracing = new Tracing("t", "t-1", store)) {

@@ -189,12 +189,8 @@ public final class UpstreamClient implements AutoCloseable {
             Runnable write = () -> {
                 ResponseHandler handler = channel.pipeline().get(ResponseHandler.class);
                 handler.begin(done, upstream, readTimeoutMs, call.passBodyThrough);
-                channel.writeAndFlush(toNetty(request, upstream)).addListener(written -> {
-                    if (!written.isSuccess()) {
-                        handler.fail(new UpstreamException(UpstreamException.Kind.RESET, upstream,
-                                "write failed: " + written.cause().getMessage(), written.cause()));
-                    }
-                });
+                // no promise per call: a failed write reaches the handler's exceptionCaught, which fails the call
+                channel.writeAndFlush(toNetty(request, upstream), channel.voidPromise());
             };
             if (channel.eventLoop().inEventLoop()) write.run();
             else channel.eventLoop().execute(write);

@@ -182,7 +182,8 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (version.equals(HttpVersion.HTTP_1_0)) {
                 out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             }
-            ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            // no promise per response: a failed write reaches exceptionCaught, which closes the connection
+            ctx.writeAndFlush(out, ctx.voidPromise());
         }
         return close;
     }
