@@ -4,6 +4,7 @@
 #
 #   bench/balancer-vs-haproxy.sh                 # 3 rounds of 10 s each, 64 connections
 #   ROUNDS=5 DURATION=15s CONNECTIONS=128 PORT_BASE=30000 bench/balancer-vs-haproxy.sh
+#   SAMPLE_RATIO=0 bench/balancer-vs-haproxy.sh  # the balancer with tracing.sampleRatio 0 (default: 1)
 #
 # Ports (PORT_BASE + …): origin +0 (its /readyz on +1000), balancer +200 (admin +1200), haproxy +201.
 set -euo pipefail
@@ -14,6 +15,7 @@ DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 BASE="${PORT_BASE:-30000}"
+SAMPLE_RATIO="${SAMPLE_RATIO:-}"
 ORIGIN=$((BASE)); ORIGIN_ADMIN=$((BASE + 1000)); LB=$((BASE + 200)); LB_ADMIN=$((BASE + 1200)); HAP=$((BASE + 201))
 
 need() { command -v "$1" >/dev/null 2>&1 || command -v "/usr/sbin/$1" >/dev/null 2>&1; }
@@ -77,7 +79,12 @@ HAP_PID=$!
 # build first (a clean checkout has no jar yet), so the wait below only waits for the start
 echo "building the balancer when needed…"
 "$ROOT/flow" --help >/dev/null
-"$ROOT/flow" serve --role balancer --listen "127.0.0.1:$LB" --admin "127.0.0.1:$LB_ADMIN" \
+BALANCER_CONFIG=()
+if [[ -n "$SAMPLE_RATIO" ]]; then
+  printf 'tracing:\n  sampleRatio: %s\n' "$SAMPLE_RATIO" > "$WORK/balancer.yaml"
+  BALANCER_CONFIG=(--config "$WORK/balancer.yaml")
+fi
+"$ROOT/flow" serve "${BALANCER_CONFIG[@]}" --role balancer --listen "127.0.0.1:$LB" --admin "127.0.0.1:$LB_ADMIN" \
   --upstream "http://127.0.0.1:$ORIGIN" >"$WORK/logs/balancer.log" 2>&1 & PIDS+=($!)
 
 wait_for() { # url
@@ -110,6 +117,7 @@ echo "warming up both (JIT, pools)…"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d20s "http://127.0.0.1:$LB/1k.txt" >/dev/null  # the JIT needs a while
 wrk -t"$THREADS" -c"$CONNECTIONS" -d3s "http://127.0.0.1:$HAP/1k.txt" >/dev/null
 
+echo "balancer tracing.sampleRatio: ${SAMPLE_RATIO:-1 (default)}"
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$THREADS -c$CONNECTIONS -d$DURATION, 1 KB, keep-alive"
 printf "%-6s %-10s %12s %10s %16s\n" round proxy "req/s" "p99 ms" "CPU µs/request"
 sum_h=0; sum_b=0; p99s_h=(); p99s_b=(); cpu_h=(); cpu_b=()

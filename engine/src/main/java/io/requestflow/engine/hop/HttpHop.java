@@ -53,6 +53,7 @@ public final class HttpHop implements AutoCloseable {
     private final Pipeline pipeline;
     private final long requestTimeoutMs;
     private final Timer.Builder timer;
+    private final io.micrometer.core.instrument.Counter lateAnswers;
     /** One timer per status, looked up without building a meter id on every request. */
     private final java.util.concurrent.atomic.AtomicReferenceArray<Timer> timersByStatus =
             new java.util.concurrent.atomic.AtomicReferenceArray<>(600);
@@ -70,6 +71,9 @@ public final class HttpHop implements AutoCloseable {
         this.requestTimeoutMs = requestTimeoutMs;
         this.spanGet = context.hop() + " GET";
         this.spanPost = context.hop() + " POST";
+        this.lateAnswers = io.micrometer.core.instrument.Counter.builder("requestflow.requests.late")
+                .description("Answers from the stages that came after the safety timeout had answered 504 (dropped)")
+                .register(context.registry());
         this.timer = Timer.builder("requestflow.requests")
                 .description("Requests handled by this hop, by status")
                 .publishPercentileHistogram();
@@ -170,8 +174,9 @@ public final class HttpHop implements AutoCloseable {
             if (timer != null) timer.cancel();
             if (answered.compareAndSet(false, true)) {
                 answer.complete(finish(exchange, response, error));
-            } else if (response != null) {
-                response.release(); // too late: the client already has its 504
+            } else {
+                lateAnswers.increment();
+                if (response != null) response.release(); // too late: the client already has its 504
             }
         });
         return answer;
