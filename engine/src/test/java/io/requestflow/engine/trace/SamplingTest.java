@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@code tracing.sampleRatio} over real sockets (a proxy hop in front of a service hop): a sampled
- * {@code traceparent} is always recorded, the ratio decides for the rest, whole traces at a time,
+ * {@code traceparent} is always recorded, the ratio decides for requests without one, whole traces at a time,
  * and an unrecorded request still gets its request id and passes its trace context on.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
