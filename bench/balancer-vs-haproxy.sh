@@ -4,6 +4,7 @@
 #
 #   bench/balancer-vs-haproxy.sh                 # 3 rounds of 10 s each, 64 connections
 #   ROUNDS=5 DURATION=15s CONNECTIONS=128 PORT_BASE=30000 bench/balancer-vs-haproxy.sh
+#   SAMPLE_RATIO=0 bench/balancer-vs-haproxy.sh  # the balancer with tracing.sampleRatio 0 (default: 1)
 #
 # Ports (PORT_BASE + …): origin +0 (its /readyz on +1000), balancer +200 (admin +1200), haproxy +201.
 set -euo pipefail
@@ -14,6 +15,7 @@ DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 BASE="${PORT_BASE:-30000}"
+SAMPLE_RATIO="${SAMPLE_RATIO:-}"
 ORIGIN=$((BASE)); ORIGIN_ADMIN=$((BASE + 1000)); LB=$((BASE + 200)); LB_ADMIN=$((BASE + 1200)); HAP=$((BASE + 201))
 
 need() { command -v "$1" >/dev/null 2>&1 || command -v "/usr/sbin/$1" >/dev/null 2>&1; }
@@ -77,7 +79,12 @@ HAP_PID=$!
 # build first (a clean checkout has no jar yet), so the wait below only waits for the start
 echo "building the balancer when needed…"
 "$ROOT/flow" --help >/dev/null
-"$ROOT/flow" serve --role balancer --listen "127.0.0.1:$LB" --admin "127.0.0.1:$LB_ADMIN" \
+BALANCER_CONFIG=()
+if [[ -n "$SAMPLE_RATIO" ]]; then
+  printf 'tracing:\n  sampleRatio: %s\n' "$SAMPLE_RATIO" > "$WORK/balancer.yaml"
+  BALANCER_CONFIG=(--config "$WORK/balancer.yaml")
+fi
+"$ROOT/flow" serve "${BALANCER_CONFIG[@]}" --role balancer --listen "127.0.0.1:$LB" --admin "127.0.0.1:$LB_ADMIN" \
   --upstream "http://127.0.0.1:$ORIGIN" >"$WORK/logs/balancer.log" 2>&1 & PIDS+=($!)
 
 wait_for() { # url
@@ -92,38 +99,54 @@ LB_PID=$(ss -ltnp | grep "127.0.0.1\]*:$LB " | grep -o 'pid=[0-9]*' | head -1 | 
 TICK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-run() { # name url pid -> "rps p99ms cpu-us-per-request"
-  local before after
+# instructions retired per request (perf stat, when the kernel lets us count): unlike CPU time, hardly
+# moved by what else the machine runs, so it compares the two proxies on a busy machine too
+PERF=""
+if command -v perf >/dev/null 2>&1 && perf stat -e instructions:u -- true >/dev/null 2>&1; then PERF=perf; fi
+
+run() { # name url pid -> "rps p99ms cpu-us-per-request instructions-per-request"
+  local before after perf_pid=""
   before=$(cpu_ticks "$3")
+  if [[ -n "$PERF" ]]; then
+    perf stat -x, -e instructions:u,instructions:k -p "$3" -o "$WORK/$1.perf" -- sleep "$DURATION" & perf_pid=$!
+  fi
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2" > "$WORK/$1.out"
   after=$(cpu_ticks "$3")
-  awk -v ticks=$((after - before)) -v hz="$TICK" '
+  local instructions=0
+  if [[ -n "$perf_pid" ]]; then
+    wait "$perf_pid" || true
+    instructions=$(awk -F, '/instructions/ {s += $1} END {print s + 0}' "$WORK/$1.perf")
+  fi
+  awk -v ticks=$((after - before)) -v hz="$TICK" -v ins="$instructions" '
     /Requests\/sec:/ {rps=$2}
     /^ +99%/ {v=$2; u=v; gsub(/[0-9.]/,"",u); gsub(/[a-z]/,"",v);
               if (u=="us") v=v/1000; else if (u=="s") v=v*1000; p99=v}
     /Non-2xx|Socket errors/ {err=err" "$0}
     /requests in/ {n=$1}
-    END {printf "%.0f %.3f %.1f%s\n", rps, p99, ticks / hz * 1e6 / n, (err==""?"":" ERRORS:"err)}' "$WORK/$1.out"
+    END {printf "%.0f %.3f %.1f %.0f%s\n", rps, p99, ticks / hz * 1e6 / n, ins / n, (err==""?"":" ERRORS:"err)}' "$WORK/$1.out"
 }
 
 echo "warming up both (JIT, pools)…"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d20s "http://127.0.0.1:$LB/1k.txt" >/dev/null  # the JIT needs a while
 wrk -t"$THREADS" -c"$CONNECTIONS" -d3s "http://127.0.0.1:$HAP/1k.txt" >/dev/null
 
+echo "balancer tracing.sampleRatio: ${SAMPLE_RATIO:-1 (default)}"
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$THREADS -c$CONNECTIONS -d$DURATION, 1 KB, keep-alive"
-printf "%-6s %-10s %12s %10s %16s\n" round proxy "req/s" "p99 ms" "CPU µs/request"
-sum_h=0; sum_b=0; p99s_h=(); p99s_b=(); cpu_h=(); cpu_b=()
+printf "%-6s %-10s %12s %10s %16s %18s\n" round proxy "req/s" "p99 ms" "CPU µs/request" "instructions/req"
+sum_h=0; sum_b=0; p99s_h=(); p99s_b=(); cpu_h=(); cpu_b=(); ins_h=(); ins_b=()
 for r in $(seq 1 "$ROUNDS"); do
-  read -r h_rps h_p99 h_cpu h_err <<<"$(run haproxy "http://127.0.0.1:$HAP/1k.txt" "$HAP_PID")"
-  printf "%-6s %-10s %12s %10s %16s %s\n" "$r" haproxy "$h_rps" "$h_p99" "$h_cpu" "${h_err:-}"
-  read -r b_rps b_p99 b_cpu b_err <<<"$(run balancer "http://127.0.0.1:$LB/1k.txt" "$LB_PID")"
-  printf "%-6s %-10s %12s %10s %16s %s\n" "$r" balancer "$b_rps" "$b_p99" "$b_cpu" "${b_err:-}"
+  read -r h_rps h_p99 h_cpu h_ins h_err <<<"$(run haproxy "http://127.0.0.1:$HAP/1k.txt" "$HAP_PID")"
+  printf "%-6s %-10s %12s %10s %16s %18s %s\n" "$r" haproxy "$h_rps" "$h_p99" "$h_cpu" "$h_ins" "${h_err:-}"
+  read -r b_rps b_p99 b_cpu b_ins b_err <<<"$(run balancer "http://127.0.0.1:$LB/1k.txt" "$LB_PID")"
+  printf "%-6s %-10s %12s %10s %16s %18s %s\n" "$r" balancer "$b_rps" "$b_p99" "$b_cpu" "$b_ins" "${b_err:-}"
   sum_h=$((sum_h + h_rps)); sum_b=$((sum_b + b_rps)); p99s_h+=("$h_p99"); p99s_b+=("$b_p99")
-  cpu_h+=("$h_cpu"); cpu_b+=("$b_cpu")
+  cpu_h+=("$h_cpu"); cpu_b+=("$b_cpu"); ins_h+=("$h_ins"); ins_b+=("$b_ins")
 done
 median() { printf "%s\n" "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 mh=$(median "${p99s_h[@]}"); mb=$(median "${p99s_b[@]}"); ch=$(median "${cpu_h[@]}"); cb=$(median "${cpu_b[@]}")
-awk -v h="$sum_h" -v b="$sum_b" -v n="$ROUNDS" -v ph="$mh" -v pb="$mb" -v ch="$ch" -v cb="$cb" 'BEGIN {
+ih=$(median "${ins_h[@]}"); ib=$(median "${ins_b[@]}")
+awk -v h="$sum_h" -v b="$sum_b" -v n="$ROUNDS" -v ph="$mh" -v pb="$mb" -v ch="$ch" -v cb="$cb" -v ih="$ih" -v ib="$ib" 'BEGIN {
   printf "\nmean throughput: haproxy %.0f req/s, balancer %.0f req/s, ratio balancer/haproxy %.2f\n", h/n, b/n, b/h;
   printf "median p99:      haproxy %.2f ms, balancer %.2f ms, ratio balancer/haproxy %.2f\n", ph, pb, pb/ph;
-  printf "median CPU:      haproxy %.1f µs/request, balancer %.1f µs/request, ratio balancer/haproxy %.2f\n", ch, cb, cb/ch }'
+  printf "median CPU:      haproxy %.1f µs/request, balancer %.1f µs/request, ratio balancer/haproxy %.2f\n", ch, cb, cb/ch;
+  if (ih > 0) printf "median instructions (user + kernel): haproxy %.0f/request, balancer %.0f/request, ratio balancer/haproxy %.2f\n", ih, ib, ib/ih }'

@@ -99,7 +99,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (java.nio.file.Files.exists(file)) t.source = file;
         Path dataDir = Flow.home().resolve(t.dataDir);
         String name = instance != null ? instance : role + "-1";
-        Engine engine = Engine.create();
+        Engine engine = new Engine(0, 10_000, t.tracing.sampleRatio);
         List<AutoCloseable> started = new ArrayList<>();
         try {
             Roles roles = new Roles(engine, t, dataDir);

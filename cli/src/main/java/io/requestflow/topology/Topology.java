@@ -36,6 +36,7 @@ public final class Topology {
     public long requestTimeoutMs = 30_000;
     public ClientConfig client = ClientConfig.defaults();
     public ServerConfig server = ServerConfig.defaults();
+    public TracingSettings tracing = new TracingSettings();
 
     /** Records default to shop.requestflow.test → 127.0.0.1; change them with {@code bind}. */
     public DnsConfig dns = DnsConfig.defaults();
@@ -50,6 +51,16 @@ public final class Topology {
     public Services services = new Services();
     public Data data = new Data();
     public Queue queue = new Queue();
+
+    /** Spans every hop records into its /spans store. */
+    public static final class TracingSettings {
+        /**
+         * Share (0 to 1) of requests recorded when the caller did not ask for a trace; a sampled
+         * {@code traceparent} (as {@code ./flow get} sends) is always recorded. 1: every request, so any
+         * request id can be looked up in /spans.
+         */
+        public double sampleRatio = 1.0;
+    }
 
     /** Traffic port and admin port of one hop. */
     public static class Listener {

@@ -90,6 +90,7 @@ final class BalanceStage implements Stage {
             String note = panic ? " panic" : "";
             if (wanted && retry < retries.maxRetries()) {
                 if (budget.tryWithdraw()) {
+                    if (response != null) response.release(); // a retried answer is never sent on
                     retryCounter.increment();
                     later(retries.backoffMs(retry + 1), () -> attempt(exchange, result, retry + 1, tried), result,
                             exchange);
@@ -99,7 +100,10 @@ final class BalanceStage implements Stage {
                 note += " retry-budget-exhausted";
             }
             exchange.describe(instance.name() + (retry > 0 ? " retries=" + retry : "") + note);
-            result.complete(cause == null ? response : Forwarder.problemFor(exchange, cause));
+            if (!result.complete(cause == null ? response : Forwarder.problemFor(exchange, cause))
+                    && response != null) {
+                response.release();
+            }
         });
     }
 

@@ -39,6 +39,7 @@ public final class HealthChecker implements AutoCloseable {
         probe.headers().set("user-agent", "requestflow-balancer-healthcheck");
         client.send(instance.healthAddress(), probe, config.timeoutMs()).whenComplete((response, error) -> {
             boolean pass = error == null && response.status() >= 200 && response.status() < 400;
+            if (response != null) response.release(); // only the status counts (a no-op for a copied body)
             String result = error != null ? String.valueOf(error.getCause() != null ? error.getCause().getMessage()
                     : error.getMessage()) : "HTTP " + response.status();
             if (instance.record(pass, result, config)) {

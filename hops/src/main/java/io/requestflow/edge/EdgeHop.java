@@ -44,7 +44,8 @@ public final class EdgeHop {
         }
         // after the cache: only requests that go to the origin need them (a hit builds none)
         s.add(new ForwardedHeadersStage("http"));
-        s.add(new ForwardStage(forwarder, upstream));
+        // the cache keeps, compresses and sometimes drops upstream bodies: it works on copies
+        s.add(new ForwardStage(forwarder.copyingBodies(), upstream));
         this.stages = List.copyOf(s);
         this.admin = new CacheAdmin(cache, config.cache().peers(), adminClient);
     }

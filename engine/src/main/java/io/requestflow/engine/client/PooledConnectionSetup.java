@@ -3,7 +3,6 @@ package io.requestflow.engine.client;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 
 /** Installs the HTTP client handlers on each new pooled connection (its pool closes it when idle). */
 final class PooledConnectionSetup extends ChannelInitializer<Channel> {
@@ -17,7 +16,6 @@ final class PooledConnectionSetup extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         ch.pipeline()
                 .addLast("codec", new HttpClientCodec())
-                .addLast("aggregate", new HttpObjectAggregator(config.maxResponseBytes()))
-                .addLast("response", new ResponseHandler());
+                .addLast("response", new ResponseHandler(config.maxResponseBytes())); // gathers the body itself
     }
 }

@@ -1,29 +1,53 @@
 package io.requestflow.engine.client;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
 import io.requestflow.engine.http.Response;
 import io.requestflow.engine.net.HostPort;
 import io.requestflow.engine.net.LoopDeadlines;
 
 
-/** Completes the one call in flight on a pooled connection: with the response, a timeout, or a reset. */
-final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
+/**
+ * Completes the one call in flight on a pooled connection: with the response, a timeout, or a reset.
+ * It gathers the response's body itself, up to {@code client.maxResponseBytes}: a body that came in one
+ * piece (the usual case) is kept as that piece, without the composite buffer and message object an
+ * {@code HttpObjectAggregator} makes for every response.
+ */
+final class ResponseHandler extends ChannelInboundHandlerAdapter {
 
     /** Told once per call, on the connection's event loop: a response (and whether the connection stays open) or a failure. */
     interface Callback {
         void done(Response response, boolean keepAlive, UpstreamException error);
     }
 
+    private final int maxResponseBytes;
     private Callback current;
     private HostPort upstream;
+    /** The call takes the body in its pooled buffer instead of a copy. */
+    private boolean passThrough;
     private LoopDeadlines.Timeout timer;
     private ChannelHandlerContext ctx;
+
+    // the response being read: its head, then its body so far (one piece, or a composite of several)
+    private HttpResponse head;
+    private ByteBuf body;
+
+    ResponseHandler(int maxResponseBytes) {
+        this.maxResponseBytes = maxResponseBytes;
+    }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
@@ -31,9 +55,10 @@ final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse
     }
 
     /** Called on the channel's event loop before the request is written. */
-    void begin(Callback call, HostPort upstream, long readTimeoutMs) {
+    void begin(Callback call, HostPort upstream, long readTimeoutMs, boolean passThrough) {
         this.current = call;
         this.upstream = upstream;
+        this.passThrough = passThrough;
         // begin runs on this connection's loop, so the loop's deadline lists hold the read timeout
         Runnable expire = () -> {
             if (current == call) fail(new UpstreamException(UpstreamException.Kind.TIMEOUT,
@@ -49,6 +74,7 @@ final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse
     }
 
     void fail(UpstreamException error) {
+        discardPartial();
         Callback call = take();
         if (call != null) call.done(null, false, error);
     }
@@ -63,27 +89,119 @@ final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse
         return call;
     }
 
-    @Override
-    protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse msg) {
-        Callback call = take();
-        if (call == null) {
-            ctx.close(); // a response nobody asked for: the connection is out of step
-            return;
+    private void discardPartial() {
+        head = null;
+        if (body != null) {
+            body.release();
+            body = null;
         }
-        if (msg.decoderResult().isFailure()) {
-            call.done(null, false, new UpstreamException(UpstreamException.Kind.PROTOCOL, upstream,
-                    String.valueOf(msg.decoderResult().cause().getMessage()), msg.decoderResult().cause()));
-            return;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (current == null) {
+                ctx.close(); // a response nobody asked for: the connection is out of step
+                return;
+            }
+            if (msg instanceof HttpResponse response) {
+                if (failed(response.decoderResult())) return;
+                head = response;
+                if (HttpUtil.getContentLength(response, -1L) > maxResponseBytes) {
+                    tooLarge();
+                    return;
+                }
+            }
+            if (msg instanceof HttpContent content) {
+                if (head == null || failed(content.decoderResult())) {
+                    if (head == null) fail(protocol("content without a response head"));
+                    return;
+                }
+                if (!append(content.content())) return;
+                if (content instanceof LastHttpContent) complete((LastHttpContent) content);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /** Adds one piece of body; false (and the call failed) when the body grows past the limit. */
+    private boolean append(ByteBuf piece) {
+        if (!piece.isReadable()) return true;
+        int size = (body == null ? 0 : body.readableBytes()) + piece.readableBytes();
+        if (size > maxResponseBytes) {
+            tooLarge();
+            return false;
+        }
+        if (body == null) {
+            body = piece.retain();
+        } else {
+            if (!(body instanceof CompositeByteBuf)) {
+                CompositeByteBuf pieces = ctx.alloc().compositeBuffer(16);
+                pieces.addComponent(true, body);
+                body = pieces;
+            }
+            ((CompositeByteBuf) body).addComponent(true, piece.retain());
+        }
+        return true;
+    }
+
+    private void complete(LastHttpContent last) {
+        HttpResponse response = head;
+        ByteBuf content = body;
+        head = null;
+        body = null;
+        HttpHeaders headers = response.headers();
+        if (!last.trailingHeaders().isEmpty()) headers.add(last.trailingHeaders());
+        // what the caller gets is a whole message: a chunked one now has a length (a HEAD answer keeps its own)
+        if (HttpUtil.isTransferEncodingChunked(response)) {
+            headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            if (!HttpUtil.isContentLengthSet(response)) {
+                headers.setInt(HttpHeaderNames.CONTENT_LENGTH, content == null ? 0 : content.readableBytes());
+            }
+        }
+        Callback call = take();
+        boolean keepAlive = HttpUtil.isKeepAlive(response);
+        Response answer;
+        if (content == null) {
+            answer = new Response(response.status().code(), headers, (byte[]) null);
+        } else if (passThrough) {
+            answer = Response.passingThrough(response.status().code(), headers, content); // hands over our reference
+        } else {
+            answer = new Response(response.status().code(), headers, ByteBufUtil.getBytes(content));
+            content.release();
         }
         // headers are plain objects (only the content is pooled), so they can be kept without a copy
-        Response response = new Response(msg.status().code(), msg.headers(), ByteBufUtil.getBytes(msg.content()));
-        call.done(response, HttpUtil.isKeepAlive(msg), null);
+        call.done(answer, keepAlive, null);
+    }
+
+    private boolean failed(DecoderResult result) {
+        if (!result.isFailure()) return false;
+        fail(new UpstreamException(UpstreamException.Kind.PROTOCOL, upstream,
+                String.valueOf(result.cause().getMessage()), result.cause()));
+        ctx.close();
+        return true;
+    }
+
+    private UpstreamException protocol(String why) {
+        return new UpstreamException(UpstreamException.Kind.PROTOCOL, upstream, why, null);
+    }
+
+    private void tooLarge() {
+        fail(new UpstreamException(UpstreamException.Kind.TOO_LARGE, upstream,
+                "more than " + maxResponseBytes + " bytes", null));
+        ctx.close();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         fail(new UpstreamException(UpstreamException.Kind.RESET, upstream, null, null));
         super.channelInactive(ctx);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        discardPartial();
     }
 
     @Override

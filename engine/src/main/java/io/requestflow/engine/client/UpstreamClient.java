@@ -96,8 +96,17 @@ public final class UpstreamClient implements AutoCloseable {
      */
     public CompletableFuture<Response> send(HostPort upstream, Request request, long readTimeoutMs,
                                             BiConsumer<Response, Throwable> onDone) {
+        return send(upstream, request, readTimeoutMs, onDone, false);
+    }
+
+    /**
+     * As above; with {@code passBodyThrough} the response keeps its body in the pooled buffer it arrived
+     * in (see {@link Response#passingThrough}): the caller must write it on, read it, or release it.
+     */
+    public CompletableFuture<Response> send(HostPort upstream, Request request, long readTimeoutMs,
+                                            BiConsumer<Response, Throwable> onDone, boolean passBodyThrough) {
         AtomicInteger active = inFlight.computeIfAbsent(upstream, k -> new AtomicInteger());
-        Call call = new Call(new CompletableFuture<>(), active, onDone);
+        Call call = new Call(new CompletableFuture<>(), active, onDone, passBodyThrough);
         if (active.incrementAndGet() > config.maxRequests()) {
             finish(call, null, new UpstreamException(UpstreamException.Kind.CIRCUIT_OPEN, upstream,
                     "max " + config.maxRequests(), null));
@@ -109,7 +118,7 @@ public final class UpstreamClient implements AutoCloseable {
 
     /** One call's completion: its future, the upstream's in-flight count, the caller's hook. */
     private record Call(CompletableFuture<Response> result, AtomicInteger active,
-                        BiConsumer<Response, Throwable> onDone) {}
+                        BiConsumer<Response, Throwable> onDone, boolean passBodyThrough) {}
 
     /** Requests in flight to {@code upstream} through this client right now. */
     public int inFlight(HostPort upstream) {
@@ -140,8 +149,12 @@ public final class UpstreamClient implements AutoCloseable {
         try {
             if (call.onDone != null) call.onDone.accept(response, error);
         } finally {
-            if (error == null) call.result.complete(response);
-            else call.result.completeExceptionally(error);
+            if (error == null) {
+                // a caller that gave up first (orTimeout on the returned future) never sees this answer
+                if (!call.result.complete(response)) response.release();
+            } else {
+                call.result.completeExceptionally(error);
+            }
         }
     }
 
@@ -175,13 +188,9 @@ public final class UpstreamClient implements AutoCloseable {
             };
             Runnable write = () -> {
                 ResponseHandler handler = channel.pipeline().get(ResponseHandler.class);
-                handler.begin(done, upstream, readTimeoutMs);
-                channel.writeAndFlush(toNetty(request, upstream)).addListener(written -> {
-                    if (!written.isSuccess()) {
-                        handler.fail(new UpstreamException(UpstreamException.Kind.RESET, upstream,
-                                "write failed: " + written.cause().getMessage(), written.cause()));
-                    }
-                });
+                handler.begin(done, upstream, readTimeoutMs, call.passBodyThrough);
+                // no promise per call: a failed write reaches the handler's exceptionCaught, which fails the call
+                channel.writeAndFlush(toNetty(request, upstream), channel.voidPromise());
             };
             if (channel.eventLoop().inEventLoop()) write.run();
             else channel.eventLoop().execute(write);

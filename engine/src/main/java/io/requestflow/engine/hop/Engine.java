@@ -17,10 +17,18 @@ public final class Engine implements AutoCloseable {
     private final EventLoopGroup group;
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     private final RecentSpans spans;
+    private final double sampleRatio;
 
     public Engine(int eventLoopThreads, int recentSpans) {
+        this(eventLoopThreads, recentSpans, 1.0);
+    }
+
+    /** {@code sampleRatio}: {@code tracing.sampleRatio}, the share of untraced requests whose spans are kept. */
+    public Engine(int eventLoopThreads, int recentSpans, double sampleRatio) {
+        io.requestflow.engine.trace.Tracing.sampler(sampleRatio); // rejects a bad ratio before threads start
         this.group = Transport.newGroup("requestflow-io", eventLoopThreads);
         this.spans = new RecentSpans(recentSpans);
+        this.sampleRatio = sampleRatio;
     }
 
     public static Engine create() {
@@ -38,6 +46,10 @@ public final class Engine implements AutoCloseable {
 
     public RecentSpans spans() {
         return spans;
+    }
+
+    public double sampleRatio() {
+        return sampleRatio;
     }
 
     /** A context for one hop instance, named for metrics, traces and logs. */

@@ -29,7 +29,7 @@ public final class HopContext implements AutoCloseable {
         this.instance = instance;
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.registry.config().commonTags("hop", hop, "instance", instance);
-        this.tracing = new Tracing(hop, instance, engine.spans());
+        this.tracing = new Tracing(hop, instance, engine.spans(), engine.sampleRatio());
         this.faults = new Faults(instance, registry);
     }
 

@@ -53,6 +53,7 @@ public final class HttpHop implements AutoCloseable {
     private final Pipeline pipeline;
     private final long requestTimeoutMs;
     private final Timer.Builder timer;
+    private final io.micrometer.core.instrument.Counter lateAnswers;
     /** One timer per status, looked up without building a meter id on every request. */
     private final java.util.concurrent.atomic.AtomicReferenceArray<Timer> timersByStatus =
             new java.util.concurrent.atomic.AtomicReferenceArray<>(600);
@@ -70,6 +71,9 @@ public final class HttpHop implements AutoCloseable {
         this.requestTimeoutMs = requestTimeoutMs;
         this.spanGet = context.hop() + " GET";
         this.spanPost = context.hop() + " POST";
+        this.lateAnswers = io.micrometer.core.instrument.Counter.builder("requestflow.requests.late")
+                .description("Answers from the stages that came after the safety timeout had answered 504 (dropped)")
+                .register(context.registry());
         this.timer = Timer.builder("requestflow.requests")
                 .description("Requests handled by this hop, by status")
                 .publishPercentileHistogram();
@@ -142,16 +146,42 @@ public final class HttpHop implements AutoCloseable {
             requestId = span.getSpanContext().getTraceId();
             request.headers().set(REQUEST_ID, requestId);
         }
-        span.setAttribute(Tracing.HTTP_METHOD, method);
-        span.setAttribute(Tracing.URL_PATH, request.path());
-        span.setAttribute(Tracing.REQUEST_ID, requestId);
+        if (span.isRecording()) { // an unsampled request builds no attributes (and does not decode its path)
+            span.setAttribute(Tracing.HTTP_METHOD, method);
+            span.setAttribute(Tracing.URL_PATH, request.path());
+            span.setAttribute(Tracing.REQUEST_ID, requestId);
+        }
         Exchange exchange = new Exchange(request, context.hop(), requestId, span, context.tracing());
         CompletableFuture<Response> result = pipeline.execute(exchange);
-        LoopDeadlines.Timeout timer = safetyTimeout(result);
-        return result.handle((response, error) -> {
-            if (timer != null) timer.cancel();
-            return finish(exchange, response, error);
+        if (result.isDone()) { // answered on the spot (a local answer, a refusal): no timer, no dependent future
+            Response response = null;
+            Throwable error = null;
+            try {
+                response = result.join();
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                error = e;
+            }
+            return CompletableFuture.completedFuture(finish(exchange, response, error));
+        }
+        // The pipeline's own future is never completed from here: an answer arriving after the safety
+        // timeout is still seen, and released (a passed-through body holds a pooled buffer).
+        CompletableFuture<Response> answer = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+        LoopDeadlines.Timeout timer = safetyTimeout(() -> {
+            if (answered.compareAndSet(false, true)) {
+                answer.complete(finish(exchange, null, new TimeoutException()));
+            }
         });
+        result.whenComplete((response, error) -> {
+            if (timer != null) timer.cancel();
+            if (answered.compareAndSet(false, true)) {
+                answer.complete(finish(exchange, response, error));
+            } else {
+                lateAnswers.increment();
+                if (response != null) response.release(); // too late: the client already has its 504
+            }
+        });
+        return answer;
     }
 
     /** {@code [A-Za-z0-9._:-]{1,64}} without a regex matcher per request. */
@@ -168,14 +198,12 @@ public final class HttpHop implements AutoCloseable {
     }
 
     /**
-     * Fails {@code result} with a timeout after {@code requestTimeoutMs}; null when it is already done.
+     * Runs {@code expire} after {@code requestTimeoutMs} unless cancelled.
      * The timer lives in the deadline lists of the Netty event loop serving this request rather than in
      * {@code orTimeout} (the JDK's delay scheduler wakes a pool thread for every schedule and cancel) or a
      * task per request (two heap operations in the loop's scheduled-task queue).
      */
-    private LoopDeadlines.Timeout safetyTimeout(CompletableFuture<Response> result) {
-        if (result.isDone()) return null;
-        Runnable expire = () -> result.completeExceptionally(new TimeoutException());
+    private LoopDeadlines.Timeout safetyTimeout(Runnable expire) {
         LoopDeadlines deadlines = LoopDeadlines.current();
         if (deadlines != null) return deadlines.add(requestTimeoutMs, expire);
         try {
@@ -183,7 +211,7 @@ public final class HttpHop implements AutoCloseable {
                     TimeUnit.MILLISECONDS);
             return () -> task.cancel(false);
         } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-            result.orTimeout(requestTimeoutMs, TimeUnit.MILLISECONDS);
+            CompletableFuture.delayedExecutor(requestTimeoutMs, TimeUnit.MILLISECONDS).execute(expire);
             return null;
         }
     }
@@ -200,8 +228,10 @@ public final class HttpHop implements AutoCloseable {
         response.headers().set(SERVER_TIMING_NAME, timing.toString());
         response.headers().set(REQUEST_ID_NAME, exchange.requestId());
         Span span = exchange.span();
-        span.setAttribute(Tracing.HTTP_STATUS, (long) response.status());
-        if (response.status() >= 500) span.setStatus(StatusCode.ERROR);
+        if (span.isRecording()) {
+            span.setAttribute(Tracing.HTTP_STATUS, (long) response.status());
+            if (response.status() >= 500) span.setStatus(StatusCode.ERROR);
+        }
         span.end();
         timerFor(response.status()).record(nanos, TimeUnit.NANOSECONDS);
         return response;

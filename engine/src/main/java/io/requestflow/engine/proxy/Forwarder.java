@@ -27,9 +27,25 @@ import java.util.concurrent.CompletionException;
 public final class Forwarder {
     private static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
     private final UpstreamClient client;
+    private final boolean passBodiesThrough;
+    private final Map<HostPort, String> getNames = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /**
+     * Responses come back with their bodies in the pooled buffers they arrived in ({@link
+     * Response#passingThrough}), written on without a copy: a stage that drops one must release it.
+     */
     public Forwarder(UpstreamClient client) {
+        this(client, true);
+    }
+
+    private Forwarder(UpstreamClient client, boolean passBodiesThrough) {
         this.client = client;
+        this.passBodiesThrough = passBodiesThrough;
+    }
+
+    /** The same forwarder with every response body copied into a byte array, for stages that keep or drop bodies freely. */
+    public Forwarder copyingBodies() {
+        return new Forwarder(client, false);
     }
 
     /** Completes with the upstream's response, or exceptionally with an {@link UpstreamException}. */
@@ -37,21 +53,35 @@ public final class Forwarder {
         Request in = exchange.request();
         HttpHeaders headers = HopByHop.forwardCopy(in.headers());
         headers.set(REQUEST_ID, exchange.requestId());
-        Span span = exchange.tracing().startClient(exchange.span(), in.method() + " " + upstream);
-        span.setAttribute(Tracing.SERVER_ADDRESS, upstream.host());
-        span.setAttribute(Tracing.SERVER_PORT, (long) upstream.port());
+        Span span = exchange.tracing().startClient(exchange.span(), spanName(in.method(), upstream));
+        boolean recording = span.isRecording();
+        if (recording) {
+            span.setAttribute(Tracing.SERVER_ADDRESS, upstream.host());
+            span.setAttribute(Tracing.SERVER_PORT, (long) upstream.port());
+        }
         Tracing.inject(span, headers);
         Request out = new Request(in.method(), in.uri(), headers, in.body(), null);
         // the span ends in the client's completion hook: no dependent future per call
         return client.send(upstream, out, timeoutMs, (response, error) -> {
             if (error != null) {
-                span.setStatus(StatusCode.ERROR, String.valueOf(unwrap(error).getMessage()));
+                if (recording) span.setStatus(StatusCode.ERROR, String.valueOf(unwrap(error).getMessage()));
             } else {
-                span.setAttribute(Tracing.HTTP_STATUS, (long) response.status());
+                if (recording) span.setAttribute(Tracing.HTTP_STATUS, (long) response.status());
                 HopByHop.strip(response.headers());
             }
             span.end();
-        });
+        }, passBodiesThrough);
+    }
+
+    /** "GET host:port" made once per upstream (the span name every GET to it carries). */
+    private String spanName(String method, HostPort upstream) {
+        if (!method.equals("GET")) return method + " " + upstream;
+        String name = getNames.get(upstream);
+        if (name == null) {
+            name = "GET " + upstream;
+            if (getNames.size() < 1024) getNames.put(upstream, name); // bounded: upstreams come and go
+        }
+        return name;
     }
 
     /** Like {@link #send} but answers failures with the matching problem response. */

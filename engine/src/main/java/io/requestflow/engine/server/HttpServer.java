@@ -12,7 +12,6 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.requestflow.engine.net.HostPort;
 import io.requestflow.engine.net.Transport;
@@ -86,8 +85,7 @@ public final class HttpServer implements AutoCloseable {
                             ch.pipeline().addLast("raw-guard", new RawRequestGuard(inspector,
                                     config.maxInitialLineLength() + config.maxHeaderBytes()));
                         }
-                        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, config.idleTimeoutMs(),
-                                TimeUnit.MILLISECONDS));
+                        ch.pipeline().addLast("idle", new ConnectionIdleHandler(config.idleTimeoutMs()));
                         if (tls == null) {
                             http1(ch.pipeline(), handler, false);
                         } else {

@@ -1,5 +1,6 @@
 package io.requestflow.engine.server;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -181,22 +182,31 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (version.equals(HttpVersion.HTTP_1_0)) {
                 out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             }
-            ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            // no promise per response: a failed write reaches exceptionCaught, which closes the connection
+            ctx.writeAndFlush(out, ctx.voidPromise());
         }
         return close;
     }
 
     static FullHttpResponse toNetty(Response response, boolean head) {
-        byte[] body = response.body();
+        int length = response.bodyLength();
+        // the body goes out as it is (a proxied body in the pooled buffer it arrived in: no copy); the
+        // written message owns it from here, and Netty releases it once written or failed
+        ByteBuf content;
+        if (head) {
+            response.release();
+            content = Unpooled.EMPTY_BUFFER;
+        } else {
+            content = response.takeContent();
+        }
         // The response's own headers go out as they are (the response is finished): no copy per request.
         FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(response.status()),
-                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body), response.headers(),
+                HttpResponseStatus.valueOf(response.status()), content, response.headers(),
                 EmptyHttpHeaders.INSTANCE);
         out.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
         // a 304 has no content, and its Content-Length may only repeat the 200's (RFC 9110 section 8.6): never a 0
         if (response.status() != 304 && (!head || !out.headers().contains(HttpHeaderNames.CONTENT_LENGTH))) {
-            out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, length);
         }
         return out;
     }

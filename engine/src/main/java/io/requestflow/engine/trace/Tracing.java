@@ -13,6 +13,7 @@ import io.opentelemetry.context.propagation.TextMapSetter;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SpanLimits;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 
 /**
  * Spans for one hop instance, recorded with the OpenTelemetry SDK, and W3C {@code traceparent}
@@ -66,14 +67,38 @@ public final class Tracing implements AutoCloseable {
     private final Tracer tracer;
 
     public Tracing(String service, String instance, RecentSpans sink) {
+        this(service, instance, sink, 1.0);
+    }
+
+    /**
+     * {@code sampleRatio} ({@code tracing.sampleRatio}): the share of requests recorded that arrive
+     * without a {@code traceparent}. One marked sampled (as {@code ./flow get} sends) is always recorded;
+     * below 1, one marked unsampled is not (the first hop decided for the whole trace). Unrecorded spans
+     * still carry ids, so request ids and {@code traceparent} propagation work the same.
+     */
+    public Tracing(String service, String instance, RecentSpans sink, double sampleRatio) {
         this.provider = SdkTracerProvider.builder()
                 .setResource(Resource.create(Attributes.of(SERVICE_NAME, service, INSTANCE, instance)))
                 .addSpanProcessor(sink) // stores each span as it ends, lock-free
                 // a span here carries at most six attributes; the SDK sizes each span's attribute table
                 // from this limit (16 slots under its default of 128), allocated for every span
                 .setSpanLimits(SpanLimits.builder().setMaxNumberOfAttributes(MAX_ATTRIBUTES).build())
+                .setSampler(sampler(sampleRatio))
                 .build();
         this.tracer = provider.get("io.requestflow");
+    }
+
+    /**
+     * Below 1, parent-based: a caller's decision (its {@code traceparent} flag) is followed, so a trace is
+     * kept or dropped whole; a request arriving without one gets the ratio, by trace id. At 1 every span
+     * is recorded, whatever the caller's flag said (as before the setting existed).
+     */
+    public static Sampler sampler(double ratio) {
+        if (!(ratio >= 0 && ratio <= 1)) {
+            throw new IllegalArgumentException("tracing.sampleRatio must be between 0 and 1, was " + ratio);
+        }
+        if (ratio >= 1) return Sampler.alwaysOn();
+        return Sampler.parentBased(Sampler.traceIdRatioBased(ratio));
     }
 
     /** Starts the SERVER span of a request, continuing the caller's trace when it sent one. */
