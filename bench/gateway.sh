@@ -18,6 +18,7 @@ CP_FILE="$ROOT/hops/target/gateway-bench.classpath"
 # nothing installed into ~/.m2); hops is built last, so the file ends up holding its classpath
 ./mvnw -q -B -pl hops -am test-compile dependency:build-classpath \
   -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test >/dev/null
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
+# BENCH_JAVA_OPTS: extra JVM options, e.g. a flight recording: -XX:StartFlightRecording=filename=/tmp/gw.jfr -Dbench.windows=true
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED ${BENCH_JAVA_OPTS:-} \
   -cp "hops/target/test-classes:hops/target/classes:$(cat "$CP_FILE")" \
   io.requestflow.gateway.GatewayBenchmark "${1:-6}" "${2:-5}" "${3:-32}" "${4:-all}"

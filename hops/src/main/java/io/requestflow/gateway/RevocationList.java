@@ -28,6 +28,18 @@ public final class RevocationList {
         this.cacheNanos = cacheMs * 1_000_000L;
     }
 
+    /**
+     * True when the answer is already here: no {@code jti}, or a "not revoked" answer younger than
+     * {@code cacheMs}. Lets the caller go on without a future; anything else goes through {@link #status}.
+     */
+    public boolean knownActive(String jti) {
+        if (jti == null) return true;
+        if (cacheNanos <= 0 || !redis.usable()) return false;
+        Lookup current = lookups.get(jti);
+        return current != null && current.status().getNow(null) == Status.ACTIVE
+                && System.nanoTime() - current.startedNanos() < cacheNanos;
+    }
+
     public CompletableFuture<Status> status(String jti) {
         if (jti == null) return CompletableFuture.completedFuture(Status.ACTIVE);
         if (!redis.usable()) return CompletableFuture.completedFuture(Status.UNKNOWN);
