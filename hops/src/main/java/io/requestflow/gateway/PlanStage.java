@@ -29,16 +29,16 @@ public final class PlanStage implements Stage {
         ApiKeyResolver.ApiKey key = exchange.attribute(ApiKeyStage.KEY);
         if (key == null) return next.proceed(exchange);
         GatewayConfig.Plan plan = plans.get(key.plan());
-        long start = System.nanoTime();
         String bucket = "key:" + key.id();
         Throttler.Decision now = throttler.tryTakeNow(bucket, plan.rate(), plan.burst());
-        if (now != null) return decided(exchange, next, key, plan, now, start);
-        return throttler.take(bucket, plan.rate(), plan.burst()).thenCompose(d -> decided(exchange, next, key, plan, d, start));
+        if (now != null) return decided(exchange, next, key, plan, now, false, 0);
+        long start = System.nanoTime();
+        return throttler.take(bucket, plan.rate(), plan.burst()).thenCompose(d -> decided(exchange, next, key, plan, d, true, start));
     }
 
     private CompletableFuture<Response> decided(Exchange exchange, Chain next, ApiKeyResolver.ApiKey key,
-                                                GatewayConfig.Plan plan, Throttler.Decision d, long start) {
-        exchange.recordCall("throttle", System.nanoTime() - start, d.store());
+                                                GatewayConfig.Plan plan, Throttler.Decision d, boolean waited, long start) {
+        Throttler.recordIn(exchange, d, waited, start);
         if (!d.allowed()) {
             exchange.describe("THROTTLED");
             return Stage.answer(d.store().equals("none") ? RateLimitHeaders.unavailable(exchange.requestId())

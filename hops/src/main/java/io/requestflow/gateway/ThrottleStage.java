@@ -34,15 +34,15 @@ public final class ThrottleStage implements Stage {
             case "client" -> routeKey + "|ip:" + clientAddress(exchange);
             default -> routeKey;
         };
-        long start = System.nanoTime();
         Throttler.Decision now = throttler.tryTakeNow(key, t.rate(), t.burst());
-        if (now != null) return decided(exchange, next, route, t, now, start);
-        return throttler.take(key, t.rate(), t.burst()).thenCompose(d -> decided(exchange, next, route, t, d, start));
+        if (now != null) return decided(exchange, next, route, t, now, false, 0);
+        long start = System.nanoTime();
+        return throttler.take(key, t.rate(), t.burst()).thenCompose(d -> decided(exchange, next, route, t, d, true, start));
     }
 
     private static CompletableFuture<Response> decided(Exchange exchange, Chain next, GatewayConfig.Route route,
-                                                       GatewayConfig.Throttle t, Throttler.Decision d, long start) {
-        exchange.recordCall("throttle", System.nanoTime() - start, d.store());
+                                                       GatewayConfig.Throttle t, Throttler.Decision d, boolean waited, long start) {
+        Throttler.recordIn(exchange, d, waited, start);
         if (!d.allowed()) {
             exchange.describe("THROTTLED");
             return Stage.answer(d.store().equals("none") ? RateLimitHeaders.unavailable(exchange.requestId())

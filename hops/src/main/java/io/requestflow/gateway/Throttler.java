@@ -73,6 +73,20 @@ public final class Throttler {
         return r == null ? null : decide(r, key, rate, burst);
     }
 
+    /**
+     * Shows the decision in Server-Timing ({@code throttle;desc="redis"|"local"|"none"}) when it is worth
+     * showing: the request waited for Redis (since {@code waitedSince}, a {@code System.nanoTime()}), or
+     * something other than the shared bucket decided. A token from a lease in hand involved no call and adds
+     * nothing, as on most requests.
+     */
+    static void recordIn(io.requestflow.engine.pipeline.Exchange exchange, Decision d, boolean waited, long waitedSince) {
+        if (waited) {
+            exchange.recordCall("throttle", System.nanoTime() - waitedSince, d.store());
+        } else if (!d.store().equals("redis")) {
+            exchange.recordCall("throttle", 0, d.store());
+        }
+    }
+
     /** Takes one token from the bucket named {@code key}, which holds {@code burst} and refills {@code rate}/s. */
     public CompletableFuture<Decision> take(String key, long rate, long burst) {
         if (redis == null || !redis.usable()) return CompletableFuture.completedFuture(fallback(key, rate, burst));

@@ -113,8 +113,9 @@ public final class GatewayBenchmark {
                 offRuns.add(o);
                 onRuns.add(n);
                 System.out.printf("round %d: off %8.0f req/s (p50 %.2f ms, p99 %.2f ms)   on %8.0f req/s (p50 %.2f ms, p99 %.2f ms, non-2xx %.0f)   on/off %.3f"
-                                + "   cpu/req off %.1f us, on %.1f us   alloc/req off %.0f B, on %.0f B%n",
-                        r + 1, o[0], o[1], o[2], n[0], n[1], n[2], n[3], n[0] / o[0], o[4], n[4], o[5], n[5]);
+                                + "   cpu/req off %.1f us, on %.1f us   alloc/req off %.0f B, on %.0f B%s%n",
+                        r + 1, o[0], o[1], o[2], n[0], n[1], n[2], n[3], n[0] / o[0], o[4], n[4], o[5], n[5],
+                        Double.isNaN(o[6]) ? "" : String.format("   instructions/req user off %.0f, on %.0f; kernel off %.0f, on %.0f", o[6], n[6], o[7], n[7]));
             }
             double offMedian = median(offRuns, 0);
             double onMedian = median(onRuns, 0);
@@ -128,6 +129,12 @@ public final class GatewayBenchmark {
             double offAlloc = median(offRuns, 5), onAlloc = median(onRuns, 5);
             System.out.printf("median cpu/request: off %.1f us, on %.1f us (on/off %.3f, +%.1f us); alloc/request: off %.0f B, on %.0f B (+%.0f B)%n",
                     offCpu, onCpu, onCpu / offCpu, onCpu - offCpu, offAlloc, onAlloc, onAlloc - offAlloc);
+            if (!Double.isNaN(median(offRuns, 6))) {
+                System.out.printf("median instructions/request in user mode: off %.0f, on %.0f (on/off %.3f, +%.0f); in the kernel: off %.0f, on %.0f (+%.0f)%n",
+                        median(offRuns, 6), median(onRuns, 6), median(onRuns, 6) / median(offRuns, 6),
+                        median(onRuns, 6) - median(offRuns, 6), median(offRuns, 7), median(onRuns, 7),
+                        median(onRuns, 7) - median(offRuns, 7));
+            }
             // how many Redis calls throttling made for the requests it admitted
             String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                             java.net.URI.create("http://127.0.0.1:" + gwOn.adminAddress().getPort() + "/metrics")).build(),
@@ -152,6 +159,11 @@ public final class GatewayBenchmark {
     /** {requests/s, p50 ms, p99 ms, non-2xx count, this process's CPU µs per request, bytes allocated per request}. */
     private static double[] wrk(HttpHop gateway, String header, int seconds, int connections) throws Exception {
         long started = System.currentTimeMillis();
+        // -Dbench.perf: also count this process's instructions during the run (Linux perf): unlike CPU time,
+        // hardly moved by what else runs on the cores
+        Process perf = Boolean.getBoolean("bench.perf") ? new ProcessBuilder("perf", "stat", "-x", ",", "-e",
+                "instructions:u,instructions:k", "-p", Long.toString(ProcessHandle.current().pid()), "--", "sleep", Integer.toString(seconds))
+                .redirectErrorStream(true).start() : null;
         long cpu0 = OS.getProcessCpuTime();
         long alloc0 = THREADS.getTotalThreadAllocatedBytes();
         Process p = new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency", "-H", header,
@@ -173,8 +185,23 @@ public final class GatewayBenchmark {
         Matcher non = NON2XX.matcher(text);
         Matcher count = REQUESTS.matcher(text);
         double requests = count.find() ? Double.parseDouble(count.group(1)) : Double.NaN;
+        double instructions = Double.NaN;
+        double kernel = Double.NaN;
+        if (perf != null) {
+            String counted = new String(perf.getInputStream().readAllBytes());
+            perf.waitFor();
+            // perf counts for exactly `seconds`; wrk's count is over about the same time
+            instructions = count(counted, "u") / (Double.parseDouble(rps.group(1)) * seconds);
+            kernel = count(counted, "k") / (Double.parseDouble(rps.group(1)) * seconds);
+        }
         return new double[]{Double.parseDouble(rps.group(1)), millis(P50, text), millis(P99, text),
-                non.find() ? Double.parseDouble(non.group(1)) : 0, cpu / 1e3 / requests, alloc / requests};
+                non.find() ? Double.parseDouble(non.group(1)) : 0, cpu / 1e3 / requests, alloc / requests, instructions, kernel};
+    }
+
+    /** A {@code perf stat -x ,} count of instructions in user ({@code u}) or kernel ({@code k}) mode. */
+    private static double count(String perfOutput, String mode) {
+        Matcher m = Pattern.compile("(?m)^(\\d+),[^,]*,instructions:" + mode).matcher(perfOutput);
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
     private static double millis(Pattern pattern, String text) {
