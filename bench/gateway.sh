@@ -4,6 +4,8 @@
 # backend, Redis and gateways on ephemeral loopback ports; needs wrk (Debian package) and a JDK 21+.
 # Usage: bench/gateway.sh [ROUNDS] [SECONDS] [CONNECTIONS] [VARIANT]
 #   VARIANT: all (the defaults: leased throttling), all-exact, all-sync20, jwt, throttle
+# Prints requests/s, and per request this JVM's CPU time and allocation; BENCH_JAVA_OPTS=-Dbench.perf=true adds
+# instructions per request (user and kernel mode, Linux perf), the figure least moved by other load.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"

@@ -123,10 +123,10 @@ public final class JwtAuthStage implements Stage {
 
     private static CompletableFuture<Response> pass(Exchange exchange, Chain next, VerifiedToken token) {
         var headers = exchange.request().headers();
-        headers.set(USER_ID, token.subject());
+        headers.set(USER_ID, token.userId());
         if (token.userName() != null) headers.set(USER_NAME, token.userName());
         headers.set(SCOPES, token.scopesHeader());
-        if (token.jti() != null) headers.set(TOKEN_ID, token.jti());
+        if (token.tokenId() != null) headers.set(TOKEN_ID, token.tokenId());
         headers.set(TOKEN_EXPIRES, token.expiresHeader());
         exchange.attribute(SUBJECT, token.caller());
         return next.proceed(exchange);

@@ -16,11 +16,11 @@ final class RateLimitHeaders {
     static final AsciiString REMAINING = AsciiString.cached("ratelimit-remaining");
     static final AsciiString RESET = AsciiString.cached("ratelimit-reset");
     private static final AsciiString RETRY_AFTER = AsciiString.cached("retry-after");
-    /** "0" … "999" made once: resets, small buckets' limits and what they have left. */
-    private static final String[] SMALL = new String[1000];
+    /** "0" … "999" made once (resets, small buckets' limits and what they have left), written to the wire as one copy. */
+    private static final AsciiString[] SMALL = new AsciiString[1000];
 
     static {
-        for (int i = 0; i < SMALL.length; i++) SMALL[i] = Integer.toString(i);
+        for (int i = 0; i < SMALL.length; i++) SMALL[i] = AsciiString.cached(Integer.toString(i));
     }
 
     private RateLimitHeaders() {}
@@ -45,7 +45,7 @@ final class RateLimitHeaders {
         return r;
     }
 
-    private static String text(long value) {
+    private static CharSequence text(long value) {
         return value >= 0 && value < SMALL.length ? SMALL[(int) value] : Long.toString(value);
     }
 }

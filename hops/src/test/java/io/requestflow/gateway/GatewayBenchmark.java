@@ -36,7 +36,10 @@ import java.util.regex.Pattern;
 /**
  * The gateway hop with JWT validation, the deny list and Redis throttling on, against the same hop with
  * all of it off, in one run: one backend, one Redis, two gateway instances, and {@code wrk} driving
- * them in alternating rounds so both see the same machine conditions. Not a test; run with
+ * them in alternating rounds so both see the same machine conditions. Besides requests/s it reports, per
+ * request, this process's CPU time and allocation (and, with {@code -Dbench.perf=true}, its instructions in
+ * user and kernel mode, counted by Linux perf), which the other load on the machine moves far less than
+ * throughput. Not a test; run with
  * <pre>./mvnw -q -pl hops -am test-compile &amp;&amp; java -cp … io.requestflow.gateway.GatewayBenchmark [rounds] [seconds] [connections]</pre>
  * (docs/benchmarks.md shows the exact command). Needs {@code wrk} (Debian package).
  */

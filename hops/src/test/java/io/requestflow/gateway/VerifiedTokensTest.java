@@ -27,10 +27,12 @@ class VerifiedTokensTest {
         long exp = System.currentTimeMillis() + 60_000;
         VerifiedToken t = VerifiedToken.of(claims(exp).build());
         assertThat(t.scopes()).isEqualTo(Set.of("profile", "catalog:read"));
-        assertThat(t.scopesHeader()).isEqualTo("profile catalog:read");
-        assertThat(t.expiresHeader()).isEqualTo(Long.toString(exp / 1000));
+        assertThat(t.scopesHeader().toString()).isEqualTo("profile catalog:read");
+        assertThat(t.expiresHeader().toString()).isEqualTo(Long.toString(exp / 1000));
         assertThat(t.caller()).isEqualTo("user:7");
-        assertThat(t.userName()).isEqualTo("ada");
+        assertThat(t.userId().toString()).isEqualTo("7");
+        assertThat(t.userName().toString()).isEqualTo("ada");
+        assertThat(t.tokenId().toString()).isEqualTo("j1");
         assertThat(t.notBeforeMillis()).isEqualTo(Long.MIN_VALUE);
     }
 
