@@ -75,14 +75,34 @@ final class LeasedBucket {
     }
 
     CompletableFuture<Result> take() {
-        Result now = tryTake();
-        return now != null ? CompletableFuture.completedFuture(now) : takeWaiting();
+        CompletableFuture<Result> answer;
+        Call call = null;
+        synchronized (this) {
+            long now = System.nanoTime();
+            takesSinceCall++;
+            Slot slot = inUse(now);
+            if (slot != null) {
+                slot.tokens--;
+                if (!calling && runningLow(slot, now)) call = start(now, 0);
+                answer = CompletableFuture.completedFuture(new Result(true, remainingHint(now), 0, null));
+            } else if (now - emptyUntil < 0) {
+                return CompletableFuture.completedFuture(new Result(false, 0, emptyUntil - now, null));
+            } else if (waiters.size() >= MAX_WAITERS) {
+                return CompletableFuture.completedFuture(new Result(false, 0, 1_000_000_000L, null));
+            } else {
+                answer = new CompletableFuture<>();
+                waiters.add(answer);
+                if (!calling) call = start(now, 0);
+            }
+        }
+        if (call != null) send(call);
+        return answer;
     }
 
     /**
-     * The answer when it needs no Redis call: a token from a lease in hand (perhaps starting the next
-     * lease's fetch in the background), or a refusal while the bucket is known empty; null otherwise
-     * ({@link #take} then waits for a call).
+     * What {@link #take} answers when that needs no Redis call, without a future: a token from a lease in
+     * hand (perhaps starting the next lease's fetch in the background), or a refusal while the bucket is
+     * known empty. Null otherwise, and then nothing was taken: the caller goes on to {@link #take}.
      */
     Result tryTake() {
         Result result;
@@ -104,31 +124,6 @@ final class LeasedBucket {
         }
         if (call != null) send(call);
         return result;
-    }
-
-    private CompletableFuture<Result> takeWaiting() {
-        CompletableFuture<Result> answer;
-        Call call = null;
-        synchronized (this) {
-            long now = System.nanoTime();
-            takesSinceCall++;
-            Slot slot = inUse(now);
-            if (slot != null) { // a lease arrived since tryTake looked
-                slot.tokens--;
-                if (!calling && runningLow(slot, now)) call = start(now, 0);
-                answer = CompletableFuture.completedFuture(new Result(true, remainingHint(now), 0, null));
-            } else if (now - emptyUntil < 0) {
-                return CompletableFuture.completedFuture(new Result(false, 0, emptyUntil - now, null));
-            } else if (waiters.size() >= MAX_WAITERS) {
-                return CompletableFuture.completedFuture(new Result(false, 0, 1_000_000_000L, null));
-            } else {
-                answer = new CompletableFuture<>();
-                waiters.add(answer);
-                if (!calling) call = start(now, 0);
-            }
-        }
-        if (call != null) send(call);
-        return answer;
     }
 
     /** The usable slot that expires first, or null. */
