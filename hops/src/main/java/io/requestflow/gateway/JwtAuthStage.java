@@ -1,7 +1,7 @@
 package io.requestflow.gateway;
 
-import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.netty.util.AsciiString;
 import io.requestflow.engine.http.Problem;
 import io.requestflow.engine.http.Response;
 import io.requestflow.engine.pipeline.Chain;
@@ -9,22 +9,27 @@ import io.requestflow.engine.pipeline.Exchange;
 import io.requestflow.engine.pipeline.Stage;
 
 import java.text.ParseException;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Pattern;
 
 /**
  * On routes that need a token: verifies the Bearer JWT against the auth service's keys, checks its
  * {@code jti} against the deny list, and passes the verified identity on in {@link IdentityHeaders}.
  * 401 for a missing, bad or revoked token, 403 for a missing scope, 503 when the keys cannot be fetched
  * (or the deny list cannot be read and the gateway is fail-closed). Requests refused here never reach a service.
+ * A token seen before ({@link VerifiedTokens}) whose deny-list answer is at hand ({@link RevocationList#knownActive})
+ * goes through without a future or any claim parsing: that is almost every request.
  */
 public final class JwtAuthStage implements Stage {
     /** The verified subject, for per-user throttling. */
     public static final String SUBJECT = "gateway.subject";
-    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+    // header names with their hash computed once (Netty hashes a String name on every set)
+    private static final AsciiString AUTHORIZATION = AsciiString.cached("authorization");
+    private static final AsciiString USER_ID = AsciiString.cached(IdentityHeaders.USER_ID);
+    private static final AsciiString USER_NAME = AsciiString.cached(IdentityHeaders.USER_NAME);
+    private static final AsciiString SCOPES = AsciiString.cached(IdentityHeaders.SCOPES);
+    private static final AsciiString TOKEN_ID = AsciiString.cached(IdentityHeaders.TOKEN_ID);
+    private static final AsciiString TOKEN_EXPIRES = AsciiString.cached(IdentityHeaders.TOKEN_EXPIRES);
 
     private final JwksCache keys;
     private final TokenVerifier verifier;
@@ -46,23 +51,14 @@ public final class JwtAuthStage implements Stage {
     public CompletableFuture<Response> handle(Exchange exchange, Chain next) {
         GatewayConfig.Route route = exchange.attribute(RouteStage.ROUTE);
         if (route == null || !route.requiresJwt()) return next.proceed(exchange);
-        String authorization = exchange.request().header("authorization");
+        String authorization = exchange.request().header(AUTHORIZATION);
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return deny(exchange, Problem.unauthorized("a Bearer token is required for " + route.prefix()
                     + "; get one from POST /api/login"));
         }
+        VerifiedToken known = verified.get(authorization);
+        if (known != null) return permit(exchange, next, route, known);
         String token = authorization.substring(7).trim();
-        JWTClaimsSet known = verified.get(token);
-        if (known != null) {
-            try {
-                verifier.checkTime(known);
-                return permit(exchange, next, route, known);
-            } catch (TokenVerifier.Rejected e) {
-                return deny(exchange, Problem.unauthorized(e.getMessage()));
-            } catch (ParseException e) {
-                return deny(exchange, Problem.unauthorized("token claims are malformed"));
-            }
-        }
         SignedJWT jwt;
         try {
             jwt = verifier.parse(token);
@@ -75,36 +71,45 @@ public final class JwtAuthStage implements Stage {
                         exchange.describe("JWKS_UNAVAILABLE");
                         return Stage.answer(unavailable(exchange, "cannot fetch signing keys from the auth service right now"));
                     }
+                    VerifiedToken fresh;
                     try {
-                        JWTClaimsSet claims = verifier.verify(jwt, key);
-                        verified.put(token, claims);
-                        return permit(exchange, next, route, claims);
+                        fresh = VerifiedToken.of(verifier.verify(jwt, key));
                     } catch (TokenVerifier.Rejected e) {
                         return deny(exchange, Problem.unauthorized(e.getMessage()));
                     } catch (ParseException e) {
                         return deny(exchange, Problem.unauthorized("token claims are malformed"));
                     }
+                    verified.put(authorization, token, fresh);
+                    return permit(exchange, next, route, fresh);
                 })
                 .thenCompose(f -> f);
     }
 
-    /** A verified token: scopes, then the deny list, then on to the service. */
+    /** A verified token: time (on every use), scopes, then the deny list, then on to the service. */
     private CompletableFuture<Response> permit(Exchange exchange, Chain next, GatewayConfig.Route route,
-                                               JWTClaimsSet claims) throws ParseException {
-        List<String> scopes = scopes(claims);
-        if (!scopes.containsAll(route.requiredScopes())) {
+                                               VerifiedToken token) {
+        try {
+            verifier.checkTime(token);
+        } catch (TokenVerifier.Rejected e) {
+            return deny(exchange, Problem.unauthorized(e.getMessage()));
+        }
+        if (!token.scopes().containsAll(route.requiredScopes())) {
             exchange.describe("FORBIDDEN");
             return Stage.answer(Problem.forbidden("this route needs scopes " + route.requiredScopes()));
         }
-        return checkRevoked(exchange, next, claims, scopes);
+        if (revocations == null || revocations.knownActive(token.jti())) return pass(exchange, next, token);
+        return checkRevoked(exchange, next, token);
     }
 
-    private CompletableFuture<Response> checkRevoked(Exchange exchange, Chain next, JWTClaimsSet claims,
-                                                     List<String> scopes) throws ParseException {
-        if (revocations == null) return pass(exchange, next, claims, scopes);
+    /** Asks the deny list (or waits for a lookup of this {@code jti} already under way); shown in Server-Timing. */
+    private CompletableFuture<Response> checkRevoked(Exchange exchange, Chain next, VerifiedToken token) {
         long start = System.nanoTime();
-        return revocations.status(claims.getJWTID()).thenCompose(status -> {
-            exchange.recordCall("redis", System.nanoTime() - start, "denylist-" + status.name().toLowerCase(java.util.Locale.ROOT));
+        return revocations.status(token.jti()).thenCompose(status -> {
+            exchange.recordCall("redis", System.nanoTime() - start, switch (status) {
+                case ACTIVE -> "denylist-active";
+                case REVOKED -> "denylist-revoked";
+                case UNKNOWN -> "denylist-unknown";
+            });
             if (status == RevocationList.Status.REVOKED) {
                 return deny(exchange, Problem.unauthorized("token has been revoked"));
             }
@@ -112,24 +117,18 @@ public final class JwtAuthStage implements Stage {
                 exchange.describe("DENYLIST_UNAVAILABLE");
                 return Stage.answer(unavailable(exchange, "cannot check token revocation right now"));
             }
-            try {
-                return pass(exchange, next, claims, scopes);
-            } catch (ParseException e) {
-                return deny(exchange, Problem.unauthorized("token claims are malformed"));
-            }
+            return pass(exchange, next, token);
         });
     }
 
-    private static CompletableFuture<Response> pass(Exchange exchange, Chain next, JWTClaimsSet claims,
-                                                    List<String> scopes) throws ParseException {
+    private static CompletableFuture<Response> pass(Exchange exchange, Chain next, VerifiedToken token) {
         var headers = exchange.request().headers();
-        headers.set(IdentityHeaders.USER_ID, claims.getSubject());
-        String name = claims.getStringClaim("name");
-        if (name != null) headers.set(IdentityHeaders.USER_NAME, name);
-        headers.set(IdentityHeaders.SCOPES, String.join(" ", scopes));
-        if (claims.getJWTID() != null) headers.set(IdentityHeaders.TOKEN_ID, claims.getJWTID());
-        headers.set(IdentityHeaders.TOKEN_EXPIRES, Long.toString(claims.getExpirationTime().getTime() / 1000));
-        exchange.attribute(SUBJECT, "user:" + claims.getSubject());
+        headers.set(USER_ID, token.userId());
+        if (token.userName() != null) headers.set(USER_NAME, token.userName());
+        headers.set(SCOPES, token.scopesHeader());
+        if (token.tokenId() != null) headers.set(TOKEN_ID, token.tokenId());
+        headers.set(TOKEN_EXPIRES, token.expiresHeader());
+        exchange.attribute(SUBJECT, token.caller());
         return next.proceed(exchange);
     }
 
@@ -140,10 +139,5 @@ public final class JwtAuthStage implements Stage {
     private static CompletableFuture<Response> deny(Exchange exchange, Response problem) {
         exchange.describe("UNAUTHORIZED");
         return Stage.answer(problem);
-    }
-
-    private static List<String> scopes(JWTClaimsSet claims) throws ParseException {
-        String scope = claims.getStringClaim("scope");
-        return scope == null || scope.isBlank() ? List.of() : Arrays.asList(WHITESPACE.split(scope.trim()));
     }
 }

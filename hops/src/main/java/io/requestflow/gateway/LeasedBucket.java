@@ -84,7 +84,7 @@ final class LeasedBucket {
             if (slot != null) {
                 slot.tokens--;
                 if (!calling && runningLow(slot, now)) call = start(now, 0);
-                answer = CompletableFuture.completedFuture(new Result(true, remainingHint(), 0, null));
+                answer = CompletableFuture.completedFuture(new Result(true, remainingHint(now), 0, null));
             } else if (now - emptyUntil < 0) {
                 return CompletableFuture.completedFuture(new Result(false, 0, emptyUntil - now, null));
             } else if (waiters.size() >= MAX_WAITERS) {
@@ -97,6 +97,33 @@ final class LeasedBucket {
         }
         if (call != null) send(call);
         return answer;
+    }
+
+    /**
+     * What {@link #take} answers when that needs no Redis call, without a future: a token from a lease in
+     * hand (perhaps starting the next lease's fetch in the background), or a refusal while the bucket is
+     * known empty. Null otherwise, and then nothing was taken: the caller goes on to {@link #take}.
+     */
+    Result tryTake() {
+        Result result;
+        Call call = null;
+        synchronized (this) {
+            long now = System.nanoTime();
+            Slot slot = inUse(now);
+            if (slot != null) {
+                takesSinceCall++;
+                slot.tokens--;
+                if (!calling && runningLow(slot, now)) call = start(now, 0);
+                result = new Result(true, remainingHint(now), 0, null);
+            } else if (now - emptyUntil < 0) {
+                takesSinceCall++;
+                return new Result(false, 0, emptyUntil - now, null);
+            } else {
+                return null;
+            }
+        }
+        if (call != null) send(call);
+        return result;
     }
 
     /** The usable slot that expires first, or null. */
@@ -164,7 +191,7 @@ final class LeasedBucket {
                 }
             }
         }
-        Result ok = new Result(true, remainingHint(), 0, null);
+        Result ok = new Result(true, remainingHint(System.nanoTime()), 0, null);
         for (CompletableFuture<Result> w : allowed) w.complete(ok);
         for (CompletableFuture<Result> w : refused) w.complete(refusal);
         if (again != null) send(again);
@@ -188,8 +215,7 @@ final class LeasedBucket {
      * RateLimit-Remaining: what Redis had left at this instance's last call plus the tokens this instance
      * still holds. Approximate: other instances' takes and the refill since that call are not seen.
      */
-    private synchronized long remainingHint() {
-        long now = System.nanoTime();
+    private synchronized long remainingHint(long now) {
         long held = 0;
         for (Slot s : slots) if (s.usable(now)) held += s.tokens;
         return Math.min(burst, lastRemaining + held);

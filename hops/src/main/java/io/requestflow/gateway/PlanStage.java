@@ -29,29 +29,35 @@ public final class PlanStage implements Stage {
         ApiKeyResolver.ApiKey key = exchange.attribute(ApiKeyStage.KEY);
         if (key == null) return next.proceed(exchange);
         GatewayConfig.Plan plan = plans.get(key.plan());
+        String bucket = "key:" + key.id();
+        Throttler.Decision now = throttler.tryTakeNow(bucket, plan.rate(), plan.burst());
+        if (now != null) return decided(exchange, next, key, plan, now, false, 0);
         long start = System.nanoTime();
-        return throttler.take("key:" + key.id(), plan.rate(), plan.burst()).thenCompose(d -> {
-            exchange.recordCall("throttle", System.nanoTime() - start, d.store());
-            if (!d.allowed()) {
-                exchange.describe("THROTTLED");
-                return Stage.answer(d.store().equals("none") ? RateLimitHeaders.unavailable(exchange.requestId())
-                        : RateLimitHeaders.tooMany("API key " + key.id() + " exceeded plan '" + key.plan() + "' ("
-                        + plan.rate() + "/s, burst " + plan.burst() + ")", d, exchange.requestId()));
+        return throttler.take(bucket, plan.rate(), plan.burst()).thenCompose(d -> decided(exchange, next, key, plan, d, true, start));
+    }
+
+    private CompletableFuture<Response> decided(Exchange exchange, Chain next, ApiKeyResolver.ApiKey key,
+                                                GatewayConfig.Plan plan, Throttler.Decision d, boolean waited, long start) {
+        Throttler.recordIn(exchange, d, waited, start);
+        if (!d.allowed()) {
+            exchange.describe("THROTTLED");
+            return Stage.answer(d.store().equals("none") ? RateLimitHeaders.unavailable(exchange.requestId())
+                    : RateLimitHeaders.tooMany("API key " + key.id() + " exceeded plan '" + key.plan() + "' ("
+                    + plan.rate() + "/s, burst " + plan.burst() + ")", d, exchange.requestId()));
+        }
+        return quotas.count(key.id(), plan).thenCompose(usage -> {
+            if (usage.exceeded() != null) {
+                exchange.describe("QUOTA_EXCEEDED");
+                Response r = Problem.of(429, "Too Many Requests", "API key " + key.id() + " used its "
+                        + ("day".equals(usage.exceeded()) ? "daily quota of " + plan.dailyQuota()
+                        : "monthly quota of " + plan.monthlyQuota()) + " requests",
+                        Map.of("requestId", exchange.requestId()));
+                r.headers().set("retry-after", usage.retryAfterSeconds());
+                return Stage.answer(r);
             }
-            return quotas.count(key.id(), plan).thenCompose(usage -> {
-                if (usage.exceeded() != null) {
-                    exchange.describe("QUOTA_EXCEEDED");
-                    Response r = Problem.of(429, "Too Many Requests", "API key " + key.id() + " used its "
-                            + ("day".equals(usage.exceeded()) ? "daily quota of " + plan.dailyQuota()
-                            : "monthly quota of " + plan.monthlyQuota()) + " requests",
-                            Map.of("requestId", exchange.requestId()));
-                    r.headers().set("retry-after", usage.retryAfterSeconds());
-                    return Stage.answer(r);
-                }
-                return next.proceed(exchange).thenApply(response -> {
-                    RateLimitHeaders.add(response, d);
-                    return response;
-                });
+            return next.proceed(exchange).thenApply(response -> {
+                RateLimitHeaders.add(response, d);
+                return response;
             });
         });
     }

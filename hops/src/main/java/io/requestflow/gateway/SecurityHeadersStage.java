@@ -1,5 +1,7 @@
 package io.requestflow.gateway;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.util.AsciiString;
 import io.requestflow.engine.http.Response;
 import io.requestflow.engine.pipeline.Chain;
 import io.requestflow.engine.pipeline.Exchange;
@@ -14,6 +16,8 @@ import java.util.concurrent.CompletableFuture;
  * except that responses on routes needing a token or an API key are always {@code private, no-store}.
  */
 public final class SecurityHeadersStage implements Stage {
+    private static final AsciiString PRIVATE_NO_STORE = AsciiString.cached("private, no-store");
+
     @Override
     public CompletableFuture<Response> handle(Exchange exchange, Chain next) {
         boolean tls = "https".equalsIgnoreCase(exchange.request().header("x-forwarded-proto"));
@@ -28,7 +32,7 @@ public final class SecurityHeadersStage implements Stage {
             if (route != null && (route.requiresJwt() || route.requiresApiKey())) {
                 // an answer given to an identified caller must never come out of a shared cache (the edge)
                 // for someone else, whatever the service said
-                h.set("cache-control", "private, no-store");
+                h.set(HttpHeaderNames.CACHE_CONTROL, PRIVATE_NO_STORE);
             }
             return response;
         });

@@ -6,7 +6,9 @@ import io.requestflow.engine.pipeline.Exchange;
 import io.requestflow.engine.pipeline.Stage;
 
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A route's own token bucket: one for the route, one per caller (token subject, API key, or else the
@@ -14,6 +16,8 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class ThrottleStage implements Stage {
     private final Throttler throttler;
+    /** {@code route:PREFIX} per route prefix, built once: the whole key of a per-route bucket. */
+    private final Map<String, String> routeKeys = new ConcurrentHashMap<>();
 
     public ThrottleStage(Throttler throttler) {
         this.throttler = throttler;
@@ -24,24 +28,30 @@ public final class ThrottleStage implements Stage {
         GatewayConfig.Route route = exchange.attribute(RouteStage.ROUTE);
         GatewayConfig.Throttle t = route == null ? null : route.throttle();
         if (t == null) return next.proceed(exchange);
-        String key = "route:" + route.prefix() + switch (t.per()) {
-            case "user" -> "|" + caller(exchange);
-            case "client" -> "|ip:" + clientAddress(exchange);
-            default -> "";
+        String routeKey = routeKeys.computeIfAbsent(route.prefix(), prefix -> "route:" + prefix);
+        String key = switch (t.per()) {
+            case "user" -> routeKey + "|" + caller(exchange);
+            case "client" -> routeKey + "|ip:" + clientAddress(exchange);
+            default -> routeKey;
         };
+        Throttler.Decision now = throttler.tryTakeNow(key, t.rate(), t.burst());
+        if (now != null) return decided(exchange, next, route, t, now, false, 0);
         long start = System.nanoTime();
-        return throttler.take(key, t.rate(), t.burst()).thenCompose(d -> {
-            exchange.recordCall("throttle", System.nanoTime() - start, d.store());
-            if (!d.allowed()) {
-                exchange.describe("THROTTLED");
-                return Stage.answer(d.store().equals("none") ? RateLimitHeaders.unavailable(exchange.requestId())
-                        : RateLimitHeaders.tooMany("rate limit of " + t.rate() + "/s (burst " + t.burst() + ") per "
-                        + t.per() + " on " + route.prefix() + " exceeded", d, exchange.requestId()));
-            }
-            return next.proceed(exchange).thenApply(response -> {
-                if (!response.headers().contains("ratelimit-limit")) RateLimitHeaders.add(response, d);
-                return response;
-            });
+        return throttler.take(key, t.rate(), t.burst()).thenCompose(d -> decided(exchange, next, route, t, d, true, start));
+    }
+
+    private static CompletableFuture<Response> decided(Exchange exchange, Chain next, GatewayConfig.Route route,
+                                                       GatewayConfig.Throttle t, Throttler.Decision d, boolean waited, long start) {
+        Throttler.recordIn(exchange, d, waited, start);
+        if (!d.allowed()) {
+            exchange.describe("THROTTLED");
+            return Stage.answer(d.store().equals("none") ? RateLimitHeaders.unavailable(exchange.requestId())
+                    : RateLimitHeaders.tooMany("rate limit of " + t.rate() + "/s (burst " + t.burst() + ") per "
+                    + t.per() + " on " + route.prefix() + " exceeded", d, exchange.requestId()));
+        }
+        return next.proceed(exchange).thenApply(response -> {
+            if (!response.headers().contains(RateLimitHeaders.LIMIT)) RateLimitHeaders.add(response, d);
+            return response;
         });
     }
 

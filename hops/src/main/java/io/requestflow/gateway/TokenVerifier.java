@@ -29,9 +29,11 @@ public final class TokenVerifier {
     }
 
     private final GatewayConfig.Jwt config;
+    private final long skewMillis;
 
     public TokenVerifier(GatewayConfig.Jwt config) {
         this.config = config;
+        this.skewMillis = config.clockSkewSeconds() * 1000;
     }
 
     public SignedJWT parse(String token) throws Rejected {
@@ -47,15 +49,23 @@ public final class TokenVerifier {
         }
     }
 
-    /** {@code exp} (required) and {@code nbf} against now, with the clock skew; checked on every use. */
+    /** {@code exp} (required) and {@code nbf} against now, with the clock skew. */
     public void checkTime(JWTClaimsSet claims) throws Rejected {
-        long now = System.currentTimeMillis();
-        long skew = config.clockSkewSeconds() * 1000;
         Date exp = claims.getExpirationTime();
         if (exp == null) throw new Rejected("token has no expiry");
-        if (exp.getTime() + skew < now) throw new Rejected("token has expired");
         Date nbf = claims.getNotBeforeTime();
-        if (nbf != null && nbf.getTime() - skew > now) throw new Rejected("token is not valid yet");
+        checkTime(exp.getTime(), nbf == null ? Long.MIN_VALUE : nbf.getTime());
+    }
+
+    /** The same for a token already verified; checked on every use. */
+    public void checkTime(VerifiedToken token) throws Rejected {
+        checkTime(token.expiresAtMillis(), token.notBeforeMillis());
+    }
+
+    private void checkTime(long expMillis, long nbfMillis) throws Rejected {
+        long now = System.currentTimeMillis();
+        if (expMillis + skewMillis < now) throw new Rejected("token has expired");
+        if (nbfMillis != Long.MIN_VALUE && nbfMillis - skewMillis > now) throw new Rejected("token is not valid yet");
     }
 
     public JWTClaimsSet verify(SignedJWT jwt, JWK key) throws Rejected {

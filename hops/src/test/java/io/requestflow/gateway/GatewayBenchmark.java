@@ -36,7 +36,10 @@ import java.util.regex.Pattern;
 /**
  * The gateway hop with JWT validation, the deny list and Redis throttling on, against the same hop with
  * all of it off, in one run: one backend, one Redis, two gateway instances, and {@code wrk} driving
- * them in alternating rounds so both see the same machine conditions. Not a test; run with
+ * them in alternating rounds so both see the same machine conditions. Besides requests/s it reports, per
+ * request, this process's CPU time and allocation (and, with {@code -Dbench.perf=true}, its instructions in
+ * user and kernel mode, counted by Linux perf), which the other load on the machine moves far less than
+ * throughput. Not a test; run with
  * <pre>./mvnw -q -pl hops -am test-compile &amp;&amp; java -cp … io.requestflow.gateway.GatewayBenchmark [rounds] [seconds] [connections]</pre>
  * (docs/benchmarks.md shows the exact command). Needs {@code wrk} (Debian package).
  */
@@ -45,6 +48,11 @@ public final class GatewayBenchmark {
     private static final Pattern P50 = Pattern.compile("50%\\s+([0-9.]+)(us|ms|s)");
     private static final Pattern P99 = Pattern.compile("99%\\s+([0-9.]+)(us|ms|s)");
     private static final Pattern NON2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
+    private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in");
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 6;
@@ -107,8 +115,10 @@ public final class GatewayBenchmark {
                 double[] n = offFirst ? b : a;
                 offRuns.add(o);
                 onRuns.add(n);
-                System.out.printf("round %d: off %8.0f req/s (p50 %.2f ms, p99 %.2f ms)   on %8.0f req/s (p50 %.2f ms, p99 %.2f ms, non-2xx %.0f)   on/off %.3f%n",
-                        r + 1, o[0], o[1], o[2], n[0], n[1], n[2], n[3], n[0] / o[0]);
+                System.out.printf("round %d: off %8.0f req/s (p50 %.2f ms, p99 %.2f ms)   on %8.0f req/s (p50 %.2f ms, p99 %.2f ms, non-2xx %.0f)   on/off %.3f"
+                                + "   cpu/req off %.1f us, on %.1f us   alloc/req off %.0f B, on %.0f B%s%n",
+                        r + 1, o[0], o[1], o[2], n[0], n[1], n[2], n[3], n[0] / o[0], o[4], n[4], o[5], n[5],
+                        Double.isNaN(o[6]) ? "" : String.format("   instructions/req user off %.0f, on %.0f; kernel off %.0f, on %.0f", o[6], n[6], o[7], n[7]));
             }
             double offMedian = median(offRuns, 0);
             double onMedian = median(onRuns, 0);
@@ -116,6 +126,18 @@ public final class GatewayBenchmark {
                     offMedian, onMedian, onMedian / offMedian, 100 * (1 - onMedian / offMedian));
             System.out.printf("median p50: off %.2f ms, on %.2f ms; median p99: off %.2f ms, on %.2f ms; load average %s%n",
                     median(offRuns, 1), median(onRuns, 1), median(offRuns, 2), median(onRuns, 2), loadAverage());
+            // CPU time and allocation of this process (gateways, backend, Redis client; not wrk or Redis) per
+            // request: less sensitive than requests/s to what else the machine is running
+            double offCpu = median(offRuns, 4), onCpu = median(onRuns, 4);
+            double offAlloc = median(offRuns, 5), onAlloc = median(onRuns, 5);
+            System.out.printf("median cpu/request: off %.1f us, on %.1f us (on/off %.3f, +%.1f us); alloc/request: off %.0f B, on %.0f B (+%.0f B)%n",
+                    offCpu, onCpu, onCpu / offCpu, onCpu - offCpu, offAlloc, onAlloc, onAlloc - offAlloc);
+            if (!Double.isNaN(median(offRuns, 6))) {
+                System.out.printf("median instructions/request in user mode: off %.0f, on %.0f (on/off %.3f, +%.0f); in the kernel: off %.0f, on %.0f (+%.0f)%n",
+                        median(offRuns, 6), median(onRuns, 6), median(onRuns, 6) / median(offRuns, 6),
+                        median(onRuns, 6) - median(offRuns, 6), median(offRuns, 7), median(onRuns, 7),
+                        median(onRuns, 7) - median(offRuns, 7));
+            }
             // how many Redis calls throttling made for the requests it admitted
             String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                             java.net.URI.create("http://127.0.0.1:" + gwOn.adminAddress().getPort() + "/metrics")).build(),
@@ -137,8 +159,16 @@ public final class GatewayBenchmark {
                 GatewayHop.stages(config, ctx, ClientConfig.defaults()), AdminServer.Readiness.always(), Map.of());
     }
 
-    /** {requests/s, p50 ms, p99 ms, non-2xx count}. */
+    /** {requests/s, p50 ms, p99 ms, non-2xx count, this process's CPU µs per request, bytes allocated per request}. */
     private static double[] wrk(HttpHop gateway, String header, int seconds, int connections) throws Exception {
+        long started = System.currentTimeMillis();
+        // -Dbench.perf: also count this process's instructions during the run (Linux perf): unlike CPU time,
+        // hardly moved by what else runs on the cores
+        Process perf = Boolean.getBoolean("bench.perf") ? new ProcessBuilder("perf", "stat", "-x", ",", "-e",
+                "instructions:u,instructions:k", "-p", Long.toString(ProcessHandle.current().pid()), "--", "sleep", Integer.toString(seconds))
+                .redirectErrorStream(true).start() : null;
+        long cpu0 = OS.getProcessCpuTime();
+        long alloc0 = THREADS.getTotalThreadAllocatedBytes();
         Process p = new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency", "-H", header,
                 "http://127.0.0.1:" + gateway.address().getPort() + "/api/items/42").redirectErrorStream(true).start();
         StringBuilder out = new StringBuilder();
@@ -146,12 +176,35 @@ public final class GatewayBenchmark {
             for (String line; (line = r.readLine()) != null; ) out.append(line).append('\n');
         }
         p.waitFor();
+        long cpu = OS.getProcessCpuTime() - cpu0;
+        long alloc = THREADS.getTotalThreadAllocatedBytes() - alloc0;
         String text = out.toString();
+        // -Dbench.windows: print when each run was, to split a flight recording (JFR) into on and off
+        if (Boolean.getBoolean("bench.windows")) {
+            System.out.printf("window %s %d %d%n", gateway.context().instance(), started, System.currentTimeMillis());
+        }
         Matcher rps = RPS.matcher(text);
         if (!rps.find()) throw new IllegalStateException("wrk output not understood:\n" + text);
         Matcher non = NON2XX.matcher(text);
+        Matcher count = REQUESTS.matcher(text);
+        double requests = count.find() ? Double.parseDouble(count.group(1)) : Double.NaN;
+        double instructions = Double.NaN;
+        double kernel = Double.NaN;
+        if (perf != null) {
+            String counted = new String(perf.getInputStream().readAllBytes());
+            perf.waitFor();
+            // perf counts for exactly `seconds`; wrk's count is over about the same time
+            instructions = count(counted, "u") / (Double.parseDouble(rps.group(1)) * seconds);
+            kernel = count(counted, "k") / (Double.parseDouble(rps.group(1)) * seconds);
+        }
         return new double[]{Double.parseDouble(rps.group(1)), millis(P50, text), millis(P99, text),
-                non.find() ? Double.parseDouble(non.group(1)) : 0};
+                non.find() ? Double.parseDouble(non.group(1)) : 0, cpu / 1e3 / requests, alloc / requests, instructions, kernel};
+    }
+
+    /** A {@code perf stat -x ,} count of instructions in user ({@code u}) or kernel ({@code k}) mode. */
+    private static double count(String perfOutput, String mode) {
+        Matcher m = Pattern.compile("(?m)^(\\d+),[^,]*,instructions:" + mode).matcher(perfOutput);
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
     private static double millis(Pattern pattern, String text) {

@@ -145,6 +145,20 @@ class GatewayJwtTest {
     }
 
     @Test
+    void aTokenSpelledOtherwiseIsVerifiedToo() throws Exception {
+        String token = es256(signing, claims().build());
+        String url = "http://127.0.0.1:" + gateway.address().getPort() + "/api/me";
+        assertThat(Http.get(url, "Authorization", "bearer " + token).statusCode()).isEqualTo(200);
+        assertThat(Http.get(url, "Authorization", "Bearer " + token + "  ").statusCode()).isEqualTo(200);
+        int before = serviceCalls.get();
+        int at = token.length() - 10; // inside the signature, away from its last character's padding bits
+        String tampered = token.substring(0, at) + (token.charAt(at) == 'A' ? 'B' : 'A') + token.substring(at + 1);
+        var bad = Http.get(url, "Authorization", "bearer " + tampered);
+        assertThat(bad.statusCode()).isEqualTo(401);
+        assertThat(serviceCalls.get()).isEqualTo(before);
+    }
+
+    @Test
     void missingOrMalformedTokensAre401() {
         assertRefused(null, 401);
         assertRefused("not-a-jwt", 401);
