@@ -21,6 +21,7 @@ import java.nio.file.Path;
                 BreakCommand.class,
                 HealCommand.class,
                 FaultsCommand.class,
+                QueueCommand.class,
                 DnsCommand.class,
                 CaCommand.class,
                 SeedCommand.class,

@@ -308,14 +308,51 @@ public final class Roles {
             ctx.own(new io.requestflow.services.queue.EventWorker(kafkaBootstrap, config,
                     new io.requestflow.services.queue.OrderConfirmation(db.dataSource()), ctx.registry(), ctx.tracing(),
                     instance));
+            var deadLetters = new io.requestflow.services.queue.DeadLetters(kafkaBootstrap, config);
             AdminServer adminServer = AdminServer.start(ctx, admin, () -> {
                 String error = relay.lastError();
                 return error == null ? null : "cannot publish to Kafka at " + kafkaBootstrap + ": " + error;
-            }, Map.of());
+            }, deadLetterRoutes(deadLetters));
             return new QueueHop(adminServer, ctx, kafkaBootstrap);
         } catch (RuntimeException e) {
             ctx.close();
             throw e;
+        }
+    }
+
+    /** {@code GET /dlq?max=N}: the events waiting in the dead-letter topic; {@code POST /dlq/replay?max=N}: send them back. */
+    private Map<String, RequestHandler> deadLetterRoutes(io.requestflow.services.queue.DeadLetters deadLetters) {
+        return Map.of(
+                "/dlq", request -> java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        var waiting = deadLetters.pending(max(request));
+                        return io.requestflow.engine.http.Response.json(200, Map.of("topic", topology.queue.deadLetterTopic,
+                                "waiting", waiting.size(), "events", waiting));
+                    } catch (RuntimeException e) {
+                        return io.requestflow.engine.http.Problem.of(503, "Service Unavailable",
+                                "cannot read " + topology.queue.deadLetterTopic + ": " + e);
+                    }
+                }, engine.blocking()),
+                "/dlq/replay", request -> java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    if (!request.method().equals("POST")) {
+                        return io.requestflow.engine.http.Problem.of(405, "Method Not Allowed", "POST /dlq/replay?max=N");
+                    }
+                    try {
+                        return io.requestflow.engine.http.Response.json(200, Map.of("replayed", deadLetters.replay(max(request)),
+                                "to", topology.queue.topic));
+                    } catch (Exception e) {
+                        return io.requestflow.engine.http.Problem.of(503, "Service Unavailable",
+                                "replaying failed part way (what went is committed): " + e);
+                    }
+                }, engine.blocking()));
+    }
+
+    private static int max(io.requestflow.engine.http.Request request) {
+        try {
+            String m = request.query("max");
+            return m == null ? 100 : Math.max(1, Math.min(10_000, Integer.parseInt(m)));
+        } catch (NumberFormatException e) {
+            return 100;
         }
     }
 

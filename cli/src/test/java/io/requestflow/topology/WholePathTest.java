@@ -266,6 +266,13 @@ class WholePathTest {
         assertThat(trace.execute(trace(placed), "--admin", HostPort.of(stack.hop("balancer").adminAddress()).toString()))
                 .isZero();
         assertThat(printed.toString()).contains("edge POST (edge)", "orders POST (orders)", "queue process OrderPlaced (queue)");
+
+        // nothing went wrong, so nothing waits in the dead-letter topic (`./flow queue dlq`)
+        String queueAdmin = stack.endpoints().stream().filter(e -> e.role().equals("queue")).findFirst().orElseThrow().admin();
+        RawHttp.Reply dlq = RawHttp.send("127.0.0.1", HostPort.parse(queueAdmin).toSocketAddress(), "GET", "/dlq", "x",
+                Map.of(), null);
+        assertThat(dlq.status()).isEqualTo(200);
+        assertThat(dlq.body()).contains("\"waiting\":0", "shop.orders.dlq");
     }
 
     static String trace(RawHttp.Reply reply) {

@@ -162,7 +162,7 @@ class QueueTest {
     }
 
     @Test
-    @Order(3)
+    @Order(2)
     void failuresAreRetriedWithBackoffThenDeadLettered() throws Exception {
         QueueConfig own = new QueueConfig("retry.test", "retry.test.dlq", 50, 100, 5_000, "retry-test", 3, 20, 200);
         AtomicInteger calls = new AtomicInteger();
@@ -184,6 +184,26 @@ class QueueTest {
             // "twice": two failures, then handled; "always": three failures, then dead-lettered
             assertThat(calls.get()).isEqualTo(6);
         }
+    }
+
+    @Test
+    @Order(3)
+    void deadLettersAreListedWithWhyAndReplayedOnce() throws Exception {
+        DeadLetters dead = new DeadLetters(kafka.bootstrap(), config);
+        // the poison event of the test before: waiting, with its reason
+        List<DeadLetters.Letter> waiting = dead.pending(10);
+        assertThat(waiting).hasSize(1);
+        assertThat(waiting.getFirst().error()).contains("without an orderId");
+        assertThat(waiting.getFirst().eventType()).isEqualTo("OrderPlaced");
+        assertThat(waiting.getFirst().attempts()).isEqualTo("1");
+
+        // once the cause is fixed, the operator sends it back
+        String firstOrigin = waiting.getFirst().origin();
+        assertThat(dead.replay(10)).isEqualTo(1);
+        // this event has no order id, so the worker dead-letters it again, at once: a new letter from the
+        // replayed copy's place in the topic, while the first one is never listed or replayed again
+        until(() -> dead.pending(10).size() == 1, 60);
+        assertThat(dead.pending(10).getFirst().origin()).isNotEqualTo(firstOrigin);
     }
 
     @Test
