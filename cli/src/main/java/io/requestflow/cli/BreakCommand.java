@@ -11,8 +11,9 @@ import java.util.concurrent.Callable;
 
 /** {@code ./flow break INSTANCE …}: injects a fault into one running hop instance, for a while. */
 @Command(name = "break", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-        description = {"Break a running hop instance on purpose, and watch the path cope:",
-                "slow it down, make it fail a share of requests, or fail its readiness check.",
+        description = {"Break a running hop or data store on purpose, and watch the path cope.",
+                "Slow a hop down, make it fail a share of requests, or fail its readiness check;",
+                "stop Redis or Kafka, or pause the replica.",
                 "The fault ends by itself after --for (default 5m), or with `./flow heal INSTANCE`.",
                 "Talks to the instance's admin port (POST /faults); works on `up` and `serve` alike.",
                 "",

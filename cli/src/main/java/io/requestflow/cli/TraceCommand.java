@@ -19,8 +19,9 @@ import java.util.concurrent.Callable;
 
 /** {@code ./flow trace ID}: every span of one request, from every hop, as a tree on a time line. */
 @Command(name = "trace", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-        description = {"Show one request's trace: every span every hop recorded (HTTP, Redis, PostgreSQL, the",
-                "queue's work after the answer), nested under its parent, with start, duration and a bar.",
+        description = {"Show every span of one request, from every hop, as a tree on a time line.",
+                "HTTP, Redis, PostgreSQL and the queue's work after the answer, each nested under its parent,",
+                "with its start, duration and a bar.",
                 "The trace id is the X-Request-Id the edge gave the request (`./flow get` prints it).",
                 "Spans are kept in memory per process (the most recent ones), read from the admin ports' /spans.",
                 "",
