@@ -50,28 +50,39 @@ public final class EmbeddedKafkaServer implements AutoCloseable {
             Files.createDirectories(directory);
             Path pidFile = directory.resolve("broker.pid");
             stopOrphan(pidFile);
-            // the controller always sits on port + 1, so a restart on the same port finds it where it was
-            int port = config.port() == 0 ? freePair() : LoopbackPorts.resolve(config.port(), "Kafka", KafkaConfig.PORT_KEY);
-            int controller = port + 1;
-            if (!LoopbackPorts.isFree(controller)) {
-                throw new PortInUseException("Kafka's controller", controller, KafkaConfig.PORT_KEY + " (controller: port + 1)");
+            // ports picked here (port 0) can be taken by another listener before the broker binds them, so
+            // a broker that could not bind them tries other ones
+            int attempts = config.port() == 0 ? 3 : 1;
+            for (int attempt = 1; ; attempt++) {
+                // the controller always sits on port + 1, so a restart on the same port finds it where it was
+                int port = config.port() == 0 ? freePair() : LoopbackPorts.resolve(config.port(), "Kafka", KafkaConfig.PORT_KEY);
+                int controller = port + 1;
+                if (!LoopbackPorts.isFree(controller)) {
+                    throw new PortInUseException("Kafka's controller", controller, KafkaConfig.PORT_KEY + " (controller: port + 1)");
+                }
+                Path logs = directory.resolve("logs");
+                Path properties = directory.resolve("server.properties");
+                Files.writeString(properties, properties(port, controller, logs));
+                long started = System.nanoTime();
+                Process process = launch(directory, properties, logs, config.heapMb());
+                Files.writeString(pidFile, Long.toString(process.pid()));
+                try {
+                    awaitReady(process, port, directory.resolve("broker.log"));
+                } catch (RuntimeException e) {
+                    stop(process.toHandle());
+                    Files.deleteIfExists(pidFile);
+                    if (attempt < attempts && e instanceof ExitedWhileStarting) {
+                        log.info("embedded Kafka could not start on ports {} and {} ({}); trying others", port, controller,
+                                e.getMessage());
+                        continue;
+                    }
+                    throw e;
+                }
+                EmbeddedKafkaServer server = new EmbeddedKafkaServer(process, lock, pidFile, port);
+                log.info("Embedded Kafka ready at {} in {} ms (KRaft, one node; logs in {})", server.bootstrap(),
+                        (System.nanoTime() - started) / 1_000_000, logs);
+                return server;
             }
-            Path logs = directory.resolve("logs");
-            Path properties = directory.resolve("server.properties");
-            Files.writeString(properties, properties(port, controller, logs));
-            long started = System.nanoTime();
-            Process process = launch(directory, properties, logs, config.heapMb());
-            Files.writeString(pidFile, Long.toString(process.pid()));
-            EmbeddedKafkaServer server = new EmbeddedKafkaServer(process, lock, pidFile, port);
-            try {
-                server.awaitReady(directory.resolve("broker.log"));
-            } catch (RuntimeException e) {
-                server.close();
-                throw e;
-            }
-            log.info("Embedded Kafka ready at {} in {} ms (KRaft, one node; logs in {})", server.bootstrap(),
-                    (System.nanoTime() - started) / 1_000_000, logs);
-            return server;
         } catch (IOException e) {
             lock.close();
             throw new UncheckedIOException("starting embedded Kafka in " + directory + " failed", e);
@@ -85,7 +96,7 @@ public final class EmbeddedKafkaServer implements AutoCloseable {
     private static int freePair() {
         for (int i = 0; i < 50; i++) {
             int port = LoopbackPorts.pickFree();
-            if (port < 65535 && LoopbackPorts.isFree(port + 1)) return port;
+            if (port < 65535 && LoopbackPorts.isFree(port + 1) && LoopbackPorts.reserve(port + 1)) return port;
         }
         throw new IllegalStateException("found no two free neighbouring ports for Kafka and its controller");
     }
@@ -136,13 +147,21 @@ public final class EmbeddedKafkaServer implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("broker.log").toFile())).start();
     }
 
-    private void awaitReady(Path output) {
+    /** The broker process ended before it answered. */
+    private static final class ExitedWhileStarting extends IllegalStateException {
+        ExitedWhileStarting(String message) {
+            super(message);
+        }
+    }
+
+    private static void awaitReady(Process process, int port, Path output) {
+        String bootstrap = LoopbackPorts.HOST + ":" + port;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
-        Map<String, Object> settings = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
+        Map<String, Object> settings = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("embedded Kafka exited with " + process.exitValue() + " while starting: "
+                throw new ExitedWhileStarting("embedded Kafka exited with " + process.exitValue() + " while starting: "
                         + tail(output) + " (whole output in " + output + ")");
             }
             if (LoopbackPorts.isFree(port)) {
@@ -155,7 +174,7 @@ public final class EmbeddedKafkaServer implements AutoCloseable {
                 sleep(200);
             }
         }
-        throw new IllegalStateException("embedded Kafka did not answer on " + bootstrap() + " within "
+        throw new IllegalStateException("embedded Kafka did not answer on " + bootstrap + " within "
                 + START_TIMEOUT_MS / 1000 + " s: " + tail(output));
     }
 

@@ -40,14 +40,36 @@ final class LoopbackPorts {
         }
     }
 
+    /**
+     * A free port, never one this process handed out in the last minute: servers that start side by side
+     * (PostgreSQL, the replica, Redis, Kafka) each pick a port and bind it seconds later, and the kernel
+     * may offer the same free port to the next picker meanwhile.
+     */
     static int pickFree() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(loopback(), 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on " + HOST, e);
+        for (int i = 0; i < 100; i++) {
+            int port;
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new InetSocketAddress(loopback(), 0));
+                port = socket.getLocalPort();
+            } catch (IOException e) {
+                throw new UncheckedIOException("no free port on " + HOST, e);
+            }
+            if (reserve(port)) return port;
+        }
+        throw new IllegalStateException("no free port on " + HOST + " that was not just handed out");
+    }
+
+    /** Marks {@code port} as handed out; false when it already was, within the last minute. */
+    static boolean reserve(int port) {
+        long now = System.nanoTime();
+        synchronized (RECENT) {
+            RECENT.values().removeIf(at -> now - at > RESERVED_NANOS);
+            return RECENT.putIfAbsent(port, now) == null;
         }
     }
+
+    private static final long RESERVED_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+    private static final java.util.Map<Integer, Long> RECENT = new java.util.HashMap<>();
 
     private static InetAddress loopback() {
         try {
