@@ -9,7 +9,6 @@ import picocli.CommandLine.Option;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -26,7 +25,7 @@ public final class FaultsCommand implements Callable<Integer> {
         Topology t = AdminPort.topology(config);
         int broken = 0;
         int answering = 0;
-        for (Map.Entry<String, HostPort> e : withScaledGateways(t).entrySet()) {
+        for (Map.Entry<String, HostPort> e : HopAdmins.withScaledGateways(t).entrySet()) {
             String line;
             try {
                 JsonNode state = Json.tree(AdminPort.get(e.getValue(), "/faults", AdminPort.DEFAULT_TIMEOUT).body()
@@ -63,34 +62,5 @@ public final class FaultsCommand implements Callable<Integer> {
         }
         System.out.println(broken == 0 ? "nothing is broken" : broken + " broken; `./flow heal --all` ends them");
         return 0;
-    }
-
-    /** The topology's instances plus gateways started by `./flow scale`, for as long as the next one answers. */
-    static Map<String, HostPort> withScaledGateways(Topology t) {
-        Map<String, HostPort> all = new LinkedHashMap<>(HopAdmins.of(t));
-        for (int n = t.gateway.instances + 1; n <= 64; n++) {
-            HostPort admin = HopAdmins.find(t, "gateway-" + n);
-            if (!answers(admin)) break;
-            all.put("gateway-" + n, admin);
-        }
-        return all;
-    }
-
-    /** The instances whose admin port answers. */
-    static Map<String, HostPort> running(Topology t) {
-        Map<String, HostPort> up = new LinkedHashMap<>();
-        withScaledGateways(t).forEach((name, admin) -> {
-            if (answers(admin)) up.put(name, admin);
-        });
-        return up;
-    }
-
-    private static boolean answers(HostPort admin) {
-        try (java.net.Socket s = new java.net.Socket()) {
-            s.connect(new java.net.InetSocketAddress(admin.host(), admin.port()), 500);
-            return true;
-        } catch (java.io.IOException e) {
-            return false;
-        }
     }
 }

@@ -40,7 +40,7 @@ public final class HealCommand implements Callable<Integer> {
         Topology t = admin != null ? null : AdminPort.topology(config);
         if (all) {
             int healed = 0;
-            for (Map.Entry<String, HostPort> e : FaultsCommand.running(t).entrySet()) {
+            for (Map.Entry<String, HostPort> e : HopAdmins.running(t).entrySet()) {
                 AdminPort.call(e.getValue(), "DELETE", "/faults", e.getKey());
                 healed++;
             }

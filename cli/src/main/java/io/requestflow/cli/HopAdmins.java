@@ -61,4 +61,33 @@ final class HopAdmins {
     private static HostPort at(Topology t, Topology.Listener listener) {
         return new HostPort(t.bind, listener.adminPortOrDefault());
     }
+
+    /** The topology's instances plus gateways started by `./flow scale`, for as long as the next one answers. */
+    static Map<String, HostPort> withScaledGateways(Topology t) {
+        Map<String, HostPort> all = new LinkedHashMap<>(HopAdmins.of(t));
+        for (int n = t.gateway.instances + 1; n <= 64; n++) {
+            HostPort admin = HopAdmins.find(t, "gateway-" + n);
+            if (!answers(admin)) break;
+            all.put("gateway-" + n, admin);
+        }
+        return all;
+    }
+
+    /** The instances whose admin port answers. */
+    static Map<String, HostPort> running(Topology t) {
+        Map<String, HostPort> up = new LinkedHashMap<>();
+        withScaledGateways(t).forEach((name, admin) -> {
+            if (answers(admin)) up.put(name, admin);
+        });
+        return up;
+    }
+
+    private static boolean answers(HostPort admin) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(admin.host(), admin.port()), 500);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
 }

@@ -51,7 +51,7 @@ public final class TraceCommand implements Callable<Integer> {
         for (String a : admins) targets.add(HostPort.parse(a));
         if (targets.isEmpty()) {
             Topology t = AdminPort.topology(config);
-            targets.addAll(FaultsCommand.running(t).values());
+            targets.addAll(HopAdmins.running(t).values());
             targets.add(new HostPort(t.bind, t.queue.adminPort));
             targets.add(new HostPort(t.bind, t.dnsAdminPort));
         }

@@ -159,7 +159,8 @@ public final class Stack implements AutoCloseable {
         String bootstrap = broker != null ? broker.bootstrap() : t.data.kafka.url();
         if (broker != null) {
             // from here on the handle owns the broker (./flow break kafka may stop and start it)
-            var handle = new io.requestflow.data.EmbeddedKafkaHandle(dataDir, t.data.kafka, broker);
+            var samePort = new io.requestflow.data.KafkaConfig(null, broker.port(), t.data.kafka.heapMb());
+            var handle = new io.requestflow.data.Restartable(broker, () -> EmbeddedKafkaServer.start(dataDir, samePort));
             running.push(handle);
             dataFaults.register("kafka", handle);
             endpoints.add(new Endpoint("kafka", "broker", bootstrap, "-"));

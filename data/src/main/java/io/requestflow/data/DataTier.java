@@ -32,11 +32,11 @@ public final class DataTier implements AutoCloseable {
 
     private final List<JdbcEndpoint> replicas;
     private final List<EmbeddedReplica> embeddedReplicas;
-    private final EmbeddedRedisHandle embeddedRedis;
+    private final Restartable embeddedRedis;
 
     private DataTier(Database database, String redisUrl, Duration redisTimeout, Deque<AutoCloseable> resources,
                      List<JdbcEndpoint> replicas, List<EmbeddedReplica> embeddedReplicas,
-                     EmbeddedRedisHandle embeddedRedis) {
+                     Restartable embeddedRedis) {
         this.database = database;
         this.redisUrl = redisUrl;
         this.redisTimeout = redisTimeout;
@@ -73,10 +73,12 @@ public final class DataTier implements AutoCloseable {
                 jdbc = new JdbcEndpoint(postgres.url(), postgres.user(), postgres.password());
             }
             String redisUrl;
-            EmbeddedRedisHandle embeddedRedis = null;
+            Restartable embeddedRedis = null;
             if (redis.usesEmbedded()) {
                 EmbeddedRedisServer server = EmbeddedRedisServer.start(dataDir, redis);
-                embeddedRedis = new EmbeddedRedisHandle(dataDir, redis, server);
+                // the port it got (it may have been 0: any free port), kept for restarts
+                RedisConfig samePort = new RedisConfig(null, server.port(), redis.timeoutMs(), redis.maxMemoryMb());
+                embeddedRedis = new Restartable(server, () -> EmbeddedRedisServer.start(dataDir, samePort));
                 resources.push(embeddedRedis);
                 redisUrl = server.url();
             } else {
@@ -121,7 +123,7 @@ public final class DataTier implements AutoCloseable {
     }
 
     /** The embedded Redis (to stop and start it in fault drills), or null when Redis is external. */
-    public EmbeddedRedisHandle embeddedRedis() {
+    public Restartable embeddedRedis() {
         return embeddedRedis;
     }
 

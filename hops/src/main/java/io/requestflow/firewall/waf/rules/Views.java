@@ -16,20 +16,8 @@ public final class Views {
         int i = 0;
         while (i < n) {
             char c = s.charAt(i);
-            int skip = 0;
-            if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
-                // ".*?" stops at a line terminator: the comment must close before one
-                for (int j = i + 2; j + 1 < n; j++) {
-                    char d = s.charAt(j);
-                    if (d == '*' && s.charAt(j + 1) == '/') {
-                        skip = j + 2 - i;
-                        break;
-                    }
-                    if (lineTerminator(d)) break;
-                }
-            } else if (blank(c)) {
-                skip = 1;
-            }
+            int skip = blockComment(s, i);
+            if (skip == 0 && blank(c)) skip = 1;
             if (skip > 0) {
                 if (out == null) out = new StringBuilder(n).append(s, 0, i);
                 i += skip;
@@ -39,6 +27,21 @@ public final class Views {
             }
         }
         return out == null ? s : out.toString();
+    }
+
+    /**
+     * The length of a block comment starting at {@code i}, or 0 when none does: {@code /\*.*?\*\/}, where
+     * ".*?" stops at a line terminator, so the comment must close before one.
+     */
+    private static int blockComment(String s, int i) {
+        int n = s.length();
+        if (s.charAt(i) != '/' || i + 1 >= n || s.charAt(i + 1) != '*') return 0;
+        for (int j = i + 2; j + 1 < n; j++) {
+            char d = s.charAt(j);
+            if (d == '*' && s.charAt(j + 1) == '/') return j + 2 - i;
+            if (lineTerminator(d)) return 0;
+        }
+        return 0;
     }
 
     /** The path view: {@code s.replace('\\', '/').replaceAll("/{2,}", "/")}. */
@@ -67,17 +70,7 @@ public final class Views {
         int i = 0;
         while (i < n) {
             char c = s.charAt(i);
-            int skip = 0;
-            if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
-                for (int j = i + 2; j + 1 < n; j++) {
-                    char d = s.charAt(j);
-                    if (d == '*' && s.charAt(j + 1) == '/') {
-                        skip = j + 2 - i;
-                        break;
-                    }
-                    if (lineTerminator(d)) break;
-                }
-            }
+            int skip = blockComment(s, i);
             if (skip == 0 && (c == '#' || (c == '/' && i + 1 < n && s.charAt(i + 1) == '/'))) {
                 int newline = s.indexOf('\n', i + (c == '#' ? 1 : 2));
                 if (newline >= 0) skip = newline + 1 - i;
