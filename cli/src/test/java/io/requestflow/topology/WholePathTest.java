@@ -256,8 +256,15 @@ class WholePathTest {
         assertThat(status).isEqualTo("confirmed");
 
         // and the request's trace goes on through the queue: the relay's and the worker's spans are in it
-        String spans = RawHttp.send("127.0.0.1", stack.hop("balancer").adminAddress(), "GET", "/spans?trace=" + trace(placed),
-                "x", Map.of(), null).body();
+        // (a span is stored when it ends, which can be a moment after the order shows as confirmed)
+        String spans;
+        long spansDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        do {
+            spans = RawHttp.send("127.0.0.1", stack.hop("balancer").adminAddress(), "GET", "/spans?trace=" + trace(placed),
+                    "x", Map.of(), null).body();
+            if (!spans.contains("queue publish OrderPlaced") || !spans.contains("queue process OrderPlaced")) sleep(50);
+            else break;
+        } while (System.nanoTime() < spansDeadline);
         assertThat(spans).contains("queue publish OrderPlaced", "queue process OrderPlaced", "orders POST");
         // what `./flow trace ID` prints: the same spans as one tree
         java.io.StringWriter printed = new java.io.StringWriter();

@@ -136,6 +136,9 @@ public final class OutboxRelay implements AutoCloseable {
                     producer.flush();
                     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.sendTimeoutMs());
                     for (Future<RecordMetadata> ack : acks) ack.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    // published: the spans end with Kafka's acknowledgement (a worker may already be handling them)
+                    spans.forEach(Span::end);
+                    spans.clear();
                     try (PreparedStatement ps = c.prepareStatement("UPDATE outbox SET published_at = now() WHERE id = ANY (?)")) {
                         ps.setArray(1, c.createArrayOf("bigint", ids.toArray()));
                         ps.executeUpdate();
@@ -148,7 +151,6 @@ public final class OutboxRelay implements AutoCloseable {
                 }
                 c.commit();
                 published.increment(ids.size());
-                spans.forEach(Span::end);
                 return ids.size();
             } catch (Exception e) {
                 rollback(c);
