@@ -47,18 +47,26 @@ class LeasedBucketTest {
 
     /** A bucket whose Redis calls are counted. */
     static LeasedBucket bucket(String key, long rate, long burst, AtomicInteger calls) {
+        return bucket(key, rate, burst, calls, CompletableFuture.completedFuture(null));
+    }
+
+    /** As above, with Redis's answers held back until {@code answersFrom} completes. */
+    static LeasedBucket bucket(String key, long rate, long burst, AtomicInteger calls, CompletableFuture<Void> answersFrom) {
         return new LeasedBucket((slot, want, back) -> {
             calls.incrementAndGet();
-            return leases.take(key, rate, burst, want, back, LEASE, "t:" + slot);
+            return leases.take(key, rate, burst, want, back, LEASE, "t:" + slot)
+                    .thenCombine(answersFrom, (grant, ignored) -> grant);
         }, burst, LEASE, 1_000);
     }
 
     @Test
     void concurrentTakesShareCallsAndALeaseServesLocally() throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        LeasedBucket bucket = bucket("lb:herd", 1, 1_000, calls);
+        CompletableFuture<Void> redisAnswers = new CompletableFuture<>();
+        LeasedBucket bucket = bucket("lb:herd", 1, 1_000, calls, redisAnswers);
         List<CompletableFuture<LeasedBucket.Result>> takes = new ArrayList<>();
-        for (int i = 0; i < 100; i++) takes.add(bucket.take()); // all before Redis can have answered the first
+        for (int i = 0; i < 100; i++) takes.add(bucket.take()); // all before Redis has answered the first
+        redisAnswers.complete(null);
         for (var t : takes) assertThat(t.get(5, TimeUnit.SECONDS).allowed()).isTrue();
         assertThat(calls.get()).as("100 concurrent takes, one call in flight at a time").isLessThanOrEqualTo(5);
         // the last lease was sized to the rate just seen: the next takes are answered without Redis
