@@ -54,7 +54,7 @@ import java.util.Map;
  */
 public final class Roles {
     public static final List<String> NAMES = List.of("dns", "edge", "firewall", "balancer", "gateway", "auth",
-            "catalog", "inventory", "reviews", "recommendations", "page", "orders", "queue", "data");
+            "catalog", "inventory", "reviews", "recommendations", "page", "orders", "queue", "data", "console");
 
     private final Engine engine;
     private final Topology topology;
