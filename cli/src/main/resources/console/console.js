@@ -262,10 +262,10 @@ async function breakIt(event) {
   const instance = $("break-instance").value;
   const kind = $("break-kind").value;
   const spec = { instance, forSeconds: Number($("break-for").value) };
-  const store = ["redis", "kafka", "replica"].includes(instance);
+  const store = ["postgres", "redis", "kafka", "replica"].includes(instance);
   if (store !== (kind === "stop")) {
     $("break-result").textContent = store ? `${instance} can only be stopped: choose "stop (data store)"`
-      : `"stop" is for the data stores (redis, kafka, replica); ${instance} can fail, slow down or fail readiness`;
+      : `"stop" is for the data stores (postgres, redis, kafka, replica); ${instance} can fail, slow down or fail readiness`;
     return;
   }
   if (kind === "error") { spec.errorStatus = Number($("break-status").value); spec.percent = Number($("break-percent").value); }

@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 @Command(name = "break", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {"Break a running hop or data store on purpose, and watch the path cope.",
                 "Slow a hop down, make it fail a share of requests, or fail its readiness check;",
-                "stop Redis or Kafka, or pause the replica.",
+                "stop the PostgreSQL primary, Redis or Kafka, or pause the replica.",
                 "The fault ends by itself after --for (default 5m), or with `./flow heal INSTANCE`.",
                 "Talks to the instance's admin port (POST /faults); works on `up` and `serve` alike.",
                 "",
@@ -24,13 +24,14 @@ import java.util.concurrent.Callable;
                 "  ./flow break recommendations --error 503 --percent 50",
                 "  ./flow break gateway-1 --unready --for 30s   # health checks take it out, then back in",
                 "  ./flow break redis --for 1m                  # stops the embedded Redis: reads go to PostgreSQL",
+                "  ./flow break postgres --for 1m               # stops the primary: reads go on from the replica, writes get 503",
                 "  ./flow break kafka                           # orders go on; the outbox waits, then catches up",
                 "  ./flow break replica                         # pauses WAL replay: the replica falls behind",
                 "  ./flow faults                                # what is broken now"})
 public final class BreakCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "INSTANCE",
             description = "edge, firewall, balancer, gateway-N, auth, catalog, inventory, reviews, recommendations,"
-                    + " orders, page; or redis, kafka, replica (the stores `./flow up` embeds)")
+                    + " orders, page; or postgres (the primary), redis, kafka, replica (the stores `./flow up` embeds)")
     String instance;
 
     @Option(names = "--latency", paramLabel = "MS", description = "Delay every request by this many milliseconds")

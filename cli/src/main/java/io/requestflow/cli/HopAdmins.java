@@ -41,12 +41,13 @@ final class HopAdmins {
             if (n >= 1 && n <= 64) return gateway(t, n);
         }
         throw new IllegalArgumentException("no hop instance named '" + name + "'; known: "
-                + String.join(", ", of(t).keySet()) + ", and the data stores redis, kafka and replica");
+                + String.join(", ", of(t).keySet()) + ", and the data stores "
+                + String.join(", ", io.requestflow.topology.DataFaults.STORES));
     }
 
     /** The data stores `./flow up` embeds, broken through {@code /data} on the balancer's admin port. */
     static boolean isDataStore(String name) {
-        return name.equals("redis") || name.equals("kafka") || name.equals("replica");
+        return io.requestflow.topology.DataFaults.STORES.contains(name);
     }
 
     /** Where `./flow up` serves {@code /data} (and {@code /scale}): the balancer's admin port. */

@@ -42,7 +42,6 @@ final class ConsoleApi {
     private static final Pattern TRACE_ID = Pattern.compile("[0-9a-f]{32}");
     private static final Pattern FAULT_FIELD = Pattern.compile("latencyMs|jitterMs|errorStatus|percent|forSeconds");
     private static final int MAX_RESPONSE_BYTES = 1024 * 1024;
-    private static final String STORE_NAMES = "redis, kafka, replica";
 
     private final PathDirectory path;
     private final HttpProbe probe;
@@ -232,7 +231,8 @@ final class ConsoleApi {
         List<String> known = new ArrayList<>();
         for (PathDirectory.Instance i : path.instances()) if (i.breakable()) known.add(i.name());
         throw new IllegalArgumentException("no instance named '" + name + "' can be broken; known: "
-                + String.join(", ", known) + (path.dataAdmin() == null ? "" : ", and the stores " + STORE_NAMES));
+                + String.join(", ", known) + (path.dataAdmin() == null ? "" : ", and the stores "
+                + String.join(", ", io.requestflow.topology.DataFaults.STORES)));
     }
 
     private HostPort dataAdmin() {
@@ -241,7 +241,7 @@ final class ConsoleApi {
     }
 
     private static boolean isStore(String name) {
-        return name.equals("redis") || name.equals("kafka") || name.equals("replica");
+        return io.requestflow.topology.DataFaults.STORES.contains(name);
     }
 
     /** An admin port's answer passed on as it came (problems included); a readable 502 when it does not answer. */
