@@ -23,6 +23,8 @@ import java.util.concurrent.Callable;
                 "  ./flow break catalog --latency 300 --jitter 200 # the page waits, then degrades",
                 "  ./flow break recommendations --error 503 --percent 50",
                 "  ./flow break gateway-1 --unready --for 30s   # health checks take it out, then back in",
+                "  ./flow break dns --latency 300               # every lookup waits: ./flow get shows it in dns",
+                "  ./flow break dns --error 503 --percent 50    # half the lookups get SERVFAIL",
                 "  ./flow break redis --for 1m                  # stops the embedded Redis: reads go to PostgreSQL",
                 "  ./flow break postgres --for 1m               # stops the primary: reads go on from the replica, writes get 503",
                 "  ./flow break kafka                           # orders go on; the outbox waits, then catches up",
@@ -30,7 +32,7 @@ import java.util.concurrent.Callable;
                 "  ./flow faults                                # what is broken now"})
 public final class BreakCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "INSTANCE",
-            description = "edge, firewall, balancer, gateway-N, auth, catalog, inventory, reviews, recommendations,"
+            description = "dns, edge, firewall, balancer, gateway-N, auth, catalog, inventory, reviews, recommendations,"
                     + " orders, page; or postgres (the primary), redis, kafka, replica (the stores `./flow up` embeds)")
     String instance;
 
@@ -40,7 +42,8 @@ public final class BreakCommand implements Callable<Integer> {
     @Option(names = "--jitter", paramLabel = "MS", description = "Plus up to this many milliseconds at random")
     long jitterMs;
 
-    @Option(names = "--error", paramLabel = "STATUS", description = "Answer requests with this status (400-599)")
+    @Option(names = "--error", paramLabel = "STATUS",
+            description = "Answer requests with this status (400-599); dns answers SERVFAIL whatever the status")
     int errorStatus;
 
     @Option(names = "--percent", paramLabel = "P", description = "Share of requests that get --error (default 100)")

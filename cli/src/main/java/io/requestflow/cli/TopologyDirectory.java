@@ -24,7 +24,6 @@ final class TopologyDirectory implements PathDirectory {
     @Override
     public List<Instance> instances() {
         List<Instance> all = new ArrayList<>();
-        all.add(new Instance("dns-1", "dns", new HostPort(topology.bind, topology.dnsAdminPort), false));
         for (Map.Entry<String, HostPort> e : HopAdmins.withScaledGateways(topology).entrySet()) {
             String name = e.getKey();
             all.add(new Instance(name, name.substring(0, name.lastIndexOf('-')), e.getValue(), true));

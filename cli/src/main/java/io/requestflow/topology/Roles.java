@@ -359,12 +359,14 @@ public final class Roles {
     public DnsHop dns(String instance, DnsConfig config, HostPort admin) {
         HopContext ctx = engine.hop("dns", instance);
         try {
-            DnsServer server = DnsServer.start(config, ctx.registry(), engine.group());
+            // breakable like the HTTP hops (./flow break dns): SERVFAIL, delayed answers, unready
+            DnsServer server = DnsServer.start(config, ctx.registry(), engine.group(), ctx.faults());
             try {
                 // POST /dns/reload reads the dns section of the topology file again (the built-in one if none)
                 var routes = io.requestflow.dns.DnsAdmin.routes(server, () -> topology.source == null ? config
                         : TopologyLoader.load(topology.source, true).dns);
-                return new DnsHop(server, AdminServer.start(ctx, admin, AdminServer.Readiness.always(), routes), ctx);
+                return new DnsHop(server, AdminServer.start(ctx, admin,
+                        ctx.faults().readiness(AdminServer.Readiness.always()), ctx.faults().withAdminRoute(routes)), ctx);
             } catch (RuntimeException e) {
                 server.close();
                 throw e;

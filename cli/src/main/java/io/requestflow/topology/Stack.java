@@ -319,7 +319,7 @@ public final class Stack implements AutoCloseable {
         @Override
         public List<Instance> instances() {
             List<Instance> all = new ArrayList<>();
-            all.add(new Instance(dns.context().instance(), "dns", HostPort.of(dns.admin().address()), false));
+            all.add(new Instance(dns.context().instance(), "dns", HostPort.of(dns.admin().address()), true));
             List<HttpHop> live;
             synchronized (Stack.this) {
                 live = new ArrayList<>(hops.values());

@@ -133,6 +133,24 @@ class ConsoleTest {
     }
 
     @Test
+    void dnsBrokenFromTheConsoleFailsTheLookupAndHealingEndsIt() throws IOException {
+        RawHttp.Reply set = call("POST", "/api/faults", "{\"instance\": \"dns-1\", \"errorStatus\": 503, \"forSeconds\": 60}",
+                Map.of());
+        assertThat(set.status()).as(set.body()).isEqualTo(200);
+        try {
+            RawHttp.Reply failed = call("POST", "/api/request", "{\"path\": \"/api/products/8\"}", Map.of());
+            assertThat(failed.status()).isEqualTo(502);
+            JsonNode problem = json(failed);
+            assertThat(problem.get("phase").asText()).isEqualTo("dns");
+            assertThat(problem.get("detail").asText()).contains("SERVFAIL");
+        } finally {
+            assertThat(call("DELETE", "/api/faults?instance=dns-1", null, Map.of()).status()).isEqualTo(200);
+        }
+        RawHttp.Reply answered = call("POST", "/api/request", "{\"path\": \"/api/products/8\"}", Map.of());
+        assertThat(json(answered).get("status").asInt()).isEqualTo(200);
+    }
+
+    @Test
     void badInputGetsAProblemThatSaysWhatToSend() throws IOException {
         RawHttp.Reply notAPath = call("POST", "/api/request", "{\"path\": \"api/products\"}", Map.of());
         assertThat(notAPath.status()).isEqualTo(400);
