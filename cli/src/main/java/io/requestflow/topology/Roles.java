@@ -145,6 +145,7 @@ public final class Roles {
         routes.putAll(extraAdmin);
         HttpHop hop = start(ctx, listen, admin, balancer.stages(), balancer::notReadyReason, routes);
         balancer.startHealthChecks();
+        if (topology.balancer.discovery != null) balancer.startDiscovery(topology.balancer.discovery, ctx);
         return new Balancer(hop, balancer);
     }
 

@@ -163,6 +163,8 @@ public final class Topology {
         public long drainTimeoutMs = BalancerConfig.Policy.defaults().drainTimeoutMs();
         public BalancerConfig.Outlier outlier = BalancerConfig.Outlier.defaults();
         public BalancerConfig.Retry retry = BalancerConfig.Retry.defaults();
+        /** Targets from a DNS name (a Kubernetes headless Service), next to the configured ones; null = off. */
+        public io.requestflow.balancer.DiscoveryConfig discovery;
 
         public Balancer() {
             super(8200);
