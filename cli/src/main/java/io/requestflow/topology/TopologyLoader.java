@@ -37,14 +37,9 @@ public final class TopologyLoader {
             return new Topology();
         }
         try {
-            Topology t = YAML.readValue(file.toFile(), Topology.class);
-            return t == null ? new Topology() : t;
-        } catch (UnrecognizedPropertyException e) {
-            throw new IllegalArgumentException(file + ": unknown setting '" + e.getPropertyName() + "' at "
-                    + e.getPathReference() + "; known settings are " + e.getKnownPropertyIds(), e);
+            return parse(Files.readString(file), file.toString());
         } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": cannot read the topology: "
-                    + e.getMessage().lines().findFirst().orElse(""), e);
+            throw new IllegalArgumentException(file + ": cannot read the topology: " + e.getMessage(), e);
         }
     }
 }
