@@ -57,6 +57,16 @@ try {
   await page.locator('.card.faulted[data-instance="recommendations-1"]').waitFor({ state: "detached" });
   console.log("heal: recommendations-1 back to normal");
 
+  await page.locator("#traffic-rate").fill("20");
+  await page.locator("#traffic-seconds").fill("30");
+  await page.locator("#traffic-start").click();
+  await page.locator('#traffic-status:text-matches("^running")').waitFor();
+  await page.locator('.card[data-instance="edge-1"] .traffic').waitFor();
+  const rate = await page.locator('.card[data-instance="edge-1"] .traffic').textContent();
+  await page.locator("#traffic-stop").click();
+  await page.locator('#traffic-status:text-matches("^not running")').waitFor();
+  console.log("traffic: started, the edge's card showed " + rate + ", stopped");
+
   if (problems.length) throw new Error(problems.join("; "));
   console.log("console OK");
 } catch (e) {

@@ -74,6 +74,11 @@ function card(i) {
     el("div", { class: "state" }, el("span", { class: "dot", "aria-hidden": "true" }), i.state),
     el("div", { class: "muted" }, "admin " + i.admin));
   if (i.reason) node.append(el("div", { class: "muted" }, i.reason));
+  if (i.traffic) {
+    const t = i.traffic;
+    node.append(el("div", { class: "traffic" }, `${t.perSecond.toFixed(1)} req/s` + (t.p99Ms === null ? "" : ` · p99 ${fmt(t.p99Ms)} ms`)));
+    if (t.serverErrorsPerSecond > 0) node.append(el("div", { class: "fault" }, `5xx ${t.serverErrorsPerSecond.toFixed(1)}/s`));
+  }
   if (i.fault) {
     node.append(el("div", { class: "fault" }, faultText(i.fault)),
       el("button", { type: "button", onclick: () => heal(i.name) }, "heal"));
@@ -127,11 +132,43 @@ function drawTargets(targets) {
     el("tr", {}, ...keys.map((k) => el("td", {}, typeof t[k] === "object" ? JSON.stringify(t[k]) : String(t[k]))))));
 }
 
+function drawTraffic(t) {
+  const last = t.last;
+  let text = t.running ? `running: ${t.elapsedSeconds} of ${t.seconds} s at ${t.rate} req/s` : "not running";
+  if (t.completed > 0) {
+    text += ` · last ${last.seconds} s: ${last.requests} answered, ${last.ok} ok, ${last.clientErrors} 4xx,`
+      + ` ${last.serverErrors} 5xx, ${last.noAnswer} without an answer`;
+    if (last.p99Ms !== null) text += ` · p50 ${fmt(last.p50Ms)} ms, p99 ${fmt(last.p99Ms)} ms`;
+    text += ` · ${t.completed} in all, ${t.completedOk} ok`;
+  }
+  if (t.error) text += ` · stopped: ${t.error}`;
+  $("traffic-status").textContent = text;
+}
+
+async function startTraffic(event) {
+  event.preventDefault();
+  try {
+    drawTraffic(await api("POST", "/api/traffic", { rate: Number($("traffic-rate").value), seconds: Number($("traffic-seconds").value) }));
+  } catch (e) {
+    $("traffic-status").textContent = "cannot start: " + e.message;
+  }
+}
+
+async function stopTraffic() {
+  try {
+    drawTraffic(await api("DELETE", "/api/traffic"));
+  } catch (e) {
+    $("traffic-status").textContent = "cannot stop: " + e.message;
+  }
+}
+
 async function refresh() {
   try {
-    const [state, targets] = await Promise.all([api("GET", "/api/path"), api("GET", "/api/targets")]);
+    const [state, targets, traffic] = await Promise.all([api("GET", "/api/path"), api("GET", "/api/targets"),
+      api("GET", "/api/traffic")]);
     drawPath(state);
     drawTargets(targets);
+    drawTraffic(traffic);
     $("path-error").hidden = true;
     $("refreshed").textContent = "updated " + new Date().toLocaleTimeString();
   } catch (e) {
@@ -292,6 +329,8 @@ function start() {
   $("send-form").addEventListener("submit", send);
   $("show-trace").addEventListener("click", showTrace);
   $("break-form").addEventListener("submit", breakIt);
+  $("traffic-form").addEventListener("submit", startTraffic);
+  $("traffic-stop").addEventListener("click", stopTraffic);
   $("break-kind").addEventListener("change", showBreakFields);
   showBreakFields();
   refresh();

@@ -46,11 +46,19 @@ final class ConsoleApi {
     private final PathDirectory path;
     private final HttpProbe probe;
     private final ConsoleSettings settings;
+    private final HopRates rates = new HopRates();
+    private final TrafficRun traffic;
 
     ConsoleApi(PathDirectory path, HttpProbe probe, ConsoleSettings settings) {
         this.path = path;
         this.probe = probe;
         this.settings = settings;
+        this.traffic = new TrafficRun(path);
+    }
+
+    /** Ends the traffic the page started, if any. */
+    void stopTraffic() {
+        traffic.stop();
     }
 
     Response handle(Request request) {
@@ -63,8 +71,10 @@ final class ConsoleApi {
             if (p.startsWith("/api/traces/") && method.equals("GET")) return trace(p.substring("/api/traces/".length()));
             if (p.equals("/api/faults") && method.equals("POST")) return breakOne(request);
             if (p.equals("/api/faults") && method.equals("DELETE")) return heal(request.query("instance"));
+            if (p.equals("/api/traffic")) return traffic(request);
             return Problem.notFound("console API: GET /api/path, GET /api/targets, POST /api/request,"
-                    + " GET /api/traces/ID, POST /api/faults, DELETE /api/faults?instance=NAME");
+                    + " GET /api/traces/ID, POST /api/faults, DELETE /api/faults?instance=NAME,"
+                    + " GET|POST|DELETE /api/traffic");
         } catch (IllegalArgumentException e) {
             return Problem.badRequest(e.getMessage());
         } catch (InterruptedException e) {
@@ -105,6 +115,10 @@ final class ConsoleApi {
                 JsonNode faults = Json.tree(bytes(AdminPort.get(i.admin(), "/faults", timeout()).body()));
                 JsonNode fault = faults == null ? null : faults.get("fault");
                 row.put("fault", fault == null || fault.isNull() ? null : fault);
+            }
+            if (!i.role().equals("dns") && !i.role().equals("queue")) {
+                HttpResponse<String> metrics = AdminPort.get(i.admin(), "/metrics", timeout());
+                if (metrics.statusCode() == 200) row.put("traffic", rates.update(i.name(), metrics.body(), System.nanoTime()));
             }
         } catch (IOException e) {
             row.put("state", "down");
@@ -155,6 +169,32 @@ final class ConsoleApi {
         } catch (ProbeException e) {
             return Problem.of(502, "No Response", e.getMessage(),
                     Map.of("phase", e.phase().name().toLowerCase(java.util.Locale.ROOT), "timedOut", e.timedOut()));
+        }
+    }
+
+    /** {@code GET}: the run and the last seconds; {@code POST {"rate": 50, "seconds": 60}} starts; {@code DELETE} stops. */
+    private Response traffic(Request request) {
+        switch (request.method()) {
+            case "GET" -> {
+                return Response.json(200, traffic.status()).header("Cache-Control", "no-store");
+            }
+            case "POST" -> {
+                JsonNode spec = Json.tree(request.body());
+                if (spec == null || !spec.isObject()) {
+                    throw new IllegalArgumentException("send a JSON object: {\"rate\": 50, \"seconds\": 60}");
+                }
+                if (!traffic.start(spec.path("rate").asDouble(50), spec.path("seconds").asInt(60))) {
+                    return Problem.of(409, "Conflict", "traffic is running already: DELETE /api/traffic stops it");
+                }
+                return Response.json(202, traffic.status());
+            }
+            case "DELETE" -> {
+                traffic.stop();
+                return Response.json(200, traffic.status());
+            }
+            default -> {
+                return Problem.of(405, "Method Not Allowed", "GET, POST or DELETE /api/traffic");
+            }
         }
     }
 

@@ -25,11 +25,13 @@ public final class ConsoleServer implements AutoCloseable {
     private final HttpServer server;
     private final HttpProbe probe;
     private final EventLoopGroup probeGroup;
+    private final ConsoleApi api;
 
-    private ConsoleServer(HttpServer server, HttpProbe probe, EventLoopGroup probeGroup) {
+    private ConsoleServer(HttpServer server, HttpProbe probe, EventLoopGroup probeGroup, ConsoleApi api) {
         this.server = server;
         this.probe = probe;
         this.probeGroup = probeGroup;
+        this.api = api;
     }
 
     public static ConsoleServer start(Engine engine, String bind, PathDirectory path, ConsoleSettings settings) {
@@ -48,7 +50,7 @@ public final class ConsoleServer implements AutoCloseable {
                         }
                         return CompletableFuture.completedFuture(assets.serve(request));
                     });
-            return new ConsoleServer(server, probe, probeGroup);
+            return new ConsoleServer(server, probe, probeGroup, api);
         } catch (RuntimeException e) {
             probe.close();
             probeGroup.shutdownGracefully();
@@ -62,6 +64,7 @@ public final class ConsoleServer implements AutoCloseable {
 
     @Override
     public void close() {
+        api.stopTraffic();
         server.close();
         probe.close();
         probeGroup.shutdownGracefully();

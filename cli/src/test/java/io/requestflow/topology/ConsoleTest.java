@@ -151,6 +151,40 @@ class ConsoleTest {
     }
 
     @Test
+    void trafficStartedFromTheConsoleIsAnsweredAndShowsInEachHopsRates() throws Exception {
+        RawHttp.Reply started = call("POST", "/api/traffic", "{\"rate\": 40, \"seconds\": 20}", Map.of());
+        assertThat(started.status()).as(started.body()).isEqualTo(202);
+        try {
+            assertThat(call("POST", "/api/traffic", "{\"rate\": 40, \"seconds\": 20}", Map.of()).status())
+                    .as("one run at a time").isEqualTo(409);
+            call("GET", "/api/path", null, Map.of()); // the first look: rates need two
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            JsonNode edge = null;
+            JsonNode traffic = null;
+            while (System.nanoTime() < deadline) {
+                Thread.sleep(1_100);
+                edge = instance(json(call("GET", "/api/path", null, Map.of())), "edge-1").get("traffic");
+                traffic = json(call("GET", "/api/traffic", null, Map.of()));
+                if (edge != null && !edge.isNull() && edge.get("perSecond").asDouble() > 0
+                        && traffic.at("/last/ok").asInt() > 0) break;
+            }
+            assertThat(traffic.get("running").asBoolean()).isTrue();
+            assertThat(traffic.at("/last/ok").asInt()).as(traffic.toString()).isPositive();
+            assertThat(traffic.at("/last/p99Ms").asDouble()).isPositive();
+            assertThat(edge.get("perSecond").asDouble()).as("the edge's own count, from its /metrics").isPositive();
+            assertThat(edge.get("p99Ms").asDouble()).isPositive();
+        } finally {
+            assertThat(call("DELETE", "/api/traffic", null, Map.of()).status()).isEqualTo(200);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (json(call("GET", "/api/traffic", null, Map.of())).get("running").asBoolean()) {
+            assertThat(System.nanoTime()).as("stopped within 10 s").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        assertThat(call("POST", "/api/traffic", "{\"rate\": 100000, \"seconds\": 5}", Map.of()).status()).isEqualTo(400);
+    }
+
+    @Test
     void badInputGetsAProblemThatSaysWhatToSend() throws IOException {
         RawHttp.Reply notAPath = call("POST", "/api/request", "{\"path\": \"api/products\"}", Map.of());
         assertThat(notAPath.status()).isEqualTo(400);

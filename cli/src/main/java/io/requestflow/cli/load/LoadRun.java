@@ -140,12 +140,15 @@ public final class LoadRun {
     }
 
     private void openLoop(LoadClient client, Workload workload, Schedule schedule, long origin,
-                          Consumer<Outcome> done, AtomicLong inflight, AtomicLong sent, double[] maxLag) {
+                          Consumer<Outcome> done, AtomicLong inflight, AtomicLong sent, double[] maxLag)
+            throws InterruptedException {
         double t = schedule.start();
         while (t < schedule.end()) {
             long intended = origin + (long) (t * 1e9);
             long wait;
             while ((wait = intended - System.nanoTime()) > 0) {
+                // stopped (the console's Stop): an interrupted park returns at once, so check rather than spin
+                if (Thread.interrupted()) throw new InterruptedException("the load run was stopped");
                 // park most of the wait, spin the last 100 µs: the send time is the measurement's zero
                 if (wait > 200_000) LockSupport.parkNanos(wait - 100_000);
                 else Thread.onSpinWait();
@@ -164,7 +167,10 @@ public final class LoadRun {
                             AtomicLong inflight, AtomicLong sent) throws InterruptedException {
         long end = origin + (long) (scenario.durationSeconds * 1e9);
         long first = origin - (long) (scenario.warmupSeconds * 1e9);
-        while (System.nanoTime() < first) LockSupport.parkNanos(first - System.nanoTime());
+        while (System.nanoTime() < first) {
+            if (Thread.interrupted()) throw new InterruptedException("the load run was stopped");
+            LockSupport.parkNanos(first - System.nanoTime());
+        }
         CountDownLatch users = new CountDownLatch(scenario.users);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         Object draw = new Object();
