@@ -41,6 +41,14 @@ try {
   if (spans < 5) throw new Error(`the trace shows ${spans} spans, expected the path's hops at least`);
   console.log(`trace: ${spans} spans`);
 
+  await page.getByRole("button", { name: "log in as demo" }).click();
+  await page.locator("#send").click();
+  await page.locator("#use-token").click();
+  await page.getByRole("button", { name: "me (with the token)" }).click();
+  await page.locator("#send").click();
+  await page.locator('#status:text-matches("^200 .*/api/me")').waitFor();
+  console.log("login: the token from the login answer made /api/me a 200");
+
   await page.locator("#break-instance").selectOption("recommendations-1");
   await page.locator("#break-kind").selectOption("error");
   await page.locator("#break-status").fill("503");
@@ -49,8 +57,10 @@ try {
   await page.locator('.card.faulted[data-instance="recommendations-1"]').waitFor();
   console.log("break: recommendations-1 shown broken");
 
+  await page.getByRole("button", { name: "the product page (fan-out)" }).click();
+  await page.locator("#target").fill("/api/pages/products/43"); // not in the edge's cache: it reaches the page
   await page.locator("#send").click();
-  await page.locator('#status:text-matches("^200")').waitFor();
+  await page.locator('#status:text-matches("^200 .*/api/pages/products/43")').waitFor();
   console.log("request while broken: still 200 (the page degrades)");
 
   await page.locator('.card[data-instance="recommendations-1"] button', { hasText: "heal" }).click();

@@ -16,6 +16,7 @@ const PRESETS = [
   ["search", "GET", "/api/products/search?q=lamp"],
   ["me without a token (401)", "GET", "/api/me"],
   ["log in as demo", "POST", "/api/login", '{"username":"demo","password":"demo"}'],
+  ["me (with the token)", "GET", "/api/me"],
   ["an injection (403)", "GET", "/api/products/search?q=1%27%20OR%20%271%27%3D%271"],
 ];
 
@@ -214,6 +215,10 @@ function drawResult(r) {
   const t = r.timings;
   $("timings").textContent = `client: dns ${fmt(t.dns)} ms · connect ${fmt(t.connect)} ms · first byte ${fmt(t.ttfb)} ms · total ${fmt(t.total)} ms`;
   lastTraceId = r.traceId;
+  const token = r.json && r.json.access_token;
+  $("use-token").hidden = !token;
+  $("use-token").dataset.token = token || "";
+  $("use-token").textContent = "Use this token for the next requests";
   $("show-trace").hidden = !r.traceId;
   $("trace").hidden = true;
   const headers = Object.entries(r.headers).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(", ") : v}`).join("\n");
@@ -328,6 +333,11 @@ function start() {
   }
   $("send-form").addEventListener("submit", send);
   $("show-trace").addEventListener("click", showTrace);
+  $("use-token").addEventListener("click", () => {
+    const kept = $("headers").value.split("\n").filter((l) => l.trim() && !/^authorization\s*:/i.test(l));
+    $("headers").value = kept.concat("Authorization: Bearer " + $("use-token").dataset.token).join("\n");
+    $("use-token").textContent = "The token is in the headers below";
+  });
   $("break-form").addEventListener("submit", breakIt);
   $("traffic-form").addEventListener("submit", startTraffic);
   $("traffic-stop").addEventListener("click", stopTraffic);
