@@ -34,6 +34,7 @@ import java.nio.file.Path;
         usageHelpAutoWidth = true,
         footer = {"", "Start with:  ./flow up",
                 "Then:        ./flow get http://shop.requestflow.test:8080/api/products/42",
+                "Watch:       http://127.0.0.1:9900/ (the console: every hop, a request's trace, traffic, faults)",
                 "Tests:       ./flow test        One command's options:  ./flow help COMMAND"})
 public final class Flow implements Runnable {
 
