@@ -296,7 +296,7 @@ public final class Stack implements AutoCloseable {
     }
 
     /** A started HTTP hop by name: edge, firewall, balancer, gateway-1…, auth, catalog. */
-    public HttpHop hop(String name) {
+    public synchronized HttpHop hop(String name) {
         HttpHop hop = hops.get(name);
         if (hop == null) throw new IllegalArgumentException("no hop named " + name + "; running: " + hops.keySet());
         return hop;
