@@ -1,5 +1,7 @@
 package io.requestflow.firewall.waf;
 
+import io.requestflow.firewall.waf.normalize.Normalizer;
+
 import java.util.Arrays;
 import java.util.function.UnaryOperator;
 
@@ -22,7 +24,9 @@ public final class Target {
     private final Kind kind;
     private final String name;
     private final String raw;
-    private final String value;
+    /** Normalised on first use: a value known clean is often never read (see {@link #knownClean}). */
+    private String value;
+    private final boolean knownClean;
     /** Views computed so far, by transform (a small list: a handful of transforms exist). */
     private UnaryOperator<String>[] transforms = newTransforms();
     private String[] views = new String[4];
@@ -47,6 +51,19 @@ public final class Target {
         this.name = name;
         this.raw = raw;
         this.value = value;
+        this.knownClean = false;
+    }
+
+    /**
+     * A target whose value is normalised ({@link Normalizer#normalize}) when first read.
+     *
+     * @param knownClean the value's own checks are known to find nothing (see {@link CleanValueMemo})
+     */
+    Target(Kind kind, String name, String raw, boolean knownClean) {
+        this.kind = kind;
+        this.name = name;
+        this.raw = raw;
+        this.knownClean = knownClean;
     }
 
     @SuppressWarnings("unchecked")
@@ -67,18 +84,29 @@ public final class Target {
     }
 
     public String value() {
-        return value;
+        String v = value;
+        if (v == null) value = v = Normalizer.normalize(raw);
+        return v;
+    }
+
+    /**
+     * True when this value (kind, name and value) was seen in a request on which no rule matched
+     * ({@link CleanValueMemo}): checks that read nothing but this value skip it; checks that combine it
+     * with other parts of the request (argument counts and sizes, the Referer's host) still read it.
+     */
+    public boolean knownClean() {
+        return knownClean;
     }
 
     /** The value through {@code transform} (a constant function), computed once per target. */
     public String view(UnaryOperator<String> transform) {
-        if (transform == null) return value;
+        if (transform == null) return value();
         for (int i = 0; i < viewCount; i++) if (transforms[i] == transform) return views[i];
         if (viewCount == views.length) {
             transforms = Arrays.copyOf(transforms, viewCount * 2);
             views = Arrays.copyOf(views, viewCount * 2);
         }
-        String v = transform.apply(value);
+        String v = transform.apply(value());
         transforms[viewCount] = transform;
         views[viewCount++] = v;
         return v;
@@ -126,6 +154,7 @@ public final class Target {
     private void mask() {
         long l = 0;
         long h = 0;
+        String value = value();
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c < 64) l |= 1L << c;
@@ -153,6 +182,6 @@ public final class Target {
 
     @Override
     public String toString() {
-        return location() + "=" + value;
+        return location() + "=" + value();
     }
 }

@@ -105,7 +105,7 @@ public final class JavaRules extends PatternFamily {
             }
         }
         for (Target t : request.targets()) {
-            if (!ARGS.contains(t.kind()) && t.kind() != Target.Kind.HEADER) continue;
+            if (!ARGS.contains(t.kind()) && t.kind() != Target.Kind.HEADER || t.knownClean()) continue;
             for (String token : encodedTokens(t.raw())) {
                 // the keyword may start at any byte of the encoded text: try the four alignments
                 for (int shift = 0; shift < 4 && shift < token.length() - 6; shift++) {

@@ -254,6 +254,7 @@ public final class ProtocolRules implements RuleFamily {
     /** NUL anywhere is critical; other controls at level 2; non-printable ASCII at 3; anything non-ASCII at 4. */
     private static void controlCharacters(Inspection in, int paranoia, List<Match> out) {
         for (Target t : in.targets()) {
+            if (t.knownClean()) continue; // its characters were checked at this level before
             String v = t.raw();
             String location = t.location();
             boolean argLike = t.kind() != Target.Kind.HEADER && t.kind() != Target.Kind.BODY;

@@ -184,7 +184,7 @@ public final class SqliRules extends PatternFamily {
         boolean looseFired = false;
         boolean functionFired = false;
         for (Target t : request.targets()) {
-            if (!ARGS_AND_HEADERS.contains(t.kind())) continue;
+            if (!ARGS_AND_HEADERS.contains(t.kind()) || t.knownClean()) continue;
             String value = t.view(SQL_VIEW);
             if (!strictFired) {
                 String fp = SqliDetector.detect(value, false);

@@ -1,0 +1,52 @@
+package io.requestflow.firewall.waf;
+
+/**
+ * Values of a request (by kind, field name and value as its parser decoded it) that a whole request was
+ * inspected with while no rule matched anywhere in it, so none of that value's own checks found
+ * anything: browsers and forms send the same few values again and again (User-Agent, a theme cookie,
+ * a page number, the path), and those checks need not run again. Only such clean verdicts are kept,
+ * and a value's own checks depend on nothing but its kind, name and value (and the WAF's fixed level),
+ * so skipping a remembered one changes no outcome: an attacker can only add values that are clean anyway.
+ * Bounded: a fixed table of {@code entries} slots, a new value replacing whatever shared its slot;
+ * values longer than {@link #MAX_VALUE_CHARS} are never kept. Safe without locks: slots hold immutable keys.
+ */
+public final class CleanValueMemo {
+    /** Longer values are inspected every time (they are rare in real traffic and costly to keep). */
+    public static final int MAX_VALUE_CHARS = 512;
+
+    private record Key(Target.Kind kind, String name, String value, int hash) {}
+
+    private final Key[] slots;
+    private final int mask;
+
+    /** @param entries slots in the table, rounded up to a power of two; 0 turns the memo off */
+    public CleanValueMemo(int entries) {
+        int n = entries <= 0 ? 0 : Integer.highestOneBit(Math.max(1, entries - 1)) << 1;
+        this.slots = new Key[n];
+        this.mask = n - 1;
+    }
+
+    public boolean enabled() {
+        return slots.length > 0;
+    }
+
+    /** True if this value was seen, as this kind of value under this name, in a request where no rule matched. */
+    public boolean isClean(Target.Kind kind, String name, String value) {
+        if (slots.length == 0 || value.length() > MAX_VALUE_CHARS) return false;
+        int h = hash(kind, name, value);
+        Key k = slots[h & mask];
+        return k != null && k.hash == h && k.kind == kind && k.value.equals(value) && k.name.equals(name);
+    }
+
+    /** Remembers a value of a request on which no rule matched at all. */
+    public void rememberClean(Target.Kind kind, String name, String value) {
+        if (slots.length == 0 || value.length() > MAX_VALUE_CHARS) return;
+        int h = hash(kind, name, value);
+        slots[h & mask] = new Key(kind, name, value, h);
+    }
+
+    private static int hash(Target.Kind kind, String name, String value) {
+        int h = (kind.ordinal() * 31 + name.hashCode()) * 31 + value.hashCode();
+        return h ^ (h >>> 16);
+    }
+}
