@@ -27,6 +27,7 @@ public final class Inspection {
     private final Request request;
     private final String path;
     private final List<Target> targets = new ArrayList<>();
+    private final List<String> headerNames = new ArrayList<>();
     private final BodyParser.Kind bodyKind;
     private boolean bodyUnparsable;
     private int argCount;
@@ -65,6 +66,7 @@ public final class Inspection {
         }
         for (Map.Entry<String, String> h : request.headers()) {
             String name = h.getKey().toLowerCase(Locale.ROOT);
+            headerNames.add(name);
             if (name.equals("cookie")) {
                 cookies(h.getValue());
             } else if (!STRUCTURED_HEADERS.contains(name)) {
@@ -128,6 +130,11 @@ public final class Inspection {
     /** Decoded path with dot segments resolved: what routes and exclusions are matched against. */
     public String path() {
         return path;
+    }
+
+    /** The request's header names, lower case, in order (repeated names repeated). */
+    public List<String> headerNames() {
+        return headerNames;
     }
 
     public List<Target> targets() {

@@ -107,6 +107,17 @@ public final class Target {
             views = Arrays.copyOf(views, viewCount * 2);
         }
         String v = transform.apply(value());
+        // a view equal to the value or to another view is that string: scanned once (literalHits)
+        if (v.equals(value)) {
+            v = value;
+        } else {
+            for (int i = 0; i < viewCount; i++) {
+                if (views[i].equals(v)) {
+                    v = views[i];
+                    break;
+                }
+            }
+        }
         transforms[viewCount] = transform;
         views[viewCount++] = v;
         return v;

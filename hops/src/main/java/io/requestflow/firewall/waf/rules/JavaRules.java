@@ -128,6 +128,9 @@ public final class JavaRules extends PatternFamily {
     public static List<String> encodedTokens(String raw) {
         List<String> out = null;
         int n = raw.length();
+        int capitals = 0; // a token needs two upper-case letters, so the value does
+        for (int i = 0; i < n && capitals < 2; i++) if (raw.charAt(i) >= 'A' && raw.charAt(i) <= 'Z') capitals++;
+        if (capitals < 2) return List.of();
         int i = 0;
         while (i < n) {
             if (!base64Char(raw.charAt(i))) {
