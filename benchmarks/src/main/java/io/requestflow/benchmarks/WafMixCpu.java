@@ -57,17 +57,23 @@ public final class WafMixCpu {
         for (int i = 0; i < 3; i++) for (Request r : mix) waf.inspect(r); // warm-up, and the memo filled
         double[] parse = new double[rounds];
         double[] inspect = new double[rounds];
+        double[] allocated = new double[rounds];
+        var alloc = (com.sun.management.ThreadMXBean) mx;
+        long self = Thread.currentThread().threadId();
         int blocked = 0;
         for (int round = 0; round < rounds; round++) {
             long t = mx.getCurrentThreadCpuTime();
             for (Request r : mix) waf.prepare(r);
             parse[round] = (mx.getCurrentThreadCpuTime() - t) / 1000.0 / mix.size();
             t = mx.getCurrentThreadCpuTime();
+            long bytes = alloc.getThreadAllocatedBytes(self);
             for (Request r : mix) if (!waf.inspect(r).matches().isEmpty()) blocked++;
             inspect[round] = (mx.getCurrentThreadCpuTime() - t) / 1000.0 / mix.size();
+            allocated[round] = (alloc.getThreadAllocatedBytes(self) - bytes) / (double) mix.size();
         }
-        System.out.printf("mix of %d searches: inspected %.1f us CPU per request, take apart + normalise only %.1f us"
-                + " (requests with a match: %d)%n", mix.size(), median(inspect), median(parse), blocked / rounds);
+        System.out.printf("mix of %d searches: inspected %.1f us CPU per request (%.0f bytes allocated), take apart +"
+                + " normalise only %.1f us (requests with a match: %d)%n", mix.size(), median(inspect), median(allocated),
+                median(parse), blocked / rounds);
         if (args.length > 1 && args[1].equals("total")) return;
         // where it goes: families on the values of one kind only, and each family alone (memo as filled
         // above); each round on freshly prepared requests, since a target keeps its views and scans

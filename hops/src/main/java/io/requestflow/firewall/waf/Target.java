@@ -27,18 +27,24 @@ public final class Target {
     /** Normalised on first use: a value known clean is often never read (see {@link #knownClean}). */
     private String value;
     private final boolean knownClean;
-    /** Views computed so far, by transform (a small list: a handful of transforms exist). */
-    private UnaryOperator<String>[] transforms = newTransforms();
-    private String[] views = new String[4];
+    /** Views computed so far, by transform (a small list: a handful of transforms exist); allocated on first use. */
+    private UnaryOperator<String>[] transforms;
+    private String[] views;
     private int viewCount;
     /** Which ASCII characters the value contains (bit c of lo/hi), computed on first use. */
     private long lo;
     private long hi;
     private boolean masked;
-    /** Literal scans already done on this value's views (compared by identity), see {@link #literalHits}. */
-    private String[] scannedViews = new String[2];
-    private LiteralScanner[] scanners = new LiteralScanner[2];
-    private long[][] hits = new long[2][];
+    /**
+     * Literal scans already done on this value's views (compared by identity), see {@link #literalHits}:
+     * the first in fields (most values have one), any others in arrays allocated when needed.
+     */
+    private String firstScanned;
+    private LiteralScanner firstScanner;
+    private long[] firstHits;
+    private String[] scannedViews;
+    private LiteralScanner[] scanners;
+    private long[][] hits;
     private int scanned;
 
     /**
@@ -67,8 +73,8 @@ public final class Target {
     }
 
     @SuppressWarnings("unchecked")
-    private static UnaryOperator<String>[] newTransforms() {
-        return new UnaryOperator[4];
+    private static UnaryOperator<String>[] newTransforms(int n) {
+        return new UnaryOperator[n];
     }
 
     public Kind kind() {
@@ -102,7 +108,10 @@ public final class Target {
     public String view(UnaryOperator<String> transform) {
         if (transform == null) return value();
         for (int i = 0; i < viewCount; i++) if (transforms[i] == transform) return views[i];
-        if (viewCount == views.length) {
+        if (views == null) {
+            transforms = newTransforms(8);
+            views = new String[8];
+        } else if (viewCount == views.length) {
             transforms = Arrays.copyOf(transforms, viewCount * 2);
             views = Arrays.copyOf(views, viewCount * 2);
         }
@@ -128,10 +137,21 @@ public final class Target {
      * once per distinct view string and kept for the other rules that ask.
      */
     public long[] literalHits(LiteralScanner scanner, String view) {
+        if (firstScanned == view && firstScanner == scanner) return firstHits;
+        if (firstScanned == null) {
+            firstHits = scanner.scan(view);
+            firstScanned = view;
+            firstScanner = scanner;
+            return firstHits;
+        }
         for (int i = 0; i < scanned; i++) {
             if (scannedViews[i] == view && scanners[i] == scanner) return hits[i];
         }
-        if (scanned == scannedViews.length) {
+        if (scannedViews == null) {
+            scannedViews = new String[2];
+            scanners = new LiteralScanner[2];
+            hits = new long[2][];
+        } else if (scanned == scannedViews.length) {
             int n = scanned * 2;
             scannedViews = Arrays.copyOf(scannedViews, n);
             scanners = Arrays.copyOf(scanners, n);
