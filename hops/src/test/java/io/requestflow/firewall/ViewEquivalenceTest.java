@@ -3,6 +3,7 @@ package io.requestflow.firewall;
 import io.requestflow.engine.http.Request;
 import io.requestflow.firewall.waf.Inspection;
 import io.requestflow.firewall.waf.Target;
+import io.requestflow.firewall.waf.normalize.Normalizer;
 import io.requestflow.firewall.waf.rules.JavaRules;
 import io.requestflow.firewall.waf.rules.PatternRule;
 import io.requestflow.firewall.waf.rules.ProtocolRules;
@@ -56,14 +57,33 @@ class ViewEquivalenceTest {
         }
         Pattern tautology = new SqliRules().rules().stream().filter(r -> r.id().equals("SQLI-240"))
                 .map(PatternRule::pattern).findFirst().orElseThrow();
+        Pattern chained = new SqliRules().rules().stream().filter(r -> r.id().equals("SQLI-220"))
+                .map(PatternRule::pattern).findFirst().orElseThrow();
+        Pattern joined = new SqliRules().rules().stream().filter(r -> r.id().equals("SQLI-140"))
+                .map(PatternRule::pattern).findFirst().orElseThrow();
+        values.addAll(List.of("a=1 or b=2", "x'or'1'='1", "1 and 2=2", "(or 1=1", "_or 1=1", "or1=1", "éor 1=1",
+                "1 xor 1=1", "'||1=1", "1&&2=2", "1\t\nor 1=1", "7 = 7", "'a'='a'", "(5=5)", ",3=3", "x3=3"));
         values.addAll(List.of("1 like 1", "7\tlike 7", "x like gecko 1", "12  like12", "1like 1"));
         int changed = 0;
         int gated = 0;
+        int wordGated = 0;
+        int matched = 0;
         for (String v : values) {
-            // SQLI-240's gate only turns away values its regex cannot match
-            if (!SqliRules.mayBeLiteralTautology(v)) {
+            if (tautology.matcher(v).find() || chained.matcher(v).find() || joined.matcher(v).find()) matched++;
+            // SQLI-240's, 220's and 140's gates only turn away values their regexes cannot match
+            if (!SqliRules.mayBeLiteralTautology(v) || !SqliRules.hasNumberOrQuote(v)) {
                 assertThat(tautology.matcher(v).find()).as("SQLI-240 on %s", v).isFalse();
                 gated++;
+            }
+            for (String sql : new String[] {v, Normalizer.stripSqlComments(v)}) {
+                if (!SqliRules.hasBooleanOperator(sql)) {
+                    assertThat(chained.matcher(sql).find()).as("SQLI-220 on %s", sql).isFalse();
+                    wordGated++;
+                }
+                if (!SqliRules.mayJoinAfterLiteral(sql)) {
+                    assertThat(joined.matcher(sql).find()).as("SQLI-140 on %s", sql).isFalse();
+                    wordGated++;
+                }
             }
             String js = JS.matcher(v).replaceAll("");
             assertThat(Views.jsCode(v)).as("js view of %s", v).isEqualTo(js);
@@ -78,6 +98,8 @@ class ViewEquivalenceTest {
         assertThat(values).hasSizeGreaterThan(crs == null ? 10_000 : 50_000);
         assertThat(changed).as("values a view changes").isGreaterThan(1_000);
         assertThat(gated).as("values SQLI-240's gate turns away").isGreaterThan(1_000);
+        assertThat(wordGated).as("values SQLI-220's and 140's gates turn away").isGreaterThan(1_000);
+        assertThat(matched).as("values one of these regexes matches (so the gates let them through)").isGreaterThan(100);
     }
 
     private static List<String> mixedCaseTokens(String v) {

@@ -45,8 +45,17 @@ public final class CleanValueMemo {
         slots[h & mask] = new Key(kind, name, value, h);
     }
 
+    /**
+     * The slot's hash from the length and at most 16 characters at both ends, not the whole value: most
+     * values are new (the target, a Referer, a session id) and hashing them whole costs as much as a
+     * check; values that share the sampled characters only share a slot (equals decides a hit).
+     */
     private static int hash(Target.Kind kind, String name, String value) {
-        int h = (kind.ordinal() * 31 + name.hashCode()) * 31 + value.hashCode();
+        int h = (kind.ordinal() * 31 + name.length()) * 31 + value.length();
+        int n = value.length();
+        for (int i = 0; i < Math.min(8, n); i++) h = h * 31 + value.charAt(i);
+        for (int i = Math.max(8, n - 8); i < n; i++) h = h * 31 + value.charAt(i);
+        for (int i = 0; i < Math.min(4, name.length()); i++) h = h * 31 + name.charAt(i);
         return h ^ (h >>> 16);
     }
 }
