@@ -63,7 +63,7 @@ public final class WafMixCpu {
         int blocked = 0;
         for (int round = 0; round < rounds; round++) {
             long t = mx.getCurrentThreadCpuTime();
-            for (Request r : mix) waf.prepare(r);
+            for (Request r : mix) WafInspectionCpu.normalised(waf.prepare(r));
             parse[round] = (mx.getCurrentThreadCpuTime() - t) / 1000.0 / mix.size();
             t = mx.getCurrentThreadCpuTime();
             long bytes = alloc.getThreadAllocatedBytes(self);
