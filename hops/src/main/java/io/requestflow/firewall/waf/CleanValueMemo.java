@@ -17,12 +17,19 @@ public final class CleanValueMemo {
     private record Key(Target.Kind kind, String name, String value, int hash) {}
 
     private final Key[] slots;
+    /**
+     * Each slot's hash beside the table, so a value not remembered (most are new) is turned away from one
+     * compact array without touching the key objects scattered over the heap. A slot's hash and key are
+     * written separately: a reader may see a hash with another key, and then compares that key in full.
+     */
+    private final int[] hashes;
     private final int mask;
 
     /** @param entries slots in the table, rounded up to a power of two; 0 turns the memo off */
     public CleanValueMemo(int entries) {
         int n = entries <= 0 ? 0 : Integer.highestOneBit(Math.max(1, entries - 1)) << 1;
         this.slots = new Key[n];
+        this.hashes = new int[n];
         this.mask = n - 1;
     }
 
@@ -34,6 +41,7 @@ public final class CleanValueMemo {
     public boolean isClean(Target.Kind kind, String name, String value) {
         if (slots.length == 0 || value.length() > MAX_VALUE_CHARS) return false;
         int h = hash(kind, name, value);
+        if (hashes[h & mask] != h) return false;
         Key k = slots[h & mask];
         return k != null && k.hash == h && k.kind == kind && k.value.equals(value) && k.name.equals(name);
     }
@@ -42,7 +50,12 @@ public final class CleanValueMemo {
     public void rememberClean(Target.Kind kind, String name, String value) {
         if (slots.length == 0 || value.length() > MAX_VALUE_CHARS) return;
         int h = hash(kind, name, value);
+        if (hashes[h & mask] == h) {
+            Key k = slots[h & mask];
+            if (k != null && k.hash == h && k.kind == kind && k.value.equals(value) && k.name.equals(name)) return;
+        }
         slots[h & mask] = new Key(kind, name, value, h);
+        hashes[h & mask] = h;
     }
 
     /**
