@@ -21,8 +21,9 @@ import java.util.Random;
 /**
  * The WAF's own CPU cost on {@link FirewallThroughputBenchmark}'s request mix, in-process and with the
  * hop's configuration (both clean-value memos on): the 10,000 searches inspected in turn, as the hop's
- * {@code WafStage} does, against taking them apart and normalising every value; then, to show where the time goes, the rule
- * families run on the values of one kind at a time and each family on its own. Thread CPU time, medians.
+ * {@code WafStage} does, against taking them apart and normalising every value; then, to show where the
+ * time goes, the rule families run on the values of one kind at a time and each family on its own.
+ * Thread CPU time, medians.
  * Run: {@code java -cp benchmarks/target/benchmarks.jar io.requestflow.benchmarks.WafMixCpu [rounds] [total]}
  * (with {@code total}, only the first line).
  */
