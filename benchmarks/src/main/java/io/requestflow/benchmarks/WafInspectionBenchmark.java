@@ -38,8 +38,8 @@ public class WafInspectionBenchmark {
 
     @Setup
     public void setUp() {
-        // the memo of clean header values off: every value of the request is inspected each time
-        waf = new Waf(WafConfig.defaults().withCleanHeaderMemo(0));
+        // the memos of clean header and other values off: every value of the request is inspected each time
+        waf = new Waf(WafConfig.defaults().withCleanHeaderMemo(0).withCleanValueMemo(0));
         search = request("GET", "/api/products/search?q=wireless+headphones+%28noise+cancelling%29&page=2&sort=price_asc",
                 null, "");
         order = request("POST", "/api/orders", "application/json", """
@@ -77,7 +77,7 @@ public class WafInspectionBenchmark {
 
     @Benchmark
     public Object searchReferenceParseOnly() {
-        return new Inspection(search, 255);
+        return WafInspectionCpu.normalised(new Inspection(search, 255));
     }
 
     @Benchmark
@@ -87,7 +87,7 @@ public class WafInspectionBenchmark {
 
     @Benchmark
     public Object orderReferenceParseOnly() {
-        return new Inspection(order, 255);
+        return WafInspectionCpu.normalised(new Inspection(order, 255));
     }
 
     @Benchmark

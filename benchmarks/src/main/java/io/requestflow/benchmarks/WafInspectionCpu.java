@@ -22,8 +22,8 @@ public final class WafInspectionCpu {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
         WafInspectionBenchmark b = new WafInspectionBenchmark();
         b.setUp();
-        // the memo of clean header values off: every value of the request is inspected each time
-        Waf waf = new Waf(WafConfig.defaults().withCleanHeaderMemo(0));
+        // the memos of clean header and other values off: every value of the request is inspected each time
+        Waf waf = new Waf(WafConfig.defaults().withCleanHeaderMemo(0).withCleanValueMemo(0));
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         for (String name : new String[] {"search", "order"}) {
             Request r = name.equals("search") ? b.search() : b.order();
@@ -36,7 +36,7 @@ public final class WafInspectionCpu {
             Object sink = null;
             for (int round = 0; round < rounds; round++) {
                 long t = mx.getCurrentThreadCpuTime();
-                for (int k = 0; k < n; k++) sink = new Inspection(r, 255);
+                for (int k = 0; k < n; k++) sink = normalised(new Inspection(r, 255));
                 parse[round] = (mx.getCurrentThreadCpuTime() - t) / 1000.0 / n;
                 t = mx.getCurrentThreadCpuTime();
                 for (int k = 0; k < n; k++) sink = waf.inspect(r);
@@ -48,6 +48,12 @@ public final class WafInspectionCpu {
             System.out.printf("%s: inspected %.1f us CPU, parse + normalise only %.1f us CPU, ratio %.1fx%n",
                     name, i, p, i / p);
         }
+    }
+
+    /** The reference's work: the request taken apart and every value normalised (done lazily otherwise). */
+    static Inspection normalised(Inspection in) {
+        for (io.requestflow.firewall.waf.Target t : in.targets()) t.value();
+        return in;
     }
 
     private static double median(double[] v) {

@@ -131,10 +131,11 @@ public final class Topology {
         public List<WafConfig.Exclusion> exclusions = D.exclusions();
         public List<String> botAllow = D.botAllow();
         public int cleanHeaderMemo = D.cleanHeaderMemo();
+        public int cleanValueMemo = D.cleanValueMemo();
 
         public WafConfig config() {
             return new WafConfig(mode, paranoiaLevel, inboundThreshold, maxArgs, maxArgNameLength, maxArgLength,
-                    maxTotalArgLength, auditLog, exclusions, botAllow, cleanHeaderMemo).validated();
+                    maxTotalArgLength, auditLog, exclusions, botAllow, cleanHeaderMemo, cleanValueMemo).validated();
         }
     }
 

@@ -13,6 +13,7 @@ import io.requestflow.firewall.waf.rules.CommandInjectionRules;
 import io.requestflow.firewall.waf.rules.FirstChars;
 import io.requestflow.firewall.waf.rules.PatternFamily;
 import io.requestflow.firewall.waf.rules.PatternRule;
+import io.requestflow.firewall.waf.rules.ScannerRules;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -34,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and its word search visits the pieces {@code find} visits; the command lists regrouped by first
  * character ({@link Alternations}) match where and as the lists as written do; the compact literal automaton reports what
  * {@code contains} finds; and a WAF
- * that remembers clean header values gives every request the verdict a WAF without the memo gives.
+ * that remembers clean header and other values gives every request the verdict a WAF without the memos gives,
+ * as do the scanner rules that remember clean User-Agents.
  */
 class StartGateEquivalenceTest {
     /** RCE-215's definitions, restated as the reference. */
@@ -187,22 +189,43 @@ class StartGateEquivalenceTest {
     }
 
     @Test
-    void cleanHeaderMemoChangesNoVerdict() throws Exception {
+    void cleanValueMemosChangeNoVerdict() throws Exception {
         List<Request> requests = corpus();
-        requests.addAll(BenignCorpus.generate(1_000, 13L)); // the same header values again, now remembered
+        requests.addAll(BenignCorpus.generate(1_000, 13L)); // the same values again, now remembered
         for (int level : new int[] {1, 4}) {
             WafConfig config = WafConfig.defaults().withParanoia(level).withAuditLog("");
             Waf remembering = new Waf(config);
-            Waf plain = new Waf(config.withCleanHeaderMemo(0));
+            Waf plain = new Waf(config.withCleanHeaderMemo(0).withCleanValueMemo(0));
             int skipped = 0;
+            int known = 0;
             for (Request r : requests) {
                 Inspection inspection = remembering.prepare(r);
                 skipped += inspection.skippedHeaders();
+                for (Target t : inspection.targets()) if (t.knownClean()) known++;
                 List<Match> expected = plain.inspect(new Inspection(r, 255)).matches();
                 assertThat(remembering.inspect(inspection).matches()).as("PL%d %s %s", level, r.method(), r.uri())
                         .isEqualTo(expected);
             }
             assertThat(skipped).as("header values skipped at PL%d", level).isGreaterThan(1_000);
+            assertThat(known).as("other values known clean at PL%d", level).isGreaterThan(5_000);
         }
+    }
+
+    @Test
+    void scannerRulesRememberingCleanAgentsChangeNoVerdict() throws Exception {
+        List<Request> requests = corpus();
+        requests.addAll(BenignCorpus.generate(1_000, 13L)); // the same User-Agents again, now remembered
+        ScannerRules remembering = new ScannerRules();
+        int matched = 0;
+        for (Request r : requests) {
+            Inspection inspection = new Inspection(r, 255);
+            List<Match> expected = new ArrayList<>();
+            new ScannerRules().inspect(inspection, 1, expected); // a fresh family remembers nothing
+            List<Match> actual = new ArrayList<>();
+            remembering.inspect(inspection, 1, actual);
+            assertThat(actual).as("%s %s", r.method(), r.uri()).isEqualTo(expected);
+            matched += expected.size();
+        }
+        assertThat(matched).as("requests naming a tool").isGreaterThan(0);
     }
 }

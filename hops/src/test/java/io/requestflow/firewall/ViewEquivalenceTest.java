@@ -3,8 +3,10 @@ package io.requestflow.firewall;
 import io.requestflow.engine.http.Request;
 import io.requestflow.firewall.waf.Inspection;
 import io.requestflow.firewall.waf.Target;
+import io.requestflow.firewall.waf.normalize.Normalizer;
 import io.requestflow.firewall.waf.rules.JavaRules;
 import io.requestflow.firewall.waf.rules.PatternRule;
+import io.requestflow.firewall.waf.rules.ProtocolRules;
 import io.requestflow.firewall.waf.rules.SqliRules;
 import io.requestflow.firewall.waf.rules.Views;
 import org.junit.jupiter.api.Test;
@@ -12,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the blank-free views) give exactly what the regexes gave
  * (the definitions are restated here as the reference), and SQLI-240's gate turns away no value its
  * regex matches, on every value and raw value of the benign corpus and the CRS corpus, and on edge
- * cases the corpora may lack.
+ * cases the corpora may lack; so do the protocol rules' loops over the request target (invalid %
+ * escapes, %uff, and the test that lets a target skip the UTF-8 decoder).
  */
 class ViewEquivalenceTest {
     private static final Pattern JS = Pattern.compile("/\\*.*?\\*/|\\s+");
@@ -53,14 +57,33 @@ class ViewEquivalenceTest {
         }
         Pattern tautology = new SqliRules().rules().stream().filter(r -> r.id().equals("SQLI-240"))
                 .map(PatternRule::pattern).findFirst().orElseThrow();
+        Pattern chained = new SqliRules().rules().stream().filter(r -> r.id().equals("SQLI-220"))
+                .map(PatternRule::pattern).findFirst().orElseThrow();
+        Pattern joined = new SqliRules().rules().stream().filter(r -> r.id().equals("SQLI-140"))
+                .map(PatternRule::pattern).findFirst().orElseThrow();
+        values.addAll(List.of("a=1 or b=2", "x'or'1'='1", "1 and 2=2", "(or 1=1", "_or 1=1", "or1=1", "éor 1=1",
+                "1 xor 1=1", "'||1=1", "1&&2=2", "1\t\nor 1=1", "7 = 7", "'a'='a'", "(5=5)", ",3=3", "x3=3"));
         values.addAll(List.of("1 like 1", "7\tlike 7", "x like gecko 1", "12  like12", "1like 1"));
         int changed = 0;
         int gated = 0;
+        int wordGated = 0;
+        int matched = 0;
         for (String v : values) {
-            // SQLI-240's gate only turns away values its regex cannot match
-            if (!SqliRules.mayBeLiteralTautology(v)) {
+            if (tautology.matcher(v).find() || chained.matcher(v).find() || joined.matcher(v).find()) matched++;
+            // SQLI-240's, 220's and 140's gates only turn away values their regexes cannot match
+            if (!SqliRules.mayBeLiteralTautology(v) || !SqliRules.hasNumberOrQuote(v)) {
                 assertThat(tautology.matcher(v).find()).as("SQLI-240 on %s", v).isFalse();
                 gated++;
+            }
+            for (String sql : new String[] {v, Normalizer.stripSqlComments(v)}) {
+                if (!SqliRules.hasBooleanOperator(sql)) {
+                    assertThat(chained.matcher(sql).find()).as("SQLI-220 on %s", sql).isFalse();
+                    wordGated++;
+                }
+                if (!SqliRules.mayJoinAfterLiteral(sql)) {
+                    assertThat(joined.matcher(sql).find()).as("SQLI-140 on %s", sql).isFalse();
+                    wordGated++;
+                }
             }
             String js = JS.matcher(v).replaceAll("");
             assertThat(Views.jsCode(v)).as("js view of %s", v).isEqualTo(js);
@@ -75,6 +98,8 @@ class ViewEquivalenceTest {
         assertThat(values).hasSizeGreaterThan(crs == null ? 10_000 : 50_000);
         assertThat(changed).as("values a view changes").isGreaterThan(1_000);
         assertThat(gated).as("values SQLI-240's gate turns away").isGreaterThan(1_000);
+        assertThat(wordGated).as("values SQLI-220's and 140's gates turn away").isGreaterThan(1_000);
+        assertThat(matched).as("values one of these regexes matches (so the gates let them through)").isGreaterThan(100);
     }
 
     private static List<String> mixedCaseTokens(String v) {
@@ -91,5 +116,45 @@ class ViewEquivalenceTest {
             if (upper >= 2 && lower >= 2) out.add(token);
         }
         return out;
+    }
+
+    private static final Pattern BAD_PERCENT = Pattern.compile("%(?![0-9a-fA-F]{2}|[uU][0-9a-fA-F]{4})");
+
+    @Test
+    void protocolLoopsEqualWhatTheyReplaced() throws Exception {
+        List<String> values = new ArrayList<>(List.of("", "%", "%4", "%41", "%zz", "%u", "%u12", "%u1234", "%U12aF",
+                "%uFF0E", "%UfF", "%E9", "%C3%A9", "%C0%AF", "%ED%A0%80", "%F4%90%80%80", "a%", "%%41", "\u0130%uff",
+                "%Uff", "%\uff11\uff11", "%\u0661\u0662", "%7F%80", "%e2%82", "%e2%82%ac", "\ud800", "%F0%9F%98%80",
+                "/a?b=%C3%28", "%uFf1", "x%u", "%uf"));
+        List<Request> requests = new ArrayList<>(BenignCorpus.generate(3_000, 11L));
+        Path crs = CrsCorpus.locate();
+        if (crs != null) {
+            for (CrsCorpus.Stage s : CrsCorpus.load(crs)) {
+                Request r = PrefilterEquivalenceTest.parse(s.request());
+                if (r != null) requests.add(r);
+            }
+        }
+        for (Request r : requests) {
+            values.add(r.uri());
+            for (Target t : new Inspection(r, 255).targets()) values.add(t.raw());
+        }
+        int escapes = 0;
+        int skipped = 0;
+        for (String v : values) {
+            assertThat(ProtocolRules.badPercent(v)).as("bad %% in %s", v).isEqualTo(BAD_PERCENT.matcher(v).find());
+            assertThat(ProtocolRules.fullWidthEscape(v)).as("%%uff in %s", v)
+                    .isEqualTo(v.indexOf('%') >= 0 && v.toLowerCase(Locale.ROOT).contains("%uff"));
+            if (v.indexOf('%') < 0) continue;
+            escapes++;
+            boolean valid = ProtocolRules.validUtf8(ProtocolRules.percentBytes(v));
+            if (!ProtocolRules.mayBeInvalidUtf8(v)) {
+                skipped++;
+                assertThat(valid).as("UTF-8 of %s", v).isTrue();
+            }
+        }
+        assertThat(escapes).as("values with escapes").isGreaterThan(1_000);
+        assertThat(skipped).as("values that skip the decoder").isGreaterThan(100);
+        System.out.printf("protocol loops: %d values, %d with escapes, %d skip the UTF-8 decoder%n", values.size(),
+                escapes, skipped);
     }
 }

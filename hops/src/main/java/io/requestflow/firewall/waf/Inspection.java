@@ -27,21 +27,26 @@ public final class Inspection {
     private final Request request;
     private final String path;
     private final List<Target> targets = new ArrayList<>();
+    private final List<String> headerNames = new ArrayList<>();
     private final BodyParser.Kind bodyKind;
     private boolean bodyUnparsable;
     private int argCount;
     private int skippedHeaders;
+    private final CleanValueMemo cleanValues;
 
     public Inspection(Request request, int maxArgs) {
-        this(request, maxArgs, null);
+        this(request, maxArgs, null, null);
     }
 
     /**
-     * @param cleanHeaders free-text header values known to be clean (see {@link CleanHeaderMemo}): they are
+     * @param cleanHeaders free-text header values known to be clean (see {@link CleanValueMemo}): they are
      *                     left out of the targets, so no rule reads them again; null to inspect every header
+     * @param cleanValues  the other values known to be clean: their targets are marked
+     *                     {@link Target#knownClean()}; null to mark none
      */
-    public Inspection(Request request, int maxArgs, CleanHeaderMemo cleanHeaders) {
+    public Inspection(Request request, int maxArgs, CleanValueMemo cleanHeaders, CleanValueMemo cleanValues) {
         this.request = request;
+        this.cleanValues = cleanValues;
         String uri = request.uri();
         int q = uri.indexOf('?');
         String rawPath = q < 0 ? uri : uri.substring(0, q);
@@ -61,10 +66,11 @@ public final class Inspection {
         }
         for (Map.Entry<String, String> h : request.headers()) {
             String name = h.getKey().toLowerCase(Locale.ROOT);
+            headerNames.add(name);
             if (name.equals("cookie")) {
                 cookies(h.getValue());
             } else if (!STRUCTURED_HEADERS.contains(name)) {
-                if (cleanHeaders != null && cleanHeaders.isClean(name, h.getValue())) {
+                if (cleanHeaders != null && cleanHeaders.isClean(Target.Kind.HEADER, name, h.getValue())) {
                     skippedHeaders++;
                 } else {
                     add(Target.Kind.HEADER, name, h.getValue());
@@ -113,7 +119,8 @@ public final class Inspection {
     }
 
     private void add(Target.Kind kind, String name, String raw) {
-        targets.add(new Target(kind, name, raw, Normalizer.normalize(raw)));
+        boolean known = cleanValues != null && kind != Target.Kind.HEADER && cleanValues.isClean(kind, name, raw);
+        targets.add(new Target(kind, name, raw, known));
     }
 
     public Request request() {
@@ -123,6 +130,11 @@ public final class Inspection {
     /** Decoded path with dot segments resolved: what routes and exclusions are matched against. */
     public String path() {
         return path;
+    }
+
+    /** The request's header names, lower case, in order (repeated names repeated). */
+    public List<String> headerNames() {
+        return headerNames;
     }
 
     public List<Target> targets() {

@@ -19,6 +19,9 @@ public final class LiteralScanner {
     /** Character class of each ASCII character; class 0 is "in no literal". */
     private final int[] asciiClass = new int[128];
     private final Map<Character, Integer> wideClass = new HashMap<>();
+    /** The same for scanning without boxing: the non-ASCII characters in literals, sorted, and their classes. */
+    private final char[] wideChars;
+    private final int[] wideClasses;
     private final int classes;
     /**
      * The automaton kept small, so that scanning stays in the processor's caches next to the rest of a
@@ -52,6 +55,13 @@ public final class LiteralScanner {
             }
         }
         this.classes = k;
+        this.wideChars = new char[wideClass.size()];
+        this.wideClasses = new int[wideClass.size()];
+        int w = 0;
+        for (char c : new java.util.TreeSet<>(wideClass.keySet())) {
+            wideChars[w] = c;
+            wideClasses[w++] = wideClass.get(c);
+        }
         List<int[]> trie = new ArrayList<>();
         List<List<Integer>> ends = new ArrayList<>();
         trie.add(filled(classes));
@@ -153,14 +163,26 @@ public final class LiteralScanner {
     /** What {@link #scan} answers when no literal occurs (shared, never written). */
     public static final long[] NONE = new long[0];
 
-    /** Bit i of the result is set when literal i occurs in {@code value}; {@link #NONE} when none does. */
+    /** Words of 64 literal bits in a scan's result, before its summary word (see {@link #scan}). */
+    public int words() {
+        return (ids.size() + 63) >>> 6;
+    }
+
+    /**
+     * Bit i of the result is set when literal i occurs in {@code value}; {@link #NONE} when none does.
+     * When {@link #words()} is at most 64 the result has one more word, its summary: bit w set when
+     * word w holds a hit, so a reader can visit only those words.
+     */
     public long[] scan(String value) {
         long[] hits = null;
         int s = 0;
-        boolean wide = !wideClass.isEmpty();
+        char[] wideChars = this.wideChars;
+        boolean wide = wideChars.length > 0;
+        char wideMin = wide ? wideChars[0] : 0;
+        char wideMax = wide ? wideChars[wideChars.length - 1] : 0;
         for (int i = 0; i < value.length(); i++) {
             char ch = value.charAt(i);
-            int c = ch < 128 ? asciiClass[ch] : wide ? wideClass.getOrDefault(ch, 0) : 0;
+            int c = ch < 128 ? asciiClass[ch] : wide && ch >= wideMin && ch <= wideMax ? wideClassOf(ch) : 0;
             if (c == 0) { // in no literal: no literal spans it
                 s = 0;
                 continue;
@@ -169,11 +191,23 @@ public final class LiteralScanner {
             int from = outStart[s];
             int to = outStart[s + 1];
             if (from < to) {
-                if (hits == null) hits = new long[(ids.size() + 63) >>> 6];
+                if (hits == null) hits = new long[words() + 1];
                 for (int k = from; k < to; k++) hits[outIds[k] >>> 6] |= 1L << outIds[k];
             }
         }
-        return hits == null ? NONE : hits;
+        if (hits == null) return NONE;
+        int words = hits.length - 1;
+        if (words <= 64) {
+            long summary = 0;
+            for (int w = 0; w < words; w++) if (hits[w] != 0) summary |= 1L << w;
+            hits[words] = summary;
+        }
+        return hits;
+    }
+
+    private int wideClassOf(char ch) {
+        int i = Arrays.binarySearch(wideChars, ch);
+        return i < 0 ? 0 : wideClasses[i];
     }
 
     /** The state after reading a character of class {@code c} in state {@code s}: a trie edge, else the failure links'. */

@@ -2,7 +2,10 @@ package io.requestflow.firewall.waf;
 
 import java.util.List;
 
-/** One family of detection rules (SQL injection, XSS, ...). Families are stateless and thread-safe. */
+/**
+ * One family of detection rules (SQL injection, XSS, ...). Families are thread-safe and keep no state
+ * between requests beyond bounded caches of verdicts that depend on nothing but the value they are about.
+ */
 public interface RuleFamily {
 
     /** Short upper-case prefix of the family's rule ids, for example {@code SQLI}. */

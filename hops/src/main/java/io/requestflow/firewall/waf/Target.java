@@ -1,5 +1,7 @@
 package io.requestflow.firewall.waf;
 
+import io.requestflow.firewall.waf.normalize.Normalizer;
+
 import java.util.Arrays;
 import java.util.function.UnaryOperator;
 
@@ -22,19 +24,27 @@ public final class Target {
     private final Kind kind;
     private final String name;
     private final String raw;
-    private final String value;
-    /** Views computed so far, by transform (a small list: a handful of transforms exist). */
-    private UnaryOperator<String>[] transforms = newTransforms();
-    private String[] views = new String[4];
+    /** Normalised on first use: a value known clean is often never read (see {@link #knownClean}). */
+    private String value;
+    private final boolean knownClean;
+    /** Views computed so far, by transform (a small list: a handful of transforms exist); allocated on first use. */
+    private UnaryOperator<String>[] transforms;
+    private String[] views;
     private int viewCount;
     /** Which ASCII characters the value contains (bit c of lo/hi), computed on first use. */
     private long lo;
     private long hi;
     private boolean masked;
-    /** Literal scans already done on this value's views (compared by identity), see {@link #literalHits}. */
-    private String[] scannedViews = new String[2];
-    private LiteralScanner[] scanners = new LiteralScanner[2];
-    private long[][] hits = new long[2][];
+    /**
+     * Literal scans already done on this value's views (compared by identity), see {@link #literalHits}:
+     * the first in fields (most values have one), any others in arrays allocated when needed.
+     */
+    private String firstScanned;
+    private LiteralScanner firstScanner;
+    private long[] firstHits;
+    private String[] scannedViews;
+    private LiteralScanner[] scanners;
+    private long[][] hits;
     private int scanned;
 
     /**
@@ -47,11 +57,24 @@ public final class Target {
         this.name = name;
         this.raw = raw;
         this.value = value;
+        this.knownClean = false;
+    }
+
+    /**
+     * A target whose value is normalised ({@link Normalizer#normalize}) when first read.
+     *
+     * @param knownClean the value's own checks are known to find nothing (see {@link CleanValueMemo})
+     */
+    Target(Kind kind, String name, String raw, boolean knownClean) {
+        this.kind = kind;
+        this.name = name;
+        this.raw = raw;
+        this.knownClean = knownClean;
     }
 
     @SuppressWarnings("unchecked")
-    private static UnaryOperator<String>[] newTransforms() {
-        return new UnaryOperator[4];
+    private static UnaryOperator<String>[] newTransforms(int n) {
+        return new UnaryOperator[n];
     }
 
     public Kind kind() {
@@ -67,18 +90,43 @@ public final class Target {
     }
 
     public String value() {
-        return value;
+        String v = value;
+        if (v == null) value = v = Normalizer.normalize(raw);
+        return v;
+    }
+
+    /**
+     * True when this value (kind, name and value) was seen in a request on which no rule matched
+     * ({@link CleanValueMemo}): checks that read nothing but this value skip it; checks that combine it
+     * with other parts of the request (argument counts and sizes, the Referer's host) still read it.
+     */
+    public boolean knownClean() {
+        return knownClean;
     }
 
     /** The value through {@code transform} (a constant function), computed once per target. */
     public String view(UnaryOperator<String> transform) {
-        if (transform == null) return value;
+        if (transform == null) return value();
         for (int i = 0; i < viewCount; i++) if (transforms[i] == transform) return views[i];
-        if (viewCount == views.length) {
+        if (views == null) {
+            transforms = newTransforms(8);
+            views = new String[8];
+        } else if (viewCount == views.length) {
             transforms = Arrays.copyOf(transforms, viewCount * 2);
             views = Arrays.copyOf(views, viewCount * 2);
         }
-        String v = transform.apply(value);
+        String v = transform.apply(value());
+        // a view equal to the value or to another view is that string: scanned once (literalHits)
+        if (v.equals(value)) {
+            v = value;
+        } else {
+            for (int i = 0; i < viewCount; i++) {
+                if (views[i].equals(v)) {
+                    v = views[i];
+                    break;
+                }
+            }
+        }
         transforms[viewCount] = transform;
         views[viewCount++] = v;
         return v;
@@ -89,10 +137,21 @@ public final class Target {
      * once per distinct view string and kept for the other rules that ask.
      */
     public long[] literalHits(LiteralScanner scanner, String view) {
+        if (firstScanned == view && firstScanner == scanner) return firstHits;
+        if (firstScanned == null) {
+            firstHits = scanner.scan(view);
+            firstScanned = view;
+            firstScanner = scanner;
+            return firstHits;
+        }
         for (int i = 0; i < scanned; i++) {
             if (scannedViews[i] == view && scanners[i] == scanner) return hits[i];
         }
-        if (scanned == scannedViews.length) {
+        if (scannedViews == null) {
+            scannedViews = new String[2];
+            scanners = new LiteralScanner[2];
+            hits = new long[2][];
+        } else if (scanned == scannedViews.length) {
             int n = scanned * 2;
             scannedViews = Arrays.copyOf(scannedViews, n);
             scanners = Arrays.copyOf(scanners, n);
@@ -126,6 +185,7 @@ public final class Target {
     private void mask() {
         long l = 0;
         long h = 0;
+        String value = value();
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c < 64) l |= 1L << c;
@@ -153,6 +213,6 @@ public final class Target {
 
     @Override
     public String toString() {
-        return location() + "=" + value;
+        return location() + "=" + value();
     }
 }

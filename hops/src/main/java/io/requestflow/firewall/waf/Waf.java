@@ -21,7 +21,8 @@ import java.util.List;
 public final class Waf {
     private final WafConfig config;
     private final List<RuleFamily> families;
-    private final CleanHeaderMemo cleanHeaders;
+    private final CleanValueMemo cleanHeaders;
+    private final CleanValueMemo cleanValues;
 
     public Waf(WafConfig config) {
         this.config = config.validated();
@@ -29,12 +30,16 @@ public final class Waf {
                 new CommandInjectionRules(), new PhpRules(), new GenericRules(), new XssRules(), new SqliRules(),
                 new SessionFixationRules(), new JavaRules());
         PatternFamily.shareLiterals(families);
-        this.cleanHeaders = new CleanHeaderMemo(this.config.cleanHeaderMemo());
+        this.cleanHeaders = new CleanValueMemo(this.config.cleanHeaderMemo());
+        this.cleanValues = new CleanValueMemo(this.config.cleanValueMemo());
     }
 
-    /** The request taken apart for {@link #inspect(Inspection)}, leaving out header values known to be clean. */
+    /**
+     * The request taken apart for {@link #inspect(Inspection)}, leaving out header values known to be clean
+     * and marking the other values known to be clean.
+     */
     public Inspection prepare(Request request) {
-        return new Inspection(request, config.maxArgs(), cleanHeaders);
+        return new Inspection(request, config.maxArgs(), cleanHeaders, cleanValues);
     }
 
     /** The rule families, in the order they run. */
@@ -59,10 +64,11 @@ public final class Waf {
         for (RuleFamily family : families) {
             family.inspect(inspection, config.paranoiaLevel(), matches);
         }
-        if (matches.isEmpty() && cleanHeaders.enabled()) {
-            // nothing fired anywhere, so no check on any header target found anything either
+        if (matches.isEmpty() && (cleanHeaders.enabled() || cleanValues.enabled())) {
+            // nothing fired anywhere, so no check on any target found anything either
             for (Target t : inspection.targets()) {
-                if (t.kind() == Target.Kind.HEADER) cleanHeaders.rememberClean(t.name(), t.raw());
+                if (t.kind() == Target.Kind.HEADER) cleanHeaders.rememberClean(t.kind(), t.name(), t.raw());
+                else if (!t.knownClean()) cleanValues.rememberClean(t.kind(), t.name(), t.raw());
             }
         }
         if (!config.exclusions().isEmpty()) {

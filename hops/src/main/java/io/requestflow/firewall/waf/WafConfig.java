@@ -17,21 +17,26 @@ import java.util.List;
  * @param botAllow          User-Agent substrings of known good clients: no bot signals for them
  * @param cleanHeaderMemo   free-text header values (User-Agent, Referer, ...) remembered as clean after a
  *                          request in which no rule matched, so their checks are not run again: slots in a
- *                          fixed table (see {@link CleanHeaderMemo}); 0 turns it off
+ *                          fixed table (see {@link CleanValueMemo}); 0 turns it off
+ * @param cleanValueMemo    the same for every other value a request is taken apart into (arguments and
+ *                          their names, cookies and their names, the path, the target, a raw body): a clean
+ *                          value's own checks are not run again (request-level checks still see it); 0: off
  */
 public record WafConfig(String mode, int paranoiaLevel, int inboundThreshold, int maxArgs, int maxArgNameLength,
                         int maxArgLength, int maxTotalArgLength, String auditLog, List<Exclusion> exclusions,
-                        List<String> botAllow, int cleanHeaderMemo) {
+                        List<String> botAllow, int cleanHeaderMemo, int cleanValueMemo) {
 
     /** Default slots of the clean-header memo: a few thousand User-Agent/Referer values of 512 chars at most. */
     public static final int DEFAULT_CLEAN_HEADER_MEMO = 4096;
+    /** Default slots of the clean-value memo: argument, cookie and path values of 512 chars at most. */
+    public static final int DEFAULT_CLEAN_VALUE_MEMO = 4096;
 
     /** The settings with the clean-header memo at its default. */
     public WafConfig(String mode, int paranoiaLevel, int inboundThreshold, int maxArgs, int maxArgNameLength,
                      int maxArgLength, int maxTotalArgLength, String auditLog, List<Exclusion> exclusions,
                      List<String> botAllow) {
         this(mode, paranoiaLevel, inboundThreshold, maxArgs, maxArgNameLength, maxArgLength, maxTotalArgLength,
-                auditLog, exclusions, botAllow, DEFAULT_CLEAN_HEADER_MEMO);
+                auditLog, exclusions, botAllow, DEFAULT_CLEAN_HEADER_MEMO, DEFAULT_CLEAN_VALUE_MEMO);
     }
 
     /**
@@ -61,7 +66,8 @@ public record WafConfig(String mode, int paranoiaLevel, int inboundThreshold, in
 
     public static WafConfig defaults() {
         return new WafConfig("block", 1, 5, 255, 100, 8000, 64000, "firewall/audit.jsonl", List.of(),
-                List.of("Googlebot", "bingbot", "Requestflow"), DEFAULT_CLEAN_HEADER_MEMO);
+                List.of("Googlebot", "bingbot", "Requestflow"), DEFAULT_CLEAN_HEADER_MEMO,
+                DEFAULT_CLEAN_VALUE_MEMO);
     }
 
     public boolean blocking() {
@@ -70,32 +76,37 @@ public record WafConfig(String mode, int paranoiaLevel, int inboundThreshold, in
 
     public WafConfig withParanoia(int level) {
         return new WafConfig(mode, level, inboundThreshold, maxArgs, maxArgNameLength, maxArgLength,
-                maxTotalArgLength, auditLog, exclusions, botAllow, cleanHeaderMemo);
+                maxTotalArgLength, auditLog, exclusions, botAllow, cleanHeaderMemo, cleanValueMemo);
     }
 
     public WafConfig withMode(String newMode) {
         return new WafConfig(newMode, paranoiaLevel, inboundThreshold, maxArgs, maxArgNameLength, maxArgLength,
-                maxTotalArgLength, auditLog, exclusions, botAllow, cleanHeaderMemo);
+                maxTotalArgLength, auditLog, exclusions, botAllow, cleanHeaderMemo, cleanValueMemo);
     }
 
     public WafConfig withLimits(int args, int nameLength, int argLength, int totalLength) {
         return new WafConfig(mode, paranoiaLevel, inboundThreshold, args, nameLength, argLength, totalLength,
-                auditLog, exclusions, botAllow, cleanHeaderMemo);
+                auditLog, exclusions, botAllow, cleanHeaderMemo, cleanValueMemo);
     }
 
     public WafConfig withAuditLog(String path) {
         return new WafConfig(mode, paranoiaLevel, inboundThreshold, maxArgs, maxArgNameLength, maxArgLength,
-                maxTotalArgLength, path, exclusions, botAllow, cleanHeaderMemo);
+                maxTotalArgLength, path, exclusions, botAllow, cleanHeaderMemo, cleanValueMemo);
     }
 
     public WafConfig withExclusions(List<Exclusion> list) {
         return new WafConfig(mode, paranoiaLevel, inboundThreshold, maxArgs, maxArgNameLength, maxArgLength,
-                maxTotalArgLength, auditLog, list, botAllow, cleanHeaderMemo);
+                maxTotalArgLength, auditLog, list, botAllow, cleanHeaderMemo, cleanValueMemo);
     }
 
     public WafConfig withCleanHeaderMemo(int entries) {
         return new WafConfig(mode, paranoiaLevel, inboundThreshold, maxArgs, maxArgNameLength, maxArgLength,
-                maxTotalArgLength, auditLog, exclusions, botAllow, entries);
+                maxTotalArgLength, auditLog, exclusions, botAllow, entries, cleanValueMemo);
+    }
+
+    public WafConfig withCleanValueMemo(int entries) {
+        return new WafConfig(mode, paranoiaLevel, inboundThreshold, maxArgs, maxArgNameLength, maxArgLength,
+                maxTotalArgLength, auditLog, exclusions, botAllow, cleanHeaderMemo, entries);
     }
 
     /** Fails fast on settings that cannot work, with the setting's name in the message. */
@@ -106,6 +117,9 @@ public record WafConfig(String mode, int paranoiaLevel, int inboundThreshold, in
         if (inboundThreshold < 1) throw new IllegalArgumentException("firewall.waf.inboundThreshold must be >= 1");
         if (cleanHeaderMemo < 0 || cleanHeaderMemo > 1 << 20) {
             throw new IllegalArgumentException("firewall.waf.cleanHeaderMemo must be 0-1048576, not " + cleanHeaderMemo);
+        }
+        if (cleanValueMemo < 0 || cleanValueMemo > 1 << 20) {
+            throw new IllegalArgumentException("firewall.waf.cleanValueMemo must be 0-1048576, not " + cleanValueMemo);
         }
         if (!mode.equalsIgnoreCase("block") && !mode.equalsIgnoreCase("detect")) {
             throw new IllegalArgumentException("firewall.waf.mode must be block or detect, not " + mode);

@@ -178,7 +178,7 @@ public final class CommandInjectionRules extends PatternFamily {
                         List<io.requestflow.firewall.waf.Match> out) {
         super.inspect(request, paranoia, out);
         for (io.requestflow.firewall.waf.Target t : request.targets()) {
-            if (!VALUES_AND_HEADERS.contains(t.kind()) || !t.containsAny(GLUE_CHARS[0], GLUE_CHARS[1])
+            if (!VALUES_AND_HEADERS.contains(t.kind()) || t.knownClean() || !t.containsAny(GLUE_CHARS[0], GLUE_CHARS[1])
                     || !mayHaveInnerGlue(t.value())) continue;
             String piece = gluedCommand(t.value());
             if (piece != null) {

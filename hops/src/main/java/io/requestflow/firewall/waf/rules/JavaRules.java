@@ -105,7 +105,7 @@ public final class JavaRules extends PatternFamily {
             }
         }
         for (Target t : request.targets()) {
-            if (!ARGS.contains(t.kind()) && t.kind() != Target.Kind.HEADER) continue;
+            if (!ARGS.contains(t.kind()) && t.kind() != Target.Kind.HEADER || t.knownClean()) continue;
             for (String token : encodedTokens(t.raw())) {
                 // the keyword may start at any byte of the encoded text: try the four alignments
                 for (int shift = 0; shift < 4 && shift < token.length() - 6; shift++) {
@@ -128,6 +128,9 @@ public final class JavaRules extends PatternFamily {
     public static List<String> encodedTokens(String raw) {
         List<String> out = null;
         int n = raw.length();
+        int capitals = 0; // a token needs two upper-case letters, so the value does
+        for (int i = 0; i < n && capitals < 2; i++) if (raw.charAt(i) >= 'A' && raw.charAt(i) <= 'Z') capitals++;
+        if (capitals < 2) return List.of();
         int i = 0;
         while (i < n) {
             if (!base64Char(raw.charAt(i))) {

@@ -93,17 +93,21 @@ public abstract class PatternFamily implements RuleFamily {
         // value by value, so a value's views and literal scan are reused by every rule that reads it;
         // each rule keeps its match on the first value in order, as a rule-by-rule loop would
         for (Target t : request.targets()) {
+            if (t.knownClean()) continue; // none of these rules matches it (CleanValueMemo)
             long candidates = byKind[t.kind().ordinal()] & ~fired;
             if (candidates == 0) continue;
             long pass = candidates & ~ix.charGated;
             long gated = candidates & ix.charGated;
             if (gated != 0) {
-                long lo = t.charsLo();
-                long hi = t.charsHi();
-                for (long g = gated; g != 0; g &= g - 1) {
-                    int r = Long.numberOfTrailingZeros(g);
-                    if ((lo & ix.charLo[r]) != 0 || (hi & ix.charHi[r]) != 0) pass |= 1L << r;
+                // the gated rules whose gate holds a character of the value: by the value's characters
+                long meet = 0;
+                for (long m = t.charsLo() & ix.gateCharsLo; m != 0; m &= m - 1) {
+                    meet |= ix.byCharLo[Long.numberOfTrailingZeros(m)];
                 }
+                for (long m = t.charsHi() & ix.gateCharsHi; m != 0; m &= m - 1) {
+                    meet |= ix.byCharHi[Long.numberOfTrailingZeros(m)];
+                }
+                pass |= gated & meet;
             }
             for (int v = 0; pass != 0 && v < ix.views.length; v++) {
                 long inView = pass & ix.viewRules[v];
@@ -112,7 +116,16 @@ public abstract class PatternFamily implements RuleFamily {
                 String view = t.view(ix.views[v]);
                 long run = inView & ix.noLiterals;
                 long[] hits = prefilter.hits(t, view);
-                if (hits != LiteralScanner.NONE) {
+                if (hits != LiteralScanner.NONE && ix.firstBits != null) {
+                    // only the words of the scan that hold a hit (its summary word), against this family's first literals
+                    long[] first = ix.firstBits;
+                    for (long present = hits[first.length] & ix.firstWords; present != 0; present &= present - 1) {
+                        int w = Long.numberOfTrailingZeros(present);
+                        for (long bits = hits[w] & first[w]; bits != 0; bits &= bits - 1) {
+                            run |= inView & ix.byFirstLiteral[(w << 6) + Long.numberOfTrailingZeros(bits)];
+                        }
+                    }
+                } else if (hits != LiteralScanner.NONE) {
                     long[] words = ix.firstLiteralWords;
                     for (int k = 0; k < words.length; k += 2) {
                         int w = (int) words[k];
@@ -145,6 +158,11 @@ public abstract class PatternFamily implements RuleFamily {
         long charGated;
         final long[] charLo;
         final long[] charHi;
+        /** Per ASCII character (low: c, high: c - 64), the rules whose gate holds it; the characters in any gate. */
+        final long[] byCharLo = new long[64];
+        final long[] byCharHi = new long[64];
+        long gateCharsLo;
+        long gateCharsHi;
         /** The distinct views (transforms; null is the value itself) and the rules that read each. */
         final UnaryOperator<String>[] views;
         final long[] viewRules;
@@ -154,6 +172,9 @@ public abstract class PatternFamily implements RuleFamily {
         final long[] byFirstLiteral;
         /** The literal ids that are in such a clause of some rule, as (word index, bits) pairs. */
         final long[] firstLiteralWords;
+        /** The same ids by word (null when the scanner has more than 64 words, so no summary), and which words have any. */
+        final long[] firstBits;
+        long firstWords;
 
         @SuppressWarnings("unchecked")
         Index(List<PatternRule> list, Prefilter prefilter, Prefilter.Need[] required) {
@@ -175,6 +196,10 @@ public abstract class PatternFamily implements RuleFamily {
                     charGated |= bit;
                     charLo[r] = rule.chars()[0];
                     charHi[r] = rule.chars()[1];
+                    for (long m = charLo[r]; m != 0; m &= m - 1) byCharLo[Long.numberOfTrailingZeros(m)] |= bit;
+                    for (long m = charHi[r]; m != 0; m &= m - 1) byCharHi[Long.numberOfTrailingZeros(m)] |= bit;
+                    gateCharsLo |= charLo[r];
+                    gateCharsHi |= charHi[r];
                 }
                 int v = 0;
                 while (v < distinct.size() && distinct.get(v) != rule.transform()) v++;
@@ -207,6 +232,14 @@ public abstract class PatternFamily implements RuleFamily {
                 }
             }
             firstLiteralWords = words.stream().mapToLong(Long::longValue).toArray();
+            int scanWords = (prefilter.literals() + 63) >>> 6;
+            firstBits = scanWords <= 64 ? new long[scanWords] : null;
+            if (firstBits != null) {
+                for (int k = 0; k < firstLiteralWords.length; k += 2) {
+                    firstBits[(int) firstLiteralWords[k]] = firstLiteralWords[k + 1];
+                    firstWords |= 1L << firstLiteralWords[k];
+                }
+            }
             views = distinct.toArray(new UnaryOperator[0]);
             viewRules = readers.stream().mapToLong(Long::longValue).toArray();
         }

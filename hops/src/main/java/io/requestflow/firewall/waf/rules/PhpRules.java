@@ -131,7 +131,7 @@ public final class PhpRules extends PatternFamily {
             if (v != null && uploadFileMatch(request, out, "HEADER:" + h, v)) return;
         }
         for (Target t : request.targets()) {
-            if (t.kind() == Target.Kind.ARG && t.name().startsWith("FILES:")
+            if (t.kind() == Target.Kind.ARG && !t.knownClean() && t.name().startsWith("FILES:")
                     && uploadFileMatch(request, out, t.location(), t.raw())) return;
         }
     }

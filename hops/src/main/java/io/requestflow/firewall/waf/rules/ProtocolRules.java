@@ -14,7 +14,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,7 +45,6 @@ public final class ProtocolRules implements RuleFamily {
             + "webinfo|xsd|xsx|sqlite|sqlite3|pem|kdbx|git|svn|orig|save|tmp|temp)$");
     private static final Pattern BACKUP = Pattern.compile("(?:~|\\.(?:bak|old|orig|swp|save|tmp|backup))$|\\.\\w+~/");
     /** Where matches of these can start (see {@link FirstChars}): searched only from those positions. */
-    private static final FirstChars BAD_PERCENT_START = FirstChars.of(BAD_PERCENT.pattern());
     private static final FirstChars RESTRICTED_EXTENSION_START = FirstChars.of(RESTRICTED_EXTENSION.pattern());
     private static final FirstChars BACKUP_START = FirstChars.of(BACKUP.pattern());
     private static final Pattern METHOD_PARAM = Pattern.compile("^(?:_method|_http_method|x-http-method)$");
@@ -80,16 +78,16 @@ public final class ProtocolRules implements RuleFamily {
         String uri = r.uri();
         String method = r.method();
         // percent-encoding and UTF-8 (overlong forms included) in the target and in form bodies
-        if (BAD_PERCENT_START.find(BAD_PERCENT.matcher(uri), uri)) out.add(new Match("PROTO-100", CRITICAL, "URI", "invalid % escape"));
+        if (badPercent(uri)) out.add(new Match("PROTO-100", CRITICAL, "URI", "invalid % escape"));
         if (in.bodyKind() == BodyParser.Kind.FORM
                 && BAD_PERCENT.matcher(new String(r.body(), StandardCharsets.ISO_8859_1)).find()) {
             out.add(new Match("PROTO-101", CRITICAL, "BODY", "invalid % escape"));
         }
-        if ((uri.indexOf('%') >= 0 && !validUtf8(percentBytes(uri))) || (in.bodyKind() == BodyParser.Kind.FORM
+        if ((mayBeInvalidUtf8(uri) && !validUtf8(percentBytes(uri))) || (in.bodyKind() == BodyParser.Kind.FORM
                 && !validUtf8(percentBytes(new String(r.body(), StandardCharsets.ISO_8859_1))))) {
             out.add(new Match("PROTO-110", CRITICAL, "URI", "invalid or overlong UTF-8"));
         }
-        if (uri.indexOf('%') >= 0 && uri.toLowerCase(Locale.ROOT).contains("%uff")) {
+        if (fullWidthEscape(uri)) {
             out.add(new Match("PROTO-111", CRITICAL, "URI", "full-width %u encoding"));
         }
         if (uri.indexOf('#') >= 0) out.add(new Match("PROTO-112", CRITICAL, "URI", "fragment sent to the server"));
@@ -206,14 +204,14 @@ public final class ProtocolRules implements RuleFamily {
         }
         if (in.bodyUnparsable()) out.add(new Match("PROTO-165", CRITICAL, "BODY", "body does not parse as its type"));
         // header policy
-        for (Map.Entry<String, String> h : r.headers()) {
-            String name = h.getKey().toLowerCase(Locale.ROOT);
+        for (String name : in.headerNames()) {
             if (RESTRICTED_HEADERS.contains(name)) {
                 out.add(new Match("PROTO-170", CRITICAL, "HEADER:" + name, "restricted header"));
                 break;
             }
         }
-        String path = in.path().toLowerCase(Locale.ROOT);
+        // both need a '.' or a '~' in the path (lower-casing adds neither)
+        String path = in.path().indexOf('.') < 0 && in.path().indexOf('~') < 0 ? "" : in.path().toLowerCase(Locale.ROOT);
         if (RESTRICTED_EXTENSION_START.find(RESTRICTED_EXTENSION.matcher(path), path)) {
             out.add(new Match("PROTO-180", CRITICAL, "PATH", "restricted extension"));
         } else if (BACKUP_START.find(BACKUP.matcher(path), path)) {
@@ -254,29 +252,36 @@ public final class ProtocolRules implements RuleFamily {
     /** NUL anywhere is critical; other controls at level 2; non-printable ASCII at 3; anything non-ASCII at 4. */
     private static void controlCharacters(Inspection in, int paranoia, List<Match> out) {
         for (Target t : in.targets()) {
+            if (t.knownClean()) continue; // its characters were checked at this level before
             String v = t.raw();
-            String location = t.location();
+            if (paranoia < 2) { // at level 1 only NUL counts: one vectorised search
+                if (v.indexOf(0) >= 0) {
+                    out.add(new Match("PROTO-200", CRITICAL, t.location(), "NUL byte"));
+                    return;
+                }
+                continue;
+            }
             boolean argLike = t.kind() != Target.Kind.HEADER && t.kind() != Target.Kind.BODY;
             for (int i = 0; i < v.length(); i++) {
                 char c = v.charAt(i);
                 if (c == 0) {
-                    out.add(new Match("PROTO-200", CRITICAL, location, "NUL byte"));
+                    out.add(new Match("PROTO-200", CRITICAL, t.location(), "NUL byte"));
                     return;
                 }
                 if (paranoia >= 2 && c < 0x20 && c != '\t' && c != '\n' && c != '\r' && argLike) {
-                    out.add(new Match("PROTO-201", CRITICAL, location, "control character"));
+                    out.add(new Match("PROTO-201", CRITICAL, t.location(), "control character"));
                     return;
                 }
                 if (paranoia >= 2 && (c == 0x7f || (c < 0x20 && c != '\t')) && t.kind() == Target.Kind.HEADER) {
-                    out.add(new Match("PROTO-201", CRITICAL, location, "control character"));
+                    out.add(new Match("PROTO-201", CRITICAL, t.location(), "control character"));
                     return;
                 }
                 if (paranoia >= 3 && (c < 0x20 || c == 0x7f) && argLike) {
-                    out.add(new Match("PROTO-202", CRITICAL, location, "non-printable character"));
+                    out.add(new Match("PROTO-202", CRITICAL, t.location(), "non-printable character"));
                     return;
                 }
                 if (paranoia >= 4 && c > 0x7e && argLike && t.kind() != Target.Kind.ARG) {
-                    out.add(new Match("PROTO-203", CRITICAL, location, "byte outside printable ASCII"));
+                    out.add(new Match("PROTO-203", CRITICAL, t.location(), "byte outside printable ASCII"));
                     return;
                 }
             }
@@ -318,8 +323,57 @@ public final class ProtocolRules implements RuleFamily {
         }
     }
 
+    /** What {@code BAD_PERCENT.matcher(s).find()} says: a '%' not followed by two hex digits or u and four. */
+    public static boolean badPercent(String s) {
+        for (int i = s.indexOf('%'); i >= 0; i = s.indexOf('%', i + 1)) {
+            if (hexDigits(s, i + 1, 2)) continue;
+            if (i + 1 < s.length() && (s.charAt(i + 1) == 'u' || s.charAt(i + 1) == 'U') && hexDigits(s, i + 2, 4)) continue;
+            return true;
+        }
+        return false;
+    }
+
+    /** {@code [0-9a-fA-F]{n}} at {@code from}. */
+    private static boolean hexDigits(String s, int from, int n) {
+        if (from + n > s.length()) return false;
+        for (int i = from; i < from + n; i++) {
+            char c = s.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
+        }
+        return true;
+    }
+
+    /**
+     * False when {@code validUtf8(percentBytes(s))} is certainly true: {@link #percentBytes} writes ASCII
+     * characters and escapes below %80 as single bytes and any other character as its own UTF-8 form (a
+     * lone surrogate as '?'), all well formed; only an escape of %80 or more can break the sequence.
+     */
+    public static boolean mayBeInvalidUtf8(String s) {
+        for (int i = s.indexOf('%'); i >= 0; i = s.indexOf('%', i + 1)) {
+            if (i + 2 < s.length() && Character.digit(s.charAt(i + 1), 16) >= 0 && Character.digit(s.charAt(i + 2), 16) >= 0) {
+                if (Character.digit(s.charAt(i + 1), 16) >= 8) return true;
+                i += 2;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * What {@code s.toLowerCase(Locale.ROOT).contains("%uff")} says: only 'U' and 'F' lower-case to 'u' and
+     * 'f', and the one character whose lower case is longer (U+0130) becomes none of these.
+     */
+    public static boolean fullWidthEscape(String s) {
+        for (int i = s.indexOf('%'); i >= 0 && i + 3 < s.length(); i = s.indexOf('%', i + 1)) {
+            char u = s.charAt(i + 1);
+            char f1 = s.charAt(i + 2);
+            char f2 = s.charAt(i + 3);
+            if ((u == 'u' || u == 'U') && (f1 == 'f' || f1 == 'F') && (f2 == 'f' || f2 == 'F')) return true;
+        }
+        return false;
+    }
+
     /** The bytes that %XX escapes in {@code s} stand for, other characters as themselves. */
-    static byte[] percentBytes(String s) {
+    public static byte[] percentBytes(String s) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -338,7 +392,7 @@ public final class ProtocolRules implements RuleFamily {
     }
 
     /** Strict UTF-8: the JDK decoder refuses overlong forms, surrogates and truncated sequences. */
-    static boolean validUtf8(byte[] bytes) {
+    public static boolean validUtf8(byte[] bytes) {
         try {
             StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes));

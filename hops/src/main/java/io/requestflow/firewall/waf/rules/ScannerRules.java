@@ -24,11 +24,21 @@ public final class ScannerRules implements RuleFamily {
     private static final List<String> PHRASES = List.of("fuzz faster u fool", "nmap scripting engine", "owasp zap",
             "teh forest lobster", "silly scanner", "s1lly scanner", "interact.sh");
 
+    /** User-Agents of 512 characters at most that named no tool: the verdict depends on nothing else. */
+    private final String[] cleanAgents = new String[256];
+
     /** Tools name themselves in User-Agent: one pass splits it into words that are looked up. */
     @Override
     public void inspect(Inspection request, int paranoia, List<Match> out) {
         String ua = request.header("user-agent");
         if (ua == null) return;
+        int slot = ua.hashCode() & (cleanAgents.length - 1);
+        if (ua.equals(cleanAgents[slot])) return; // browsers repeat theirs on every request
+        if (!scan(ua, out) && ua.length() <= 512) cleanAgents[slot] = ua;
+    }
+
+    /** True (and a match added) when {@code ua} names a tool. */
+    private static boolean scan(String ua, List<Match> out) {
         String lower = ua.toLowerCase(java.util.Locale.ROOT);
         int start = -1;
         for (int i = 0; i <= lower.length(); i++) {
@@ -39,7 +49,7 @@ public final class ScannerRules implements RuleFamily {
                 String token = lower.substring(start, i);
                 if (TOOLS.contains(token)) {
                     out.add(new Match("SCAN-100", CRITICAL, "HEADER:user-agent", token));
-                    return;
+                    return true;
                 }
                 start = -1;
             }
@@ -47,9 +57,10 @@ public final class ScannerRules implements RuleFamily {
         for (String p : PHRASES) {
             if (lower.contains(p)) {
                 out.add(new Match("SCAN-100", CRITICAL, "HEADER:user-agent", p));
-                return;
+                return true;
             }
         }
+        return false;
     }
 
     @Override

@@ -32,17 +32,20 @@ public final class SessionFixationRules extends PatternFamily {
     @Override
     public void inspect(Inspection request, int paranoia, List<Match> out) {
         super.inspect(request, paranoia, out);
-        String referer = request.header("referer");
-        String host = request.request().host();
-        boolean offSite = referer == null || !refererHost(referer).equals(host);
         for (Target t : request.targets()) {
             if (t.kind() == Target.Kind.ARG_NAME && mayBeSession(t.value()) && SESSION_NAMES.matcher(t.value()).matches()
-                    && (offSite || paranoia >= 2)) {
+                    && (paranoia >= 2 || offSite(request))) {
+                String referer = request.header("referer");
                 out.add(new Match(referer == null ? "SES-120" : "SES-110", CRITICAL, t.location(),
                         "session id in a parameter"));
                 return;
             }
         }
+    }
+
+    private static boolean offSite(Inspection request) {
+        String referer = request.header("referer");
+        return referer == null || !refererHost(referer).equals(request.request().host());
     }
 
     private static boolean mayBeSession(String name) {

@@ -53,7 +53,7 @@ public final class SqliRules extends PatternFamily {
                         SQL_VIEW).when(anyOf("@@", "information_schema", "mysql.", "sys", "pg_", "sqlite_", "xp_", "sp_", "utl_", "load_file", "into", "openrowset", "dbms_", "tempdb", "msdb", "northwind", "master.", "()", "from")),
                 of("SQLI-140", 1, CRITICAL, "['\"`)\\d]\\s*(?:or|and|xor|\\|\\||&&)\\s+['\"`(]*\\s*(\\w+)\\s*['\"`)]*"
                         + "\\s*(?:=|<=>|\\blike\\b|\\bis\\b)\\s*['\"`(]*\\s*\\1\\b", ARGS_AND_HEADERS,
-                        SQL_VIEW).when(anyChar("'\"`)0123456789")),
+                        SQL_VIEW).when(anyChar("'\"`)0123456789")).when(SqliRules::mayJoinAfterLiteral),
                 of("SQLI-150", 1, CRITICAL, "/\\*!\\d*\\s*(?:select|union|and|or|\\d)|;\\s*(?:drop|truncate|delete|"
                         + "insert|update|alter|create|shutdown|exec|execute|declare|grant)\\s+(?:table|database|from|"
                         + "into|\\w+\\s+set|user|@|master|xp_|sp_)", ARGS_AND_HEADERS).when(anyOf("/*!", ";")),
@@ -78,7 +78,7 @@ public final class SqliRules extends PatternFamily {
                 // "and 2771=1709)", "|| langcode == '", "&&(l=!0)", "or 120=121="
                 of("SQLI-220", 1, CRITICAL, "(?:\\b(?:and|or|xor)\\b|&&|\\|\\|)\\s*\\(*\\s*!?[\\w.$@]+\\s*"
                         + "(?:!==?|<>|<=>|===?|=|<|>)\\s*(?:$|[\\d'\"`(!@-]|null\\b|true\\b|false\\b)",
-                        ARGS_AND_HEADERS, SQL_VIEW).when(anyChar("=<>")),
+                        ARGS_AND_HEADERS, SQL_VIEW).when(anyChar("=<>")).when(SqliRules::hasBooleanOperator),
                 // a quote, then a boolean operator, then a word and an operator: "' or abc!", "'or 12356789<"
                 of("SQLI-222", 1, CRITICAL, "['\"`]\\s*(?:or|xor|and|\\|\\||&&)\\s+['\"`]?\\w+['\"`]?\\s*"
                         + "(?:[<>!=^]|\\s\\d+\\s*$)", ARGS_AND_HEADERS, SQL_VIEW)
@@ -129,7 +129,7 @@ public final class SqliRules extends PatternFamily {
                 // conditions that are true or false by construction: 1=1, 42<=>42, 11!=1, '1'='1'
                 of("SQLI-240", 1, CRITICAL, "(?:^|[\\s,(])(\\d+)\\s*(?:=|<=>|\\blike\\b)\\s*\\1(?:$|[\\s,)])|"
                         + "(?:^|[\\s,(])(\\d+)\\s*(?:!=|<>)\\s*(?!\\2(?:$|[\\s,)]))\\d+(?:$|[\\s,)])|(['\"])(\\w+)\\3\\s*=\\s*\\3\\4\\3",
-                        ARGS_AND_HEADERS).when(SqliRules::mayBeLiteralTautology),
+                        ARGS_AND_HEADERS).when(v -> mayBeLiteralTautology(v) && hasNumberOrQuote(v)),
                 // a fragment that is only a SQL operator or an operator test: "<=>", "rlike", "is null", "in (0,1)"
                 of("SQLI-238", 2, CRITICAL, "^\\s*(?:<<|>>|&&|\\|\\||!=|<=>|<=|>=|<>|==|->>?|xor|regexp|rlike|ilike|"
                         + "(?:not\\s+)?like\\s+null|is\\s+(?:not\\s+)?null|notnull|isnull)\\s*$|\\bin\\s*\\(\\s*[-\\w]+\\s*,|"
@@ -169,6 +169,61 @@ public final class SqliRules extends PatternFamily {
         return false;
     }
 
+    /**
+     * SQLI-220's necessary condition: its match starts with "&&", "||" or one of the words and, or, xor
+     * between word boundaries ({@code \b}), so neither neighbour of that word is an ASCII letter, digit or '_'.
+     */
+    public static boolean hasBooleanOperator(String v) {
+        return v.contains("&&") || v.contains("||") || hasWord(v, "and") || hasWord(v, "or") || hasWord(v, "xor");
+    }
+
+    /**
+     * SQLI-140's necessary condition: a quote, backquote, ')' or ASCII digit, blanks ({@code \s}), then
+     * or, and, xor, "||" or "&&".
+     */
+    public static boolean mayJoinAfterLiteral(String v) {
+        for (String op : new String[] {"or", "and", "xor", "||", "&&"}) {
+            for (int i = v.indexOf(op); i >= 0; i = v.indexOf(op, i + 1)) {
+                int j = i - 1;
+                while (j >= 0 && isBlank(v.charAt(j))) j--;
+                if (j < 0) continue;
+                char c = v.charAt(j);
+                if (c == '\'' || c == '"' || c == '`' || c == ')' || (c >= '0' && c <= '9')) return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * SQLI-240's other necessary condition: its first two alternatives start with an ASCII digit at the
+     * start or after a blank, ',' or '('; the third with a quote.
+     */
+    public static boolean hasNumberOrQuote(String v) {
+        if (v.indexOf('\'') >= 0 || v.indexOf('"') >= 0) return true;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c >= '0' && c <= '9') {
+                if (i == 0) return true;
+                char p = v.charAt(i - 1);
+                if (isBlank(p) || p == ',' || p == '(') return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code word} occurs with no ASCII letter, digit or '_' right before or after it. */
+    private static boolean hasWord(String v, String word) {
+        for (int i = v.indexOf(word); i >= 0; i = v.indexOf(word, i + 1)) {
+            int end = i + word.length();
+            if ((i == 0 || !asciiWord(v.charAt(i - 1))) && (end == v.length() || !asciiWord(v.charAt(end)))) return true;
+        }
+        return false;
+    }
+
+    private static boolean asciiWord(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    }
+
     private static boolean isBlank(char c) {
         return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
     }
@@ -184,7 +239,7 @@ public final class SqliRules extends PatternFamily {
         boolean looseFired = false;
         boolean functionFired = false;
         for (Target t : request.targets()) {
-            if (!ARGS_AND_HEADERS.contains(t.kind())) continue;
+            if (!ARGS_AND_HEADERS.contains(t.kind()) || t.knownClean()) continue;
             String value = t.view(SQL_VIEW);
             if (!strictFired) {
                 String fp = SqliDetector.detect(value, false);
