@@ -215,6 +215,12 @@ class StartGateEquivalenceTest {
     void scannerRulesRememberingCleanAgentsChangeNoVerdict() throws Exception {
         List<Request> requests = corpus();
         requests.addAll(BenignCorpus.generate(1_000, 13L)); // the same User-Agents again, now remembered
+        // tools by name, so there is something to find without the CRS corpus too (a clean checkout lacks it)
+        for (String agent : List.of("sqlmap/1.7.2#stable (https://sqlmap.org)", "Mozilla/5.00 (Nikto/2.5.0)",
+                "Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)")) {
+            String raw = "GET /api/products HTTP/1.1\r\nHost: shop\r\nUser-Agent: " + agent + "\r\n\r\n";
+            requests.add(PrefilterEquivalenceTest.parse(raw.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+        }
         ScannerRules remembering = new ScannerRules();
         int matched = 0;
         for (Request r : requests) {

@@ -99,7 +99,9 @@ class ViewEquivalenceTest {
         assertThat(changed).as("values a view changes").isGreaterThan(1_000);
         assertThat(gated).as("values SQLI-240's gate turns away").isGreaterThan(1_000);
         assertThat(wordGated).as("values SQLI-220's and 140's gates turn away").isGreaterThan(1_000);
-        assertThat(matched).as("values one of these regexes matches (so the gates let them through)").isGreaterThan(100);
+        // without the CRS corpus (a clean checkout has no shared/ beside it) only the values listed above match
+        assertThat(matched).as("values one of these regexes matches (so the gates let them through)")
+                .isGreaterThan(crs == null ? 10 : 100);
     }
 
     private static List<String> mixedCaseTokens(String v) {
