@@ -2,7 +2,7 @@ package io.requestflow.engine.client;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 
 /** Installs the HTTP client handlers on each new pooled connection (its pool closes it when idle). */
 final class PooledConnectionSetup extends ChannelInitializer<Channel> {
@@ -15,7 +15,10 @@ final class PooledConnectionSetup extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         ch.pipeline()
-                .addLast("codec", new HttpClientCodec())
+                .addLast("encoder", new HttpRequestEncoder())
+                // plain responses are read here without an object per header; the rest by Netty's decoder
+                .addLast("raw", new RawResponseDecoder())
+                .addLast("decoder", new HeadAwareResponseDecoder())
                 .addLast("response", new ResponseHandler(config.maxResponseBytes())); // gathers the body itself
     }
 }

@@ -188,7 +188,8 @@ public final class UpstreamClient implements AutoCloseable {
             };
             Runnable write = () -> {
                 ResponseHandler handler = channel.pipeline().get(ResponseHandler.class);
-                handler.begin(done, upstream, readTimeoutMs, call.passBodyThrough);
+                handler.begin(done, upstream, readTimeoutMs, call.passBodyThrough,
+                        request.method().equals("HEAD") || request.method().equals("CONNECT"));
                 // no promise per call: a failed write reaches the handler's exceptionCaught, which fails the call
                 channel.writeAndFlush(toNetty(request, upstream), channel.voidPromise());
             };

@@ -67,7 +67,8 @@ public final class Forwarder {
                 if (recording) span.setStatus(StatusCode.ERROR, String.valueOf(unwrap(error).getMessage()));
             } else {
                 if (recording) span.setAttribute(Tracing.HTTP_STATUS, (long) response.status());
-                HopByHop.strip(response.headers());
+                // a header block arrives without its hop-by-hop lines already
+                if (response.headerBlock() == null) HopByHop.strip(response.headers());
             }
             span.end();
         }, passBodiesThrough);

@@ -17,6 +17,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.requestflow.engine.http.HeaderBlock;
 import io.requestflow.engine.http.Problem;
 import io.requestflow.engine.http.Request;
 import io.requestflow.engine.http.Response;
@@ -25,6 +27,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,12 +56,19 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** The last answer closes the connection: nothing after it is served. */
     private boolean closing;
     private ArrayDeque<Pending> queued;
+    /** The response encoder's place in the pipeline: a raw answer is written from there, past the encoder. */
+    private ChannelHandlerContext wire;
 
     ServerHandler(RequestHandler handler, AtomicInteger inFlight, boolean secure, int maxPipelined) {
         this.handler = handler;
         this.inFlight = inFlight;
         this.secure = secure;
         this.maxPipelined = maxPipelined;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        wire = ctx.pipeline().context(HttpResponseEncoder.class); // none on an HTTP/2 stream
     }
 
     @Override
@@ -170,9 +180,14 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     /** Writes the answer; true when it closes the connection. */
-    private static boolean write(ChannelHandlerContext ctx, Response response, boolean keepAlive, boolean head,
-                                 HttpVersion version) {
-        boolean close = !keepAlive || "close".equalsIgnoreCase(response.headers().get(HttpHeaderNames.CONNECTION));
+    private boolean write(ChannelHandlerContext ctx, Response response, boolean keepAlive, boolean head,
+                          HttpVersion version) {
+        boolean close = !keepAlive || "close".equalsIgnoreCase(response.headerValue(HttpHeaderNames.CONNECTION));
+        HeaderBlock block = response.headerBlock();
+        if (block != null && wire != null) {
+            writeRaw(response, block, close, head, version);
+            return close;
+        }
         FullHttpResponse out = toNetty(response, head);
         out.setProtocolVersion(version);
         if (close) {
@@ -186,6 +201,50 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             ctx.writeAndFlush(out, ctx.voidPromise());
         }
         return close;
+    }
+
+    /**
+     * Writes a proxied answer whose headers are still the upstream's {@link HeaderBlock}: status line,
+     * the block (with what the hop replaced or added), our framing, then the body buffer as it arrived.
+     */
+    private void writeRaw(Response response, HeaderBlock block, boolean close, boolean head, HttpVersion version) {
+        int length = response.bodyLength();
+        ByteBuf content;
+        if (head) {
+            response.release();
+            content = Unpooled.EMPTY_BUFFER;
+        } else {
+            content = response.takeContent();
+        }
+        ByteBuf out = wire.alloc().buffer(block.sizeHint() + 96);
+        out.writeBytes(statusLine(response.status(), version));
+        block.writeTo(out);
+        out.writeBytes(CONTENT_LENGTH);
+        out.writeCharSequence(Integer.toString(length), StandardCharsets.US_ASCII);
+        out.writeBytes(close ? CLOSE_END : version.equals(HttpVersion.HTTP_1_0) ? KEEP_ALIVE_END : END);
+        wire.write(out, wire.voidPromise());
+        if (close) {
+            wire.writeAndFlush(content).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            wire.writeAndFlush(content, wire.voidPromise());
+        }
+    }
+
+    private static final byte[] CONTENT_LENGTH = "content-length: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CLOSE_END = "\r\nconnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEEP_ALIVE_END = "\r\nconnection: keep-alive\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** "HTTP/1.1 200 OK\r\n" and the like, made once per status. */
+    private static final byte[][] STATUS_LINES = new byte[600][];
+
+    private static byte[] statusLine(int status, HttpVersion version) {
+        boolean cacheable = status >= 0 && status < STATUS_LINES.length && version.equals(HttpVersion.HTTP_1_1);
+        byte[] line = cacheable ? STATUS_LINES[status] : null;
+        if (line == null) {
+            line = (version.text() + " " + HttpResponseStatus.valueOf(status) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            if (cacheable) STATUS_LINES[status] = line;
+        }
+        return line;
     }
 
     static FullHttpResponse toNetty(Response response, boolean head) {

@@ -1,0 +1,271 @@
+package io.requestflow.engine.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.requestflow.engine.http.HeaderBlock;
+
+import java.util.List;
+
+/**
+ * Reads the plain responses a proxy sees nearly always (HTTP/1.1, a final status with a body, one
+ * Content-Length, simple header lines) without making an object per header: the head becomes a
+ * {@link RawResponseHead} whose header lines stay bytes, the body follows as {@code HttpContent}
+ * pieces. Anything else - chunked or unframed bodies, HTTP/1.0, 1xx/204/304, answers to HEAD, two
+ * Content-Lengths, a Connection header naming other headers, folded or odd lines, an over-long head -
+ * goes byte for byte to Netty's decoder behind it, which parses (or rejects) it as before.
+ */
+final class RawResponseDecoder extends ByteToMessageDecoder {
+    /** Netty's client decoder takes a 4 KB status line and 8 KB of headers; longer heads go to it. */
+    private static final int MAX_HEAD = 12 * 1024;
+    private static final int MAX_LINES = 64;
+
+    private enum State { HEAD, BODY, PASS }
+
+    private State state = State.HEAD;
+    private long remaining;
+    /** The response to the call in flight is handed to Netty's decoder (set per call). */
+    private boolean passThisResponse;
+
+    /** Before each request: whether its answer may be read here (not for HEAD or CONNECT). */
+    void expect(boolean bodyAllowed) {
+        passThisResponse = !bodyAllowed;
+        if (state == State.PASS) state = State.HEAD; // the previous response ended (one call at a time)
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        switch (state) {
+            case PASS -> out.add(in.readRetainedSlice(in.readableBytes()));
+            case BODY -> {
+                int n = (int) Math.min(remaining, in.readableBytes());
+                remaining -= n;
+                if (remaining == 0) {
+                    state = State.HEAD;
+                    out.add(new DefaultLastHttpContent(in.readRetainedSlice(n)));
+                } else {
+                    out.add(new DefaultHttpContent(in.readRetainedSlice(n)));
+                }
+            }
+            case HEAD -> {
+                if (passThisResponse) {
+                    pass(in, out);
+                    return;
+                }
+                int end = headEnd(in);
+                if (end == -1) {
+                    if (in.readableBytes() > MAX_HEAD) pass(in, out);
+                    return;
+                }
+                if (end < 0) {
+                    pass(in, out);
+                    return;
+                }
+                RawResponseHead head = parse(in, in.readerIndex(), end);
+                if (head == null) {
+                    pass(in, out);
+                    return;
+                }
+                in.readerIndex(end);
+                out.add(head);
+                if (head.block().contentLength() == 0) {
+                    out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+                } else {
+                    state = State.BODY;
+                    remaining = head.block().contentLength();
+                }
+            }
+        }
+    }
+
+    private void pass(ByteBuf in, List<Object> out) {
+        state = State.PASS;
+        out.add(in.readRetainedSlice(in.readableBytes()));
+    }
+
+    /**
+     * Index just past the CRLFCRLF ending the head; -1 when it has not all arrived; -2 at a line feed
+     * without its carriage return (such heads are left to Netty's decoder).
+     */
+    static int headEnd(ByteBuf in) {
+        int from = in.readerIndex();
+        int to = Math.min(in.writerIndex(), from + MAX_HEAD);
+        while (from < to) {
+            int lf = in.indexOf(from, to, (byte) '\n');
+            if (lf < 0) return -1;
+            if (lf == in.readerIndex() || in.getByte(lf - 1) != '\r') return -2;
+            if (lf + 2 < in.writerIndex() && in.getByte(lf + 1) == '\r' && in.getByte(lf + 2) == '\n') return lf + 3;
+            from = lf + 1;
+        }
+        return -1;
+    }
+
+    /**
+     * The head in {@code [start, end)} if it is one this decoder takes, else null. Every rule here only
+     * narrows what is accepted: a head it declines is still parsed by Netty's decoder.
+     */
+    static RawResponseHead parse(ByteBuf in, int start, int end) {
+        byte[] head = new byte[end - start];
+        in.getBytes(start, head);
+        // status line: "HTTP/1.1 SSS reason\r\n" (reason may be empty)
+        if (head.length < 14 || head[0] != 'H' || head[1] != 'T' || head[2] != 'T' || head[3] != 'P'
+                || head[4] != '/' || head[5] != '1' || head[6] != '.' || head[7] != '1' || head[8] != ' ') {
+            return null;
+        }
+        int status = digit(head[9]) * 100 + digit(head[10]) * 10 + digit(head[11]);
+        if (status < 200 || status > 599 || status == 204 || status == 304) return null;
+        int i = 12;
+        if (head[i] == ' ') {
+            for (i++; head[i] != '\r'; i++) if (!fieldChar(head[i])) return null;
+        }
+        if (head[i] != '\r' || head[i + 1] != '\n') return null;
+        i += 2;
+
+        byte[] kept = new byte[head.length - i];
+        int[] lines = new int[MAX_LINES * 5];
+        int count = 0;
+        int keptLength = 0;
+        long contentLength = -1;
+        boolean close = false;
+        int last = head.length - 2; // the final CRLF
+        while (i < last) {
+            int lineStart = i;
+            while (i < last && tchar(head[i])) i++;
+            int nameLength = i - lineStart;
+            if (nameLength == 0 || head[i] != ':') return null;
+            i++;
+            while (head[i] == ' ' || head[i] == '\t') i++;
+            int valueStart = i;
+            int valueEnd = i;
+            for (; head[i] != '\r'; i++) {
+                if (!fieldChar(head[i])) return null;
+                if (head[i] != ' ' && head[i] != '\t') valueEnd = i + 1;
+            }
+            if (head[i + 1] != '\n') return null;
+            i += 2;
+            switch (kind(head, lineStart, nameLength)) {
+                case CONTENT_LENGTH -> {
+                    if (contentLength >= 0) return null; // a second one: let Netty's decoder judge it
+                    contentLength = digits(head, valueStart, valueEnd);
+                    if (contentLength < 0) return null;
+                }
+                case TRANSFER_ENCODING -> {
+                    return null;
+                }
+                case CONNECTION -> {
+                    int tokens = connectionTokens(head, valueStart, valueEnd);
+                    if (tokens < 0) return null; // names other headers: HopByHop strips those
+                    if (tokens == 1) close = true;
+                }
+                case HOP_BY_HOP -> { }
+                case OTHER -> {
+                    if (count == MAX_LINES) return null;
+                    int length = i - lineStart;
+                    System.arraycopy(head, lineStart, kept, keptLength, length);
+                    int at = count * 5;
+                    lines[at] = keptLength;
+                    lines[at + 1] = nameLength;
+                    lines[at + 2] = keptLength + (valueStart - lineStart);
+                    lines[at + 3] = keptLength + (valueEnd - lineStart);
+                    lines[at + 4] = keptLength + length;
+                    keptLength += length;
+                    count++;
+                }
+            }
+        }
+        if (contentLength < 0) return null;
+        byte[] block = keptLength == kept.length ? kept : java.util.Arrays.copyOf(kept, keptLength);
+        return new RawResponseHead(status, new HeaderBlock(block, lines, count, contentLength), !close);
+    }
+
+    private enum Kind { CONTENT_LENGTH, TRANSFER_ENCODING, CONNECTION, HOP_BY_HOP, OTHER }
+
+    private static final String[] HOP_BY_HOP = {"keep-alive", "proxy-connection", "te", "trailer", "upgrade",
+            "proxy-authenticate", "proxy-authorization"};
+
+    /** By length first: most names (Server, Date, Content-Type, ETag…) are told apart without a comparison. */
+    private static Kind kind(byte[] b, int start, int length) {
+        return switch (length) {
+            case 14 -> is(b, start, length, "content-length") ? Kind.CONTENT_LENGTH : Kind.OTHER;
+            case 17 -> is(b, start, length, "transfer-encoding") ? Kind.TRANSFER_ENCODING : Kind.OTHER;
+            case 10 -> is(b, start, length, "connection") ? Kind.CONNECTION
+                    : is(b, start, length, "keep-alive") ? Kind.HOP_BY_HOP : Kind.OTHER;
+            case 2, 7, 16, 18, 19 -> {
+                for (String name : HOP_BY_HOP) if (is(b, start, length, name)) yield Kind.HOP_BY_HOP;
+                yield Kind.OTHER;
+            }
+            default -> Kind.OTHER;
+        };
+    }
+
+    /** Case-insensitive match of a lower-case ASCII name. */
+    private static boolean is(byte[] b, int start, int length, String name) {
+        if (length != name.length()) return false;
+        for (int i = 0; i < length; i++) {
+            int c = b[start + i];
+            if (c >= 'A' && c <= 'Z') c += 32;
+            if (c != name.charAt(i)) return false;
+        }
+        return true;
+    }
+
+    /** 0: only keep-alive; 1: close among them; -1: a token naming anything else, or an empty list. */
+    private static int connectionTokens(byte[] b, int start, int end) {
+        int result = 0;
+        int seen = 0;
+        int i = start;
+        while (i <= end) {
+            int tokenEnd = i;
+            while (tokenEnd < end && b[tokenEnd] != ',') tokenEnd++;
+            int s = i;
+            int e = tokenEnd;
+            while (s < e && (b[s] == ' ' || b[s] == '\t')) s++;
+            while (e > s && (b[e - 1] == ' ' || b[e - 1] == '\t')) e--;
+            if (e > s) {
+                seen++;
+                if (is(b, s, e - s, "close")) result = 1;
+                else if (!is(b, s, e - s, "keep-alive")) return -1;
+            }
+            i = tokenEnd + 1;
+        }
+        return seen == 0 ? -1 : result;
+    }
+
+    /** 1 to 18 decimal digits without a leading zero (Netty would keep "05" as written), else -1. */
+    private static long digits(byte[] b, int start, int end) {
+        if (end <= start || end - start > 18 || (b[start] == '0' && end - start > 1)) return -1;
+        long value = 0;
+        for (int i = start; i < end; i++) {
+            int d = digit(b[i]);
+            if (d < 0) return -1;
+            value = value * 10 + d;
+        }
+        return value;
+    }
+
+    private static int digit(byte b) {
+        return b >= '0' && b <= '9' ? b - '0' : -1000;
+    }
+
+    /** RFC 9110 token characters, by table. */
+    private static final boolean[] TCHAR = new boolean[256];
+
+    static {
+        for (int c = '0'; c <= '9'; c++) TCHAR[c] = true;
+        for (int c = 'a'; c <= 'z'; c++) TCHAR[c] = true;
+        for (int c = 'A'; c <= 'Z'; c++) TCHAR[c] = true;
+        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) TCHAR[c] = true;
+    }
+
+    private static boolean tchar(byte b) {
+        return TCHAR[b & 0xff];
+    }
+
+    /** Field content (and reason phrase) characters: visible ASCII, space, tab, obs-text; no CR, LF or other controls. */
+    private static boolean fieldChar(byte b) {
+        return b == '\t' || (b >= 0x20 && b != 0x7f);
+    }
+}

@@ -1,0 +1,159 @@
+package io.requestflow.engine.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.util.AsciiString;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A response's header lines kept as the bytes they arrived in (already checked, hop-by-hop lines and
+ * the framing headers left out), so a proxy can send them on without parsing every header into
+ * objects and encoding it again. A hop may still read a header, replace one or add one; replaced
+ * lines are skipped when the block is written, and new ones follow it. {@link #toHeaders} turns the
+ * block into ordinary headers for code that needs them.
+ */
+public final class HeaderBlock {
+    private static final HttpHeadersFactory TRUSTED = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+    private static final byte[] COLON_SPACE = {':', ' '};
+    private static final byte[] CRLF = {'\r', '\n'};
+
+    /** The kept lines, each "name:value\r\n" as received. */
+    private final byte[] bytes;
+    /** Per line: start, name length, value start, value end (OWS trimmed), line end (after CRLF). */
+    private final int[] lines;
+    private final int count;
+    private final long contentLength;
+    /** Bit i set: line i was replaced and is not written. At most 64 lines are kept (more: not a block). */
+    private long dropped;
+    private List<AsciiString> addedNames;
+    private List<String> addedValues;
+
+    /**
+     * @param lines five ints per line as described above
+     * @param contentLength the message's Content-Length (the line itself is not in the block)
+     */
+    public HeaderBlock(byte[] bytes, int[] lines, int count, long contentLength) {
+        if (count > 64) throw new IllegalArgumentException("at most 64 lines");
+        this.bytes = bytes;
+        this.lines = lines;
+        this.count = count;
+        this.contentLength = contentLength;
+    }
+
+    public long contentLength() {
+        return contentLength;
+    }
+
+    /** The first value of {@code name} (case-insensitive), or null. */
+    public String get(CharSequence name) {
+        if (addedNames != null) {
+            for (int i = 0; i < addedNames.size(); i++) {
+                if (addedNames.get(i).contentEqualsIgnoreCase(name)) return addedValues.get(i);
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            if ((dropped & (1L << i)) == 0 && nameIs(i, name)) {
+                int at = i * 5;
+                return new String(bytes, lines[at + 2], lines[at + 3] - lines[at + 2], StandardCharsets.ISO_8859_1);
+            }
+        }
+        return null;
+    }
+
+    /** Replaces every value of {@code name} with {@code value}. */
+    public void set(AsciiString name, String value) {
+        for (int i = 0; i < count; i++) if (nameIs(i, name)) dropped |= 1L << i;
+        if (addedNames == null) {
+            addedNames = new ArrayList<>(2);
+            addedValues = new ArrayList<>(2);
+        } else {
+            for (int i = 0; i < addedNames.size(); i++) {
+                if (addedNames.get(i).contentEqualsIgnoreCase(name)) {
+                    addedValues.set(i, value);
+                    return;
+                }
+            }
+        }
+        addedNames.add(name);
+        addedValues.add(value);
+    }
+
+    private boolean nameIs(int line, CharSequence name) {
+        int at = line * 5;
+        int length = lines[at + 1];
+        if (length != name.length()) return false;
+        int start = lines[at];
+        for (int i = 0; i < length; i++) {
+            int a = bytes[start + i] & 0xff;
+            int b = name.charAt(i);
+            if (a != b && toLower(a) != toLower(b)) return false;
+        }
+        return true;
+    }
+
+    private static int toLower(int c) {
+        return c >= 'A' && c <= 'Z' ? c + 32 : c;
+    }
+
+    /** Bytes {@link #writeTo} writes, at most (the added values' characters counted as one byte each). */
+    public int sizeHint() {
+        int size = bytes.length;
+        if (addedNames != null) {
+            for (int i = 0; i < addedNames.size(); i++) size += addedNames.get(i).length() + addedValues.get(i).length() + 4;
+        }
+        return size;
+    }
+
+    /** Writes the kept lines (replaced ones left out) and the added ones; not the Content-Length. */
+    public void writeTo(ByteBuf out) {
+        if (dropped == 0) {
+            out.writeBytes(bytes);
+        } else {
+            for (int i = 0; i < count; i++) {
+                if ((dropped & (1L << i)) != 0) continue;
+                int at = i * 5;
+                out.writeBytes(bytes, lines[at], lines[at + 4] - lines[at]);
+            }
+        }
+        if (addedNames != null) {
+            for (int i = 0; i < addedNames.size(); i++) {
+                out.writeBytes(addedNames.get(i).array(), addedNames.get(i).arrayOffset(), addedNames.get(i).length());
+                out.writeBytes(COLON_SPACE);
+                writeValue(out, addedValues.get(i));
+                out.writeBytes(CRLF);
+            }
+        }
+    }
+
+    /**
+     * A value we add is ours (ids, timings) and ASCII; a control character becomes '?' rather than a
+     * broken line. Copied as a byte array (one array copy for a Latin-1 string), not char by char.
+     */
+    private static void writeValue(ByteBuf out, String value) {
+        byte[] b = value.getBytes(StandardCharsets.ISO_8859_1);
+        for (int i = 0; i < b.length; i++) if ((b[i] >= 0 && b[i] < 0x20 && b[i] != '\t') || b[i] == 0x7f) b[i] = '?';
+        out.writeBytes(b);
+    }
+
+    /** The block as ordinary headers, Content-Length included. */
+    public HttpHeaders toHeaders() {
+        HttpHeaders headers = TRUSTED.newHeaders();
+        for (int i = 0; i < count; i++) {
+            if ((dropped & (1L << i)) != 0) continue;
+            int at = i * 5;
+            headers.add(new AsciiString(bytes, lines[at], lines[at + 1], true),
+                    new String(bytes, lines[at + 2], lines[at + 3] - lines[at + 2], StandardCharsets.ISO_8859_1));
+        }
+        if (addedNames != null) {
+            for (int i = 0; i < addedNames.size(); i++) headers.set(addedNames.get(i), addedValues.get(i));
+        }
+        headers.set(HttpHeaderNames.CONTENT_LENGTH, Long.toString(contentLength));
+        return headers;
+    }
+}
