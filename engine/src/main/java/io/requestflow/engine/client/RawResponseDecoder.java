@@ -8,6 +8,9 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.requestflow.engine.http.HeaderBlock;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.List;
 
 /**
@@ -125,7 +128,7 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
         i += 2;
 
         byte[] kept = new byte[head.length - i];
-        int[] lines = new int[MAX_LINES * 5];
+        int[] lines = new int[16 * 5]; // grows up to MAX_LINES
         int count = 0;
         int keptLength = 0;
         long contentLength = -1;
@@ -139,12 +142,10 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
             i++;
             while (head[i] == ' ' || head[i] == '\t') i++;
             int valueStart = i;
+            i = valueEnd(head, i);
+            if (i < 0 || head[i + 1] != '\n') return null;
             int valueEnd = i;
-            for (; head[i] != '\r'; i++) {
-                if (!fieldChar(head[i])) return null;
-                if (head[i] != ' ' && head[i] != '\t') valueEnd = i + 1;
-            }
-            if (head[i + 1] != '\n') return null;
+            while (valueEnd > valueStart && (head[valueEnd - 1] == ' ' || head[valueEnd - 1] == '\t')) valueEnd--;
             i += 2;
             switch (kind(head, lineStart, nameLength)) {
                 case CONTENT_LENGTH -> {
@@ -163,6 +164,7 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
                 case HOP_BY_HOP -> { }
                 case OTHER -> {
                     if (count == MAX_LINES) return null;
+                    if (count * 5 == lines.length) lines = java.util.Arrays.copyOf(lines, lines.length * 2);
                     int length = i - lineStart;
                     System.arraycopy(head, lineStart, kept, keptLength, length);
                     int at = count * 5;
@@ -179,6 +181,33 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
         if (contentLength < 0) return null;
         byte[] block = keptLength == kept.length ? kept : java.util.Arrays.copyOf(kept, keptLength);
         return new RawResponseHead(status, new HeaderBlock(block, lines, count, contentLength), !close);
+    }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long SPACES = 0x2020202020202020L;
+    private static final long DELS = 0x7f7f7f7f7f7f7f7fL;
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /**
+     * The index of the CR ending a field value that starts at {@code i}, or -1 at a character a value
+     * may not hold (controls other than tab, DEL). Eight bytes at a time: a word without any byte below
+     * 0x20 or equal to 0x7f is all field content (obs-text included) and is skipped at once.
+     */
+    private static int valueEnd(byte[] b, int i) {
+        while (i + 8 <= b.length) {
+            long w = (long) LONGS.get(b, i);
+            long x = w ^ DELS;
+            boolean plain = (((w - SPACES) & ~w & HIGHS) | ((x - ONES) & ~x & HIGHS)) == 0;
+            if (!plain) break;
+            i += 8;
+        }
+        for (; i < b.length; i++) {
+            byte c = b[i];
+            if (c == '\r') return i;
+            if (!fieldChar(c)) return -1;
+        }
+        return -1;
     }
 
     private enum Kind { CONTENT_LENGTH, TRANSFER_ENCODING, CONNECTION, HOP_BY_HOP, OTHER }
