@@ -127,10 +127,9 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
         if (head[i] != '\r' || head[i + 1] != '\n') return null;
         i += 2;
 
-        byte[] kept = new byte[head.length - i];
         int[] lines = new int[16 * 5]; // grows up to MAX_LINES
         int count = 0;
-        int keptLength = 0;
+        long dropped = 0; // lines not sent on: framing and hop-by-hop headers
         long contentLength = -1;
         boolean close = false;
         int last = head.length - 2; // the final CRLF
@@ -147,11 +146,13 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
             int valueEnd = i;
             while (valueEnd > valueStart && (head[valueEnd - 1] == ' ' || head[valueEnd - 1] == '\t')) valueEnd--;
             i += 2;
+            if (count == MAX_LINES) return null;
             switch (kind(head, lineStart, nameLength)) {
                 case CONTENT_LENGTH -> {
                     if (contentLength >= 0) return null; // a second one: let Netty's decoder judge it
                     contentLength = digits(head, valueStart, valueEnd);
                     if (contentLength < 0) return null;
+                    dropped |= 1L << count;
                 }
                 case TRANSFER_ENCODING -> {
                     return null;
@@ -160,27 +161,22 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
                     int tokens = connectionTokens(head, valueStart, valueEnd);
                     if (tokens < 0) return null; // names other headers: HopByHop strips those
                     if (tokens == 1) close = true;
+                    dropped |= 1L << count;
                 }
-                case HOP_BY_HOP -> { }
-                case OTHER -> {
-                    if (count == MAX_LINES) return null;
-                    if (count * 5 == lines.length) lines = java.util.Arrays.copyOf(lines, lines.length * 2);
-                    int length = i - lineStart;
-                    System.arraycopy(head, lineStart, kept, keptLength, length);
-                    int at = count * 5;
-                    lines[at] = keptLength;
-                    lines[at + 1] = nameLength;
-                    lines[at + 2] = keptLength + (valueStart - lineStart);
-                    lines[at + 3] = keptLength + (valueEnd - lineStart);
-                    lines[at + 4] = keptLength + length;
-                    keptLength += length;
-                    count++;
-                }
+                case HOP_BY_HOP -> dropped |= 1L << count;
+                case OTHER -> { }
             }
+            if (count * 5 == lines.length) lines = java.util.Arrays.copyOf(lines, lines.length * 2);
+            int at = count * 5;
+            lines[at] = lineStart;
+            lines[at + 1] = nameLength;
+            lines[at + 2] = valueStart;
+            lines[at + 3] = valueEnd;
+            lines[at + 4] = i;
+            count++;
         }
         if (contentLength < 0) return null;
-        byte[] block = keptLength == kept.length ? kept : java.util.Arrays.copyOf(kept, keptLength);
-        return new RawResponseHead(status, new HeaderBlock(block, lines, count, contentLength), !close);
+        return new RawResponseHead(status, new HeaderBlock(head, lines, count, dropped, contentLength), !close);
     }
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);

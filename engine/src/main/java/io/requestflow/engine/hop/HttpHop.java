@@ -141,10 +141,10 @@ public final class HttpHop implements AutoCloseable {
         String spanName = method.equals("GET") ? spanGet : method.equals("POST") ? spanPost
                 : context.hop() + " " + method;
         Span span = context.tracing().startServer(spanName, request.headers());
-        String requestId = request.header(REQUEST_ID);
+        String requestId = request.header(REQUEST_ID_NAME);
         if (requestId == null || !safeRequestId(requestId)) {
             requestId = span.getSpanContext().getTraceId();
-            request.headers().set(REQUEST_ID, requestId);
+            request.headers().set(REQUEST_ID_NAME, requestId);
         }
         if (span.isRecording()) { // an unsampled request builds no attributes (and does not decode its path)
             span.setAttribute(Tracing.HTTP_METHOD, method);

@@ -23,26 +23,28 @@ public final class HeaderBlock {
     private static final byte[] COLON_SPACE = {':', ' '};
     private static final byte[] CRLF = {'\r', '\n'};
 
-    /** The kept lines, each "name:value\r\n" as received. */
+    /** The bytes the lines are in, each line "name:value\r\n" as received. */
     private final byte[] bytes;
     /** Per line: start, name length, value start, value end (OWS trimmed), line end (after CRLF). */
     private final int[] lines;
     private final int count;
     private final long contentLength;
-    /** Bit i set: line i was replaced and is not written. At most 64 lines are kept (more: not a block). */
+    /** Bit i set: line i is not sent on (framing, hop-by-hop, or replaced). At most 64 lines. */
     private long dropped;
     private List<AsciiString> addedNames;
     private List<String> addedValues;
 
     /**
      * @param lines five ints per line as described above
-     * @param contentLength the message's Content-Length (the line itself is not in the block)
+     * @param dropped lines (by bit) left out: the framing and hop-by-hop ones
+     * @param contentLength the message's Content-Length (written by whoever frames the message)
      */
-    public HeaderBlock(byte[] bytes, int[] lines, int count, long contentLength) {
+    public HeaderBlock(byte[] bytes, int[] lines, int count, long dropped, long contentLength) {
         if (count > 64) throw new IllegalArgumentException("at most 64 lines");
         this.bytes = bytes;
         this.lines = lines;
         this.count = count;
+        this.dropped = dropped;
         this.contentLength = contentLength;
     }
 
@@ -112,15 +114,20 @@ public final class HeaderBlock {
 
     /** Writes the kept lines (replaced ones left out) and the added ones; not the Content-Length. */
     public void writeTo(ByteBuf out) {
-        if (dropped == 0) {
-            out.writeBytes(bytes);
-        } else {
-            for (int i = 0; i < count; i++) {
-                if ((dropped & (1L << i)) != 0) continue;
-                int at = i * 5;
-                out.writeBytes(bytes, lines[at], lines[at + 4] - lines[at]);
+        // runs of adjacent kept lines go out as one copy each
+        int run = -1;
+        int runEnd = -1;
+        for (int i = 0; i < count; i++) {
+            int at = i * 5;
+            if ((dropped & (1L << i)) != 0) {
+                if (run >= 0) out.writeBytes(bytes, run, runEnd - run);
+                run = -1;
+            } else {
+                if (run < 0) run = lines[at];
+                runEnd = lines[at + 4];
             }
         }
+        if (run >= 0) out.writeBytes(bytes, run, runEnd - run);
         if (addedNames != null) {
             for (int i = 0; i < addedNames.size(); i++) {
                 out.writeBytes(addedNames.get(i).array(), addedNames.get(i).arrayOffset(), addedNames.get(i).length());

@@ -216,20 +216,29 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else {
             content = response.takeContent();
         }
-        ByteBuf out = wire.alloc().buffer(block.sizeHint() + 96);
+        // a small body is copied behind the head: one buffer to queue and send instead of two
+        boolean together = content.readableBytes() <= SMALL_BODY;
+        ByteBuf out = wire.alloc().buffer(block.sizeHint() + 96 + (together ? content.readableBytes() : 0));
         out.writeBytes(statusLine(response.status(), version));
         block.writeTo(out);
         out.writeBytes(CONTENT_LENGTH);
         out.writeCharSequence(Integer.toString(length), StandardCharsets.US_ASCII);
         out.writeBytes(close ? CLOSE_END : version.equals(HttpVersion.HTTP_1_0) ? KEEP_ALIVE_END : END);
-        wire.write(out, wire.voidPromise());
-        if (close) {
-            wire.writeAndFlush(content).addListener(ChannelFutureListener.CLOSE);
+        if (together) {
+            out.writeBytes(content);
+            content.release();
         } else {
-            wire.writeAndFlush(content, wire.voidPromise());
+            wire.write(out, wire.voidPromise());
+            out = content;
+        }
+        if (close) {
+            wire.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            wire.writeAndFlush(out, wire.voidPromise());
         }
     }
 
+    private static final int SMALL_BODY = 4096;
     private static final byte[] CONTENT_LENGTH = "content-length: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CLOSE_END = "\r\nconnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
