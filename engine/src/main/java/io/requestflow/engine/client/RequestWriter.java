@@ -37,7 +37,7 @@ final class RequestWriter {
         AsciiString name = method.asciiName();
         out.writeBytes(name.array(), name.arrayOffset(), name.length()).writeByte(' ');
         String uri = request.uri();
-        write(out, uri.isEmpty() ? "/" : uri);
+        out.writeBytes((uri.isEmpty() ? "/" : uri).getBytes(StandardCharsets.UTF_8)); // as Netty's encoder does
         out.writeBytes(HTTP_1_1_CRLF);
         boolean host = false;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
