@@ -6,11 +6,13 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.AsciiString;
+import io.requestflow.engine.http.HopByHop;
 import io.requestflow.engine.http.Request;
 import io.requestflow.engine.net.HostPort;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -39,6 +41,8 @@ final class RequestWriter {
         String uri = request.uri();
         out.writeBytes((uri.isEmpty() ? "/" : uri).getBytes(StandardCharsets.UTF_8)); // as Netty's encoder does
         out.writeBytes(HTTP_1_1_CRLF);
+        HttpHeaders added = request.addedHeaders(); // a forwarded request: see Request.forwarded
+        List<String> listed = added == null ? null : HopByHop.connectionTokens(headers);
         boolean host = false;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> e = it.next();
@@ -48,11 +52,27 @@ final class RequestWriter {
                     || HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(key)) {
                 continue;
             }
+            if (added != null && (HopByHop.hopByHop(key, listed) || replaced(added, key))) continue;
             if (!host && HttpHeaderNames.HOST.contentEqualsIgnoreCase(key)) host = true;
             write(out, key);
             out.writeBytes(COLON_SPACE);
             write(out, e.getValue());
             out.writeBytes(CRLF);
+        }
+        if (added != null) {
+            for (Iterator<Map.Entry<CharSequence, CharSequence>> it = added.iteratorCharSequence(); it.hasNext(); ) {
+                Map.Entry<CharSequence, CharSequence> e = it.next();
+                CharSequence key = e.getKey();
+                if (HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(key)
+                        || HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(key)) {
+                    continue;
+                }
+                if (!host && HttpHeaderNames.HOST.contentEqualsIgnoreCase(key)) host = true;
+                write(out, key);
+                out.writeBytes(COLON_SPACE);
+                write(out, e.getValue());
+                out.writeBytes(CRLF);
+            }
         }
         if (!host) write(out.writeBytes(HOST), upstream.toString()).writeBytes(CRLF);
         String m = request.method();
@@ -60,6 +80,15 @@ final class RequestWriter {
             write(out.writeBytes(CONTENT_LENGTH), Integer.toString(body.length)).writeBytes(CRLF);
         }
         return out.writeBytes(CRLF);
+    }
+
+    /** Whether {@code added} (two or three entries) has a header named {@code name}. */
+    private static boolean replaced(HttpHeaders added, CharSequence name) {
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = added.iteratorCharSequence(); it.hasNext(); ) {
+            CharSequence key = it.next().getKey();
+            if (key.length() == name.length() && AsciiString.contentEqualsIgnoreCase(key, name)) return true;
+        }
+        return false;
     }
 
     /** As Netty's encoder: one byte per character, '?' for a character beyond Latin-1. */

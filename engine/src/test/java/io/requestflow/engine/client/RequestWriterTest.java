@@ -78,6 +78,34 @@ class RequestWriterTest {
         same("PATCH", "", "x", "Host", "h", "X-Twice", "1", "X-Twice", "2");          // empty target is "/"
     }
 
+    /** A forwarded request is written as the copy the proxy used to make: hop-by-hop out, its own headers replaced. */
+    @Test
+    void aForwardedRequestMatchesTheCopyWithTheProxysHeaders() {
+        String[][] cases = {
+                {"Host", "front", "Connection", "keep-alive, X-Secret", "X-Secret", "s", "Keep-Alive", "5",
+                        "X-Request-Id", "client-id", "Accept", "*/*", "traceparent", "00-aa-bb-01", "TE", "trailers",
+                        "Upgrade", "h2c", "tracestate", "k=v", "Proxy-Authorization", "p"},
+                {"Accept", "*/*"},
+        };
+        for (String[] nameValues : cases) {
+            HttpHeaders in = new DefaultHttpHeaders();
+            for (int i = 0; i < nameValues.length; i += 2) in.add(nameValues[i], nameValues[i + 1]);
+            HttpHeaders added = new DefaultHttpHeaders();
+            added.set("x-request-id", "ours");
+            added.set("traceparent", "00-cc-dd-01");
+            HttpHeaders copy = io.requestflow.engine.http.HopByHop.forwardCopy(in);
+            copy.set("x-request-id", "ours");
+            copy.set("traceparent", "00-cc-dd-01");
+            Request forwarded = Request.forwarded(new Request("GET", "/p", in, new byte[0], null), added);
+            ByteBuf head = RequestWriter.head(ByteBufAllocator.DEFAULT, forwarded, UPSTREAM);
+            try {
+                assertEquals(netty("GET", "/p", copy, new byte[0]), head.toString(StandardCharsets.ISO_8859_1));
+            } finally {
+                head.release();
+            }
+        }
+    }
+
     @Test
     void aMethodThatIsNotATokenIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> RequestWriter.head(ByteBufAllocator.DEFAULT,
