@@ -5,7 +5,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.requestflow.engine.http.HeaderBlock;
 
 import java.lang.invoke.MethodHandles;
@@ -73,10 +72,11 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
                     return;
                 }
                 in.readerIndex(end);
-                out.add(head);
-                if (head.block().contentLength() == 0) {
-                    out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+                long length = head.block().contentLength();
+                if (length <= in.readableBytes()) { // the usual case: the body came with the head, one message
+                    out.add(head.withBody(length == 0 ? null : in.readRetainedSlice((int) length)));
                 } else {
+                    out.add(head);
                     state = State.BODY;
                     remaining = head.block().contentLength();
                 }
@@ -176,7 +176,7 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
             count++;
         }
         if (contentLength < 0) return null;
-        return new RawResponseHead(status, new HeaderBlock(head, lines, count, dropped, contentLength), !close);
+        return new RawResponseHead(status, new HeaderBlock(head, lines, count, dropped, contentLength), !close, null);
     }
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);

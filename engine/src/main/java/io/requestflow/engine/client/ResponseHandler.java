@@ -34,6 +34,8 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
     }
 
     private final int maxResponseBytes;
+    /** Calls this connection has carried (a reused one may have been closed by the upstream meanwhile). */
+    int calls;
     private Callback current;
     private HostPort upstream;
     /** The call takes the body in its pooled buffer instead of a copy. */
@@ -115,7 +117,11 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
             }
             if (msg instanceof RawResponseHead raw) {
                 rawHead = raw;
-                if (raw.block().contentLength() > maxResponseBytes) tooLarge();
+                if (raw.block().contentLength() > maxResponseBytes) {
+                    tooLarge();
+                } else if (raw.body() != null || raw.block().contentLength() == 0) { // whole already
+                    if (raw.body() == null || append(raw.body())) completeRaw();
+                }
                 return;
             }
             if (msg instanceof HttpResponse response) {
@@ -135,7 +141,11 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
                 if (content instanceof LastHttpContent) complete((LastHttpContent) content);
             }
         } finally {
-            ReferenceCountUtil.release(msg);
+            if (msg instanceof RawResponseHead raw) {
+                if (raw.body() != null) raw.body().release();
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
         }
     }
 

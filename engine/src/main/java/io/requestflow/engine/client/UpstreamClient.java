@@ -9,7 +9,6 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.AttributeKey;
 import io.requestflow.engine.http.Request;
 import io.requestflow.engine.http.Response;
 import io.requestflow.engine.net.HostPort;
@@ -32,7 +31,6 @@ import java.util.function.BiConsumer;
  * an {@link UpstreamException} that says what went wrong; nothing waits forever.
  */
 public final class UpstreamClient implements AutoCloseable {
-    private static final AttributeKey<Integer> USES = AttributeKey.valueOf("requestflow.uses");
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
     /** One pool per upstream and event loop: a call made on a loop uses connections of that loop, no thread hop. */
@@ -164,9 +162,10 @@ public final class UpstreamClient implements AutoCloseable {
                 finish(call, null, classifyAcquireFailure(upstream, failure));
                 return;
             }
-            Integer uses = channel.attr(USES).get();
-            boolean reused = uses != null;
-            channel.attr(USES).set(reused ? uses + 1 : 1);
+            // the response handler is the pipeline's last (PooledConnectionSetup): no lookup by class per call
+            ResponseHandler handler = channel.pipeline().last() instanceof ResponseHandler last ? last
+                    : channel.pipeline().get(ResponseHandler.class);
+            boolean reused = handler.calls++ > 0;
             // the handler calls back on the connection's loop; no future per call
             ResponseHandler.Callback done = (response, keepAlive, error) -> {
                 if (error != null || !keepAlive) channel.close();
@@ -181,7 +180,6 @@ public final class UpstreamClient implements AutoCloseable {
                 }
             };
             Runnable write = () -> {
-                ResponseHandler handler = channel.pipeline().get(ResponseHandler.class);
                 handler.begin(done, upstream, readTimeoutMs, call.passBodyThrough,
                         request.method().equals("HEAD") || request.method().equals("CONNECT"));
                 // no promise per call: a failed write reaches the handler's exceptionCaught, which fails the call

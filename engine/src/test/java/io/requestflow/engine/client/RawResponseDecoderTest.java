@@ -58,9 +58,24 @@ class RawResponseDecoderTest {
         StringBuilder b = new StringBuilder();
         for (Object m : messages) {
             if (m instanceof HttpContent c) b.append(c.content().toString(StandardCharsets.ISO_8859_1));
+            if (m instanceof RawResponseHead h && h.body() != null) b.append(h.body().toString(StandardCharsets.ISO_8859_1));
         }
-        messages.forEach(ReferenceCountUtil::release);
+        release(messages);
         return b.toString();
+    }
+
+    private static void release(List<Object> messages) {
+        for (Object m : messages) {
+            if (m instanceof RawResponseHead h && h.body() != null) h.body().release();
+            else ReferenceCountUtil.release(m);
+        }
+    }
+
+    /** The response is complete: a head that carries its whole body, or a last content message. */
+    private static boolean complete(List<Object> messages) {
+        Object last = messages.getLast();
+        return last instanceof LastHttpContent
+                || (messages.size() == 1 && last instanceof RawResponseHead h && h.body() != null);
     }
 
     @Test
@@ -75,7 +90,8 @@ class RawResponseDecoderTest {
             assertEquals("nginx", block.get("server"));
             assertEquals("\"x\"", block.get("ETAG"));
             assertNull(block.get("connection"), "hop-by-hop lines are left out");
-            assertInstanceOf(LastHttpContent.class, out.getLast());
+            assertTrue(complete(out));
+            if (piece >= PLAIN.length()) assertEquals(1, out.size(), "one message when all came at once");
             assertEquals("hello", body(out));
         }
     }
@@ -155,7 +171,7 @@ class RawResponseDecoderTest {
         for (String wire : declined) {
             List<Object> out = read(wire, false, wire.length());
             assertFalse(!out.isEmpty() && out.getFirst() instanceof RawResponseHead, "taken raw: " + wire);
-            out.forEach(ReferenceCountUtil::release);
+            release(out);
         }
     }
 
