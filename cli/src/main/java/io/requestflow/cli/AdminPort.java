@@ -16,9 +16,9 @@ import java.time.Duration;
  * Operator commands' one way to reach a running hop's admin port: which topology file, which address,
  * and a bounded HTTP call (connect 2 s; the caller names the overall timeout).
  */
-final class AdminPort {
+public final class AdminPort {
     /** Long enough for an Argon2id-backed or key-generating action on a loaded machine. */
-    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private AdminPort() {}
@@ -35,15 +35,22 @@ final class AdminPort {
     }
 
     /** POSTs (no body) to the admin path; throws {@link IOException} when nothing answers there. */
-    static HttpResponse<String> post(HostPort admin, String pathAndQuery, Duration timeout)
+    public static HttpResponse<String> post(HostPort admin, String pathAndQuery, Duration timeout)
             throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(uri(admin, pathAndQuery)).POST(HttpRequest.BodyPublishers.noBody()), timeout);
     }
 
     /** GETs the admin path; throws {@link IOException} when nothing answers there. */
-    static HttpResponse<String> get(HostPort admin, String pathAndQuery, Duration timeout)
+    public static HttpResponse<String> get(HostPort admin, String pathAndQuery, Duration timeout)
             throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(uri(admin, pathAndQuery)).GET(), timeout);
+    }
+
+    /** Any method without a body; the answer as it came, problems included. */
+    public static HttpResponse<String> request(HostPort admin, String method, String pathAndQuery, Duration timeout)
+            throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri(admin, pathAndQuery)).method(method, HttpRequest.BodyPublishers.noBody()),
+                timeout);
     }
 
     /**

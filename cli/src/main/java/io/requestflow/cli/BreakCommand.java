@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 @Command(name = "break", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {"Break a running hop or data store on purpose, and watch the path cope.",
                 "Slow a hop down, make it fail a share of requests, or fail its readiness check;",
-                "stop Redis or Kafka, or pause the replica.",
+                "stop the PostgreSQL primary, Redis or Kafka, or pause the replica.",
                 "The fault ends by itself after --for (default 5m), or with `./flow heal INSTANCE`.",
                 "Talks to the instance's admin port (POST /faults); works on `up` and `serve` alike.",
                 "",
@@ -23,14 +23,17 @@ import java.util.concurrent.Callable;
                 "  ./flow break catalog --latency 300 --jitter 200 # the page waits, then degrades",
                 "  ./flow break recommendations --error 503 --percent 50",
                 "  ./flow break gateway-1 --unready --for 30s   # health checks take it out, then back in",
+                "  ./flow break dns --latency 300               # every lookup waits: ./flow get shows it in dns",
+                "  ./flow break dns --error 503 --percent 50    # half the lookups get SERVFAIL",
                 "  ./flow break redis --for 1m                  # stops the embedded Redis: reads go to PostgreSQL",
+                "  ./flow break postgres --for 1m               # stops the primary: reads go on from the replica, writes get 503",
                 "  ./flow break kafka                           # orders go on; the outbox waits, then catches up",
                 "  ./flow break replica                         # pauses WAL replay: the replica falls behind",
                 "  ./flow faults                                # what is broken now"})
 public final class BreakCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "INSTANCE",
-            description = "edge, firewall, balancer, gateway-N, auth, catalog, inventory, reviews, recommendations,"
-                    + " orders, page; or redis, kafka, replica (the stores `./flow up` embeds)")
+            description = "dns, edge, firewall, balancer, gateway-N, auth, catalog, inventory, reviews, recommendations,"
+                    + " orders, page; or postgres (the primary), redis, kafka, replica (the stores `./flow up` embeds)")
     String instance;
 
     @Option(names = "--latency", paramLabel = "MS", description = "Delay every request by this many milliseconds")
@@ -39,7 +42,8 @@ public final class BreakCommand implements Callable<Integer> {
     @Option(names = "--jitter", paramLabel = "MS", description = "Plus up to this many milliseconds at random")
     long jitterMs;
 
-    @Option(names = "--error", paramLabel = "STATUS", description = "Answer requests with this status (400-599)")
+    @Option(names = "--error", paramLabel = "STATUS",
+            description = "Answer requests with this status (400-599); dns answers SERVFAIL whatever the status")
     int errorStatus;
 
     @Option(names = "--percent", paramLabel = "P", description = "Share of requests that get --error (default 100)")

@@ -46,7 +46,7 @@ public final class FaultsCommand implements Callable<Integer> {
         try {
             JsonNode stores = Json.tree(AdminPort.get(HopAdmins.upProcess(t), "/data", AdminPort.DEFAULT_TIMEOUT).body()
                     .getBytes(StandardCharsets.UTF_8));
-            for (String store : new String[] {"redis", "kafka", "replica"}) {
+            for (String store : io.requestflow.topology.DataFaults.STORES) {
                 String state = stores.path(store).asText("");
                 if (state.isEmpty()) continue;
                 boolean fine = state.equals("ok") || state.equals("none") || state.equals("external");

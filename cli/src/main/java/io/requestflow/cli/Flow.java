@@ -29,6 +29,7 @@ import java.nio.file.Path;
                 ApiKeyCommand.class,
                 io.requestflow.cli.load.LoadCommand.class,
                 io.requestflow.cli.load.BenchCommand.class,
+                io.requestflow.cli.kube.KubeCommand.class,
                 CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true,
         footer = {"", "Start with:  ./flow up",

@@ -44,7 +44,7 @@ public final class HealCommand implements Callable<Integer> {
                 AdminPort.call(e.getValue(), "DELETE", "/faults", e.getKey());
                 healed++;
             }
-            for (String store : List.of("redis", "kafka", "replica")) {
+            for (String store : io.requestflow.topology.DataFaults.STORES) {
                 try {
                     healDataStore(HopAdmins.upProcess(t), store);
                 } catch (RuntimeException notHere) {

@@ -7,8 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Where each HTTP hop instance of a topology keeps its admin port, by instance name as {@code ./flow up}
- * names them (edge-1 … page-1, gateway-N); the role alone means its first instance.
+ * Where each breakable hop instance of a topology keeps its admin port, by instance name as {@code ./flow up}
+ * names them (dns-1, edge-1 … page-1, gateway-N); the role alone means its first instance.
  */
 final class HopAdmins {
     private HopAdmins() {}
@@ -16,6 +16,7 @@ final class HopAdmins {
     /** Every instance the topology starts, in path order. */
     static Map<String, HostPort> of(Topology t) {
         Map<String, HostPort> all = new LinkedHashMap<>();
+        all.put("dns-1", new HostPort(t.bind, t.dnsAdminPort));
         all.put("edge-1", at(t, t.edge));
         all.put("firewall-1", at(t, t.firewall));
         all.put("balancer-1", at(t, t.balancer));
@@ -41,12 +42,13 @@ final class HopAdmins {
             if (n >= 1 && n <= 64) return gateway(t, n);
         }
         throw new IllegalArgumentException("no hop instance named '" + name + "'; known: "
-                + String.join(", ", of(t).keySet()) + ", and the data stores redis, kafka and replica");
+                + String.join(", ", of(t).keySet()) + ", and the data stores "
+                + String.join(", ", io.requestflow.topology.DataFaults.STORES));
     }
 
     /** The data stores `./flow up` embeds, broken through {@code /data} on the balancer's admin port. */
     static boolean isDataStore(String name) {
-        return name.equals("redis") || name.equals("kafka") || name.equals("replica");
+        return io.requestflow.topology.DataFaults.STORES.contains(name);
     }
 
     /** Where `./flow up` serves {@code /data} (and {@code /scale}): the balancer's admin port. */

@@ -41,6 +41,8 @@ import java.util.concurrent.Callable;
                 "  queue               --postgres JDBC_URL --kafka HOST:PORT (the outbox relay and the worker;",
                 "                      admin port: queue.adminPort)",
                 "  data                embedded PostgreSQL, Redis and Kafka for the roles in other processes",
+                "  console             the web console for the roles at the topology's ports (default port",
+                "                      console.port; break/heal, a request's waterfall, traces)",
                 "",
                 "Example: ./flow serve --role edge --listen 127.0.0.1:18080 --upstream http://127.0.0.1:8000"})
 public final class ServeCommand implements Callable<Integer> {
@@ -171,6 +173,15 @@ public final class ServeCommand implements Callable<Integer> {
                     }
                     yield "data: postgres " + data.jdbc().url() + " (user " + data.jdbcUser() + "), replicas "
                             + data.replicas().stream().map(JdbcEndpoint::url).toList() + ", redis " + data.redisUrl() + broker;
+                }
+                case "console" -> {
+                    var settings = t.console.settings();
+                    HostPort at = listen != null ? HostPort.parse(listen) : new HostPort(t.bind, settings.port());
+                    var console = io.requestflow.console.ConsoleServer.start(engine, at.host(),
+                            new TopologyDirectory(t), new io.requestflow.console.ConsoleSettings(at.port(),
+                                    settings.adminTimeoutMs(), settings.requestTimeoutMs()));
+                    started.add(console);
+                    yield "console on http://" + HostPort.of(console.address()) + "/ for the topology's ports";
                 }
                 default -> throw new IllegalStateException(role);
             };

@@ -15,10 +15,10 @@ import java.util.Map;
  * each span under its parent, with its start from the beginning of the trace, its duration and a bar.
  * Unlike Server-Timing, spans carry start times, so work done after the answer (the queue) shows too.
  */
-final class SpanTree {
+public final class SpanTree {
     private SpanTree() {}
 
-    record Span(String id, String parent, String service, String name, String kind, long startNanos, double durMs,
+    public record Span(String id, String parent, String service, String name, String kind, long startNanos, double durMs,
                 String status) {
         static Span of(JsonNode n) {
             String parent = n.path("parentSpanId").asText("");
@@ -29,7 +29,7 @@ final class SpanTree {
     }
 
     /** Spans from every source, each once. */
-    static List<Span> merge(List<JsonNode> answers) {
+    public static List<Span> merge(List<JsonNode> answers) {
         Map<String, Span> byId = new LinkedHashMap<>();
         for (JsonNode answer : answers) {
             for (JsonNode n : answer) byId.putIfAbsent(n.path("spanId").asText(), Span.of(n));

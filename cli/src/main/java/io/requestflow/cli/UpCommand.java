@@ -13,8 +13,9 @@ import java.util.concurrent.Callable;
 @Command(name = "up", mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true,
         description = {"Start the whole topology in one process.",
-                "Embedded PostgreSQL and Redis, the services, gateways, balancer, firewall, edge and DNS,",
-                "each on its own port. Stops cleanly on Ctrl-C or SIGTERM."})
+                "Embedded PostgreSQL, Redis and Kafka, the services, gateways, balancer, firewall, edge and DNS,",
+                "each on its own port, and the web console (http://127.0.0.1:9900/ by default).",
+                "Stops cleanly on Ctrl-C or SIGTERM."})
 public final class UpCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE",
             description = "Topology file (default: config/topology.yaml if present, else built-in defaults)")
@@ -57,6 +58,10 @@ public final class UpCommand implements Callable<Integer> {
         int dnsPort = stack.dns().server().address().getPort();
         if (dnsPort != 5353) dns = " --dns 127.0.0.1:" + dnsPort;
         System.out.println();
+        if (stack.console() != null) {
+            System.out.println("Console: http://" + io.requestflow.engine.net.HostPort.of(stack.console().address())
+                    + "/   (the path's state, a request's waterfall and trace, break and heal)");
+        }
         System.out.println("Try it (in another terminal):");
         System.out.println("  ./flow get" + dns + " " + base + "/api/products/42");
         if (stack.hop("edge").tlsAddress() != null) {

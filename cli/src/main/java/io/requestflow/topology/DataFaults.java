@@ -20,13 +20,16 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Fault drills on the data stores `./flow up` embeds ({@code ./flow break redis|kafka|replica}): stopping
- * Redis or Kafka and pausing the replica's WAL replay, each healed on request or when its time is up.
- * Served as {@code /data} on the balancer's admin port, next to {@code /scale}: {@code GET} shows the
- * state, {@code POST ?store=redis|kafka|replica&action=break|heal[&forSeconds=N]} changes it.
+ * Fault drills on the data stores `./flow up` embeds ({@code ./flow break postgres|redis|kafka|replica}):
+ * stopping the PostgreSQL primary, Redis or Kafka and pausing the replica's WAL replay, each healed on
+ * request or when its time is up. Served as {@code /data} on the balancer's admin port, next to
+ * {@code /scale}: {@code GET} shows the state, {@code POST ?store=postgres|redis|kafka|replica&action=break|heal
+ * [&forSeconds=N]} changes it.
  */
-final class DataFaults implements AutoCloseable {
+public final class DataFaults implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DataFaults.class);
+    /** The stores a drill can break, as operators name them. */
+    public static final java.util.List<String> STORES = java.util.List.of("postgres", "redis", "kafka", "replica");
 
     private final DataTier data;
     private final Executor blocking;
@@ -40,6 +43,7 @@ final class DataFaults implements AutoCloseable {
         this.data = data;
         this.blocking = blocking;
         if (data.embeddedRedis() != null) servers.put("redis", data.embeddedRedis());
+        if (data.embeddedPrimary() != null) servers.put("postgres", data.embeddedPrimary());
     }
 
     /** Makes {@code store} breakable (the embedded Kafka, once it runs). */
@@ -51,7 +55,7 @@ final class DataFaults implements AutoCloseable {
         if (request.method().equals("GET")) return CompletableFuture.completedFuture(Response.json(200, state()));
         if (!request.method().equals("POST")) {
             return CompletableFuture.completedFuture(Problem.of(405, "Method Not Allowed",
-                    "GET /data, or POST /data?store=redis|replica&action=break|heal"));
+                    "GET /data, or POST /data?store=postgres|redis|kafka|replica&action=break|heal"));
         }
         String store = String.valueOf(request.query("store"));
         String action = String.valueOf(request.query("action"));
@@ -63,8 +67,8 @@ final class DataFaults implements AutoCloseable {
         } catch (NumberFormatException e) {
             return CompletableFuture.completedFuture(Problem.badRequest("forSeconds must be 1..86400"));
         }
-        if (!store.equals("redis") && !store.equals("kafka") && !store.equals("replica")) {
-            return CompletableFuture.completedFuture(Problem.badRequest("store must be redis, kafka or replica"));
+        if (!STORES.contains(store)) {
+            return CompletableFuture.completedFuture(Problem.badRequest("store must be postgres, redis, kafka or replica"));
         }
         if (!action.equals("break") && !action.equals("heal")) {
             return CompletableFuture.completedFuture(Problem.badRequest("action must be break or heal"));
@@ -122,7 +126,7 @@ final class DataFaults implements AutoCloseable {
 
     private synchronized Map<String, Object> state() {
         Map<String, Object> m = new LinkedHashMap<>();
-        for (String store : new String[] {"redis", "kafka"}) {
+        for (String store : new String[] {"postgres", "redis", "kafka"}) {
             Restartable server = servers.get(store);
             m.put(store, server == null ? "external" : server.running() ? "ok" : "stopped" + left(store));
         }

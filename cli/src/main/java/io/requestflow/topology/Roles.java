@@ -54,7 +54,7 @@ import java.util.Map;
  */
 public final class Roles {
     public static final List<String> NAMES = List.of("dns", "edge", "firewall", "balancer", "gateway", "auth",
-            "catalog", "inventory", "reviews", "recommendations", "page", "orders", "queue", "data");
+            "catalog", "inventory", "reviews", "recommendations", "page", "orders", "queue", "data", "console");
 
     private final Engine engine;
     private final Topology topology;
@@ -145,6 +145,7 @@ public final class Roles {
         routes.putAll(extraAdmin);
         HttpHop hop = start(ctx, listen, admin, balancer.stages(), balancer::notReadyReason, routes);
         balancer.startHealthChecks();
+        if (topology.balancer.discovery != null) balancer.startDiscovery(topology.balancer.discovery, ctx);
         return new Balancer(hop, balancer);
     }
 
@@ -359,12 +360,14 @@ public final class Roles {
     public DnsHop dns(String instance, DnsConfig config, HostPort admin) {
         HopContext ctx = engine.hop("dns", instance);
         try {
-            DnsServer server = DnsServer.start(config, ctx.registry(), engine.group());
+            // breakable like the HTTP hops (./flow break dns): SERVFAIL, delayed answers, unready
+            DnsServer server = DnsServer.start(config, ctx.registry(), engine.group(), ctx.faults());
             try {
                 // POST /dns/reload reads the dns section of the topology file again (the built-in one if none)
                 var routes = io.requestflow.dns.DnsAdmin.routes(server, () -> topology.source == null ? config
                         : TopologyLoader.load(topology.source, true).dns);
-                return new DnsHop(server, AdminServer.start(ctx, admin, AdminServer.Readiness.always(), routes), ctx);
+                return new DnsHop(server, AdminServer.start(ctx, admin,
+                        ctx.faults().readiness(AdminServer.Readiness.always()), ctx.faults().withAdminRoute(routes)), ctx);
             } catch (RuntimeException e) {
                 server.close();
                 throw e;

@@ -46,6 +46,8 @@ public final class Stack implements AutoCloseable {
     private final List<String> gateways = new ArrayList<>();
     private DataFaults dataFaults;
     private int gatewaysStarted;
+    private QueueHop queue;
+    private io.requestflow.console.ConsoleServer console;
 
     private Stack(Engine engine) {
         this.engine = engine;
@@ -146,6 +148,11 @@ public final class Stack implements AutoCloseable {
         endpoints.add(0, new Endpoint("dns", "dns-1", "udp+tcp " + HostPort.of(dns.server().address()),
                 HostPort.of(dns.admin().address()).toString()));
         waitUntilReady(balancer, progress);
+        if (t.console.enabled) {
+            console = io.requestflow.console.ConsoleServer.start(engine, bind, new Directory(), t.console.settings());
+            running.push(console);
+            endpoints.add(new Endpoint("console", "console", "http://" + HostPort.of(console.address()), "-"));
+        }
     }
 
     /** Kafka (embedded unless data.kafka.url names one) and the queue role that relays the outbox to it. */
@@ -166,6 +173,7 @@ public final class Stack implements AutoCloseable {
             endpoints.add(new Endpoint("kafka", "broker", bootstrap, "-"));
         }
         QueueHop queue = roles.queue("queue-1", hp(t.bind, t.queue.adminPort), data, bootstrap);
+        this.queue = queue;
         running.push(queue);
         endpoints.add(new Endpoint("queue", "queue-1", "kafka " + bootstrap + " topic " + t.queue.topic,
                 HostPort.of(queue.admin().address()).toString()));
@@ -296,6 +304,60 @@ public final class Stack implements AutoCloseable {
 
     public DnsHop dns() {
         return dns;
+    }
+
+    /** The console, or null when {@code console.enabled} is false. */
+    public io.requestflow.console.ConsoleServer console() {
+        return console;
+    }
+
+    /** What the console reads of this process: live instances (scaled gateways too), by their admin ports. */
+    private final class Directory implements io.requestflow.console.PathDirectory {
+        private static final List<String> PATH_ORDER = List.of("edge", "firewall", "balancer", "gateway", "auth",
+                "catalog", "inventory", "reviews", "recommendations", "orders", "page");
+
+        @Override
+        public List<Instance> instances() {
+            List<Instance> all = new ArrayList<>();
+            all.add(new Instance(dns.context().instance(), "dns", HostPort.of(dns.admin().address()), true));
+            List<HttpHop> live;
+            synchronized (Stack.this) {
+                live = new ArrayList<>(hops.values());
+            }
+            live.sort(java.util.Comparator.comparingInt((HttpHop h) -> order(h.context().hop()))
+                    .thenComparing(h -> h.context().instance(), java.util.Comparator.comparingInt(String::length)
+                            .thenComparing(java.util.Comparator.naturalOrder())));
+            for (HttpHop h : live) {
+                all.add(new Instance(h.context().instance(), h.context().hop(), HostPort.of(h.adminAddress()), true));
+            }
+            if (queue != null) all.add(new Instance(queue.context().instance(), "queue", HostPort.of(queue.admin().address()), false));
+            return all;
+        }
+
+        private static int order(String role) {
+            int i = PATH_ORDER.indexOf(role);
+            return i < 0 ? PATH_ORDER.size() : i;
+        }
+
+        @Override
+        public HostPort dataAdmin() {
+            return HostPort.of(hop("balancer").adminAddress());
+        }
+
+        @Override
+        public HostPort balancerAdmin() {
+            return HostPort.of(hop("balancer").adminAddress());
+        }
+
+        @Override
+        public String edgeAuthority() {
+            return topology.edge.hosts.getFirst() + ":" + hop("edge").address().getPort();
+        }
+
+        @Override
+        public InetSocketAddress dns() {
+            return dns.server().address();
+        }
     }
 
     public DataTier data() {

@@ -51,6 +51,7 @@ public final class Topology {
     public Services services = new Services();
     public Data data = new Data();
     public Queue queue = new Queue();
+    public Console console = new Console();
 
     /** Spans every hop records into its /spans store. */
     public static final class TracingSettings {
@@ -162,6 +163,8 @@ public final class Topology {
         public long drainTimeoutMs = BalancerConfig.Policy.defaults().drainTimeoutMs();
         public BalancerConfig.Outlier outlier = BalancerConfig.Outlier.defaults();
         public BalancerConfig.Retry retry = BalancerConfig.Retry.defaults();
+        /** Targets from a DNS name (a Kubernetes headless Service), next to the configured ones; null = off. */
+        public io.requestflow.balancer.DiscoveryConfig discovery;
 
         public Balancer() {
             super(8200);
@@ -436,6 +439,19 @@ public final class Topology {
     }
 
     /** The queue role: the outbox relay and the order-events worker, with an admin port of their own. */
+    /** The web console {@code up} serves: see {@link io.requestflow.console.ConsoleSettings}. */
+    public static final class Console {
+        private static final io.requestflow.console.ConsoleSettings D = io.requestflow.console.ConsoleSettings.defaults();
+        public boolean enabled = true;
+        public int port = D.port();
+        public long adminTimeoutMs = D.adminTimeoutMs();
+        public long requestTimeoutMs = D.requestTimeoutMs();
+
+        public io.requestflow.console.ConsoleSettings settings() {
+            return new io.requestflow.console.ConsoleSettings(port, adminTimeoutMs, requestTimeoutMs);
+        }
+    }
+
     public static final class Queue {
         private static final io.requestflow.services.queue.QueueConfig D = io.requestflow.services.queue.QueueConfig.defaults();
         /** {@code up} starts Kafka and the queue role; false leaves both out (orders still write their outbox). */
@@ -482,6 +498,7 @@ public final class Topology {
         data.redis = RedisConfig.embedded(0);
         data.kafka = new io.requestflow.data.KafkaConfig(data.kafka.url(), 0, data.kafka.heapMb());
         queue.adminPort = 0;
+        console.port = 0;
         return this;
     }
 }

@@ -453,6 +453,38 @@ class WholePathTest {
         assertThat(orderStatus(id, token)).as("the outbox row waited, then went through").isEqualTo("confirmed");
     }
 
+    @Test
+    @Order(33)
+    void thePrimaryStoppedOnPurposeLeavesReadsOnTheReplicaFailsWritesClearlyAndComesBack() throws Exception {
+        var admin = stack.hop("balancer").adminAddress();
+        String token = login();
+        String order = "{\"items\":[{\"productId\":11,\"quantity\":1}]}";
+        Map<String, String> orderHeaders = Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json");
+        RawHttp.Reply stopped = RawHttp.send("127.0.0.1", admin, "POST", "/data?store=postgres&action=break&forSeconds=120",
+                "x", Map.of(), null);
+        assertThat(stopped.body()).contains("\"postgres\":\"stopped (");
+        try {
+            // never read before, so neither the edge nor Redis has it: the catalog reads the replica
+            RawHttp.Reply read = get("/api/products/57", Map.of());
+            assertThat(read.status()).as("reads go on from the replica: " + read.body()).isEqualTo(200);
+            RawHttp.Reply write = post("/api/orders", order, orderHeaders);
+            assertThat(write.status()).as(write.body()).isEqualTo(503);
+            assertThat(write.header("content-type")).startsWith("application/problem+json");
+            assertThat(write.body()).doesNotContain("Exception").doesNotContain("at io.");
+        } finally {
+            RawHttp.Reply healed = RawHttp.send("127.0.0.1", admin, "POST", "/data?store=postgres&action=heal", "x",
+                    Map.of(), null);
+            assertThat(healed.body()).contains("\"postgres\":\"ok\"");
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        RawHttp.Reply placed = post("/api/orders", order, orderHeaders);
+        while (placed.status() != 201 && System.nanoTime() < deadline) {
+            sleep(250);
+            placed = post("/api/orders", order, orderHeaders);
+        }
+        assertThat(placed.status()).as("writes resume once the primary is back: " + placed.body()).isEqualTo(201);
+    }
+
     static String orderStatus(long id, String token) throws IOException {
         return Json.tree(get("/api/orders/" + id, Map.of("Authorization", "Bearer " + token)).body()
                 .getBytes(StandardCharsets.UTF_8)).get("status").asText();

@@ -33,10 +33,11 @@ public final class DataTier implements AutoCloseable {
     private final List<JdbcEndpoint> replicas;
     private final List<EmbeddedReplica> embeddedReplicas;
     private final Restartable embeddedRedis;
+    private final Restartable embeddedPrimary;
 
     private DataTier(Database database, String redisUrl, Duration redisTimeout, Deque<AutoCloseable> resources,
                      List<JdbcEndpoint> replicas, List<EmbeddedReplica> embeddedReplicas,
-                     Restartable embeddedRedis) {
+                     Restartable embeddedRedis, Restartable embeddedPrimary) {
         this.database = database;
         this.redisUrl = redisUrl;
         this.redisTimeout = redisTimeout;
@@ -44,6 +45,7 @@ public final class DataTier implements AutoCloseable {
         this.replicas = List.copyOf(replicas);
         this.embeddedReplicas = embeddedReplicas;
         this.embeddedRedis = embeddedRedis;
+        this.embeddedPrimary = embeddedPrimary;
     }
 
     /** No replicas. */
@@ -64,9 +66,13 @@ public final class DataTier implements AutoCloseable {
         try {
             JdbcEndpoint jdbc;
             EmbeddedPostgresServer primary = null;
+            Restartable embeddedPrimary = null;
             if (postgres.usesEmbedded()) {
                 EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dataDir, postgres);
-                resources.push(server);
+                // started again on the port it got, so pools and the replica's stream find it where it was
+                PostgresConfig samePort = postgres.withPort(server.port());
+                embeddedPrimary = new Restartable(server, () -> EmbeddedPostgresServer.start(dataDir, samePort));
+                resources.push(embeddedPrimary);
                 primary = server;
                 jdbc = server.endpoint();
             } else {
@@ -105,7 +111,7 @@ public final class DataTier implements AutoCloseable {
                 }
             }
             return new DataTier(database, redisUrl, Duration.ofMillis(redis.timeoutMs()), resources, replicas, embedded,
-                    embeddedRedis);
+                    embeddedRedis, embeddedPrimary);
         } catch (RuntimeException e) {
             closeAll(resources, e);
             throw e;
@@ -120,6 +126,11 @@ public final class DataTier implements AutoCloseable {
     /** The embedded replicas (to stop one on purpose in tests and fault drills). */
     public List<EmbeddedReplica> embeddedReplicas() {
         return embeddedReplicas;
+    }
+
+    /** The embedded primary, which a fault drill may stop and start again; null when PostgreSQL is external. */
+    public Restartable embeddedPrimary() {
+        return embeddedPrimary;
     }
 
     /** The embedded Redis (to stop and start it in fault drills), or null when Redis is external. */

@@ -43,9 +43,20 @@ final class LoopbackPorts {
     /**
      * A free port, never one this process handed out in the last minute: servers that start side by side
      * (PostgreSQL, the replica, Redis, Kafka) each pick a port and bind it seconds later, and the kernel
-     * may offer the same free port to the next picker meanwhile.
+     * may offer the same free port to the next picker meanwhile. Ports come from below the kernel's
+     * ephemeral range when it can be read: a port in that range can become the local port of any outgoing
+     * connection on the machine while its server is down (a restart drill), and then the server cannot
+     * come back where its clients look for it.
      */
     static int pickFree() {
+        int[] ephemeral = ephemeralRange();
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        if (ephemeral[0] > BELOW_EPHEMERAL_FROM + 1_000) {
+            for (int i = 0; i < 200; i++) {
+                int port = random.nextInt(BELOW_EPHEMERAL_FROM, ephemeral[0]);
+                if (isFree(port) && reserve(port)) return port;
+            }
+        }
         for (int i = 0; i < 100; i++) {
             int port;
             try (ServerSocket socket = new ServerSocket()) {
@@ -57,6 +68,20 @@ final class LoopbackPorts {
             if (reserve(port)) return port;
         }
         throw new IllegalStateException("no free port on " + HOST + " that was not just handed out");
+    }
+
+    /** Picked ports start here: above the well-known and commonly configured ones. */
+    private static final int BELOW_EPHEMERAL_FROM = 20_000;
+
+    /** The kernel's range for outgoing connections' local ports (Linux), or {0, 0} when unknown. */
+    static int[] ephemeralRange() {
+        // read as a stream: /proc files report a size that Files.readString trusts and cuts short
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+            String[] range = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim().split("\\s+");
+            return new int[] {Integer.parseInt(range[0]), Integer.parseInt(range[1])};
+        } catch (IOException | RuntimeException unknown) {
+            return new int[] {0, 0};
+        }
     }
 
     /** Marks {@code port} as handed out; false when it already was, within the last minute. */

@@ -83,6 +83,7 @@ class EmbeddedRedisServerTest {
                 "--save", "", "--pidfile", pidFile.toString()).start();
         try {
             awaitListening(port);
+            awaitPidFile(pidFile, orphan.pid()); // redis writes it just after it listens: the dead owner's state
             try (EmbeddedRedisServer restarted = EmbeddedRedisServer.start(dataDir, RedisConfig.embedded(port))) {
                 assertThat(orphan.isAlive()).isFalse();
                 withRedis(restarted, redis -> assertThat(redis.ping()).isEqualTo("PONG"));
@@ -96,6 +97,14 @@ class EmbeddedRedisServerTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (LoopbackPorts.isFree(port)) {
             assertThat(System.nanoTime()).as("orphan listening").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    private static void awaitPidFile(Path pidFile, long pid) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!Files.exists(pidFile) || !Files.readString(pidFile).strip().equals(String.valueOf(pid))) {
+            assertThat(System.nanoTime()).as("orphan's pid file written").isLessThan(deadline);
             Thread.sleep(20);
         }
     }

@@ -15,4 +15,9 @@ interface Answerer {
      * @return the response, owned by the caller from here on, or null to send nothing
      */
     ByteBuf answer(ByteBuf query, InetSocketAddress client, ByteBufAllocator alloc);
+
+    /** How long to hold the answer just made before sending it (an injected fault); 0 sends it at once. */
+    default long delayMillis() {
+        return 0;
+    }
 }

@@ -255,6 +255,20 @@ public final class DnsResponder {
         return response;
     }
 
+    /**
+     * SERVFAIL for this query, its id and question kept: what an injected fault ({@code ./flow break dns
+     * --error}) answers, as a broken authoritative server would. Unreadable input gets nothing.
+     */
+    public Reply serverFailure(byte[] query, DnsTransport transport) {
+        try {
+            Message request = new Message(query);
+            List<Record> questions = request.getSection(Section.QUESTION);
+            return reply(request, questions.size() == 1 ? questions.get(0) : null, Rcode.SERVFAIL, transport);
+        } catch (IOException | RuntimeException e) {
+            return Reply.drop("malformed");
+        }
+    }
+
     /** FORMERR for bytes dnsjava cannot parse: the id, opcode and RD come straight from the raw header. */
     private static Reply formatError(byte[] query, int flags) {
         int id = ((query[0] & 0xFF) << 8) | (query[1] & 0xFF);

@@ -23,6 +23,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.requestflow.dns.geo.ClientLocator;
 import io.requestflow.dns.geo.GeoIpDatabase;
 import io.requestflow.dns.health.HealthMonitor;
+import io.requestflow.engine.fault.FaultPlan;
+import io.requestflow.engine.fault.Faults;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -34,6 +36,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -82,11 +85,14 @@ public final class DnsServer implements AutoCloseable {
     private final ChannelTypes channelTypes;
     private final ChannelGroup connections = new DefaultChannelGroup("dns-tcp", GlobalEventExecutor.INSTANCE);
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Faults injected on purpose ({@code ./flow break dns}), or null where nothing can inject them. */
+    private final Faults faults;
     private Channel udp;
     private Channel tcp;
 
-    private DnsServer(DnsConfig config, MeterRegistry registry, EventLoopGroup group, boolean ownsGroup) {
+    private DnsServer(DnsConfig config, MeterRegistry registry, EventLoopGroup group, boolean ownsGroup, Faults faults) {
         this.config = config;
+        this.faults = faults;
         this.current = config;
         Zone zone = Zone.from(config);
         this.locator = new ClientLocator(config.regions(), config.defaultRegion(),
@@ -107,7 +113,7 @@ public final class DnsServer implements AutoCloseable {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(
                 OWN_THREADS, new DefaultThreadFactory("requestflow-dns", true), NioIoHandler.newFactory());
         try {
-            return start(config, registry, group, true);
+            return start(config, registry, group, true, null);
         } catch (RuntimeException e) {
             // Wait for the loops to end: NIO frees a closed socket's port only when its selector lets go.
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS)
@@ -118,14 +124,24 @@ public final class DnsServer implements AutoCloseable {
 
     /** Starts a server on a group the caller owns and shuts down; {@link #close()} leaves it running. */
     public static DnsServer start(DnsConfig config, MeterRegistry registry, EventLoopGroup group) {
-        return start(config, registry, group, false);
+        return start(config, registry, group, false, null);
     }
 
-    private static DnsServer start(DnsConfig config, MeterRegistry registry, EventLoopGroup group, boolean owns) {
+    /**
+     * As above, answering as {@code faults} says while a fault is injected: SERVFAIL for its error share
+     * (whatever status was asked for: DNS has one way to say "I am broken"), every answer held back by its
+     * latency, and (through the admin port's readiness) unready.
+     */
+    public static DnsServer start(DnsConfig config, MeterRegistry registry, EventLoopGroup group, Faults faults) {
+        return start(config, registry, group, false, faults);
+    }
+
+    private static DnsServer start(DnsConfig config, MeterRegistry registry, EventLoopGroup group, boolean owns,
+                                   Faults faults) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(group, "group");
-        DnsServer server = new DnsServer(config, registry, group, owns);
+        DnsServer server = new DnsServer(config, registry, group, owns, faults);
         server.bind();
         log.info("dns: authoritative for {} on {} (udp x{} + tcp)", server.zone().origin(), server.address(),
                 1 + server.extraUdp.size());
@@ -225,7 +241,7 @@ public final class DnsServer implements AutoCloseable {
                 .group(loops.get(index % loops.size()))
                 .channel(channelTypes.datagram())
                 .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_UDP_QUERY))
-                .handler(new UdpQueryHandler((query, client, alloc) -> answer(query, client, DnsTransport.UDP, alloc)));
+                .handler(new UdpQueryHandler(answerer(DnsTransport.UDP)));
         if (epoll()) {
             // Several sockets on one port, each read by its own event loop: the kernel spreads the datagrams.
             // And up to RECVMMSG_BATCH datagrams per system call (recvmmsg), each at most MAX_UDP_QUERY bytes.
@@ -283,10 +299,41 @@ public final class DnsServer implements AutoCloseable {
                                         Math.min(config.maxTcpMessageSize(), config.maxQueryBytes()) + TCP_LENGTH_PREFIX,
                                         0, TCP_LENGTH_PREFIX, 0, TCP_LENGTH_PREFIX),
                                 new LengthFieldPrepender(TCP_LENGTH_PREFIX),
-                                new TcpQueryHandler((query, client, alloc) -> answer(query, client, DnsTransport.TCP, alloc)));
+                                new TcpQueryHandler(answerer(DnsTransport.TCP)));
                     }
                 })
                 .bind(new InetSocketAddress(host, port));
+    }
+
+    private Answerer answerer(DnsTransport transport) {
+        return new Answerer() {
+            @Override
+            public ByteBuf answer(ByteBuf query, InetSocketAddress client, ByteBufAllocator alloc) {
+                FaultPlan plan = faults == null ? null : faults.current();
+                if (plan != null && plan.failsNow(ThreadLocalRandom.current())) {
+                    return serverFailure(query, client, transport, alloc);
+                }
+                return DnsServer.this.answer(query, client, transport, alloc);
+            }
+
+            @Override
+            public long delayMillis() {
+                FaultPlan plan = faults == null ? null : faults.current();
+                long delay = plan == null ? 0 : plan.delayNowMs(ThreadLocalRandom.current());
+                if (delay > 0) faults.countDelayed();
+                return delay;
+            }
+        };
+    }
+
+    /** An injected failure: SERVFAIL, metered like any answer. */
+    private ByteBuf serverFailure(ByteBuf query, InetSocketAddress client, DnsTransport transport, ByteBufAllocator alloc) {
+        long start = System.nanoTime();
+        faults.countFailed();
+        DnsResponder.Reply reply = responder.serverFailure(ByteBufUtil.getBytes(query), transport);
+        metrics.record(transport, reply, System.nanoTime() - start);
+        if (queryLog.isDebugEnabled()) queryLog.debug("{} (injected fault)", QueryLogLine.of(client, transport, reply));
+        return reply.dropped() ? null : alloc.ioBuffer(reply.wire().length).writeBytes(reply.wire());
     }
 
     /**

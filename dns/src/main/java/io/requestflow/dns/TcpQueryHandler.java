@@ -31,6 +31,11 @@ final class TcpQueryHandler extends SimpleChannelInboundHandler<ByteBuf> {
             ctx.close();
             return;
         }
+        long delay = answerer.delayMillis();
+        if (delay > 0) {
+            ctx.executor().schedule(() -> ctx.writeAndFlush(response), delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return;
+        }
         ctx.write(response);
     }
 

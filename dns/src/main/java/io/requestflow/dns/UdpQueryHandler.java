@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +23,15 @@ final class UdpQueryHandler extends SimpleChannelInboundHandler<DatagramPacket> 
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
         ByteBuf response = answerer.answer(packet.content(), packet.sender(), ctx.alloc());
         if (response != null) {
+            DatagramPacket reply = new DatagramPacket(response, packet.sender());
+            long delay = answerer.delayMillis();
+            if (delay > 0) {
+                // a timer on this loop, no thread waits; the datagram is released if the socket closed meanwhile
+                ctx.executor().schedule(() -> ctx.writeAndFlush(reply, ctx.voidPromise()), delay, TimeUnit.MILLISECONDS);
+                return;
+            }
             // no promise to allocate per datagram: a failed send reaches exceptionCaught
-            ctx.write(new DatagramPacket(response, packet.sender()), ctx.voidPromise());
+            ctx.write(reply, ctx.voidPromise());
         }
     }
 

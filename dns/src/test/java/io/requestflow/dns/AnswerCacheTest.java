@@ -20,7 +20,9 @@ import org.xbill.DNS.Type;
 class AnswerCacheTest {
 
     private final DnsConfig config = Queries.config();
-    private final DnsResponder cached = new DnsResponder(Zone.from(config), config);
+    // one zone for both paths: its SOA serial is the clock's seconds, and two zones built a second apart differ
+    private final Zone zone = Zone.from(config);
+    private final DnsResponder cached = new DnsResponder(zone, config);
 
     @Test
     void aHitIsByteForByteTheFullAnswer() {
@@ -110,7 +112,7 @@ class AnswerCacheTest {
     }
 
     private DnsResponder fresh() {
-        return new DnsResponder(Zone.from(config), config);
+        return new DnsResponder(zone, config);
     }
 
     private static byte[] written(AnswerCache.Entry hit, byte[] query, boolean truncated) {

@@ -49,6 +49,16 @@ public final class BalancerHop {
         for (BalancerConfig.Target t : config.targets()) group.register(t, true);
     }
 
+    /**
+     * From now on the target group also follows what {@code discovery}'s name resolves to (next to any
+     * configured targets); stops with the hop.
+     */
+    public void startDiscovery(DiscoveryConfig discovery, HopContext context) {
+        TargetDiscovery targets = context.own(new TargetDiscovery(discovery, group, context.engine().group().next(),
+                context.registry()));
+        targets.start();
+    }
+
     public TargetGroup targets() {
         return group;
     }

@@ -13,7 +13,8 @@ import java.util.Locale;
  * to a list when repeated), {@code body} (the whole body as a string; base64 with
  * {@code bodyEncoding: "base64"} when it is not text), {@code json} (the body parsed, when it is JSON),
  * {@code timings} ({@code dns, connect, tls, ttfb, total} in ms, null where not applicable) and {@code hops}
- * ({@code name, dur, self, desc} per Server-Timing entry, in path order).
+ * ({@code name, dur, self, desc, call, start} per Server-Timing entry, in path order; {@code start} is where the
+ * waterfall draws the bar, an estimate since the header carries durations only).
  */
 public final class JsonReport {
     private JsonReport() {}
@@ -65,6 +66,7 @@ public final class JsonReport {
             hop.put("self", round(row.selfMs()));
             hop.put("desc", row.desc());
             hop.put("call", row.call());
+            hop.put("start", round(row.startMs()));
         }
         return root;
     }

@@ -30,6 +30,16 @@ public record FaultPlan(long latencyMs, long jitterMs, int errorStatus, int erro
         return nowMillis >= untilMillis;
     }
 
+    /** Whether this request is one of the {@code errorPercent} share that fails. */
+    public boolean failsNow(java.util.concurrent.ThreadLocalRandom random) {
+        return errorPercent > 0 && random.nextInt(100) < errorPercent;
+    }
+
+    /** This request's delay: the fixed part plus up to {@code jitterMs} at random (0: none). */
+    public long delayNowMs(java.util.concurrent.ThreadLocalRandom random) {
+        return latencyMs + (jitterMs > 0 ? random.nextLong(jitterMs + 1) : 0);
+    }
+
     /** As JSON for the admin endpoint and the CLI. */
     Map<String, Object> describe(long nowMillis) {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -30,14 +30,14 @@ final class FaultStage implements Stage {
         FaultPlan plan = faults.current();
         if (plan == null) return next.proceed(exchange);
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        if (plan.errorPercent() > 0 && random.nextInt(100) < plan.errorPercent()) {
+        if (plan.failsNow(random)) {
             faults.countFailed();
             exchange.describe("fault " + plan.errorStatus());
             return Stage.answer(Problem.of(plan.errorStatus(), "Injected Fault", faults.instance()
                     + " was broken on purpose (./flow break); ./flow heal " + faults.instance() + " ends it",
                     Map.of("hop", exchange.hop())));
         }
-        long delay = plan.latencyMs() + (plan.jitterMs() > 0 ? random.nextLong(plan.jitterMs() + 1) : 0);
+        long delay = plan.delayNowMs(random);
         if (delay == 0) return next.proceed(exchange);
         faults.countDelayed();
         exchange.describe("fault +" + delay + "ms");

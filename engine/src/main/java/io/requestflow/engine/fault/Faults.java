@@ -44,7 +44,7 @@ public final class Faults {
     }
 
     /** The plan in force, or null (none, or expired: then it is dropped). */
-    FaultPlan current() {
+    public FaultPlan current() {
         FaultPlan p = plan;
         if (p == null) return null;
         if (p.expired(System.currentTimeMillis())) {
@@ -65,11 +65,11 @@ public final class Faults {
         plan = null;
     }
 
-    void countDelayed() {
+    public void countDelayed() {
         delayed.increment();
     }
 
-    void countFailed() {
+    public void countFailed() {
         failed.increment();
     }
 

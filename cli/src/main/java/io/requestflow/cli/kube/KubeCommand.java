@@ -1,0 +1,56 @@
+package io.requestflow.cli.kube;
+
+import io.requestflow.cli.Flow;
+import io.requestflow.topology.Topology;
+import io.requestflow.topology.TopologyLoader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code ./flow kube}: Kubernetes manifests for the topology, one hop per pod. */
+@Command(name = "kube", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = {"Print Kubernetes manifests that run the topology one hop per pod.",
+                "Each pod runs the same image with `serve --role R`; hops reach each other through Services",
+                "named after their roles; the balancer finds the gateway pods through a headless Service.",
+                "PostgreSQL, Redis and Kafka are yours: their addresses and credentials come from the Secret",
+                "requestflow-data (keys postgres-url, postgres-user, postgres-password, redis-url, kafka-bootstrap).",
+                "The image is built from deploy/Containerfile. See docs/kubernetes.md.",
+                "",
+                "Example: ./flow kube --image registry.example/requestflow:0.1 | kubectl apply -f -"})
+public final class KubeCommand implements Callable<Integer> {
+    @Option(names = "--config", paramLabel = "FILE", description = "Topology file (default: config/topology.yaml if present)")
+    Path config;
+
+    @Option(names = "--namespace", paramLabel = "NAME", defaultValue = "requestflow",
+            description = "Namespace for everything (default: ${DEFAULT-VALUE})")
+    String namespace;
+
+    @Option(names = "--image", paramLabel = "IMAGE", defaultValue = "requestflow:0.1.0",
+            description = "Container image built from deploy/Containerfile (default: ${DEFAULT-VALUE})")
+    String image;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!namespace.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+            throw new IllegalArgumentException("--namespace must be a DNS label (lowercase letters, digits, '-'), got '"
+                    + namespace + "'");
+        }
+        Path file = config != null ? config : Flow.home().resolve("config/topology.yaml");
+        if (config != null && !Files.exists(file)) throw new IllegalArgumentException("config file " + file + " does not exist");
+        String operatorYaml = Files.exists(file) ? Files.readString(file) : "";
+        System.out.print(generate(operatorYaml, file.toString(), namespace, image));
+        return 0;
+    }
+
+    /** The manifests for a topology file's text. */
+    public static String generate(String operatorYaml, String origin, String namespace, String image) {
+        Topology operator = TopologyLoader.parse(operatorYaml, origin);
+        String clusterYaml = ClusterTopology.yaml(operatorYaml, operator, namespace);
+        Topology cluster = TopologyLoader.parse(clusterYaml, origin + " (as set for the cluster)");
+        cluster.gateway.instances = Math.max(1, operator.gateway.instances); // replicas; the file says 0 fixed targets
+        return new Manifests(cluster, clusterYaml, namespace, image).yaml();
+    }
+}
