@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.requestflow.engine.http.HeaderBlock;
 
 import java.lang.invoke.MethodHandles;
@@ -57,21 +58,27 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
                     pass(in, out);
                     return;
                 }
-                int end = headEnd(in);
+                // the head is looked at in a plain array (one copy), not byte by byte through the buffer
+                byte[] bytes = SCRATCH.get();
+                int readable = in.readableBytes();
+                int copied = Math.min(readable, FIRST_LOOK);
+                in.getBytes(in.readerIndex(), bytes, 0, copied);
+                int end = headEnd(bytes, copied);
+                if (end == -1 && readable > copied) {
+                    copied = Math.min(readable, MAX_HEAD);
+                    in.getBytes(in.readerIndex(), bytes, 0, copied);
+                    end = headEnd(bytes, copied);
+                }
                 if (end == -1) {
-                    if (in.readableBytes() > MAX_HEAD) pass(in, out);
+                    if (readable > MAX_HEAD) pass(in, out);
                     return;
                 }
-                if (end < 0) {
-                    pass(in, out);
-                    return;
-                }
-                RawResponseHead head = parse(in, in.readerIndex(), end);
+                RawResponseHead head = end < 0 ? null : parse(bytes, end);
                 if (head == null) {
                     pass(in, out);
                     return;
                 }
-                in.readerIndex(end);
+                in.skipBytes(end);
                 long length = head.block().contentLength();
                 if (length <= in.readableBytes()) { // the usual case: the body came with the head, one message
                     out.add(head.withBody(length == 0 ? null : in.readRetainedSlice((int) length)));
@@ -89,21 +96,33 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
         out.add(in.readRetainedSlice(in.readableBytes()));
     }
 
+    /** Bytes of a response copied for a first look: heads are usually a few hundred bytes. */
+    private static final int FIRST_LOOK = 1024;
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[MAX_HEAD];
+        }
+    };
+
     /**
-     * Index just past the CRLFCRLF ending the head; -1 when it has not all arrived; -2 at a line feed
-     * without its carriage return (such heads are left to Netty's decoder).
+     * Index just past the CRLFCRLF ending the head in the first {@code n} bytes; -1 when it has not all
+     * arrived; -2 at a line feed without its carriage return (such heads are left to Netty's decoder).
      */
-    static int headEnd(ByteBuf in) {
-        int from = in.readerIndex();
-        int to = Math.min(in.writerIndex(), from + MAX_HEAD);
-        while (from < to) {
-            int lf = in.indexOf(from, to, (byte) '\n');
-            if (lf < 0) return -1;
-            if (lf == in.readerIndex() || in.getByte(lf - 1) != '\r') return -2;
-            if (lf + 2 < in.writerIndex() && in.getByte(lf + 1) == '\r' && in.getByte(lf + 2) == '\n') return lf + 3;
-            from = lf + 1;
+    static int headEnd(byte[] b, int n) {
+        for (int i = 0; i < n; i++) {
+            if (b[i] != '\n') continue;
+            if (i == 0 || b[i - 1] != '\r') return -2;
+            if (i + 2 < n && b[i + 1] == '\r' && b[i + 2] == '\n') return i + 3;
         }
         return -1;
+    }
+
+    /** As above, for the readable bytes of {@code in} (relative to its reader index). */
+    static int headEnd(ByteBuf in) {
+        byte[] b = new byte[Math.min(in.readableBytes(), MAX_HEAD)];
+        in.getBytes(in.readerIndex(), b);
+        return headEnd(b, b.length);
     }
 
     /**
@@ -113,6 +132,16 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
     static RawResponseHead parse(ByteBuf in, int start, int end) {
         byte[] head = new byte[end - start];
         in.getBytes(start, head);
+        return parseOwn(head);
+    }
+
+    /** As above, for the head in the first {@code end} bytes of {@code bytes} (the block keeps a copy of them). */
+    static RawResponseHead parse(byte[] bytes, int end) {
+        return parseOwn(java.util.Arrays.copyOf(bytes, end));
+    }
+
+    /** {@code head}: exactly the head's bytes, in an array the returned block may keep. */
+    private static RawResponseHead parseOwn(byte[] head) {
         // status line: "HTTP/1.1 SSS reason\r\n" (reason may be empty)
         if (head.length < 14 || head[0] != 'H' || head[1] != 'T' || head[2] != 'T' || head[3] != 'P'
                 || head[4] != '/' || head[5] != '1' || head[6] != '.' || head[7] != '1' || head[8] != ' ') {

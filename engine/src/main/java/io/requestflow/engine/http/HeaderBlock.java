@@ -103,49 +103,34 @@ public final class HeaderBlock {
         return c >= 'A' && c <= 'Z' ? c + 32 : c;
     }
 
-    /** Bytes {@link #writeTo} writes, at most (the added values' characters counted as one byte each). */
-    public int sizeHint() {
-        int size = bytes.length;
-        if (addedNames != null) {
-            for (int i = 0; i < addedNames.size(); i++) size += addedNames.get(i).length() + addedValues.get(i).length() + 4;
-        }
-        return size;
-    }
-
     /** Writes the kept lines (replaced ones left out) and the added ones; not the Content-Length. */
     public void writeTo(ByteBuf out) {
+        HeadBytes head = HeadBytes.take();
+        writeTo(head);
+        head.writeTo(out);
+    }
+
+    /** As above, into a head being assembled. */
+    public void writeTo(HeadBytes out) {
         // runs of adjacent kept lines go out as one copy each
         int run = -1;
         int runEnd = -1;
         for (int i = 0; i < count; i++) {
             int at = i * 5;
             if ((dropped & (1L << i)) != 0) {
-                if (run >= 0) out.writeBytes(bytes, run, runEnd - run);
+                if (run >= 0) out.put(bytes, run, runEnd - run);
                 run = -1;
             } else {
                 if (run < 0) run = lines[at];
                 runEnd = lines[at + 4];
             }
         }
-        if (run >= 0) out.writeBytes(bytes, run, runEnd - run);
+        if (run >= 0) out.put(bytes, run, runEnd - run);
         if (addedNames != null) {
             for (int i = 0; i < addedNames.size(); i++) {
-                out.writeBytes(addedNames.get(i).array(), addedNames.get(i).arrayOffset(), addedNames.get(i).length());
-                out.writeBytes(COLON_SPACE);
-                writeValue(out, addedValues.get(i));
-                out.writeBytes(CRLF);
+                out.put(addedNames.get(i)).put(COLON_SPACE).putFieldValue(addedValues.get(i)).put(CRLF);
             }
         }
-    }
-
-    /**
-     * A value we add is ours (ids, timings) and ASCII; a control character becomes '?' rather than a
-     * broken line. Copied as a byte array (one array copy for a Latin-1 string), not char by char.
-     */
-    private static void writeValue(ByteBuf out, String value) {
-        byte[] b = value.getBytes(StandardCharsets.ISO_8859_1);
-        for (int i = 0; i < b.length; i++) if ((b[i] >= 0 && b[i] < 0x20 && b[i] != '\t') || b[i] == 0x7f) b[i] = '?';
-        out.writeBytes(b);
     }
 
     /** The block as ordinary headers, Content-Length included. */

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.requestflow.engine.http.HeadBytes;
 import io.requestflow.engine.http.HeaderBlock;
 import io.requestflow.engine.http.Problem;
 import io.requestflow.engine.http.Request;
@@ -216,14 +217,15 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else {
             content = response.takeContent();
         }
+        HeadBytes lines = HeadBytes.take();
+        lines.put(statusLine(response.status(), version));
+        block.writeTo(lines);
+        lines.put(CONTENT_LENGTH).putDecimal(length)
+                .put(close ? CLOSE_END : version.equals(HttpVersion.HTTP_1_0) ? KEEP_ALIVE_END : END);
         // a small body is copied behind the head: one buffer to queue and send instead of two
         boolean together = content.readableBytes() <= SMALL_BODY;
-        ByteBuf out = wire.alloc().buffer(block.sizeHint() + 96 + (together ? content.readableBytes() : 0));
-        out.writeBytes(statusLine(response.status(), version));
-        block.writeTo(out);
-        out.writeBytes(CONTENT_LENGTH);
-        out.writeCharSequence(Integer.toString(length), StandardCharsets.US_ASCII);
-        out.writeBytes(close ? CLOSE_END : version.equals(HttpVersion.HTTP_1_0) ? KEEP_ALIVE_END : END);
+        ByteBuf out = wire.alloc().buffer(lines.size() + (together ? content.readableBytes() : 0));
+        lines.writeTo(out);
         if (together) {
             out.writeBytes(content);
             content.release();
