@@ -97,7 +97,7 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
     }
 
     /** Bytes of a response copied for a first look: heads are usually a few hundred bytes. */
-    private static final int FIRST_LOOK = 1024;
+    private static final int FIRST_LOOK = 512;
     private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
         @Override
         protected byte[] initialValue() {
@@ -110,13 +110,23 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
      * arrived; -2 at a line feed without its carriage return (such heads are left to Netty's decoder).
      */
     static int headEnd(byte[] b, int n) {
-        for (int i = 0; i < n; i++) {
-            if (b[i] != '\n') continue;
+        int i = 0;
+        while (true) {
+            // to the next line feed, skipping eight bytes at a time while a word holds none
+            while (i + 8 <= n) {
+                long x = (long) LONGS.get(b, i) ^ LFS;
+                if (((x - ONES) & ~x & HIGHS) != 0) break;
+                i += 8;
+            }
+            while (i < n && b[i] != '\n') i++;
+            if (i >= n) return -1;
             if (i == 0 || b[i - 1] != '\r') return -2;
             if (i + 2 < n && b[i + 1] == '\r' && b[i + 2] == '\n') return i + 3;
+            i++;
         }
-        return -1;
     }
+
+    private static final long LFS = 0x0a0a0a0a0a0a0a0aL;
 
     /** As above, for the readable bytes of {@code in} (relative to its reader index). */
     static int headEnd(ByteBuf in) {
