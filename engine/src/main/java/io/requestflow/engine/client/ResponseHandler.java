@@ -34,6 +34,8 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
     }
 
     private final int maxResponseBytes;
+    /** Calls this connection has carried (a reused one may have been closed by the upstream meanwhile). */
+    int calls;
     private Callback current;
     private HostPort upstream;
     /** The call takes the body in its pooled buffer instead of a copy. */
@@ -41,8 +43,12 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
     private LoopDeadlines.Timeout timer;
     private ChannelHandlerContext ctx;
 
-    // the response being read: its head, then its body so far (one piece, or a composite of several)
+    // the response being read: its head (Netty's, or the raw decoder's), then its body so far (one piece,
+    // or a composite of several)
     private HttpResponse head;
+    private RawResponseHead rawHead;
+    private RawResponseDecoder rawDecoder;
+    private HeadAwareResponseDecoder netty;
     private ByteBuf body;
 
     ResponseHandler(int maxResponseBytes) {
@@ -52,11 +58,15 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.rawDecoder = ctx.pipeline().get(RawResponseDecoder.class);
+        this.netty = ctx.pipeline().get(HeadAwareResponseDecoder.class);
     }
 
     /** Called on the channel's event loop before the request is written. */
-    void begin(Callback call, HostPort upstream, long readTimeoutMs, boolean passThrough) {
+    void begin(Callback call, HostPort upstream, long readTimeoutMs, boolean passThrough, boolean head) {
         this.current = call;
+        if (rawDecoder != null) rawDecoder.expect(!head);
+        if (netty != null) netty.head = head;
         this.upstream = upstream;
         this.passThrough = passThrough;
         // begin runs on this connection's loop, so the loop's deadline lists hold the read timeout
@@ -91,6 +101,7 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
 
     private void discardPartial() {
         head = null;
+        rawHead = null;
         if (body != null) {
             body.release();
             body = null;
@@ -104,6 +115,15 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
                 ctx.close(); // a response nobody asked for: the connection is out of step
                 return;
             }
+            if (msg instanceof RawResponseHead raw) {
+                rawHead = raw;
+                if (raw.block().contentLength() > maxResponseBytes) {
+                    tooLarge();
+                } else if (raw.body() != null || raw.block().contentLength() == 0) { // whole already
+                    if (raw.body() == null || append(raw.body())) completeRaw();
+                }
+                return;
+            }
             if (msg instanceof HttpResponse response) {
                 if (failed(response.decoderResult())) return;
                 head = response;
@@ -113,15 +133,19 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
                 }
             }
             if (msg instanceof HttpContent content) {
-                if (head == null || failed(content.decoderResult())) {
-                    if (head == null) fail(protocol("content without a response head"));
+                if ((head == null && rawHead == null) || failed(content.decoderResult())) {
+                    if (head == null && rawHead == null) fail(protocol("content without a response head"));
                     return;
                 }
                 if (!append(content.content())) return;
                 if (content instanceof LastHttpContent) complete((LastHttpContent) content);
             }
         } finally {
-            ReferenceCountUtil.release(msg);
+            if (msg instanceof RawResponseHead raw) {
+                if (raw.body() != null) raw.body().release();
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
         }
     }
 
@@ -147,6 +171,10 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void complete(LastHttpContent last) {
+        if (rawHead != null) {
+            completeRaw();
+            return;
+        }
         HttpResponse response = head;
         ByteBuf content = body;
         head = null;
@@ -173,6 +201,25 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
         }
         // headers are plain objects (only the content is pooled), so they can be kept without a copy
         call.done(answer, keepAlive, null);
+    }
+
+    /** The raw decoder's response: its header block is handed on as it is. */
+    private void completeRaw() {
+        RawResponseHead response = rawHead;
+        ByteBuf content = body;
+        rawHead = null;
+        body = null;
+        Callback call = take();
+        Response answer;
+        if (content == null) {
+            answer = Response.withBlock(response.status(), response.block(), (byte[]) null);
+        } else if (passThrough) {
+            answer = Response.passingThrough(response.status(), response.block(), content); // hands over our reference
+        } else {
+            answer = Response.withBlock(response.status(), response.block(), ByteBufUtil.getBytes(content));
+            content.release();
+        }
+        call.done(answer, response.keepAlive(), null);
     }
 
     private boolean failed(DecoderResult result) {

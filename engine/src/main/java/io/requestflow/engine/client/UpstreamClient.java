@@ -1,6 +1,7 @@
 package io.requestflow.engine.client;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -8,14 +9,6 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.AttributeKey;
 import io.requestflow.engine.http.Request;
 import io.requestflow.engine.http.Response;
 import io.requestflow.engine.net.HostPort;
@@ -38,7 +31,6 @@ import java.util.function.BiConsumer;
  * an {@link UpstreamException} that says what went wrong; nothing waits forever.
  */
 public final class UpstreamClient implements AutoCloseable {
-    private static final AttributeKey<Integer> USES = AttributeKey.valueOf("requestflow.uses");
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
     /** One pool per upstream and event loop: a call made on a loop uses connections of that loop, no thread hop. */
@@ -170,9 +162,10 @@ public final class UpstreamClient implements AutoCloseable {
                 finish(call, null, classifyAcquireFailure(upstream, failure));
                 return;
             }
-            Integer uses = channel.attr(USES).get();
-            boolean reused = uses != null;
-            channel.attr(USES).set(reused ? uses + 1 : 1);
+            // the response handler is the pipeline's last (PooledConnectionSetup): no lookup by class per call
+            ResponseHandler handler = channel.pipeline().last() instanceof ResponseHandler last ? last
+                    : channel.pipeline().get(ResponseHandler.class);
+            boolean reused = handler.calls++ > 0;
             // the handler calls back on the connection's loop; no future per call
             ResponseHandler.Callback done = (response, keepAlive, error) -> {
                 if (error != null || !keepAlive) channel.close();
@@ -187,10 +180,16 @@ public final class UpstreamClient implements AutoCloseable {
                 }
             };
             Runnable write = () -> {
-                ResponseHandler handler = channel.pipeline().get(ResponseHandler.class);
-                handler.begin(done, upstream, readTimeoutMs, call.passBodyThrough);
+                handler.begin(done, upstream, readTimeoutMs, call.passBodyThrough,
+                        request.method().equals("HEAD") || request.method().equals("CONNECT"));
                 // no promise per call: a failed write reaches the handler's exceptionCaught, which fails the call
-                channel.writeAndFlush(toNetty(request, upstream), channel.voidPromise());
+                ByteBuf head = RequestWriter.head(channel.alloc(), request, upstream);
+                if (request.body().length == 0) {
+                    channel.writeAndFlush(head, channel.voidPromise());
+                } else {
+                    channel.write(head, channel.voidPromise());
+                    channel.writeAndFlush(Unpooled.wrappedBuffer(request.body()), channel.voidPromise());
+                }
             };
             if (channel.eventLoop().inEventLoop()) write.run();
             else channel.eventLoop().execute(write);
@@ -208,21 +207,6 @@ public final class UpstreamClient implements AutoCloseable {
             return new UpstreamException(UpstreamException.Kind.POOL_EXHAUSTED, upstream, cause.getMessage(), cause);
         }
         return new UpstreamException(UpstreamException.Kind.CONNECT_REFUSED, upstream, String.valueOf(cause), cause);
-    }
-
-    /** Uses the request's own headers (callers build a fresh request per call); the changes below are idempotent. */
-    private static FullHttpRequest toNetty(Request request, HostPort upstream) {
-        HttpHeaders headers = request.headers();
-        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
-        if (!headers.contains(HttpHeaderNames.HOST)) headers.set(HttpHeaderNames.HOST, upstream.toString());
-        byte[] body = request.body();
-        if (body.length > 0 || !(request.method().equals("GET") || request.method().equals("HEAD"))) {
-            headers.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        } else {
-            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
-        }
-        return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(request.method()), request.uri(),
-                Unpooled.wrappedBuffer(body), headers, EmptyHttpHeaders.INSTANCE);
     }
 
     @Override

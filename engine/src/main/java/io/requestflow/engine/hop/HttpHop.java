@@ -141,10 +141,10 @@ public final class HttpHop implements AutoCloseable {
         String spanName = method.equals("GET") ? spanGet : method.equals("POST") ? spanPost
                 : context.hop() + " " + method;
         Span span = context.tracing().startServer(spanName, request.headers());
-        String requestId = request.header(REQUEST_ID);
+        String requestId = request.header(REQUEST_ID_NAME);
         if (requestId == null || !safeRequestId(requestId)) {
             requestId = span.getSpanContext().getTraceId();
-            request.headers().set(REQUEST_ID, requestId);
+            request.headers().set(REQUEST_ID_NAME, requestId);
         }
         if (span.isRecording()) { // an unsampled request builds no attributes (and does not decode its path)
             span.setAttribute(Tracing.HTTP_METHOD, method);
@@ -223,10 +223,11 @@ public final class HttpHop implements AutoCloseable {
         StringBuilder timing = ServerTiming.append(new StringBuilder(96), context.hop(), nanos / 1e6,
                 exchange.timingDesc(), null);
         for (ServerTiming.Entry call : exchange.calls()) call.appendTo(timing.append(", "));
-        String upstream = response.headers().get(SERVER_TIMING_NAME);
+        // read and set without turning a proxied response's header block into header objects
+        String upstream = response.headerValue(SERVER_TIMING_NAME);
         if (upstream != null && !upstream.isBlank()) timing.append(", ").append(upstream);
-        response.headers().set(SERVER_TIMING_NAME, timing.toString());
-        response.headers().set(REQUEST_ID_NAME, exchange.requestId());
+        response.header(SERVER_TIMING_NAME, timing.toString());
+        response.header(REQUEST_ID_NAME, exchange.requestId());
         Span span = exchange.span();
         if (span.isRecording()) {
             span.setAttribute(Tracing.HTTP_STATUS, (long) response.status());

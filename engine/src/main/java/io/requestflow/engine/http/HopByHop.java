@@ -53,7 +53,7 @@ public final class HopByHop {
     }
 
     /** Names the Connection header lists (lower-cased), or null when there is none. */
-    private static List<String> connectionTokens(HttpHeaders headers) {
+    public static List<String> connectionTokens(HttpHeaders headers) {
         if (!headers.contains(HttpHeaderNames.CONNECTION)) return null;
         List<String> listed = new ArrayList<>();
         for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
@@ -65,7 +65,8 @@ public final class HopByHop {
         return listed;
     }
 
-    private static boolean hopByHop(CharSequence name, List<String> listed) {
+    /** Whether {@code name} is not forwarded; {@code listed}: {@link #connectionTokens} of the same message. */
+    public static boolean hopByHop(CharSequence name, List<String> listed) {
         for (AsciiString always : ALWAYS) {
             if (always.length() == name.length() && always.contentEqualsIgnoreCase(name)) return true;
         }

@@ -19,6 +19,8 @@ public final class Request {
     private final byte[] body;
     private final InetSocketAddress remote;
     private final boolean secure;
+    /** Headers a proxy adds on the way up (see {@link #forwarded}); null for an ordinary request. */
+    private final HttpHeaders added;
     private QueryStringDecoder decoded;
 
     public Request(String method, String uri, HttpHeaders headers, byte[] body, InetSocketAddress remote) {
@@ -28,12 +30,32 @@ public final class Request {
     /** {@code secure}: the request arrived over TLS. */
     public Request(String method, String uri, HttpHeaders headers, byte[] body, InetSocketAddress remote,
                    boolean secure) {
+        this(method, uri, headers, body, remote, secure, null);
+    }
+
+    private Request(String method, String uri, HttpHeaders headers, byte[] body, InetSocketAddress remote,
+                    boolean secure, HttpHeaders added) {
+        this.added = added;
         this.secure = secure;
         this.method = method;
         this.uri = uri;
         this.headers = headers;
         this.body = body == null ? new byte[0] : body;
         this.remote = remote;
+    }
+
+    /**
+     * {@code in} as a proxy sends it on, without copying its headers: the upstream gets {@code in}'s
+     * headers minus the hop-by-hop ones and minus those {@code added} replaces, then {@code added}.
+     * {@link #headers()} stays {@code in}'s own; the client applies the rest as it writes the request.
+     */
+    public static Request forwarded(Request in, HttpHeaders added) {
+        return new Request(in.method, in.uri, in.headers, in.body, null, false, added);
+    }
+
+    /** What {@link #forwarded} adds, or null. */
+    public HttpHeaders addedHeaders() {
+        return added;
     }
 
     public static Request of(String method, String uri) {

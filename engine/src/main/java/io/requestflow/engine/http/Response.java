@@ -22,7 +22,9 @@ public final class Response {
     private static final byte[] EMPTY = new byte[0];
 
     private final int status;
-    private final HttpHeaders headers;
+    /** Null while the headers are still the upstream's {@link #block} as received. */
+    private HttpHeaders headers;
+    private HeaderBlock block;
     /** The body as bytes; null while it is still {@link #content}, or after the content was handed on. */
     private byte[] body;
     /** The body as a buffer this response owns (pass-through), or null. */
@@ -47,6 +49,23 @@ public final class Response {
         return new Response(status, headers, content);
     }
 
+    /**
+     * A proxied response whose headers are still the block they arrived in (see {@link HeaderBlock}):
+     * it takes over one reference to {@code content}, as {@link #passingThrough} does.
+     */
+    public static Response passingThrough(int status, HeaderBlock block, ByteBuf content) {
+        Response response = new Response(status, (HttpHeaders) null, content);
+        response.block = block;
+        return response;
+    }
+
+    /** As above, with the body as bytes. */
+    public static Response withBlock(int status, HeaderBlock block, byte[] body) {
+        Response response = new Response(status, (HttpHeaders) null, body);
+        response.block = block;
+        return response;
+    }
+
     public static Response of(int status, String contentType, byte[] body) {
         HttpHeaders headers = new DefaultHttpHeaders();
         if (contentType != null) headers.set(HttpHeaderNames.CONTENT_TYPE, contentType);
@@ -69,8 +88,23 @@ public final class Response {
         return status;
     }
 
+    /** The headers; a response still holding its upstream's {@link HeaderBlock} turns it into headers here. */
     public HttpHeaders headers() {
+        if (headers == null && block != null) {
+            headers = block.toHeaders();
+            block = null;
+        }
         return headers;
+    }
+
+    /** The first value of a header, without turning a {@link HeaderBlock} into headers. */
+    public String headerValue(CharSequence name) {
+        return block != null ? block.get(name) : headers.get(name);
+    }
+
+    /** The upstream's header block as received while nobody needed it as headers, else null. */
+    public HeaderBlock headerBlock() {
+        return block;
     }
 
     /** The body as bytes; a passed-through body is copied out of its buffer (once) and the buffer released. */
@@ -120,7 +154,11 @@ public final class Response {
     }
 
     public Response header(CharSequence name, Object value) {
-        headers.set(name, value);
+        if (block != null && name instanceof io.netty.util.AsciiString ascii) {
+            block.set(ascii, String.valueOf(value));
+        } else {
+            headers().set(name, value);
+        }
         return this;
     }
 

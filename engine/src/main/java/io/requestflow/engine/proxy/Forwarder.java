@@ -26,6 +26,9 @@ import java.util.concurrent.CompletionException;
  */
 public final class Forwarder {
     private static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
+    /** Our own values (a checked id, a traceparent), small: no validation, few buckets. */
+    private static final io.netty.handler.codec.http.HttpHeadersFactory ADDED =
+            io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory().withValidation(false);
     private final UpstreamClient client;
     private final boolean passBodiesThrough;
     private final Map<HostPort, String> getNames = new java.util.concurrent.ConcurrentHashMap<>();
@@ -51,7 +54,8 @@ public final class Forwarder {
     /** Completes with the upstream's response, or exceptionally with an {@link UpstreamException}. */
     public CompletableFuture<Response> send(Exchange exchange, HostPort upstream, long timeoutMs) {
         Request in = exchange.request();
-        HttpHeaders headers = HopByHop.forwardCopy(in.headers());
+        // only what this hop adds is new; the client leaves out hop-by-hop headers as it writes (no copy)
+        HttpHeaders headers = ADDED.newHeaders();
         headers.set(REQUEST_ID, exchange.requestId());
         Span span = exchange.tracing().startClient(exchange.span(), spanName(in.method(), upstream));
         boolean recording = span.isRecording();
@@ -60,14 +64,15 @@ public final class Forwarder {
             span.setAttribute(Tracing.SERVER_PORT, (long) upstream.port());
         }
         Tracing.inject(span, headers);
-        Request out = new Request(in.method(), in.uri(), headers, in.body(), null);
+        Request out = Request.forwarded(in, headers);
         // the span ends in the client's completion hook: no dependent future per call
         return client.send(upstream, out, timeoutMs, (response, error) -> {
             if (error != null) {
                 if (recording) span.setStatus(StatusCode.ERROR, String.valueOf(unwrap(error).getMessage()));
             } else {
                 if (recording) span.setAttribute(Tracing.HTTP_STATUS, (long) response.status());
-                HopByHop.strip(response.headers());
+                // a header block arrives without its hop-by-hop lines already
+                if (response.headerBlock() == null) HopByHop.strip(response.headers());
             }
             span.end();
         }, passBodiesThrough);

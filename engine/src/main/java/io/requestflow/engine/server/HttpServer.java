@@ -10,7 +10,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.requestflow.engine.net.HostPort;
@@ -109,7 +110,10 @@ public final class HttpServer implements AutoCloseable {
 
     /** The HTTP/1.1 handlers, on a plain connection or after ALPN chose http/1.1. */
     void http1(ChannelPipeline pipeline, RequestHandler handler, boolean secure) {
-        pipeline.addLast("codec", new HttpServerCodec(config.maxInitialLineLength(), config.maxHeaderBytes(), 64 * 1024))
+        // decoder and encoder apart (not HttpServerCodec): a proxied answer written past the encoder
+        // (ServerHandler.writeRaw) would leave the codec's queue of request methods out of step
+        pipeline.addLast("decoder", new HttpRequestDecoder(config.maxInitialLineLength(), config.maxHeaderBytes(), 64 * 1024))
+                .addLast("encoder", new HttpResponseEncoder())
                 .addLast("aggregate", new BoundedAggregator(config.maxRequestBytes()))
                 .addLast("handler", new ServerHandler(handler, inFlight, secure, config.maxPipelined()));
     }

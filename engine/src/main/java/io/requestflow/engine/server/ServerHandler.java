@@ -17,6 +17,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.requestflow.engine.http.HeadBytes;
+import io.requestflow.engine.http.HeaderBlock;
 import io.requestflow.engine.http.Problem;
 import io.requestflow.engine.http.Request;
 import io.requestflow.engine.http.Response;
@@ -25,6 +28,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,12 +57,19 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** The last answer closes the connection: nothing after it is served. */
     private boolean closing;
     private ArrayDeque<Pending> queued;
+    /** The response encoder's place in the pipeline: a raw answer is written from there, past the encoder. */
+    private ChannelHandlerContext wire;
 
     ServerHandler(RequestHandler handler, AtomicInteger inFlight, boolean secure, int maxPipelined) {
         this.handler = handler;
         this.inFlight = inFlight;
         this.secure = secure;
         this.maxPipelined = maxPipelined;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        wire = ctx.pipeline().context(HttpResponseEncoder.class); // none on an HTTP/2 stream
     }
 
     @Override
@@ -170,9 +181,14 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     /** Writes the answer; true when it closes the connection. */
-    private static boolean write(ChannelHandlerContext ctx, Response response, boolean keepAlive, boolean head,
-                                 HttpVersion version) {
-        boolean close = !keepAlive || "close".equalsIgnoreCase(response.headers().get(HttpHeaderNames.CONNECTION));
+    private boolean write(ChannelHandlerContext ctx, Response response, boolean keepAlive, boolean head,
+                          HttpVersion version) {
+        boolean close = !keepAlive || "close".equalsIgnoreCase(response.headerValue(HttpHeaderNames.CONNECTION));
+        HeaderBlock block = response.headerBlock();
+        if (block != null && wire != null) {
+            writeRaw(response, block, close, head, version);
+            return close;
+        }
         FullHttpResponse out = toNetty(response, head);
         out.setProtocolVersion(version);
         if (close) {
@@ -186,6 +202,60 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             ctx.writeAndFlush(out, ctx.voidPromise());
         }
         return close;
+    }
+
+    /**
+     * Writes a proxied answer whose headers are still the upstream's {@link HeaderBlock}: status line,
+     * the block (with what the hop replaced or added), our framing, then the body buffer as it arrived.
+     */
+    private void writeRaw(Response response, HeaderBlock block, boolean close, boolean head, HttpVersion version) {
+        int length = response.bodyLength();
+        ByteBuf content;
+        if (head) {
+            response.release();
+            content = Unpooled.EMPTY_BUFFER;
+        } else {
+            content = response.takeContent();
+        }
+        HeadBytes lines = HeadBytes.take();
+        lines.put(statusLine(response.status(), version));
+        block.writeTo(lines);
+        lines.put(CONTENT_LENGTH).putDecimal(length)
+                .put(close ? CLOSE_END : version.equals(HttpVersion.HTTP_1_0) ? KEEP_ALIVE_END : END);
+        // a small body is copied behind the head: one buffer to queue and send instead of two
+        boolean together = content.readableBytes() <= SMALL_BODY;
+        ByteBuf out = wire.alloc().buffer(lines.size() + (together ? content.readableBytes() : 0));
+        lines.writeTo(out);
+        if (together) {
+            out.writeBytes(content);
+            content.release();
+        } else {
+            wire.write(out, wire.voidPromise());
+            out = content;
+        }
+        if (close) {
+            wire.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            wire.writeAndFlush(out, wire.voidPromise());
+        }
+    }
+
+    private static final int SMALL_BODY = 4096;
+    private static final byte[] CONTENT_LENGTH = "content-length: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CLOSE_END = "\r\nconnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEEP_ALIVE_END = "\r\nconnection: keep-alive\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** "HTTP/1.1 200 OK\r\n" and the like, made once per status. */
+    private static final byte[][] STATUS_LINES = new byte[600][];
+
+    private static byte[] statusLine(int status, HttpVersion version) {
+        boolean cacheable = status >= 0 && status < STATUS_LINES.length && version.equals(HttpVersion.HTTP_1_1);
+        byte[] line = cacheable ? STATUS_LINES[status] : null;
+        if (line == null) {
+            line = (version.text() + " " + HttpResponseStatus.valueOf(status) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            if (cacheable) STATUS_LINES[status] = line;
+        }
+        return line;
     }
 
     static FullHttpResponse toNetty(Response response, boolean head) {
