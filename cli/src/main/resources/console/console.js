@@ -52,6 +52,7 @@ function faultText(f) {
   if (!f) return "";
   const parts = [];
   if (f.errorStatus) parts.push(`${f.errorPercent}% → ${f.errorStatus}`);
+  if (f.resetPercent) parts.push(`${f.resetPercent}% reset`);
   if (f.latencyMs || f.jitterMs) parts.push(`+${f.latencyMs} ms${f.jitterMs ? ` ±${f.jitterMs}` : ""}`);
   if (f.unready) parts.push("unready");
   parts.push(`${f.secondsLeft}s left`);
@@ -295,7 +296,7 @@ async function send(event) {
 function showBreakFields() {
   const kind = $("break-kind").value;
   $("break-status-label").hidden = kind !== "error";
-  $("break-percent-label").hidden = kind !== "error";
+  $("break-percent-label").hidden = kind !== "error" && kind !== "reset";
   $("break-latency-label").hidden = kind !== "latency";
 }
 
@@ -312,6 +313,7 @@ async function breakIt(event) {
   }
   if (kind === "error") { spec.errorStatus = Number($("break-status").value); spec.percent = Number($("break-percent").value); }
   if (kind === "latency") spec.latencyMs = Number($("break-latency").value);
+  if (kind === "reset") spec.resetPercent = Number($("break-percent").value);
   if (kind === "unready") spec.unready = true;
   try {
     await api("POST", "/api/faults", spec);

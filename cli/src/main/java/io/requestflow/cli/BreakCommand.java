@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
                 "  ./flow break catalog --latency 300 --jitter 200 # the page waits, then degrades",
                 "  ./flow break recommendations --error 503 --percent 50",
                 "  ./flow break gateway-1 --unready --for 30s   # health checks take it out, then back in",
+                "  ./flow break gateway-2 --reset 100           # connections reset, no answer: retried elsewhere",
                 "  ./flow break dns --latency 300               # every lookup waits: ./flow get shows it in dns",
                 "  ./flow break dns --error 503 --percent 50    # half the lookups get SERVFAIL",
                 "  ./flow break redis --for 1m                  # stops the embedded Redis: reads go to PostgreSQL",
@@ -49,6 +50,11 @@ public final class BreakCommand implements Callable<Integer> {
     @Option(names = "--percent", paramLabel = "P", description = "Share of requests that get --error (default 100)")
     Integer percent;
 
+    @Option(names = "--reset", paramLabel = "P",
+            description = "Reset the connection of this share of requests (0-100) without answering, as a crashed"
+                    + " process would; dns: no answer")
+    Integer resetPercent;
+
     @Option(names = "--unready", description = "Fail /readyz, so health checks take the instance out")
     boolean unready;
 
@@ -66,15 +72,16 @@ public final class BreakCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (percent != null && errorStatus == 0) throw new IllegalArgumentException("--percent needs --error STATUS");
         if (HopAdmins.isDataStore(instance)) return breakDataStore();
-        if (latencyMs == 0 && jitterMs == 0 && errorStatus == 0 && !unready) {
-            throw new IllegalArgumentException("say what to break: --latency MS, --jitter MS, --error STATUS or --unready"
-                    + " (see ./flow break --help)");
+        if (latencyMs == 0 && jitterMs == 0 && errorStatus == 0 && !unready && resetPercent == null) {
+            throw new IllegalArgumentException("say what to break: --latency MS, --jitter MS, --error STATUS, --reset P"
+                    + " or --unready (see ./flow break --help)");
         }
         HostPort target = admin != null ? HostPort.parse(admin) : HopAdmins.find(AdminPort.topology(config), instance);
         StringBuilder query = new StringBuilder("/faults?forSeconds=").append(seconds(duration));
         if (latencyMs > 0) query.append("&latencyMs=").append(latencyMs);
         if (jitterMs > 0) query.append("&jitterMs=").append(jitterMs);
         if (errorStatus > 0) query.append("&errorStatus=").append(errorStatus).append("&percent=").append(percent == null ? 100 : percent);
+        if (resetPercent != null) query.append("&resetPercent=").append(resetPercent);
         if (unready) query.append("&unready=true");
         HttpResponse<String> response = AdminPort.call(target, "POST", query.toString(), instance);
         System.out.println(response.body());
@@ -83,7 +90,7 @@ public final class BreakCommand implements Callable<Integer> {
 
     /** Redis is stopped, the replica's replay paused, by the `up` process that embeds them. */
     private int breakDataStore() throws InterruptedException {
-        if (latencyMs > 0 || jitterMs > 0 || errorStatus > 0 || unready) {
+        if (latencyMs > 0 || jitterMs > 0 || errorStatus > 0 || unready || resetPercent != null) {
             throw new IllegalArgumentException(instance + " takes no --latency/--error/--unready: `./flow break "
                     + instance + "` " + (instance.equals("replica") ? "pauses its WAL replay" : "stops it"));
         }

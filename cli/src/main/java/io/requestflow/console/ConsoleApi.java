@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
 final class ConsoleApi {
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
     private static final Pattern TRACE_ID = Pattern.compile("[0-9a-f]{32}");
-    private static final Pattern FAULT_FIELD = Pattern.compile("latencyMs|jitterMs|errorStatus|percent|forSeconds");
+    private static final Pattern FAULT_FIELD = Pattern.compile("latencyMs|jitterMs|errorStatus|percent|resetPercent|forSeconds");
     private static final int MAX_RESPONSE_BYTES = 1024 * 1024;
 
     private final PathDirectory path;
@@ -253,7 +253,8 @@ final class ConsoleApi {
         });
         if (spec.path("unready").asBoolean(false)) query.append("unready=true&");
         if (query.length() == "/faults?".length()) {
-            throw new IllegalArgumentException("say what to break: latencyMs, jitterMs, errorStatus (with percent) or unready");
+            throw new IllegalArgumentException("say what to break: latencyMs, jitterMs, errorStatus (with percent),"
+                    + " resetPercent or unready");
         }
         return relay(instance(name), "POST", query.substring(0, query.length() - 1));
     }

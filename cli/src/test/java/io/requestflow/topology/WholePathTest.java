@@ -337,6 +337,29 @@ class WholePathTest {
     }
 
     @Test
+    @Order(9)
+    void aGatewayResettingConnectionsOnPurposeCostsReadsNothing() throws Exception {
+        String admin = HostPort.of(stack.hop("gateway-1").adminAddress()).toString();
+        // what `./flow break gateway-1 --reset 100` sends: connections closed with no answer, as a crash would
+        int code = new picocli.CommandLine(new io.requestflow.cli.BreakCommand())
+                .execute("gateway-1", "--reset", "100", "--for", "1m", "--admin", admin);
+        assertThat(code).isZero();
+        try {
+            Map<String, String> pass = Map.of("Cache-Control", "no-cache");
+            // four: below outlier ejection's five consecutive failures, so gateway-1 is back in rotation at once
+            for (int i = 0; i < 4; i++) {
+                RawHttp.Reply reply = get("/api/products/5", pass);
+                assertThat(reply.status()).as("a reset GET is retried on gateway-2: " + reply.body()).isEqualTo(200);
+                assertThat(balancerPick(reply)).startsWith("gateway-2");
+                sleep(350); // within the retry budget's floor of 3 retries a second
+            }
+        } finally {
+            assertThat(new picocli.CommandLine(new io.requestflow.cli.HealCommand()).execute("gateway-1", "--admin", admin))
+                    .isZero();
+        }
+    }
+
+    @Test
     @Order(10)
     void balancerAlternatesAndStopsSendingToAStoppedInstance() throws Exception {
         List<String> picked = new ArrayList<>();

@@ -129,8 +129,8 @@ public final class DnsServer implements AutoCloseable {
 
     /**
      * As above, answering as {@code faults} says while a fault is injected: SERVFAIL for its error share
-     * (whatever status was asked for: DNS has one way to say "I am broken"), every answer held back by its
-     * latency, and (through the admin port's readiness) unready.
+     * (whatever status was asked for: DNS has one way to say "I am broken"), no answer for its reset share,
+     * every answer held back by its latency, and (through the admin port's readiness) unready.
      */
     public static DnsServer start(DnsConfig config, MeterRegistry registry, EventLoopGroup group, Faults faults) {
         return start(config, registry, group, false, faults);
@@ -310,8 +310,11 @@ public final class DnsServer implements AutoCloseable {
             @Override
             public ByteBuf answer(ByteBuf query, InetSocketAddress client, ByteBufAllocator alloc) {
                 FaultPlan plan = faults == null ? null : faults.current();
-                if (plan != null && plan.failsNow(ThreadLocalRandom.current())) {
-                    return serverFailure(query, client, transport, alloc);
+                FaultPlan.Fate fate = plan == null ? FaultPlan.Fate.PASS : plan.fateNow(ThreadLocalRandom.current());
+                if (fate == FaultPlan.Fate.FAIL) return serverFailure(query, client, transport, alloc);
+                if (fate == FaultPlan.Fate.RESET) {
+                    faults.countReset();
+                    return null; // no answer: the client times out (UDP) or sees the connection close (TCP)
                 }
                 return DnsServer.this.answer(query, client, transport, alloc);
             }

@@ -9,7 +9,7 @@ import java.util.Map;
  * Every plan expires, so a fault nobody remembers to heal cannot outlive {@code untilMillis}.
  */
 public record FaultPlan(long latencyMs, long jitterMs, int errorStatus, int errorPercent, boolean unready,
-                        long untilMillis) {
+                        long untilMillis, int resetPercent) {
     /** The longest a fault may last; {@code ./flow break --for} defaults to five minutes. */
     public static final long MAX_DURATION_MS = 24L * 60 * 60 * 1000;
 
@@ -20,19 +20,34 @@ public record FaultPlan(long latencyMs, long jitterMs, int errorStatus, int erro
         if (errorPercent > 0 && (errorStatus < 400 || errorStatus > 599)) {
             throw new IllegalArgumentException("errorStatus must be 400..599");
         }
-        if (latencyMs == 0 && jitterMs == 0 && errorPercent == 0 && !unready) {
-            throw new IllegalArgumentException("nothing to inject: give latencyMs, jitterMs, errorStatus (with"
-                    + " percent, default 100) or unready=true");
+        if (resetPercent < 0 || resetPercent > 100) throw new IllegalArgumentException("resetPercent must be 0..100");
+        if (errorPercent + resetPercent > 100) {
+            throw new IllegalArgumentException("percent and resetPercent together must be at most 100");
         }
+        if (latencyMs == 0 && jitterMs == 0 && errorPercent == 0 && !unready && resetPercent == 0) {
+            throw new IllegalArgumentException("nothing to inject: give latencyMs, jitterMs, errorStatus (with"
+                    + " percent, default 100), resetPercent or unready=true");
+        }
+    }
+
+    /** Without connection resets. */
+    public FaultPlan(long latencyMs, long jitterMs, int errorStatus, int errorPercent, boolean unready, long untilMillis) {
+        this(latencyMs, jitterMs, errorStatus, errorPercent, unready, untilMillis, 0);
     }
 
     boolean expired(long nowMillis) {
         return nowMillis >= untilMillis;
     }
 
-    /** Whether this request is one of the {@code errorPercent} share that fails. */
-    public boolean failsNow(java.util.concurrent.ThreadLocalRandom random) {
-        return errorPercent > 0 && random.nextInt(100) < errorPercent;
+    /** What happens to this request: one draw decides, so the error and reset shares do not overlap. */
+    public enum Fate { PASS, FAIL, RESET }
+
+    public Fate fateNow(java.util.concurrent.ThreadLocalRandom random) {
+        if (errorPercent == 0 && resetPercent == 0) return Fate.PASS;
+        int draw = random.nextInt(100);
+        if (draw < errorPercent) return Fate.FAIL;
+        if (draw < errorPercent + resetPercent) return Fate.RESET;
+        return Fate.PASS;
     }
 
     /** This request's delay: the fixed part plus up to {@code jitterMs} at random (0: none). */
@@ -51,6 +66,7 @@ public record FaultPlan(long latencyMs, long jitterMs, int errorStatus, int erro
             m.put("errorStatus", errorStatus);
             m.put("errorPercent", errorPercent);
         }
+        if (resetPercent > 0) m.put("resetPercent", resetPercent);
         if (unready) m.put("unready", true);
         m.put("secondsLeft", Math.max(0, (untilMillis - nowMillis + 999) / 1000));
         return m;

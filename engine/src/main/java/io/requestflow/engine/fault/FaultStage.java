@@ -30,7 +30,13 @@ final class FaultStage implements Stage {
         FaultPlan plan = faults.current();
         if (plan == null) return next.proceed(exchange);
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        if (plan.failsNow(random)) {
+        FaultPlan.Fate fate = plan.fateNow(random);
+        if (fate == FaultPlan.Fate.RESET) {
+            faults.countReset();
+            exchange.describe("fault reset");
+            return Stage.answer(Response.connectionReset());
+        }
+        if (fate == FaultPlan.Fate.FAIL) {
             faults.countFailed();
             exchange.describe("fault " + plan.errorStatus());
             return Stage.answer(Problem.of(plan.errorStatus(), "Injected Fault", faults.instance()

@@ -34,12 +34,15 @@ public final class Faults {
     private volatile FaultPlan plan;
     private final Counter delayed;
     private final Counter failed;
+    private final Counter reset;
 
     public Faults(String instance, MeterRegistry registry) {
         this.instance = instance;
         this.delayed = Counter.builder("requestflow.faults.injected").tag("kind", "latency")
                 .description("Requests an injected fault (./flow break) delayed or failed").register(registry);
         this.failed = Counter.builder("requestflow.faults.injected").tag("kind", "error")
+                .description("Requests an injected fault (./flow break) delayed or failed").register(registry);
+        this.reset = Counter.builder("requestflow.faults.injected").tag("kind", "reset")
                 .description("Requests an injected fault (./flow break) delayed or failed").register(registry);
     }
 
@@ -67,6 +70,10 @@ public final class Faults {
 
     public void countDelayed() {
         delayed.increment();
+    }
+
+    public void countReset() {
+        reset.increment();
     }
 
     public void countFailed() {
@@ -141,12 +148,13 @@ public final class Faults {
         if (unready != null && !unready.equals("true") && !unready.equals("false")) {
             throw new IllegalArgumentException("unready must be true or false, got '" + unready + "'");
         }
+        int reset = (int) number(request, "resetPercent", 0);
         long seconds = number(request, "forSeconds", DEFAULT_SECONDS);
         if (seconds < 1 || seconds * 1000 > FaultPlan.MAX_DURATION_MS) {
             throw new IllegalArgumentException("forSeconds must be 1.." + FaultPlan.MAX_DURATION_MS / 1000);
         }
         return new FaultPlan(latency, jitter, status, percent, "true".equals(unready),
-                System.currentTimeMillis() + seconds * 1000);
+                System.currentTimeMillis() + seconds * 1000, reset);
     }
 
     private static long number(Request request, String name, long otherwise) {

@@ -66,6 +66,16 @@ public final class Response {
         return response;
     }
 
+    /**
+     * Status 0: no answer at all; the listener resets the client's connection (TCP RST) instead of writing
+     * one, the way a crashed or killed process looks to its caller (an injected fault, {@code ./flow break}).
+     */
+    public static final int RESET = 0;
+
+    public static Response connectionReset() {
+        return new Response(RESET, new DefaultHttpHeaders(), EMPTY);
+    }
+
     public static Response of(int status, String contentType, byte[] body) {
         HttpHeaders headers = new DefaultHttpHeaders();
         if (contentType != null) headers.set(HttpHeaderNames.CONTENT_TYPE, contentType);

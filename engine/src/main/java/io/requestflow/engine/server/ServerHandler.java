@@ -183,6 +183,12 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** Writes the answer; true when it closes the connection. */
     private boolean write(ChannelHandlerContext ctx, Response response, boolean keepAlive, boolean head,
                           HttpVersion version) {
+        if (response.status() == Response.RESET) {
+            // no answer: an abortive close (RST), as a crashed process gives its callers
+            ctx.channel().config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+            ctx.close();
+            return true;
+        }
         boolean close = !keepAlive || "close".equalsIgnoreCase(response.headerValue(HttpHeaderNames.CONNECTION));
         HeaderBlock block = response.headerBlock();
         if (block != null && wire != null) {

@@ -133,9 +133,29 @@ class FaultsTest {
     }
 
     @Test
+    void aResetFaultClosesTheConnectionWithoutAnAnswer() throws Exception {
+        double before = injected("reset");
+        admin("POST", "?resetPercent=100");
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", hop.address().getPort())) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write("GET /anything HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            // a reset (RST) rather than an answer: the read fails, or at most sees the end of the stream
+            try {
+                assertThat(socket.getInputStream().read()).as("no byte of an answer").isEqualTo(-1);
+            } catch (java.net.SocketException reset) {
+                assertThat(reset.getMessage()).containsIgnoringCase("reset");
+            }
+        }
+        assertThat(injected("reset")).isEqualTo(before + 1);
+        admin("DELETE", "");
+        assertThat(traffic().statusCode()).as("healed").isEqualTo(200);
+    }
+
+    @Test
     void badPlansAreRefusedWithAProblemAndChangeNothing() {
         admin("POST", "?latencyMs=50");
         for (String query : List.of("", "?percent=150&errorStatus=500", "?errorStatus=200", "?latencyMs=-1",
+                "?resetPercent=101", "?errorStatus=503&percent=60&resetPercent=60",
                 "?latencyMs=abc", "?unready=maybe", "?errorStatus=503&forSeconds=0")) {
             var r = admin("POST", query);
             assertThat(r.statusCode()).as(query).isEqualTo(400);
