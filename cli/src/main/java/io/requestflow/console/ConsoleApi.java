@@ -110,7 +110,10 @@ final class ConsoleApi {
         try {
             HttpResponse<String> ready = AdminPort.get(i.admin(), "/readyz", timeout());
             row.put("state", ready.statusCode() == 200 ? "ready" : "not ready");
-            if (ready.statusCode() != 200) row.put("reason", Json.tree(bytes(ready.body())).path("detail").asText(""));
+            if (ready.statusCode() != 200) {
+                JsonNode problem = Json.tree(bytes(ready.body()));
+                row.put("reason", problem == null ? "/readyz answered " + ready.statusCode() : problem.path("detail").asText(""));
+            }
             if (i.breakable()) {
                 JsonNode faults = Json.tree(bytes(AdminPort.get(i.admin(), "/faults", timeout()).body()));
                 JsonNode fault = faults == null ? null : faults.get("fault");
