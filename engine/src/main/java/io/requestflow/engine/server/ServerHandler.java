@@ -216,13 +216,7 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
      */
     private void writeRaw(Response response, HeaderBlock block, boolean close, boolean head, HttpVersion version) {
         int length = response.bodyLength();
-        ByteBuf content;
-        if (head) {
-            response.release();
-            content = Unpooled.EMPTY_BUFFER;
-        } else {
-            content = response.takeContent();
-        }
+        ByteBuf content = bodyToSend(response, head);
         HeadBytes lines = HeadBytes.take();
         lines.put(statusLine(response.status(), version));
         block.writeTo(lines);
@@ -244,6 +238,13 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else {
             wire.writeAndFlush(out, wire.voidPromise());
         }
+    }
+
+    /** The body the answer carries: none for a HEAD (what the response held is released), else its own buffer. */
+    private static ByteBuf bodyToSend(Response response, boolean head) {
+        if (!head) return response.takeContent();
+        response.release();
+        return Unpooled.EMPTY_BUFFER;
     }
 
     private static final int SMALL_BODY = 4096;
@@ -268,13 +269,7 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         int length = response.bodyLength();
         // the body goes out as it is (a proxied body in the pooled buffer it arrived in: no copy); the
         // written message owns it from here, and Netty releases it once written or failed
-        ByteBuf content;
-        if (head) {
-            response.release();
-            content = Unpooled.EMPTY_BUFFER;
-        } else {
-            content = response.takeContent();
-        }
+        ByteBuf content = bodyToSend(response, head);
         // The response's own headers go out as they are (the response is finished): no copy per request.
         FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(response.status()), content, response.headers(),
