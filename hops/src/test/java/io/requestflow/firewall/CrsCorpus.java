@@ -47,6 +47,17 @@ final class CrsCorpus {
         return null;
     }
 
+    /** Each stage's request, parsed, added to {@code into}; nothing when the corpus is not on this machine. */
+    static <T extends java.util.Collection<io.requestflow.engine.http.Request>> T addRequests(T into) throws IOException {
+        Path dir = locate();
+        if (dir == null) return into;
+        for (Stage s : load(dir)) {
+            io.requestflow.engine.http.Request r = PrefilterEquivalenceTest.parse(s.request());
+            if (r != null) into.add(r);
+        }
+        return into;
+    }
+
     static List<Stage> load(Path dir) throws IOException {
         List<Stage> stages = new ArrayList<>();
         List<Path> files;

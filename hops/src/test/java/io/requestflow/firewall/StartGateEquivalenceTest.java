@@ -16,7 +16,6 @@ import io.requestflow.firewall.waf.rules.PatternRule;
 import io.requestflow.firewall.waf.rules.ScannerRules;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,15 +45,7 @@ class StartGateEquivalenceTest {
     private static final Pattern GLUED_WORD = Pattern.compile("[a-z0-9._-]*(?:(?:" + GLUE + ")+[a-z0-9._-]*)+");
 
     private static List<Request> corpus() throws Exception {
-        List<Request> requests = new ArrayList<>(BenignCorpus.generate(1_000, 13L));
-        Path crs = CrsCorpus.locate();
-        if (crs != null) {
-            for (CrsCorpus.Stage s : CrsCorpus.load(crs)) {
-                Request r = PrefilterEquivalenceTest.parse(s.request());
-                if (r != null) requests.add(r);
-            }
-        }
-        return requests;
+        return CrsCorpus.addRequests(new ArrayList<>(BenignCorpus.generate(1_000, 13L)));
     }
 
     @Test

@@ -43,12 +43,7 @@ class ViewEquivalenceTest {
                 "éAbCdEfGh", "a#b\nc", "a//b\r\nc", "#x", "//x", "a /*b*/ (c)", "/*/", "x(#\n)", "rO0ABXNyABdqYXZhLnV0aWwuUHJpb3JpdHlRdWV1ZZTaMLT7P4KxAwACSQAEc2l6ZUwACmNvbXBhcmF0b3J0"));
         List<Request> requests = new ArrayList<>(BenignCorpus.generate(3_000, 11L));
         Path crs = CrsCorpus.locate();
-        if (crs != null) {
-            for (CrsCorpus.Stage s : CrsCorpus.load(crs)) {
-                Request r = PrefilterEquivalenceTest.parse(s.request());
-                if (r != null) requests.add(r);
-            }
-        }
+        CrsCorpus.addRequests(requests);
         for (Request r : requests) {
             for (Target t : new Inspection(r, 255).targets()) {
                 values.add(t.value());
@@ -129,13 +124,7 @@ class ViewEquivalenceTest {
                 "%Uff", "%\uff11\uff11", "%\u0661\u0662", "%7F%80", "%e2%82", "%e2%82%ac", "\ud800", "%F0%9F%98%80",
                 "/a?b=%C3%28", "%uFf1", "x%u", "%uf"));
         List<Request> requests = new ArrayList<>(BenignCorpus.generate(3_000, 11L));
-        Path crs = CrsCorpus.locate();
-        if (crs != null) {
-            for (CrsCorpus.Stage s : CrsCorpus.load(crs)) {
-                Request r = PrefilterEquivalenceTest.parse(s.request());
-                if (r != null) requests.add(r);
-            }
-        }
+        CrsCorpus.addRequests(requests);
         for (Request r : requests) {
             values.add(r.uri());
             for (Target t : new Inspection(r, 255).targets()) values.add(t.raw());
