@@ -183,9 +183,15 @@ public final class Recorder {
     /** The hops in front of the services (the path every request crosses). */
     static final java.util.Set<String> FRONT = java.util.Set.of("edge", "firewall", "balancer", "gateway");
 
+    /**
+     * A hop's or a call's histogram. A service is a hop on its own route and a call in the page's fan-out
+     * (reviews): the second kind seen gets its own row, marked, rather than sharing the first one's.
+     */
     private Histogram hop(String name, boolean call) {
-        hopIsCall.putIfAbsent(name, call);
-        return hops.computeIfAbsent(name, n -> histogram());
+        Boolean seenAs = hopIsCall.get(name);
+        String key = seenAs == null || seenAs == call ? name : name + (call ? " (call)" : " (hop)");
+        hopIsCall.putIfAbsent(key, call);
+        return hops.computeIfAbsent(key, n -> histogram());
     }
 
     synchronized long count() {
