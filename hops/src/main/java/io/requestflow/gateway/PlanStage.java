@@ -41,9 +41,8 @@ public final class PlanStage implements Stage {
         Throttler.recordIn(exchange, d, waited, start);
         if (!d.allowed()) {
             exchange.describe("THROTTLED");
-            return Stage.answer(d.store().equals("none") ? RateLimitHeaders.unavailable(exchange.requestId())
-                    : RateLimitHeaders.tooMany("API key " + key.id() + " exceeded plan '" + key.plan() + "' ("
-                    + plan.rate() + "/s, burst " + plan.burst() + ")", d, exchange.requestId()));
+            return Stage.answer(RateLimitHeaders.refused(d, "API key " + key.id() + " exceeded plan '" + key.plan()
+                    + "' (" + plan.rate() + "/s, burst " + plan.burst() + ")", exchange.requestId()));
         }
         return quotas.count(key.id(), plan).thenCompose(usage -> {
             if (usage.exceeded() != null) {

@@ -31,14 +31,19 @@ final class RateLimitHeaders {
         response.headers().set(RESET, text(d.resetSeconds()));
     }
 
-    static Response tooMany(String detail, Throttler.Decision d, String requestId) {
+    /** A refused take: 503 when no bucket could be asked (fail-closed), else 429 saying why. */
+    static Response refused(Throttler.Decision d, String detail, String requestId) {
+        return d.store().equals("none") ? unavailable(requestId) : tooMany(detail, d, requestId);
+    }
+
+    private static Response tooMany(String detail, Throttler.Decision d, String requestId) {
         Response r = Problem.of(429, "Too Many Requests", detail, Map.of("requestId", requestId));
         add(r, d);
         r.headers().set(RETRY_AFTER, text(d.retryAfterSeconds()));
         return r;
     }
 
-    static Response unavailable(String requestId) {
+    private static Response unavailable(String requestId) {
         Response r = Problem.of(503, "Service Unavailable",
                 "gateway: rate limits cannot be checked right now (fail-closed)", Map.of("requestId", requestId));
         r.headers().set(RETRY_AFTER, "1");

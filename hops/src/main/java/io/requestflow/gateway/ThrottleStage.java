@@ -45,9 +45,8 @@ public final class ThrottleStage implements Stage {
         Throttler.recordIn(exchange, d, waited, start);
         if (!d.allowed()) {
             exchange.describe("THROTTLED");
-            return Stage.answer(d.store().equals("none") ? RateLimitHeaders.unavailable(exchange.requestId())
-                    : RateLimitHeaders.tooMany("rate limit of " + t.rate() + "/s (burst " + t.burst() + ") per "
-                    + t.per() + " on " + route.prefix() + " exceeded", d, exchange.requestId()));
+            return Stage.answer(RateLimitHeaders.refused(d, "rate limit of " + t.rate() + "/s (burst " + t.burst()
+                    + ") per " + t.per() + " on " + route.prefix() + " exceeded", exchange.requestId()));
         }
         return next.proceed(exchange).thenApply(response -> {
             if (!response.headers().contains(RateLimitHeaders.LIMIT)) RateLimitHeaders.add(response, d);

@@ -11,22 +11,7 @@ public final class Views {
 
     /** JavaScript's view: {@code s.replaceAll("/\\*.*?\\*\/|\\s+", "")}, block comments and blanks removed. */
     public static String jsCode(String s) {
-        StringBuilder out = null;
-        int n = s.length();
-        int i = 0;
-        while (i < n) {
-            char c = s.charAt(i);
-            int skip = blockComment(s, i);
-            if (skip == 0 && blank(c)) skip = 1;
-            if (skip > 0) {
-                if (out == null) out = new StringBuilder(n).append(s, 0, i);
-                i += skip;
-            } else {
-                if (out != null) out.append(c);
-                i++;
-            }
-        }
-        return out == null ? s : out.toString();
+        return withoutCommentsAndBlanks(s, false);
     }
 
     /**
@@ -65,13 +50,18 @@ public final class Views {
      * every blank removed: the space a comment leaves is a blank too, so both go in one pass.
      */
     public static String phpCode(String s) {
+        return withoutCommentsAndBlanks(s, true);
+    }
+
+    /** One pass for both code views: block comments, line comments when asked ({@code #}, {@code //}), blanks. */
+    private static String withoutCommentsAndBlanks(String s, boolean lineComments) {
         int n = s.length();
         StringBuilder out = null;
         int i = 0;
         while (i < n) {
             char c = s.charAt(i);
             int skip = blockComment(s, i);
-            if (skip == 0 && (c == '#' || (c == '/' && i + 1 < n && s.charAt(i + 1) == '/'))) {
+            if (skip == 0 && lineComments && (c == '#' || (c == '/' && i + 1 < n && s.charAt(i + 1) == '/'))) {
                 int newline = s.indexOf('\n', i + (c == '#' ? 1 : 2));
                 if (newline >= 0) skip = newline + 1 - i;
             }
