@@ -2,13 +2,11 @@ package io.requestflow.cli;
 
 import io.requestflow.engine.http.Json;
 import io.requestflow.engine.net.HostPort;
-import io.requestflow.services.auth.SigningKeys;
 import io.requestflow.topology.Topology;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -25,17 +23,14 @@ public final class KeysCommand implements Runnable {
     @Command(name = "rotate", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
             description = {"Make the pre-published next key active, publish a new next key, and keep the old",
                     "key in the JWKS until the tokens it signed have expired (token TTL + 60 s).",
-                    "Asks the running auth service (admin port); when none answers, rotates the key file",
-                    "in the data directory, which running auth instances re-read within a second."})
+                    "Asks a running auth service (admin port). The keys live in PostgreSQL, so every other",
+                    "auth instance signs with the new key within a second."})
     static final class Rotate implements Callable<Integer> {
         @Option(names = "--config", paramLabel = "FILE", description = "Topology file (default: config/topology.yaml)")
         Path config;
 
         @Option(names = "--admin", paramLabel = "ADDR:PORT", description = "Auth admin address (default: from the topology)")
         String admin;
-
-        @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (default: the config's dataDir)")
-        Path dataDir;
 
         @Override
         public Integer call() throws Exception {
@@ -50,14 +45,9 @@ public final class KeysCommand implements Runnable {
                 var body = Json.MAPPER.readTree(response.body());
                 System.out.println("rotated via the auth service at " + address + "; active key: " + body.path("active").asText());
                 return 0;
-            } catch (ConnectException e) {
-                Path dir = dataDir != null ? dataDir : Flow.home().resolve(t.dataDir);
-                Path file = dir.resolve("auth").resolve("signing-keys.json");
-                String kid = SigningKeys.loadOrCreate(file).rotate(t.services.auth.tokenTtlSeconds + 60);
-                System.out.println("no auth service answered at " + address + "; rotated " + file + "; active key: " + kid);
-                return 0;
             } catch (IOException e) {
-                System.err.println("keys rotate: " + e.getMessage());
+                System.err.println("keys rotate: the auth service's admin port " + address + " did not answer ("
+                        + e.getClass().getSimpleName() + "); is `./flow up` running? (or name one with --admin)");
                 return 1;
             }
         }

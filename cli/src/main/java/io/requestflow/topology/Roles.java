@@ -182,7 +182,8 @@ public final class Roles {
             Database db = ctx.own(Database.open(data.jdbc(), topology.data.postgres, instance));
             Sql sql = new Sql(db.dataSource());
             AuthRedis redis = ctx.own(new AuthRedis(data.redisUrl(), Duration.ofMillis(topology.data.redis.timeoutMs())));
-            AuthService auth = new AuthService(topology.authConfig(), sql, signingKeys(), redis);
+            SigningKeys keys = ctx.own(SigningKeys.open(db.dataSource(), legacySigningKeysFile(), SigningKeys.REFRESH_INTERVAL));
+            AuthService auth = new AuthService(topology.authConfig(), sql, keys, redis);
             auth.seedDemoUser(startupExchange(ctx));
             Map<String, RequestHandler> adminRoutes = new java.util.LinkedHashMap<>();
             for (String path : AuthService.ADMIN_PATHS) {
@@ -388,13 +389,9 @@ public final class Roles {
         }
     }
 
-    /** The auth service's signing keys file, shared by every auth instance and {@code ./flow keys rotate}. */
-    public Path signingKeysFile() {
+    /** Where the signing keys lived before they moved to PostgreSQL: adopted once, when the database has none. */
+    private Path legacySigningKeysFile() {
         return dataDir.resolve("auth").resolve("signing-keys.json");
-    }
-
-    private SigningKeys signingKeys() {
-        return SigningKeys.loadOrCreate(signingKeysFile());
     }
 
     /** An exchange for an operator action on the admin port, traced like any other. */

@@ -29,7 +29,8 @@ final class RawHttp {
         try (Socket socket = new Socket()) {
             socket.bind(new InetSocketAddress(InetAddress.getByName(sourceIp), 0));
             socket.connect(target, 3000);
-            socket.setSoTimeout(10_000);
+            // generous: healing a store answers once it has restarted, which takes Kafka over 10 s on a busy machine
+            socket.setSoTimeout(30_000);
             StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\n");
             headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
             if (body != null) head.append("Content-Length: ").append(body.length).append("\r\n");

@@ -494,6 +494,10 @@ class WholePathTest {
             assertThat(write.status()).as(write.body()).isEqualTo(503);
             assertThat(write.header("content-type")).startsWith("application/problem+json");
             assertThat(write.body()).doesNotContain("Exception").doesNotContain("at io.");
+            RawHttp.Reply rotate = RawHttp.send("127.0.0.1", stack.hop("auth").adminAddress(), "POST", "/keys/rotate",
+                    "", Map.of(), null);
+            assertThat(rotate.status()).as("the signing keys live in the primary: " + rotate.body()).isEqualTo(503);
+            assertThat(rotate.body()).contains("not rotated").doesNotContain("Exception");
         } finally {
             RawHttp.Reply healed = RawHttp.send("127.0.0.1", admin, "POST", "/data?store=postgres&action=heal", "x",
                     Map.of(), null);

@@ -71,7 +71,7 @@ public final class Manifests {
         hop(docs, "gateway", t.gateway.port, Math.max(1, t.gateway.instances), gateway, List.of("REDIS_URL"));
         docs.add(headlessGatewayService());
         List<String> dataEnv = List.of("POSTGRES_URL", "POSTGRES_USER", "POSTGRES_PASSWORD", "REDIS_URL");
-        hop(docs, "auth", s.auth.port, 1, DATA_ARGS, dataEnv); // one: its signing key lives in the pod's data directory
+        hop(docs, "auth", s.auth.port, 2, DATA_ARGS, dataEnv); // the signing keys are shared through PostgreSQL
         hop(docs, "catalog", s.catalog.port, 2, DATA_ARGS, dataEnv);
         hop(docs, "inventory", s.inventory.port, 2, DATA_ARGS, dataEnv);
         hop(docs, "reviews", s.reviews.port, 2, DATA_ARGS, dataEnv);

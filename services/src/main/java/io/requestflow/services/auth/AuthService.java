@@ -329,6 +329,10 @@ public final class AuthService {
             return e.toResponse();
         } catch (Sql.DatabaseUnavailable e) {
             return Problem.of(503, "Service Unavailable", "auth: the database is unavailable");
+        } catch (SigningKeys.RotationFailed e) {
+            LOG.warn("{}", e.getMessage());
+            return Problem.of(503, "Service Unavailable", "auth: the signing keys were not rotated (the database did not"
+                    + " take the change); the current keys stay in use, try again when PostgreSQL answers");
         }
     }
 

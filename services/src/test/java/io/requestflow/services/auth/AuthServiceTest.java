@@ -6,6 +6,7 @@ import io.lettuce.core.RedisClient;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.requestflow.data.DataTier;
 import io.requestflow.data.Database;
+import io.requestflow.data.JdbcEndpoint;
 import io.requestflow.data.PostgresConfig;
 import io.requestflow.data.RedisConfig;
 import io.requestflow.engine.admin.AdminServer;
@@ -55,7 +56,7 @@ class AuthServiceTest {
     static RedisClient redis;
     static String base;
     static String admin;
-    static Path keysFile;
+    static SigningKeys keys;
 
     @BeforeAll
     static void start() {
@@ -68,8 +69,8 @@ class AuthServiceTest {
         AuthConfig config = new AuthConfig("https://auth.requestflow.test", "requestflow-api", 900, 3600,
                 new PasswordHasher.Cost(1024, 1, 1), new AuthConfig.LoginLimits(3, 1000, 60), "demo", "demo",
                 Set.of("free", "partner"));
-        keysFile = dir.resolve("auth").resolve("signing-keys.json");
-        service = new AuthService(config, sql, SigningKeys.loadOrCreate(keysFile), authRedis);
+        keys = ctx.own(SigningKeys.open(db.dataSource(), null, Duration.ofMillis(100)));
+        service = new AuthService(config, sql, keys, authRedis);
         service.seedDemoUser(exchange(ctx, Request.of("INIT", "/")));
         Map<String, RequestHandler> adminRoutes = new LinkedHashMap<>();
         for (String path : AuthService.ADMIN_PATHS) {
@@ -213,20 +214,77 @@ class AuthServiceTest {
     }
 
     @Test
-    void rotationPublishesOldActiveAndNextKeysAndOtherInstancesFollowTheFile() throws Exception {
-        SigningKeys otherInstance = SigningKeys.loadOrCreate(keysFile);
-        String before = SignedJWT.parse(login("demo", "demo").path("access_token").asText()).getHeader().getKeyID();
-        List<String> published = kids();
-        assertThat(published).hasSize(2).contains(before);
-        String next = published.stream().filter(k -> !k.equals(before)).findFirst().orElseThrow();
+    void rotationPublishesOldActiveAndNextKeysAndOtherInstancesFollowTheDatabase() throws Exception {
+        // another auth instance: its own pool and key holder on the same database
+        try (Database otherPool = Database.open(data.jdbc(), PostgresConfig.defaults(), "auth-test-2");
+             SigningKeys otherInstance = SigningKeys.open(otherPool.dataSource(), null, Duration.ofMillis(100))) {
+            String before = SignedJWT.parse(login("demo", "demo").path("access_token").asText()).getHeader().getKeyID();
+            assertThat(otherInstance.privateKey().getKeyID()).as("both instances sign with one key").isEqualTo(before);
+            List<String> published = kids();
+            assertThat(published).hasSize(2).contains(before);
+            String next = published.stream().filter(k -> !k.equals(before)).findFirst().orElseThrow();
 
-        var rotated = Http.post(admin + "/keys/rotate", "");
-        assertThat(rotated.statusCode()).isEqualTo(200);
-        String after = SignedJWT.parse(login("demo", "demo").path("access_token").asText()).getHeader().getKeyID();
-        assertThat(after).as("the pre-published next key signs now").isEqualTo(next);
-        assertThat(kids()).hasSize(3).contains(before, next);
-        Thread.sleep(1_100);
-        assertThat(otherInstance.privateKey().getKeyID()).as("another instance re-reads the file").isEqualTo(next);
+            var rotated = Http.post(admin + "/keys/rotate", "");
+            assertThat(rotated.statusCode()).isEqualTo(200);
+            String after = SignedJWT.parse(login("demo", "demo").path("access_token").asText()).getHeader().getKeyID();
+            assertThat(after).as("the pre-published next key signs now").isEqualTo(next);
+            assertThat(kids()).hasSize(3).contains(before, next);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!otherInstance.privateKey().getKeyID().equals(next) && System.nanoTime() < deadline) Thread.sleep(20);
+            assertThat(otherInstance.privateKey().getKeyID()).as("the other instance follows the database").isEqualTo(next);
+            assertThat(otherInstance.jwks()).isEqualTo(keys.jwks());
+
+            // a rotation by the other instance reaches this one (and the JWKS it serves)
+            String third = otherInstance.rotate(60);
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!keys.privateKey().getKeyID().equals(third) && System.nanoTime() < deadline) Thread.sleep(20);
+            assertThat(SignedJWT.parse(login("demo", "demo").path("access_token").asText()).getHeader().getKeyID())
+                    .isEqualTo(third);
+            assertThat(kids()).contains(before, next, third);
+        }
+    }
+
+    @Test
+    void keysOfADataDirectoryFromBeforeTheDatabaseAreAdoptedOnce(@TempDir Path legacyDir) throws Exception {
+        JdbcEndpoint fresh = emptySchema("auth_keys_adopt");
+        try (Database db = Database.open(fresh, PostgresConfig.defaults(), "auth-test-adopt")) {
+            assertThat(db.migrate()).as("a schema of its own, migrated from scratch").isEqualTo(6);
+            // an earlier version's key file holds the same document: make one, copy it out, empty the table
+            String legacyKid;
+            try (SigningKeys earlier = SigningKeys.open(db.dataSource(), null, Duration.ofMinutes(1))) {
+                legacyKid = earlier.privateKey().getKeyID();
+            }
+            String document;
+            try (var c = db.dataSource().getConnection(); var st = c.createStatement();
+                 var rs = st.executeQuery("SELECT document FROM auth_signing_keys")) {
+                assertThat(rs.next()).isTrue();
+                document = rs.getString(1);
+            }
+            Path file = legacyDir.resolve("signing-keys.json");
+            java.nio.file.Files.writeString(file, document);
+            try (var c = db.dataSource().getConnection(); var st = c.createStatement()) {
+                st.executeUpdate("DELETE FROM auth_signing_keys");
+            }
+
+            try (SigningKeys adopted = SigningKeys.open(db.dataSource(), file, Duration.ofMinutes(1))) {
+                assertThat(adopted.privateKey().getKeyID()).as("tokens signed before the upgrade stay valid").isEqualTo(legacyKid);
+            }
+            java.nio.file.Files.delete(file);
+            try (SigningKeys later = SigningKeys.open(db.dataSource(), file, Duration.ofMinutes(1))) {
+                assertThat(later.privateKey().getKeyID()).as("the database's keys, not new ones").isEqualTo(legacyKid);
+            }
+        }
+    }
+
+    /** A new, empty schema on the test's database, as an endpoint whose connections use it. */
+    static JdbcEndpoint emptySchema(String name) throws Exception {
+        JdbcEndpoint main = data.jdbc();
+        try (var c = java.sql.DriverManager.getConnection(main.url(), main.user(), main.password());
+             var st = c.createStatement()) {
+            st.executeUpdate("CREATE SCHEMA " + name);
+        }
+        String url = main.url() + (main.url().contains("?") ? "&" : "?") + "currentSchema=" + name;
+        return new JdbcEndpoint(url, main.user(), main.password());
     }
 
     @Test
