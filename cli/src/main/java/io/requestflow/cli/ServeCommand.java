@@ -61,6 +61,15 @@ public final class ServeCommand implements Callable<Integer> {
             description = "edge: HTTPS address (default: edge.tlsPort, or none when --listen is given)")
     String tlsListen;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "edge: PEM certificate chain to serve over HTTPS, leaf first (default: edge.tlsCertificate,"
+                    + " else one issued by the local CA); re-read when the file is replaced")
+    Path tlsCertificate;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "edge: the certificate's unencrypted PEM private key (PKCS#8, PKCS#1 or SEC1)")
+    Path tlsKey;
+
     @Option(names = "--admin", paramLabel = "ADDR:PORT", description = "Admin address (default: listen port + 1000)")
     String admin;
 
@@ -99,6 +108,12 @@ public final class ServeCommand implements Callable<Integer> {
         Path file = config != null ? config : Flow.home().resolve("config/topology.yaml");
         Topology t = TopologyLoader.load(file, config != null);
         if (java.nio.file.Files.exists(file)) t.source = file;
+        if (tlsCertificate != null || tlsKey != null) {
+            // from the command line: relative to where it runs
+            t.edge.tlsCertificate = tlsCertificate == null ? null : tlsCertificate.toAbsolutePath().toString();
+            t.edge.tlsKey = tlsKey == null ? null : tlsKey.toAbsolutePath().toString();
+        }
+        t.edge.resolveCertificatePaths(Flow.home());
         Path dataDir = Flow.home().resolve(t.dataDir);
         String name = instance != null ? instance : role + "-1";
         Engine engine = new Engine(0, 10_000, t.tracing.sampleRatio);

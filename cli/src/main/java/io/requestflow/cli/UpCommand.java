@@ -31,6 +31,7 @@ public final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path file = config != null ? config : Flow.home().resolve("config/topology.yaml");
         Topology topology = TopologyLoader.load(file, config != null);
+        topology.edge.resolveCertificatePaths(Flow.home());
         if (java.nio.file.Files.exists(file)) topology.source = file;
         if (products != null) topology.catalogProducts = products;
         Path data = dataDir != null ? dataDir : Flow.home().resolve(topology.dataDir);

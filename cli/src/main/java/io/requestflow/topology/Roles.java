@@ -14,6 +14,7 @@ import io.requestflow.engine.net.HostPort;
 import io.requestflow.engine.pipeline.Exchange;
 import io.requestflow.engine.pipeline.Stage;
 import io.requestflow.engine.server.RequestHandler;
+import io.requestflow.engine.tls.CertificateFiles;
 import io.requestflow.engine.tls.LocalCa;
 import io.requestflow.engine.tls.ServerTls;
 import io.requestflow.engine.http.Request;
@@ -74,7 +75,10 @@ public final class Roles {
         return edge(instance, listen, null, admin, firewall);
     }
 
-    /** The edge; {@code tlsListen} (may be null) adds HTTPS with a certificate from the local CA. */
+    /**
+     * The edge; {@code tlsListen} (may be null) adds HTTPS with the certificate files of {@code edge.tlsCertificate}
+     * and {@code edge.tlsKey} (absolute paths), else one from the local CA.
+     */
     public HttpHop edge(String instance, HostPort listen, HostPort tlsListen, HostPort admin, HostPort firewall) {
         HopContext ctx = engine.hop("edge", instance);
         var upstreamClient = ctx.client(topology.client);
@@ -83,6 +87,11 @@ public final class Roles {
         HttpHop hop = start(ctx, listen, admin, edge.stages(), AdminServer.Readiness.always(), edge.adminRoutes());
         if (tlsListen == null) return hop;
         try {
+            Topology.Edge e = topology.edge;
+            if (e.tlsCertificate != null) {
+                return hop.withTls(tlsListen, new CertificateFiles(Path.of(e.tlsCertificate), Path.of(e.tlsKey),
+                        CertificateFiles.RECHECK));
+            }
             return hop.withTls(tlsListen, ServerTls.context(localCa().issue(certificateNames())));
         } catch (RuntimeException e) {
             hop.close();

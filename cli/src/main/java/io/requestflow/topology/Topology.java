@@ -1,5 +1,7 @@
 package io.requestflow.topology;
 
+import java.nio.file.Path;
+
 import io.requestflow.balancer.BalancerConfig;
 import io.requestflow.data.PostgresConfig;
 import io.requestflow.data.RedisConfig;
@@ -81,6 +83,23 @@ public final class Topology {
         public List<String> hosts = EdgeConfig.defaults().hosts();
         /** TLS 1.3/1.2 with HTTP/2 and HTTP/1.1 by ALPN, certificate from the local CA; 0 = any free port. */
         public Integer tlsPort = 8443;
+        /**
+         * PEM certificate chain (leaf first) and its private key to serve instead of one from the local CA,
+         * re-read when replaced; relative to the Requestflow directory. Both or neither.
+         */
+        public String tlsCertificate;
+        public String tlsKey;
+
+        /** Relative certificate paths made absolute against {@code home}; an error when only one is set. */
+        public void resolveCertificatePaths(Path home) {
+            if ((tlsCertificate == null) != (tlsKey == null)) {
+                throw new IllegalArgumentException("edge.tlsCertificate and edge.tlsKey go together: set both (PEM chain"
+                        + " and its private key) or neither (a certificate from the local CA)");
+            }
+            if (tlsCertificate == null) return;
+            tlsCertificate = home.resolve(tlsCertificate).toString();
+            tlsKey = home.resolve(tlsKey).toString();
+        }
         public CacheConfig cache = CacheConfig.defaults();
         /** CIDR → country code sent to the origin as X-Viewer-Country. */
         public java.util.Map<String, String> viewerCountries = EdgeConfig.defaultCountries();

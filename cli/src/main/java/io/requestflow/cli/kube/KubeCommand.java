@@ -32,6 +32,12 @@ public final class KubeCommand implements Callable<Integer> {
             description = "Container image built from deploy/Containerfile (default: ${DEFAULT-VALUE})")
     String image;
 
+    @Option(names = "--edge-tls-secret", paramLabel = "SECRET",
+            description = {"A kubernetes.io/tls Secret (tls.crt, tls.key) the edge pods serve HTTPS with, on port",
+                    "edge.tlsPort (8443 when the file has none); a renewed Secret serves without a restart.",
+                    "Without it the edge serves plain HTTP and TLS ends at your load balancer or ingress."})
+    String edgeTlsSecret;
+
     @Override
     public Integer call() throws Exception {
         if (!namespace.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
@@ -41,16 +47,23 @@ public final class KubeCommand implements Callable<Integer> {
         Path file = config != null ? config : Flow.home().resolve("config/topology.yaml");
         if (config != null && !Files.exists(file)) throw new IllegalArgumentException("config file " + file + " does not exist");
         String operatorYaml = Files.exists(file) ? Files.readString(file) : "";
-        System.out.print(generate(operatorYaml, file.toString(), namespace, image));
+        if (edgeTlsSecret != null && !edgeTlsSecret.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")) {
+            throw new IllegalArgumentException("--edge-tls-secret must be a Secret name (lowercase letters, digits, '-', '.'),"
+                    + " got '" + edgeTlsSecret + "'");
+        }
+        System.out.print(generate(operatorYaml, file.toString(), namespace, image, edgeTlsSecret));
         return 0;
     }
 
-    /** The manifests for a topology file's text. */
-    public static String generate(String operatorYaml, String origin, String namespace, String image) {
+    /** The manifests for a topology file's text; {@code edgeTlsSecret} may be null (plain HTTP at the edge). */
+    public static String generate(String operatorYaml, String origin, String namespace, String image, String edgeTlsSecret) {
         Topology operator = TopologyLoader.parse(operatorYaml, origin);
         String clusterYaml = ClusterTopology.yaml(operatorYaml, operator, namespace);
         Topology cluster = TopologyLoader.parse(clusterYaml, origin + " (as set for the cluster)");
         cluster.gateway.instances = Math.max(1, operator.gateway.instances); // replicas; the file says 0 fixed targets
-        return new Manifests(cluster, clusterYaml, namespace, image).yaml();
+        Manifests.EdgeTls edgeTls = edgeTlsSecret == null ? null
+                : new Manifests.EdgeTls(edgeTlsSecret, operator.edge.tlsPort != null && operator.edge.tlsPort > 0
+                ? operator.edge.tlsPort : 8443);
+        return new Manifests(cluster, clusterYaml, namespace, image, edgeTls).yaml();
     }
 }

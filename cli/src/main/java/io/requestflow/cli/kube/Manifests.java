@@ -19,7 +19,7 @@ import java.util.Map;
  * {@code serve --role R} that runs a hop per process here. Traffic between hops goes through Services named
  * after the roles; the balancer finds the gateway pods through a headless Service ({@code balancer.discovery});
  * PostgreSQL, Redis and Kafka are the cluster's own, named in a Secret. What the manifests do not cover is
- * said in docs/kubernetes.md (TLS at the edge, the console, the embedded stores).
+ * said in docs/kubernetes.md (the console, the embedded stores).
  */
 public final class Manifests {
     /** The headless Service whose A records are the ready gateway pods. */
@@ -39,16 +39,28 @@ public final class Manifests {
     private final String namespace;
     private final String image;
     private final String topologyYaml;
+    private final EdgeTls edgeTls;
+
+    /**
+     * HTTPS at the edge pods: the {@code kubernetes.io/tls} Secret they serve (its {@code tls.crt} and
+     * {@code tls.key}, mounted and re-read when the Secret changes) and the port they serve it on.
+     */
+    public record EdgeTls(String secret, int port) {
+        /** Where the Secret is mounted in the edge pods. */
+        public static final String MOUNT = "/app/tls";
+    }
 
     /**
      * @param topologyYaml the topology file every pod reads (see {@link ClusterTopology}): the same settings as
      *                     {@code topology}, which it was loaded from
+     * @param edgeTls      null: the edge serves plain HTTP and TLS ends in front of it
      */
-    public Manifests(Topology topology, String topologyYaml, String namespace, String image) {
+    public Manifests(Topology topology, String topologyYaml, String namespace, String image, EdgeTls edgeTls) {
         this.topology = topology;
         this.topologyYaml = topologyYaml;
         this.namespace = namespace;
         this.image = image;
+        this.edgeTls = edgeTls;
     }
 
     /** Every document, in the order to apply them. */
@@ -59,7 +71,11 @@ public final class Manifests {
         Topology t = topology;
         Topology.Services s = t.services;
         String redis = "$(REDIS_URL)";
-        hop(docs, "edge", t.edge.port, 1, List.of("--upstream", url("firewall", t.firewall.port)), List.of());
+        if (edgeTls == null) {
+            hop(docs, "edge", t.edge.port, 1, List.of("--upstream", url("firewall", t.firewall.port)), List.of());
+        } else {
+            edgeWithTls(docs);
+        }
         hop(docs, "firewall", t.firewall.port, 1, List.of("--upstream", url("balancer", t.balancer.port), "--redis", redis),
                 List.of("REDIS_URL"));
         hop(docs, "balancer", t.balancer.port, 1, List.of(), List.of());
@@ -129,6 +145,22 @@ public final class Manifests {
         args.addAll(extraArgs);
         docs.add(deployment(role, replicas, args, List.of(port("http", port, "TCP")), port + 1000, env));
         if (!role.equals("gateway")) docs.add(service(role, role, List.of(port("http", port, "TCP")), false));
+    }
+
+    /** The edge serving plain HTTP and HTTPS with the certificate of {@link #edgeTls}'s Secret. */
+    private void edgeWithTls(List<ObjectNode> docs) {
+        int port = topology.edge.port;
+        List<ObjectNode> ports = List.of(port("http", port, "TCP"), port("https", edgeTls.port(), "TCP"));
+        ObjectNode doc = deployment("edge", 1, List.of("serve", "--role", "edge", "--listen", "0.0.0.0:" + port,
+                "--upstream", url("firewall", topology.firewall.port), "--tls-listen", "0.0.0.0:" + edgeTls.port(),
+                "--tls-cert", EdgeTls.MOUNT + "/tls.crt", "--tls-key", EdgeTls.MOUNT + "/tls.key"), ports, port + 1000, List.of());
+        ObjectNode pod = (ObjectNode) doc.path("spec").path("template").path("spec");
+        ((ArrayNode) pod.path("containers").get(0).path("volumeMounts")).addObject()
+                .put("name", "edge-tls").put("mountPath", EdgeTls.MOUNT).put("readOnly", true);
+        ((ArrayNode) pod.path("volumes")).addObject().put("name", "edge-tls").putObject("secret")
+                .put("secretName", edgeTls.secret());
+        docs.add(doc);
+        docs.add(service("edge", "edge", ports, false));
     }
 
     private ObjectNode deployment(String role, int replicas, List<String> args, List<ObjectNode> ports, int admin,

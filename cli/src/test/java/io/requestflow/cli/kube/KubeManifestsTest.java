@@ -40,14 +40,53 @@ class KubeManifestsTest {
     static void generate() throws Exception {
         Path file = Path.of("../config/topology.yaml");
         if (!Files.exists(file)) file = Path.of("config/topology.yaml");
-        String yaml = KubeCommand.generate(Files.readString(file), file.toString(), "shop", "registry.example/requestflow:1");
+        docs = parse(KubeCommand.generate(Files.readString(file), file.toString(), "shop", "registry.example/requestflow:1",
+                "shop-tls"));
+    }
+
+    static List<JsonNode> parse(String yaml) throws Exception {
+        List<JsonNode> parsed = new ArrayList<>();
         try (MappingIterator<JsonNode> it = new ObjectMapper(new YAMLFactory()).readerFor(JsonNode.class).readValues(yaml)) {
-            docs = new ArrayList<>();
             while (it.hasNext()) {
                 JsonNode doc = it.next();
-                if (doc != null && !doc.isEmpty()) docs.add(doc);
+                if (doc != null && !doc.isEmpty()) parsed.add(doc);
             }
         }
+        return parsed;
+    }
+
+    static JsonNode named(List<JsonNode> in, String kind, String name) {
+        return in.stream().filter(d -> d.path("kind").asText().equals(kind) && d.at("/metadata/name").asText().equals(name))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name));
+    }
+
+    @Test
+    void theEdgeServesTheTlsSecretsCertificateOnItsTlsPort() throws Exception {
+        JsonNode edge = named(docs, "Deployment", "edge");
+        List<String> args = args(edge);
+        assertThat(args).containsSequence("--tls-listen", "0.0.0.0:8443")
+                .containsSequence("--tls-cert", Manifests.EdgeTls.MOUNT + "/tls.crt")
+                .containsSequence("--tls-key", Manifests.EdgeTls.MOUNT + "/tls.key");
+        assertThat(port(edge, "https")).isEqualTo(8443);
+        assertThat(edge.at("/spec/template/spec/volumes").findValues("secretName")).extracting(JsonNode::asText)
+                .containsExactly("shop-tls");
+        JsonNode mount = null;
+        for (JsonNode m : container(edge).path("volumeMounts")) if (m.path("name").asText().equals("edge-tls")) mount = m;
+        assertThat(mount).isNotNull();
+        assertThat(mount.path("mountPath").asText()).isEqualTo(Manifests.EdgeTls.MOUNT);
+        assertThat(mount.path("readOnly").asBoolean()).isTrue();
+        assertThat(named(docs, "Service", "edge").at("/spec/ports").findValues("port")).extracting(JsonNode::asInt)
+                .containsExactlyInAnyOrder(8080, 8443);
+
+        // without a Secret: plain HTTP only, TLS ends in front of the edge
+        Path file = Path.of("../config/topology.yaml");
+        if (!Files.exists(file)) file = Path.of("config/topology.yaml");
+        List<JsonNode> plain = parse(KubeCommand.generate(Files.readString(file), file.toString(), "shop", "img", null));
+        JsonNode plainEdge = named(plain, "Deployment", "edge");
+        assertThat(args(plainEdge)).doesNotContain("--tls-listen", "--tls-cert");
+        assertThat(plainEdge.at("/spec/template/spec/volumes").findValues("secret")).isEmpty();
+        assertThat(named(plain, "Service", "edge").at("/spec/ports").findValues("port")).extracting(JsonNode::asInt)
+                .containsExactly(8080);
     }
 
     static List<JsonNode> kind(String kind) {

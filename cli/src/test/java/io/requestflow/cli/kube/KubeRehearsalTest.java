@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.requestflow.engine.http.Json;
+import io.requestflow.engine.tls.LocalCa;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +53,7 @@ class KubeRehearsalTest {
         int offset = freeOffset();
         String topology = """
                 catalogProducts: 100
-                edge: {port: %1$d}
+                edge: {port: %1$d, tlsPort: %18$d}
                 firewall: {port: %2$d}
                 balancer: {port: %3$d, slowStartMs: 0,
                            healthCheck: {intervalMs: 300, timeoutMs: 1000, healthyThreshold: 1, unhealthyThreshold: 2}}
@@ -75,8 +76,11 @@ class KubeRehearsalTest {
                   kafka: {port: %17$d}
                 """.formatted(8080 + offset, 8100 + offset, 8200 + offset, 8300 + offset, 8400 + offset, 8500 + offset,
                 8510 + offset, 8520 + offset, 8530 + offset, 8540 + offset, 8550 + offset, 5353 + offset, 6353 + offset,
-                9600 + offset, 5433 + offset, 6380 + offset, 9092 + offset);
-        List<JsonNode> docs = documents(KubeCommand.generate(topology, "rehearsal", "requestflow", "unused"));
+                9600 + offset, 5433 + offset, 6380 + offset, 9092 + offset, 8443 + offset);
+        List<JsonNode> docs = documents(KubeCommand.generate(topology, "rehearsal", "requestflow", "unused", "edge-tls"));
+        // the edge's TLS Secret, as its volume would hold it (the second substitution: a directory for the mount)
+        LocalCa ca = LocalCa.loadOrCreate(home.resolve("cluster-ca"));
+        Path tls = writeTlsSecret(ca.issue(List.of("shop.requestflow.test", "127.0.0.1")), home.resolve("edge-tls"));
 
         // the ConfigMap becomes the pods' topology file; discovery asks the dns hop (the one substitution)
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
@@ -106,7 +110,9 @@ class KubeRehearsalTest {
                 if (!d.path("kind").asText().equals("Deployment")) continue;
                 String role = d.at("/metadata/name").asText();
                 List<String> args = new ArrayList<>();
-                for (JsonNode a : d.at("/spec/template/spec/containers/0/args")) args.add(substitute(a.asText(), secret));
+                for (JsonNode a : d.at("/spec/template/spec/containers/0/args")) {
+                    args.add(substitute(a.asText(), secret).replace(Manifests.EdgeTls.MOUNT, tls.toString()));
+                }
                 processes.add(start(args, hosts, role));
                 admins.put(role, d.at("/spec/template/spec/containers/0/readinessProbe/httpGet/port").asInt());
             }
@@ -126,12 +132,47 @@ class KubeRehearsalTest {
             }
             assertThat(timing).as("the balancer picked the discovered gateway pod")
                     .contains("balancer;dur=").contains("desc=\"127.0.0.1:" + (8300 + offset) + "\"");
+
+            // HTTPS at the edge pod, with the Secret's certificate
+            HttpClient https = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(trusting(ca)).build();
+            HttpResponse<String> secure = https.send(HttpRequest.newBuilder(
+                            URI.create("https://127.0.0.1:" + (8443 + offset) + "/api/products/42"))
+                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(secure.statusCode()).as(secure.body()).isEqualTo(200);
+            assertThat(secure.version()).as("ALPN picks HTTP/2").isEqualTo(HttpClient.Version.HTTP_2);
         } finally {
             for (Process p : processes.reversed()) p.destroy(); // SIGTERM: each drains and stops what it started
             for (Process p : processes) {
                 if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly();
             }
         }
+    }
+
+    /** tls.crt (chain) and tls.key (PKCS#8) in {@code dir}, as a kubernetes.io/tls Secret's volume holds them. */
+    private static Path writeTlsSecret(LocalCa.Issued issued, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        java.io.StringWriter chain = new java.io.StringWriter();
+        java.io.StringWriter key = new java.io.StringWriter();
+        try (var w = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(chain)) {
+            for (var c : issued.chain()) w.writeObject(c);
+        }
+        try (var w = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(key)) {
+            w.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(issued.key(), null));
+        }
+        Files.writeString(dir.resolve("tls.crt"), chain.toString());
+        Files.writeString(dir.resolve("tls.key"), key.toString());
+        return dir;
+    }
+
+    private static javax.net.ssl.SSLContext trusting(LocalCa ca) throws Exception {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setCertificateEntry("ca", ca.certificate());
+        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        var context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(null, tmf.getTrustManagers(), null);
+        return context;
     }
 
     private Process start(List<String> args, Path hosts, String name) throws IOException {
@@ -210,13 +251,13 @@ class KubeRehearsalTest {
     /** An offset that puts every port of the topology (traffic, admin, data) on a free port of this machine. */
     private static int freeOffset() {
         int[] ports = {8080, 8100, 8200, 8300, 8400, 8500, 8510, 8520, 8530, 8540, 8550, 5353, 6353, 9600, 5433, 6380,
-                9092, 9093};
+                9092, 9093, 8443};
         for (int attempt = 0; attempt < 50; attempt++) {
             int offset = ThreadLocalRandom.current().nextInt(10_000, 20_000);
             boolean free = true;
             for (int p : ports) {
                 free &= isFree(p + offset) && (p == 5353 || p == 9092 || p == 9093 || p == 5433 || p == 6380 || p == 6353
-                        || p == 9600 || isFree(p + offset + 1000));
+                        || p == 9600 || p == 8443 || isFree(p + offset + 1000));
             }
             if (free) return offset;
         }

@@ -113,6 +113,11 @@ public final class HttpHop implements AutoCloseable {
      * it are marked {@link Request#secure()}.
      */
     public HttpHop withTls(HostPort listen, io.netty.handler.ssl.SslContext tls) {
+        return withTls(listen, () -> tls);
+    }
+
+    /** As above, asking {@code tls} for the context at each new connection (certificates that are replaced). */
+    public HttpHop withTls(HostPort listen, java.util.function.Supplier<io.netty.handler.ssl.SslContext> tls) {
         tlsServer = HttpServer.start(context.instance() + "-tls", listen, spec.server(), context.engine().group(),
                 this::handle, tls);
         return this;

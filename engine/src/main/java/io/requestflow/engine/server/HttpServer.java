@@ -21,6 +21,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * An HTTP listener on Netty: HTTP/1.1 in the clear, or TLS with HTTP/2 and HTTP/1.1 by ALPN; keep-alive,
@@ -53,9 +54,11 @@ public final class HttpServer implements AutoCloseable {
     /**
      * As above, over TLS when {@code tls} is not null: ALPN picks HTTP/2 or HTTP/1.1 per connection, and
      * both reach {@code handler} as the same {@link io.requestflow.engine.http.Request} (marked secure).
+     * Each new connection asks {@code tls} for the context, so a replaced certificate serves from the next
+     * connection on.
      */
     public static HttpServer start(String name, HostPort listen, ServerConfig config, EventLoopGroup group,
-                                   RequestHandler handler, SslContext tls) {
+                                   RequestHandler handler, Supplier<SslContext> tls) {
         HttpServer server = new HttpServer(name, config);
         server.bind(listen, group, handler, tls, null);
         return server;
@@ -69,7 +72,7 @@ public final class HttpServer implements AutoCloseable {
         return server;
     }
 
-    private void bind(HostPort listen, EventLoopGroup group, RequestHandler handler, SslContext tls,
+    private void bind(HostPort listen, EventLoopGroup group, RequestHandler handler, Supplier<SslContext> tls,
                       RawRequestInspector inspector) {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
@@ -90,7 +93,7 @@ public final class HttpServer implements AutoCloseable {
                         if (tls == null) {
                             http1(ch.pipeline(), handler, false);
                         } else {
-                            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()))
+                            ch.pipeline().addLast("tls", tls.get().newHandler(ch.alloc()))
                                     .addLast("alpn", new AlpnHandler(config, handler, inFlight, HttpServer.this));
                         }
                     }

@@ -169,19 +169,11 @@ public final class LocalCa {
     }
 
     private static X509Certificate readCert(Path file) throws IOException, GeneralSecurityException {
-        try (var in = Files.newInputStream(file)) {
-            return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
+        return Pem.certificates(file).getFirst();
     }
 
     private static PrivateKey readKey(Path file) throws IOException {
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser p = new PEMParser(r)) {
-            Object o = p.readObject();
-            JcaPEMKeyConverter c = new JcaPEMKeyConverter();
-            if (o instanceof PEMKeyPair kp) return c.getKeyPair(kp).getPrivate();
-            if (o instanceof PrivateKeyInfo info) return c.getPrivateKey(info);
-            throw new IOException(file + " holds no private key");
-        }
+        return Pem.privateKey(file);
     }
 
     private static void createPrivateDir(Path dir) throws IOException {

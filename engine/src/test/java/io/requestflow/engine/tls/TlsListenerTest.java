@@ -49,7 +49,7 @@ class TlsListenerTest {
                 request -> CompletableFuture.completedFuture(Response.json(200, Map.of(
                         "secure", request.secure(), "path", request.path(),
                         "host", request.host(),
-                        "streamHeader", String.valueOf(request.header("x-http2-stream-id"))))), tls);
+                        "streamHeader", String.valueOf(request.header("x-http2-stream-id"))))), () -> tls);
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setCertificateEntry("ca", ca.certificate());
