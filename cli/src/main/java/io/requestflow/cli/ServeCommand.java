@@ -114,6 +114,9 @@ public final class ServeCommand implements Callable<Integer> {
             t.edge.tlsKey = tlsKey == null ? null : tlsKey.toAbsolutePath().toString();
         }
         t.edge.resolveCertificatePaths(Flow.home());
+        if (tlsCertificate != null && role.equals("edge") && edgeTls(t) == null) {
+            throw new IllegalArgumentException("--tls-cert needs an HTTPS listener: with --listen, add --tls-listen ADDR:PORT");
+        }
         Path dataDir = Flow.home().resolve(t.dataDir);
         String name = instance != null ? instance : role + "-1";
         Engine engine = new Engine(0, 10_000, t.tracing.sampleRatio);

@@ -93,8 +93,8 @@ public final class Topology {
         /** Relative certificate paths made absolute against {@code home}; an error when only one is set. */
         public void resolveCertificatePaths(Path home) {
             if ((tlsCertificate == null) != (tlsKey == null)) {
-                throw new IllegalArgumentException("edge.tlsCertificate and edge.tlsKey go together: set both (PEM chain"
-                        + " and its private key) or neither (a certificate from the local CA)");
+                throw new IllegalArgumentException("edge.tlsCertificate and edge.tlsKey (serve --tls-cert and --tls-key)"
+                        + " go together: set both (PEM chain and its private key) or neither (a certificate from the local CA)");
             }
             if (tlsCertificate == null) return;
             tlsCertificate = home.resolve(tlsCertificate).toString();

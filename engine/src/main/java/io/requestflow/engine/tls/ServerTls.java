@@ -48,8 +48,10 @@ public final class ServerTls {
         } catch (IOException | GeneralSecurityException | IllegalArgumentException | IllegalStateException e) {
             Throwable root = e;
             while (root.getCause() != null) root = root.getCause();
+            String why = root instanceof java.nio.file.NoSuchFileException ? "no such file " + root.getMessage()
+                    : root.getMessage();
             throw new IllegalArgumentException("cannot serve TLS with certificate " + certificateChain + " and key "
-                    + privateKey + ": " + root.getMessage() + " (expected PEM files: the chain, leaf first, and its"
+                    + privateKey + ": " + why + " (expected PEM files: the chain, leaf first, and its"
                     + " unencrypted private key)", e);
         }
     }
