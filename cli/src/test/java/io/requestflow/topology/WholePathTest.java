@@ -5,6 +5,7 @@ import io.requestflow.balancer.BalancerConfig;
 import io.requestflow.engine.http.Json;
 import io.requestflow.engine.net.HostPort;
 import io.requestflow.engine.trace.ServerTiming;
+import io.requestflow.engine.testing.Http;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -525,15 +526,11 @@ class WholePathTest {
     @Test
     @Order(6)
     void httpsWithHttp2ReachesTheProductThroughTheEdgeTrustingOnlyTheLocalCa() throws Exception {
-        var ks = java.security.KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
+        javax.net.ssl.SSLContext ssl;
         try (var in = java.nio.file.Files.newInputStream(dataDir.resolve("ca").resolve("ca.pem"))) {
-            ks.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+            ssl = Http.trusting((java.security.cert.X509Certificate)
+                    java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
-        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        var ssl = javax.net.ssl.SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
         var client = java.net.http.HttpClient.newBuilder().sslContext(ssl)
                 .version(java.net.http.HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(3)).build();
         var uri = java.net.URI.create("https://localhost:" + stack.hop("edge").tlsAddress().getPort() + "/api/products/42");

@@ -1,6 +1,7 @@
 package io.requestflow.edge;
 
 import io.requestflow.engine.net.HostPort;
+import io.requestflow.engine.testing.Http;
 import io.requestflow.engine.tls.LocalCa;
 import io.requestflow.engine.tls.ServerTls;
 import org.junit.jupiter.api.AfterAll;
@@ -156,7 +157,7 @@ class EdgeControlTest {
 
     @Test
     void aPeerThatIsDownIsNamedAndTheLocalPurgeStands() {
-        int closed = io.requestflow.engine.testing.Http.closedPort();
+        int closed = Http.closedPort();
         try (EdgeFixture front = new EdgeFixture(CacheConfig.defaults().withPeers(List.of("127.0.0.1:" + closed)))) {
             front.script("/alone", 200, "a", "cache-control", "max-age=600");
             front.get("/alone");
@@ -199,13 +200,7 @@ class EdgeControlTest {
         try (EdgeFixture tls = new EdgeFixture(CacheConfig.defaults())) {
             tls.edge.withTls(EdgeFixture.ANY, ServerTls.context(ca.issue(List.of("localhost", "127.0.0.1"))));
             tls.script("/secure", 200, "s", "cache-control", "max-age=60");
-            var ks = java.security.KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            ks.setCertificateEntry("ca", ca.certificate());
-            var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            var ssl = javax.net.ssl.SSLContext.getInstance("TLS");
-            ssl.init(null, tmf.getTrustManagers(), null);
+            var ssl = Http.trusting(ca.certificate());
             HttpClient client = HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_2).build();
             URI uri = URI.create("https://localhost:" + tls.edge.tlsAddress().getPort() + "/secure");
             HttpRequest req = HttpRequest.newBuilder(uri).header("x-host-override", "1").build();
@@ -249,14 +244,7 @@ class EdgeControlTest {
         }
     }
 
-    private static javax.net.ssl.SSLContext trusting(LocalCa ca) throws Exception {
-        var ks = java.security.KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setCertificateEntry("ca", ca.certificate());
-        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        var ssl = javax.net.ssl.SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
-        return ssl;
+    private static javax.net.ssl.SSLContext trusting(LocalCa ca) {
+        return Http.trusting(ca.certificate());
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.requestflow.engine.http.Json;
+import io.requestflow.engine.testing.Http;
 import io.requestflow.engine.tls.LocalCa;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -134,7 +135,7 @@ class KubeRehearsalTest {
                     .contains("balancer;dur=").contains("desc=\"127.0.0.1:" + (8300 + offset) + "\"");
 
             // HTTPS at the edge pod, with the Secret's certificate
-            HttpClient https = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(trusting(ca)).build();
+            HttpClient https = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(Http.trusting(ca.certificate())).build();
             HttpResponse<String> secure = https.send(HttpRequest.newBuilder(
                             URI.create("https://127.0.0.1:" + (8443 + offset) + "/api/products/42"))
                     .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
@@ -162,17 +163,6 @@ class KubeRehearsalTest {
         Files.writeString(dir.resolve("tls.crt"), chain.toString());
         Files.writeString(dir.resolve("tls.key"), key.toString());
         return dir;
-    }
-
-    private static javax.net.ssl.SSLContext trusting(LocalCa ca) throws Exception {
-        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setCertificateEntry("ca", ca.certificate());
-        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        var context = javax.net.ssl.SSLContext.getInstance("TLS");
-        context.init(null, tmf.getTrustManagers(), null);
-        return context;
     }
 
     private Process start(List<String> args, Path hosts, String name) throws IOException {

@@ -16,6 +16,22 @@ public final class Http {
 
     private Http() {}
 
+    /** A client TLS context that trusts {@code ca} and nothing else (a test's own CA). */
+    public static javax.net.ssl.SSLContext trusting(java.security.cert.X509Certificate ca) {
+        try {
+            var store = java.security.KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setCertificateEntry("ca", ca);
+            var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(store);
+            var context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, tmf.getTrustManagers(), null);
+            return context;
+        } catch (java.security.GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot build a trust store for the test CA", e);
+        }
+    }
+
     public static HttpResponse<String> get(String url, String... headers) {
         return send("GET", url, null, headers);
     }

@@ -5,6 +5,7 @@ import io.requestflow.engine.http.Response;
 import io.requestflow.engine.net.HostPort;
 import io.requestflow.engine.server.HttpServer;
 import io.requestflow.engine.server.ServerConfig;
+import io.requestflow.engine.testing.Http;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x9.X962Parameters;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
@@ -16,14 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.interfaces.ECPrivateKey;
 import java.security.cert.X509Certificate;
@@ -49,7 +48,7 @@ class CertificateFilesTest {
         LocalCa.Issued first = ca.issue(List.of("localhost"));
         write(first, cert, key, true);
         CertificateFiles files = new CertificateFiles(cert, key, Duration.ZERO); // look at every connection
-        SSLContext trust = trusting(ca.certificate());
+        SSLContext trust = Http.trusting(ca.certificate());
         try (Engine engine = new Engine(1, 100);
              HttpServer server = HttpServer.start("tls", new HostPort("127.0.0.1", 0), ServerConfig.defaults(),
                      engine.group(), request -> CompletableFuture.completedFuture(Response.empty(204)), files)) {
@@ -129,16 +128,5 @@ class CertificateFilesTest {
             socket.startHandshake();
             return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
         }
-    }
-
-    private static SSLContext trusting(X509Certificate ca) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setCertificateEntry("ca", ca);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, tmf.getTrustManagers(), null);
-        return context;
     }
 }

@@ -5,6 +5,7 @@ import io.requestflow.engine.http.Response;
 import io.requestflow.engine.net.HostPort;
 import io.requestflow.engine.server.HttpServer;
 import io.requestflow.engine.server.ServerConfig;
+import io.requestflow.engine.testing.Http;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +21,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -50,13 +49,7 @@ class TlsListenerTest {
                         "secure", request.secure(), "path", request.path(),
                         "host", request.host(),
                         "streamHeader", String.valueOf(request.header("x-http2-stream-id"))))), () -> tls);
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setCertificateEntry("ca", ca.certificate());
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        trust = SSLContext.getInstance("TLS");
-        trust.init(null, tmf.getTrustManagers(), null);
+        trust = Http.trusting(ca.certificate());
     }
 
     @AfterAll
