@@ -14,7 +14,8 @@ import java.util.concurrent.Callable;
 /** {@code ./flow ca}: where the local CA certificate is and how to make a client trust it. */
 @Command(name = "ca", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {"Show the local certificate authority that signs the edge's HTTPS certificate",
-                "(created on first use in <dataDir>/ca/), and how to trust it."})
+                "(created on first use in <dataDir>/ca/), and how to trust it. An edge given a certificate of",
+                "its own (edge.tlsCertificate, serve --tls-cert) does not use it."})
 public final class CaCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Topology file (default: config/topology.yaml)")
     Path config;
@@ -46,6 +47,11 @@ public final class CaCommand implements Callable<Integer> {
                 + " && sudo update-ca-certificates");
         System.out.println("Browsers also need shop." + t.dns.zone() + " to resolve to 127.0.0.1 (for example a line"
                 + " in /etc/hosts).");
+        if (t.edge.tlsCertificate != null) {
+            System.out.println();
+            System.out.println("Note: edge.tlsCertificate is set, so the edge serves " + t.edge.tlsCertificate
+                    + " instead of a certificate from this CA; trust whatever issued that one.");
+        }
         return 0;
     }
 }
