@@ -195,11 +195,18 @@ public final class ServeCommand implements Callable<Integer> {
                 case "console" -> {
                     var settings = t.console.settings();
                     HostPort at = listen != null ? HostPort.parse(listen) : new HostPort(t.bind, settings.port());
+                    io.requestflow.console.PathDirectory directory = new TopologyDirectory(t);
+                    if (t.console.podDomain != null) {
+                        var pods = new io.requestflow.cli.kube.PodDirectory(t, t.console.podDomain, settings.adminTimeoutMs());
+                        started.add(pods);
+                        directory = pods;
+                    }
                     var console = io.requestflow.console.ConsoleServer.start(engine, at.host(),
-                            new TopologyDirectory(t), new io.requestflow.console.ConsoleSettings(at.port(),
+                            directory, new io.requestflow.console.ConsoleSettings(at.port(),
                                     settings.adminTimeoutMs(), settings.requestTimeoutMs()));
                     started.add(console);
-                    yield "console on http://" + HostPort.of(console.address()) + "/ for the topology's ports";
+                    yield "console on http://" + HostPort.of(console.address()) + "/ for "
+                            + (t.console.podDomain == null ? "the topology's ports" : "the pods of *-admin." + t.console.podDomain);
                 }
                 default -> throw new IllegalStateException(role);
             };

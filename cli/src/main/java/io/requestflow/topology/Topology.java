@@ -466,6 +466,11 @@ public final class Topology {
         public int port = D.port();
         public long adminTimeoutMs = D.adminTimeoutMs();
         public long requestTimeoutMs = D.requestTimeoutMs();
+        /**
+         * On a cluster ({@code ./flow kube} sets it): the DNS domain of the {@code <role>-admin} headless
+         * Services through which {@code serve --role console} finds every pod, instead of the topology's ports.
+         */
+        public String podDomain;
 
         public io.requestflow.console.ConsoleSettings settings() {
             return new io.requestflow.console.ConsoleSettings(port, adminTimeoutMs, requestTimeoutMs);

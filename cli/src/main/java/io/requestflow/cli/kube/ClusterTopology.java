@@ -43,7 +43,8 @@ final class ClusterTopology {
             // the edge's pods forward X-Forwarded-For from private addresses; narrow this to the pod network
             var trusted = object(root, "firewall").putArray("trustedProxies");
             trusted.add("10.0.0.0/8").add("172.16.0.0/12").add("192.168.0.0/16");
-            object(root, "console").put("enabled", false);
+            // `up` is not used on a cluster; the console pod finds every pod through the <role>-admin Services
+            object(root, "console").put("enabled", false).put("podDomain", namespace + ".svc.cluster.local");
             // credentials live in the Secret; the file (a ConfigMap, readable by more people) carries none
             JsonNode postgres = root.path("data").path("postgres");
             if (postgres instanceof ObjectNode p) p.remove(java.util.List.of("user", "password", "url"));

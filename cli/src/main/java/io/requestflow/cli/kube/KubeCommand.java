@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
                 "named after their roles; the balancer finds the gateway pods through a headless Service.",
                 "PostgreSQL, Redis and Kafka are yours: their addresses and credentials come from the Secret",
                 "requestflow-data (keys postgres-url, postgres-user, postgres-password, redis-url, kafka-bootstrap).",
+                "The console runs as a pod: kubectl -n NAMESPACE port-forward deploy/console 9900:9900.",
                 "The image is built from deploy/Containerfile. See docs/kubernetes.md.",
                 "",
                 "Example: ./flow kube --image registry.example/requestflow:0.1 | kubectl apply -f -"})

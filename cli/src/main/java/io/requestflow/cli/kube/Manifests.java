@@ -19,7 +19,7 @@ import java.util.Map;
  * {@code serve --role R} that runs a hop per process here. Traffic between hops goes through Services named
  * after the roles; the balancer finds the gateway pods through a headless Service ({@code balancer.discovery});
  * PostgreSQL, Redis and Kafka are the cluster's own, named in a Secret. What the manifests do not cover is
- * said in docs/kubernetes.md (the console, the embedded stores).
+ * said in docs/kubernetes.md (the embedded stores, autoscaling, NetworkPolicies).
  */
 public final class Manifests {
     /** The headless Service whose A records are the ready gateway pods. */
@@ -105,6 +105,10 @@ public final class Manifests {
         }
         docs.add(dnsDeployment());
         docs.add(service("dns", "dns", List.of(port("dns-udp", t.dns.port(), "UDP"), port("dns-tcp", t.dns.port(), "TCP")), false));
+        for (Map.Entry<String, Integer> admin : adminPorts(t).entrySet()) {
+            docs.add(adminService(admin.getKey(), admin.getValue()));
+        }
+        docs.add(consoleDeployment());
         return docs;
     }
 
@@ -119,6 +123,30 @@ public final class Manifests {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * Every role a pod runs, in path order, with the admin port its pods serve (the listen port + 1000, as
+     * {@code serve --listen} gives it; dns and queue name theirs): what probes, the {@code <role>-admin}
+     * Services and the console's {@link PodDirectory} use.
+     */
+    public static Map<String, Integer> adminPorts(Topology t) {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("dns", t.dnsAdminPort);
+        ports.put("edge", t.edge.port + 1000);
+        ports.put("firewall", t.firewall.port + 1000);
+        ports.put("balancer", t.balancer.port + 1000);
+        ports.put("gateway", t.gateway.port + 1000);
+        Topology.Services s = t.services;
+        ports.put("auth", s.auth.port + 1000);
+        ports.put("catalog", s.catalog.port + 1000);
+        ports.put("inventory", s.inventory.port + 1000);
+        ports.put("reviews", s.reviews.port + 1000);
+        ports.put("recommendations", s.recommendations.port + 1000);
+        ports.put("orders", s.orders.port + 1000);
+        ports.put("page", s.page.port + 1000);
+        if (t.queue.enabled) ports.put("queue", t.queue.adminPort);
+        return ports;
     }
 
     /** The services behind the gateway, by name, with their ports (what the gateway's routes name). */
@@ -210,6 +238,32 @@ public final class Manifests {
         ObjectNode doc = deployment("dns", 1, List.of("serve", "--role", "dns", "--listen", "0.0.0.0:" + port, "--admin",
                 "0.0.0.0:" + topology.dnsAdminPort), List.of(port("dns-udp", port, "UDP"), port("dns-tcp", port, "TCP")),
                 topology.dnsAdminPort, List.of());
+        return doc;
+    }
+
+    /**
+     * The headless Service whose A records are every pod of a role, ready or not, on its admin port: how
+     * the console finds each pod ({@link PodDirectory}).
+     */
+    private ObjectNode adminService(String role, int adminPort) {
+        ObjectNode doc = service(PodDirectory.adminService(role), role, List.of(port("admin", adminPort, "TCP")), true);
+        ((ObjectNode) doc.path("spec")).put("publishNotReadyAddresses", true);
+        return doc;
+    }
+
+    /**
+     * The console, listening on the pod's loopback only: reach it with {@code kubectl port-forward}, whose
+     * rights are the access control (it can break any pod). Without a listener the kubelet could reach, it
+     * has no probes and no admin port.
+     */
+    private ObjectNode consoleDeployment() {
+        int port = topology.console.port;
+        ObjectNode doc = deployment("console", 1, List.of("serve", "--role", "console", "--listen", "127.0.0.1:" + port),
+                List.of(port("http", port, "TCP")), 0, List.of());
+        ObjectNode container = (ObjectNode) doc.path("spec").path("template").path("spec").path("containers").get(0);
+        container.remove(List.of("readinessProbe", "livenessProbe"));
+        ArrayNode ports = (ArrayNode) container.path("ports");
+        for (int i = ports.size() - 1; i >= 0; i--) if (ports.get(i).path("name").asText().equals("admin")) ports.remove(i);
         return doc;
     }
 

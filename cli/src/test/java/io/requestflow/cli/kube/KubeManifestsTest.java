@@ -61,6 +61,30 @@ class KubeManifestsTest {
     }
 
     @Test
+    void everyPodIsListedByItsRolesAdminServiceForTheConsoleWhichListensOnLoopbackOnly() {
+        int roles = 0;
+        for (JsonNode d : kind("Deployment")) {
+            String role = d.at("/metadata/name").asText();
+            if (role.equals("console")) continue;
+            JsonNode admin = named(docs, "Service", role + "-admin");
+            assertThat(admin.at("/spec/clusterIP").asText()).isEqualTo("None");
+            assertThat(admin.at("/spec/publishNotReadyAddresses").asBoolean()).as("the console sees unready pods too").isTrue();
+            assertThat(admin.at("/spec/selector/app.kubernetes.io~1name").asText()).isEqualTo(role);
+            assertThat(admin.at("/spec/ports/0/port").asInt()).isEqualTo(port(d, "admin"));
+            roles++;
+        }
+        assertThat(roles).isEqualTo(13);
+
+        JsonNode console = named(docs, "Deployment", "console");
+        assertThat(args(console)).containsSequence("--role", "console").containsSequence("--listen", "127.0.0.1:9900");
+        assertThat(container(console).has("readinessProbe")).isFalse();
+        Topology t = TopologyLoader.parse(kind("ConfigMap").getFirst().at("/data/topology.yaml").asText(), "the ConfigMap");
+        assertThat(t.console.podDomain).isEqualTo("shop.svc.cluster.local");
+        assertThat(docs.stream().filter(d -> d.path("kind").asText().equals("Service"))
+                .map(d -> d.at("/metadata/name").asText())).doesNotContain("console");
+    }
+
+    @Test
     void theEdgeServesTheTlsSecretsCertificateOnItsTlsPort() throws Exception {
         JsonNode edge = named(docs, "Deployment", "edge");
         List<String> args = args(edge);
@@ -125,13 +149,14 @@ class KubeManifestsTest {
             roles.add(role);
         }
         assertThat(roles).containsExactlyInAnyOrder("dns", "edge", "firewall", "balancer", "gateway", "auth", "catalog",
-                "inventory", "reviews", "recommendations", "orders", "page", "queue");
+                "inventory", "reviews", "recommendations", "orders", "page", "queue", "console");
     }
 
     @Test
     void probesHitEachPodsAdminPortAndListenersMatchTheirContainerPorts() {
         for (JsonNode d : kind("Deployment")) {
             List<String> args = args(d);
+            if (args.contains("console")) continue; // loopback only, no probes: see the console's own test
             int admin = port(d, "admin");
             assertThat(container(d).at("/readinessProbe/httpGet/port").asInt()).isEqualTo(admin);
             assertThat(container(d).at("/readinessProbe/httpGet/path").asText()).isEqualTo("/readyz");

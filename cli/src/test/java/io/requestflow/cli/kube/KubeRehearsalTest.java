@@ -70,6 +70,7 @@ class KubeRehearsalTest {
                 dns: {port: %12$d, records: {shop: [127.0.0.1], gateway-pods: [127.0.0.1]}}
                 dnsAdminPort: %13$d
                 queue: {adminPort: %14$d}
+                console: {port: %19$d}
                 data:
                   postgres: {port: %15$d}
                   replicas: {count: 0}
@@ -77,7 +78,7 @@ class KubeRehearsalTest {
                   kafka: {port: %17$d}
                 """.formatted(8080 + offset, 8100 + offset, 8200 + offset, 8300 + offset, 8400 + offset, 8500 + offset,
                 8510 + offset, 8520 + offset, 8530 + offset, 8540 + offset, 8550 + offset, 5353 + offset, 6353 + offset,
-                9600 + offset, 5433 + offset, 6380 + offset, 9092 + offset, 8443 + offset);
+                9600 + offset, 5433 + offset, 6380 + offset, 9092 + offset, 8443 + offset, 9900 + offset);
         List<JsonNode> docs = documents(KubeCommand.generate(topology, "rehearsal", "requestflow", "unused", "edge-tls"));
         // the edge's TLS Secret, as its volume would hold it (the second substitution: a directory for the mount)
         LocalCa ca = LocalCa.loadOrCreate(home.resolve("cluster-ca"));
@@ -94,8 +95,15 @@ class KubeRehearsalTest {
         Files.writeString(home.resolve("config/topology.yaml"), yaml.writeValueAsString(cluster));
         // the Services' names, as the cluster's DNS would give them
         Path hosts = home.resolve("hosts");
-        Files.writeString(hosts, "127.0.0.1 localhost edge firewall balancer auth catalog inventory reviews"
-                + " recommendations orders page dns\n");
+        StringBuilder names = new StringBuilder("127.0.0.1 localhost edge firewall balancer auth catalog inventory reviews"
+                + " recommendations orders page dns dns.requestflow.svc.cluster.local");
+        for (JsonNode d : docs) {
+            String name = d.at("/metadata/name").asText();
+            if (d.path("kind").asText().equals("Service") && name.endsWith("-admin")) {
+                names.append(' ').append(name).append(".requestflow.svc.cluster.local");
+            }
+        }
+        Files.writeString(hosts, names + "\n");
         Map<String, String> secret = Map.of(
                 "POSTGRES_URL", "jdbc:postgresql://127.0.0.1:" + (5433 + offset) + "/requestflow",
                 "POSTGRES_USER", "requestflow", "POSTGRES_PASSWORD", "requestflow",
@@ -115,7 +123,8 @@ class KubeRehearsalTest {
                     args.add(substitute(a.asText(), secret).replace(Manifests.EdgeTls.MOUNT, tls.toString()));
                 }
                 processes.add(start(args, hosts, role));
-                admins.put(role, d.at("/spec/template/spec/containers/0/readinessProbe/httpGet/port").asInt());
+                JsonNode probe = d.at("/spec/template/spec/containers/0/readinessProbe/httpGet/port");
+                if (!probe.isMissingNode()) admins.put(role, probe.asInt()); // the console has none
             }
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             for (Map.Entry<String, Integer> admin : admins.entrySet()) {
@@ -141,6 +150,20 @@ class KubeRehearsalTest {
                     .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(secure.statusCode()).as(secure.body()).isEqualTo(200);
             assertThat(secure.version()).as("ALPN picks HTTP/2").isEqualTo(HttpClient.Version.HTTP_2);
+
+            // the console pod finds every pod through the <role>-admin Services (as kubectl port-forward reaches it)
+            awaitPort(9900 + offset, "console", processes);
+            HttpResponse<String> path = client.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + (9900 + offset) + "/api/path"))
+                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(path.statusCode()).as(path.body()).isEqualTo(200);
+            Map<String, String> states = new LinkedHashMap<>();
+            for (JsonNode i : Json.tree(path.body().getBytes(StandardCharsets.UTF_8)).get("instances")) {
+                states.put(i.get("name").asText(), i.get("state").asText());
+            }
+            assertThat(states).as("every pod, by role and address, ready").containsOnlyKeys(admins.keySet().stream()
+                    .map(role -> role + "@127.0.0.1").toList());
+            assertThat(states.values()).containsOnly("ready");
         } finally {
             for (Process p : processes.reversed()) p.destroy(); // SIGTERM: each drains and stops what it started
             for (Process p : processes) {
@@ -241,13 +264,13 @@ class KubeRehearsalTest {
     /** An offset that puts every port of the topology (traffic, admin, data) on a free port of this machine. */
     private static int freeOffset() {
         int[] ports = {8080, 8100, 8200, 8300, 8400, 8500, 8510, 8520, 8530, 8540, 8550, 5353, 6353, 9600, 5433, 6380,
-                9092, 9093, 8443};
+                9092, 9093, 8443, 9900};
         for (int attempt = 0; attempt < 50; attempt++) {
             int offset = ThreadLocalRandom.current().nextInt(10_000, 20_000);
             boolean free = true;
             for (int p : ports) {
                 free &= isFree(p + offset) && (p == 5353 || p == 9092 || p == 9093 || p == 5433 || p == 6380 || p == 6353
-                        || p == 9600 || p == 8443 || isFree(p + offset + 1000));
+                        || p == 9600 || p == 8443 || p == 9900 || isFree(p + offset + 1000));
             }
             if (free) return offset;
         }
