@@ -174,7 +174,7 @@ public final class ServeCommand implements Callable<Integer> {
                                 + " `./flow serve --role data` runs one on " + t.bind + ":" + t.data.kafka.port());
                     }
                     var queue = roles.queue(name, admin != null ? HostPort.parse(admin) : new HostPort(t.bind, t.queue.adminPort),
-                            new DataEndpoints(jdbc(t), null, List.of()), bootstrap);
+                            new DataEndpoints(jdbc(t), null, List.of(), false), bootstrap);
                     started.add(queue);
                     yield "queue: outbox -> kafka " + bootstrap + " topic " + t.queue.topic + ", worker group "
                             + t.queue.group + ", admin " + HostPort.of(queue.admin().address());
@@ -333,7 +333,7 @@ public final class ServeCommand implements Callable<Integer> {
         String password = postgres != null ? postgresPassword : t.data.postgres.password();
         List<JdbcEndpoint> replicas = t.data.replicas.urls().stream()
                 .map(url -> new JdbcEndpoint(url, user, password)).toList();
-        return new DataEndpoints(new JdbcEndpoint(jdbcUrl, user, password), redisUrl, replicas);
+        return new DataEndpoints(new JdbcEndpoint(jdbcUrl, user, password), redisUrl, replicas, false);
     }
 
     static HostPort toHostPort(String url) {

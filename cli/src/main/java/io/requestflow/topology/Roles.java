@@ -188,7 +188,7 @@ public final class Roles {
     public HttpHop auth(String instance, HostPort listen, HostPort admin, DataEndpoints data) {
         HopContext ctx = engine.hop("auth", instance);
         try {
-            Database db = ctx.own(Database.open(data.jdbc(), topology.data.postgres, instance));
+            Database db = ctx.own(primary(data, instance));
             Sql sql = new Sql(db.dataSource());
             AuthRedis redis = ctx.own(new AuthRedis(data.redisUrl(), Duration.ofMillis(topology.data.redis.timeoutMs())));
             SigningKeys keys = ctx.own(SigningKeys.open(db.dataSource(), legacySigningKeysFile(), SigningKeys.REFRESH_INTERVAL));
@@ -283,6 +283,25 @@ public final class Roles {
                 topology.data.replicas.checkIntervalMs(), ctx.registry(), new SharedWritePositions(redis)));
     }
 
+    /**
+     * A pool to the primary, its schema brought up to date first unless {@code up} just did: a hop in its
+     * own process cannot know (a cluster's database has only the services to migrate it). Flyway takes a
+     * lock, so pods starting together migrate once; the others find the schema current.
+     */
+    private Database primary(DataEndpoints data, String instance) {
+        Database db = Database.open(data.jdbc(), topology.data.postgres, instance);
+        if (!data.schemaCurrent()) {
+            try {
+                db.migrate();
+            } catch (RuntimeException e) {
+                db.close();
+                throw new IllegalStateException(instance + ": cannot bring the database schema up to date at "
+                        + data.jdbc().url() + ": " + e.getMessage(), e);
+            }
+        }
+        return db;
+    }
+
     @FunctionalInterface
     private interface ServiceFactory {
         List<Stage> stages(HopContext ctx, Sql sql, CacheAside cache);
@@ -293,7 +312,7 @@ public final class Roles {
                                 ServiceFactory factory) {
         HopContext ctx = engine.hop(role, instance);
         try {
-            Database db = ctx.own(Database.open(data.jdbc(), topology.data.postgres, instance));
+            Database db = ctx.own(primary(data, instance));
             RedisCache redis = ctx.own(new RedisCache(data.redisUrl(),
                     Duration.ofMillis(topology.data.redis.timeoutMs())));
             Sql sql = new Sql(db.dataSource(), readRouter(ctx, instance, db, data, redis));
@@ -310,7 +329,7 @@ public final class Roles {
     public QueueHop queue(String instance, HostPort admin, DataEndpoints data, String kafkaBootstrap) {
         HopContext ctx = engine.hop("queue", instance);
         try {
-            Database db = ctx.own(Database.open(data.jdbc(), topology.data.postgres, instance));
+            Database db = ctx.own(primary(data, instance));
             var config = topology.queue.config();
             io.requestflow.services.queue.Topics.ensure(kafkaBootstrap, config, topology.queue.partitions,
                     config.sendTimeoutMs());

@@ -91,7 +91,7 @@ public final class Stack implements AutoCloseable {
             endpoints.add(new Endpoint("postgres", "replica-" + (i + 1), data.replicas().get(i).url(), "-"));
         }
         endpoints.add(new Endpoint("redis", "cache", data.redisUrl(), "-"));
-        DataEndpoints endpointsForServices = new DataEndpoints(data.jdbc(), data.redisUrl(), data.replicas());
+        DataEndpoints endpointsForServices = new DataEndpoints(data.jdbc(), data.redisUrl(), data.replicas(), true);
         dataFaults = new DataFaults(data, engine.blocking());
         running.push(dataFaults);
 
