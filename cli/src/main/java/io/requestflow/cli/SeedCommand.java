@@ -48,8 +48,13 @@ public final class SeedCommand implements Callable<Integer> {
             System.out.println(shop ? "  inventory, reviews and " + ShopSeeder.orderCount(products) + " orders loaded"
                     : "  inventory, reviews and orders already match");
         }
-        System.out.printf("requestflow seed: done in %.1f s. Start it with: ./flow up --products %d%n",
-                (System.nanoTime() - start) / 1e9, products);
+        if (t.data.postgres.usesEmbedded()) {
+            System.out.printf("requestflow seed: done in %.1f s. Start it with: ./flow up --products %d%n",
+                    (System.nanoTime() - start) / 1e9, products);
+        } else {
+            System.out.printf("requestflow seed: done in %.1f s, in %s%n", (System.nanoTime() - start) / 1e9,
+                    t.data.postgres.url());
+        }
         return 0;
     }
 }
