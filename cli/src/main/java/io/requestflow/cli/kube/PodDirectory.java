@@ -96,8 +96,14 @@ public final class PodDirectory implements PathDirectory, AutoCloseable {
     @Override
     public HostPort balancerAdmin() {
         int port = Manifests.adminPorts(topology).get("balancer");
-        for (Instance i : instances()) if (i.role().equals("balancer")) return i.admin();
-        return new HostPort(host("balancer"), port);
+        InetAddress[] pods;
+        try {
+            pods = resolved(lookups.submit(() -> InetAddress.getAllByName(host("balancer"))),
+                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
+        } catch (java.util.concurrent.RejectedExecutionException busy) {
+            pods = new InetAddress[0];
+        }
+        return new HostPort(pods.length > 0 ? pods[0].getHostAddress() : host("balancer"), port);
     }
 
     @Override
