@@ -46,14 +46,7 @@ public final class PodDirectory implements PathDirectory, AutoCloseable {
     public List<Instance> instances() {
         Map<String, Integer> ports = Manifests.adminPorts(topology);
         Map<String, Future<InetAddress[]>> pending = new LinkedHashMap<>();
-        for (String role : ports.keySet()) {
-            String name = host(role);
-            try {
-                pending.put(role, lookups.submit(() -> InetAddress.getAllByName(name)));
-            } catch (java.util.concurrent.RejectedExecutionException busy) {
-                pending.put(role, null); // earlier lookups still hang: DNS is not answering
-            }
-        }
+        for (String role : ports.keySet()) pending.put(role, lookup(role));
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         List<Instance> all = new ArrayList<>();
         for (Map.Entry<String, Future<InetAddress[]>> e : pending.entrySet()) {
@@ -71,6 +64,16 @@ public final class PodDirectory implements PathDirectory, AutoCloseable {
             }
         }
         return all;
+    }
+
+    /** The role's pods, being looked up; null when earlier lookups still hang (DNS is not answering). */
+    private Future<InetAddress[]> lookup(String role) {
+        String name = host(role);
+        try {
+            return lookups.submit(() -> InetAddress.getAllByName(name));
+        } catch (java.util.concurrent.RejectedExecutionException busy) {
+            return null;
+        }
     }
 
     private static InetAddress[] resolved(Future<InetAddress[]> lookup, long deadline) {
@@ -96,13 +99,7 @@ public final class PodDirectory implements PathDirectory, AutoCloseable {
     @Override
     public HostPort balancerAdmin() {
         int port = Manifests.adminPorts(topology).get("balancer");
-        InetAddress[] pods;
-        try {
-            pods = resolved(lookups.submit(() -> InetAddress.getAllByName(host("balancer"))),
-                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
-        } catch (java.util.concurrent.RejectedExecutionException busy) {
-            pods = new InetAddress[0];
-        }
+        InetAddress[] pods = resolved(lookup("balancer"), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
         return new HostPort(pods.length > 0 ? pods[0].getHostAddress() : host("balancer"), port);
     }
 
