@@ -144,12 +144,16 @@ class ResilienceTest {
             assertThat(balancerDesc(r)).doesNotContain("retries");
         }
         assertThat(h.backend(1).posts.get() + h.backend(2).posts.get()).isEqualTo(10);
-        // the client promises the POST is safe to repeat: now it is retried on the other instance
+        // the client promises the POST is safe to repeat: now it is retried on the other instance (a few tries:
+        // on a busy machine a health check may time out and leave backend-1 out of rotation for a moment)
         h.backend(2).postStatus = 200;
-        HttpResponse<String> r = null;
-        for (int i = 0; i < 2; i++) r = Http.post(h.url("/orders"), "{}", "x-retryable", "true");
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(h.backend(1).posts.get() + h.backend(2).posts.get()).isGreaterThan(12);
+        boolean retried = false;
+        for (int i = 0; i < 20 && !retried; i++) {
+            HttpResponse<String> r = Http.post(h.url("/orders"), "{}", "x-retryable", "true");
+            assertThat(r.statusCode()).isEqualTo(200);
+            retried = balancerDesc(r).contains("retries=1");
+        }
+        assertThat(retried).as("a retryable POST that met backend-1's 503 was retried on backend-2").isTrue();
     }
 
     @Test

@@ -49,7 +49,7 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "D", description = "warm-up before measuring (default 5s)")
     String warmup;
 
-    @Option(names = "--ramp", paramLabel = "D", description = "ramp from 10% to the rate at the start (default 0)")
+    @Option(names = "--ramp", paramLabel = "D", description = "ramp from 10%% to the rate at the start (default 0)")
     String ramp;
 
     @Option(names = "--arrival", paramLabel = "constant|poisson", description = "arrival process (default poisson)")
