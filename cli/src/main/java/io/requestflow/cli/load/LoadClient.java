@@ -166,8 +166,10 @@ public final class LoadClient implements AutoCloseable {
             int status = response.status().code();
             HttpHeaders h = response.headers();
             String cache = h.get("x-cache") != null ? h.get("x-cache") : h.get("cache-status");
+            boolean good = planned.good(status);
             finish(new Outcome(planned, intended, System.nanoTime(), status,
-                    status >= 400 ? Outcome.Kind.STATUS : null, status >= 400 ? "HTTP " + status : null,
+                    good ? null : Outcome.Kind.STATUS, good ? null : "HTTP " + status
+                            + (planned.expect() == null ? "" : " (expected " + planned.expect() + ")"),
                     h.get("server-timing"), cache, dnsNanos, protocol));
         }
     }

@@ -8,7 +8,7 @@ package io.requestflow.cli.load;
  * @param intendedNanos when the schedule meant to send it ({@link System#nanoTime()} clock)
  * @param endNanos      when the last byte arrived or the failure was known
  * @param status        HTTP status, or 0 when no response arrived
- * @param error         null for a response with status < 400; otherwise what went wrong
+ * @param error         null for a good answer (status < 400, or one its endpoint expects); otherwise what went wrong
  * @param detail        a short description of the error (first of its kind is shown in the report)
  * @param serverTiming  the {@code Server-Timing} response header, or null
  * @param edgeCache     {@code X-Cache} or {@code Cache-Status} response header, or null
@@ -21,7 +21,7 @@ public record Outcome(Workload.Planned planned, long intendedNanos, long endNano
 
     /** How a request failed; every failure is counted under one of these, never dropped. */
     public enum Kind {
-        /** an HTTP response with status >= 400 */
+        /** an HTTP response with status >= 400 its endpoint does not expect, or one outside what it expects */
         STATUS,
         /** no complete response within the request timeout */
         TIMEOUT,

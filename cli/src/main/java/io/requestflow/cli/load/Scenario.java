@@ -97,8 +97,9 @@ public final class Scenario {
                     "{\"username\":\"{username}\",\"password\":\"{password}\"}", false),
             new Endpoint("add-review", 0.02, "POST", "/api/reviews/{product}",
                     "{\"rating\":5,\"text\":\"works as described\"}", true),
+            // about one product in twenty is sold out (ShopSeeder.stock): its 409 is the shop's answer, not a failure
             new Endpoint("place-order", 0.04, "POST", "/api/orders",
-                    "{\"items\":[{\"productId\":{product},\"quantity\":1}]}", true));
+                    "{\"items\":[{\"productId\":{product},\"quantity\":1}]}", true, List.of(201, 409)));
 
     /** A part of the compressed day: {@code share} of the duration at {@code factor} × the target rate. */
     public record Phase(String name, double share, double factor) {}
@@ -106,8 +107,16 @@ public final class Scenario {
     /** Clients of one region use source addresses 127.{octet}.x.1 .. 127.{octet}.x.{clients}. */
     public record Region(String name, int octet, int clients, double weight) {}
 
-    /** One kind of request in the mix. */
-    public record Endpoint(String name, double weight, String method, String path, String body, boolean auth) {}
+    /**
+     * One kind of request in the mix. {@code expect}: the statuses that count as a good answer (null: any
+     * below 400), for answers a shop gives on purpose, such as 409 for a product that is sold out.
+     */
+    public record Endpoint(String name, double weight, String method, String path, String body, boolean auth,
+                           List<Integer> expect) {
+        public Endpoint(String name, double weight, String method, String path, String body, boolean auth) {
+            this(name, weight, method, path, body, auth, null);
+        }
+    }
 
     public static Scenario defaults() {
         return new Scenario();
@@ -143,6 +152,8 @@ public final class Scenario {
         for (Endpoint e : endpoints) {
             require(e.name() != null && e.path() != null && e.path().startsWith("/") && e.weight() >= 0,
                     "endpoint " + e.name() + " needs a name, a path starting with / and a weight >= 0");
+            require(e.expect() == null || (!e.expect().isEmpty() && e.expect().stream().allMatch(c -> c != null && c >= 100 && c <= 599)),
+                    "endpoint " + e.name() + ": expect lists HTTP statuses (100-599), or is left out for any below 400");
         }
         require(endpoints.stream().mapToDouble(Endpoint::weight).sum() > 0, "endpoint weights sum to 0");
         require(!regions.isEmpty(), "regions must not be empty");

@@ -14,9 +14,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * connection. Not thread-safe: the generator's one scheduling thread draws from it.
  */
 public final class Workload {
-    /** One request to send. */
+    /** One request to send; {@code expect} the statuses that count as good (null: any below 400). */
     public record Planned(int endpoint, String name, String method, String path, byte[] body, boolean auth,
-                          int source, boolean fresh) {}
+                          int source, boolean fresh, List<Integer> expect) {
+        /** Whether an answer with this status is a good one. */
+        public boolean good(int status) {
+            return expect == null ? status < 400 : expect.contains(status);
+        }
+    }
 
     private final Scenario scenario;
     private final Zipf zipf;
@@ -69,7 +74,8 @@ public final class Workload {
         byte[] body = endpoint.body() == null ? null : fill(endpoint.body(), product, false)
                 .getBytes(StandardCharsets.UTF_8);
         boolean fresh = random.nextDouble() < scenario.newConnectionShare;
-        return new Planned(e, endpoint.name(), endpoint.method(), path, body, endpoint.auth(), pick(sourceCdf), fresh);
+        return new Planned(e, endpoint.name(), endpoint.method(), path, body, endpoint.auth(), pick(sourceCdf), fresh,
+                endpoint.expect());
     }
 
     private String fill(String template, int product, boolean url) {

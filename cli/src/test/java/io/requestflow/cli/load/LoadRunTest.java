@@ -28,6 +28,8 @@ class LoadRunTest {
             s.endpoints = List.of(
                     new Scenario.Endpoint("ok", 2, "GET", "/items/{product}", null, false),
                     new Scenario.Endpoint("not-there-yet", 1, "GET", "/missing/{product}", null, false),
+                    // a 404 this endpoint expects (as orders expect a sold-out 409) is a good answer, not an error
+                    new Scenario.Endpoint("expected-404", 1, "GET", "/missing/x{product}", null, false, List.of(200, 404)),
                     new Scenario.Endpoint("hangs", 1, "GET", "/hang", null, false),
                     new Scenario.Endpoint("post", 1, "POST", "/items", "{\"productId\":{product}}", true));
             s.regions = List.of(new Scenario.Region("a", 5, 2, 0.5), new Scenario.Region("b", 6, 2, 0.5));
@@ -42,6 +44,9 @@ class LoadRunTest {
             assertThat(eps.get("hangs").errors).isEqualTo(eps.get("hangs").count).isPositive();
             assertThat(eps.get("hangs").latency.getMinValue() / 1000.0).isGreaterThanOrEqualTo(999);
             assertThat(eps.get("ok").errors).isZero();
+            assertThat(eps.get("expected-404").statuses).containsOnlyKeys(404);
+            assertThat(eps.get("expected-404").count).isPositive();
+            assertThat(eps.get("expected-404").errors).isZero();
             assertThat(eps.get("post").errors).isZero();
             assertThat(snap.errors().get(Outcome.Kind.STATUS)).isEqualTo(eps.get("not-there-yet").count);
             assertThat(snap.errors().get(Outcome.Kind.TIMEOUT)).isEqualTo(eps.get("hangs").count);

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class RecorderTest {
     static Outcome answered(String endpoint, String serverTiming) {
-        Workload.Planned planned = new Workload.Planned(0, endpoint, "GET", "/", null, false, 0, false);
+        Workload.Planned planned = new Workload.Planned(0, endpoint, "GET", "/", null, false, 0, false, null);
         return new Outcome(planned, 1_000, 2_000_000, 200, null, null, serverTiming, null, 0, "h1");
     }
 

@@ -108,10 +108,13 @@ class ReportTest {
                 arrival: constant
                 endpoints:
                   - {name: home, weight: 1, method: GET, path: /}
+                  - {name: buy, weight: 1, method: POST, path: /orders, expect: [201, 409]}
                 """);
         Scenario s = Scenario.load(f);
         assertThat(s.rate).isEqualTo(250);
-        assertThat(s.endpoints).hasSize(1);
+        assertThat(s.endpoints).hasSize(2);
+        assertThat(s.endpoints.get(0).expect()).as("any status below 400").isNull();
+        assertThat(s.endpoints.get(1).expect()).containsExactly(201, 409);
         assertThat(s.regions).hasSize(3);
         java.nio.file.Files.writeString(f, "rtae: 5\n");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Scenario.load(f))
