@@ -23,6 +23,7 @@ import io.requestflow.engine.http.HeaderBlock;
 import io.requestflow.engine.http.Problem;
 import io.requestflow.engine.http.Request;
 import io.requestflow.engine.http.Response;
+import io.requestflow.engine.net.LoopFlusher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -205,7 +206,8 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             }
             // no promise per response: a failed write reaches exceptionCaught, which closes the connection
-            ctx.writeAndFlush(out, ctx.voidPromise());
+            ctx.write(out, ctx.voidPromise());
+            LoopFlusher.flushSoon(ctx.channel());
         }
         return close;
     }
@@ -236,7 +238,8 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (close) {
             wire.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
         } else {
-            wire.writeAndFlush(out, wire.voidPromise());
+            wire.write(out, wire.voidPromise());
+            LoopFlusher.flushSoon(wire.channel());
         }
     }
 
