@@ -128,14 +128,21 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             answer = CompletableFuture.failedFuture(e);
         }
         answer.whenComplete((response, error) -> runOnLoop(ctx, () -> {
-            inFlight.decrementAndGet();
             busy = false;
             Response out = response;
             if (error != null || out == null) {
                 LOG.warn("unhandled error serving {}", request, error);
                 out = Problem.internal("the hop failed while handling the request; see its log");
             }
-            if (write(ctx, out, pending.keepAlive(), pending.head(), pending.version())) {
+            boolean closes;
+            try {
+                closes = write(ctx, out, pending.keepAlive(), pending.head(), pending.version());
+            } finally {
+                // counted out only after the write has queued its flush (LoopFlusher): a drain that sees
+                // nothing in flight closes the connection with a task that comes after that flush
+                inFlight.decrementAndGet();
+            }
+            if (closes) {
                 closing = true;
                 if (queued != null) queued.clear();
                 return;
