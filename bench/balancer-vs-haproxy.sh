@@ -98,32 +98,34 @@ wait_for "http://127.0.0.1:$LB/1k.txt"
 LB_PID=$(ss -ltnp | grep "127.0.0.1\]*:$LB " | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
 TICK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+user_ticks() { awk '{print $14}' "/proc/$1/stat"; }  # the rest of the CPU time is the kernel's, on our behalf
 
 # instructions retired per request (perf stat, when the kernel lets us count): unlike CPU time, hardly
 # moved by what else the machine runs, so it compares the two proxies on a busy machine too
 PERF=""
 if command -v perf >/dev/null 2>&1 && perf stat -e instructions:u -- true >/dev/null 2>&1; then PERF=perf; fi
 
-run() { # name url pid -> "rps p99ms cpu-us-per-request instructions-per-request"
+run() { # name url pid -> "rps p99ms cpu-us-per-request instructions-per-request user-cpu-us-per-request"
   local before after perf_pid=""
-  before=$(cpu_ticks "$3")
+  before=$(cpu_ticks "$3"); before_user=$(user_ticks "$3")
   if [[ -n "$PERF" ]]; then
     perf stat -x, -e instructions:u,instructions:k -p "$3" -o "$WORK/$1.perf" -- sleep "$DURATION" & perf_pid=$!
   fi
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2" > "$WORK/$1.out"
-  after=$(cpu_ticks "$3")
+  after=$(cpu_ticks "$3"); after_user=$(user_ticks "$3")
   local instructions=0
   if [[ -n "$perf_pid" ]]; then
     wait "$perf_pid" || true
     instructions=$(awk -F, '/instructions/ {s += $1} END {print s + 0}' "$WORK/$1.perf")
   fi
-  awk -v ticks=$((after - before)) -v hz="$TICK" -v ins="$instructions" '
+  awk -v ticks=$((after - before)) -v uticks=$((after_user - before_user)) -v hz="$TICK" -v ins="$instructions" '
     /Requests\/sec:/ {rps=$2}
     /^ +99%/ {v=$2; u=v; gsub(/[0-9.]/,"",u); gsub(/[a-z]/,"",v);
               if (u=="us") v=v/1000; else if (u=="s") v=v*1000; p99=v}
     /Non-2xx|Socket errors/ {err=err" "$0}
     /requests in/ {n=$1}
-    END {printf "%.0f %.3f %.1f %.0f%s\n", rps, p99, ticks / hz * 1e6 / n, ins / n, (err==""?"":" ERRORS:"err)}' "$WORK/$1.out"
+    END {printf "%.0f %.3f %.1f %.0f %.1f%s\n", rps, p99, ticks / hz * 1e6 / n, ins / n, uticks / hz * 1e6 / n,
+         (err==""?"":" ERRORS:"err)}' "$WORK/$1.out"
 }
 
 echo "warming up both (JIT, pools)…"
@@ -132,13 +134,13 @@ wrk -t"$THREADS" -c"$CONNECTIONS" -d3s "http://127.0.0.1:$HAP/1k.txt" >/dev/null
 
 echo "balancer tracing.sampleRatio: ${SAMPLE_RATIO:-1 (default)}"
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$THREADS -c$CONNECTIONS -d$DURATION, 1 KB, keep-alive"
-printf "%-6s %-10s %12s %10s %16s %18s\n" round proxy "req/s" "p99 ms" "CPU µs/request" "instructions/req"
+printf "%-6s %-10s %12s %10s %16s %12s %18s\n" round proxy "req/s" "p99 ms" "CPU µs/request" "of it user" "instructions/req"
 sum_h=0; sum_b=0; p99s_h=(); p99s_b=(); cpu_h=(); cpu_b=(); ins_h=(); ins_b=()
 for r in $(seq 1 "$ROUNDS"); do
-  read -r h_rps h_p99 h_cpu h_ins h_err <<<"$(run haproxy "http://127.0.0.1:$HAP/1k.txt" "$HAP_PID")"
-  printf "%-6s %-10s %12s %10s %16s %18s %s\n" "$r" haproxy "$h_rps" "$h_p99" "$h_cpu" "$h_ins" "${h_err:-}"
-  read -r b_rps b_p99 b_cpu b_ins b_err <<<"$(run balancer "http://127.0.0.1:$LB/1k.txt" "$LB_PID")"
-  printf "%-6s %-10s %12s %10s %16s %18s %s\n" "$r" balancer "$b_rps" "$b_p99" "$b_cpu" "$b_ins" "${b_err:-}"
+  read -r h_rps h_p99 h_cpu h_ins h_usr h_err <<<"$(run haproxy "http://127.0.0.1:$HAP/1k.txt" "$HAP_PID")"
+  printf "%-6s %-10s %12s %10s %16s %12s %18s %s\n" "$r" haproxy "$h_rps" "$h_p99" "$h_cpu" "$h_usr" "$h_ins" "${h_err:-}"
+  read -r b_rps b_p99 b_cpu b_ins b_usr b_err <<<"$(run balancer "http://127.0.0.1:$LB/1k.txt" "$LB_PID")"
+  printf "%-6s %-10s %12s %10s %16s %12s %18s %s\n" "$r" balancer "$b_rps" "$b_p99" "$b_cpu" "$b_usr" "$b_ins" "${b_err:-}"
   sum_h=$((sum_h + h_rps)); sum_b=$((sum_b + b_rps)); p99s_h+=("$h_p99"); p99s_b+=("$b_p99")
   cpu_h+=("$h_cpu"); cpu_b+=("$b_cpu"); ins_h+=("$h_ins"); ins_b+=("$b_ins")
 done

@@ -12,6 +12,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.requestflow.engine.http.Request;
 import io.requestflow.engine.http.Response;
 import io.requestflow.engine.net.HostPort;
+import io.requestflow.engine.net.LoopFlusher;
 import io.requestflow.engine.net.Transport;
 
 import java.net.ConnectException;
@@ -184,12 +185,11 @@ public final class UpstreamClient implements AutoCloseable {
                         request.method().equals("HEAD") || request.method().equals("CONNECT"));
                 // no promise per call: a failed write reaches the handler's exceptionCaught, which fails the call
                 ByteBuf head = RequestWriter.head(channel.alloc(), request, upstream);
-                if (request.body().length == 0) {
-                    channel.writeAndFlush(head, channel.voidPromise());
-                } else {
-                    channel.write(head, channel.voidPromise());
-                    channel.writeAndFlush(Unpooled.wrappedBuffer(request.body()), channel.voidPromise());
+                channel.write(head, channel.voidPromise());
+                if (request.body().length > 0) {
+                    channel.write(Unpooled.wrappedBuffer(request.body()), channel.voidPromise());
                 }
+                LoopFlusher.flushSoon(channel);
             };
             if (channel.eventLoop().inEventLoop()) write.run();
             else channel.eventLoop().execute(write);

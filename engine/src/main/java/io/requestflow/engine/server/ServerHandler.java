@@ -23,6 +23,7 @@ import io.requestflow.engine.http.HeaderBlock;
 import io.requestflow.engine.http.Problem;
 import io.requestflow.engine.http.Request;
 import io.requestflow.engine.http.Response;
+import io.requestflow.engine.net.LoopFlusher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,14 +128,21 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             answer = CompletableFuture.failedFuture(e);
         }
         answer.whenComplete((response, error) -> runOnLoop(ctx, () -> {
-            inFlight.decrementAndGet();
             busy = false;
             Response out = response;
             if (error != null || out == null) {
                 LOG.warn("unhandled error serving {}", request, error);
                 out = Problem.internal("the hop failed while handling the request; see its log");
             }
-            if (write(ctx, out, pending.keepAlive(), pending.head(), pending.version())) {
+            boolean closes;
+            try {
+                closes = write(ctx, out, pending.keepAlive(), pending.head(), pending.version());
+            } finally {
+                // counted out only after the write has queued its flush (LoopFlusher): a drain that sees
+                // nothing in flight closes the connection with a task that comes after that flush
+                inFlight.decrementAndGet();
+            }
+            if (closes) {
                 closing = true;
                 if (queued != null) queued.clear();
                 return;
@@ -205,7 +213,8 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             }
             // no promise per response: a failed write reaches exceptionCaught, which closes the connection
-            ctx.writeAndFlush(out, ctx.voidPromise());
+            ctx.write(out, ctx.voidPromise());
+            LoopFlusher.flushSoon(ctx.channel());
         }
         return close;
     }
@@ -236,7 +245,8 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (close) {
             wire.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
         } else {
-            wire.writeAndFlush(out, wire.voidPromise());
+            wire.write(out, wire.voidPromise());
+            LoopFlusher.flushSoon(wire.channel());
         }
     }
 
