@@ -1,6 +1,5 @@
 package io.requestflow.firewall.waf.normalize;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer.Form;
 import java.util.Locale;
@@ -58,27 +57,35 @@ public final class Normalizer {
     /** Lenient URL decoding: invalid escapes stay as they are; bytes are read as UTF-8. */
     public static String urlDecode(String s, boolean plusIsSpace) {
         if (s.indexOf('%') < 0 && (!plusIsSpace || s.indexOf('+') < 0)) return s;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+        // a plain array (a ByteArrayOutputStream locks on every byte): each character gives at most three
+        // bytes (a BMP character's UTF-8), each escape fewer than it has characters
+        byte[] out = new byte[s.length() * 3];
+        int n = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '+' && plusIsSpace) {
-                out.write(' ');
+                out[n++] = ' ';
             } else if (c == '%' && hexAt(s, i + 1, 2) >= 0) {
-                out.write(hexAt(s, i + 1, 2));
+                out[n++] = (byte) hexAt(s, i + 1, 2);
                 i += 2;
             } else if (c == '%' && i + 1 < s.length() && (s.charAt(i + 1) == 'u' || s.charAt(i + 1) == 'U')
                     && hexAt(s, i + 2, 4) >= 0) {
-                byte[] b = String.valueOf((char) hexAt(s, i + 2, 4)).getBytes(StandardCharsets.UTF_8);
-                out.write(b, 0, b.length);
+                n = utf8(String.valueOf((char) hexAt(s, i + 2, 4)), out, n);
                 i += 5;
             } else if (c < 0x80) {
-                out.write(c);
+                out[n++] = (byte) c;
             } else {
-                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                out.write(b, 0, b.length);
+                n = utf8(String.valueOf(c), out, n);
             }
         }
-        return out.toString(StandardCharsets.UTF_8);
+        return new String(out, 0, n, StandardCharsets.UTF_8);
+    }
+
+    /** Appends the UTF-8 bytes of {@code one} (one char; a lone surrogate gives '?') at {@code n}; the new length. */
+    private static int utf8(String one, byte[] out, int n) {
+        byte[] b = one.getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(b, 0, out, n, b.length);
+        return n + b.length;
     }
 
     static int hexAt(String s, int from, int digits) {
@@ -94,8 +101,12 @@ public final class Normalizer {
 
     /** Numeric (decimal, hex, semicolon optional) and the common named entities. */
     public static String htmlEntities(String s) {
+        // a query string's '&'s start no entity ("&page=2"): up to the first that does, the value is copied as is
+        int i = s.indexOf('&');
+        while (i >= 0 && !entityAt(s, i)) i = s.indexOf('&', i + 1);
+        if (i < 0) return s;
         StringBuilder out = new StringBuilder(s.length());
-        int i = 0;
+        out.append(s, 0, i);
         while (i < s.length()) {
             char c = s.charAt(i);
             if (c != '&') {
@@ -133,6 +144,20 @@ public final class Normalizer {
             i++;
         }
         return out.toString();
+    }
+
+    /** Whether the loop of {@link #htmlEntities} replaces something at the '&' at {@code i}. */
+    private static boolean entityAt(String s, int i) {
+        int j = i + 1;
+        if (j < s.length() && s.charAt(j) == '#') {
+            j++;
+            boolean hex = j < s.length() && (s.charAt(j) == 'x' || s.charAt(j) == 'X');
+            if (hex) j++;
+            return j < s.length() && Character.digit(s.charAt(j), hex ? 16 : 10) >= 0;
+        }
+        int start = j;
+        while (j < s.length() && j - start < 10 && Character.isLetter(s.charAt(j))) j++;
+        return ENTITIES.containsKey(s.substring(start, j).toLowerCase(Locale.ROOT));
     }
 
     /** JavaScript hex and unicode escapes (backslash-x-HH, backslash-u-HHHH); other backslashes stay. */

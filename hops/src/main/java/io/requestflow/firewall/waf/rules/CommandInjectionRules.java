@@ -97,10 +97,11 @@ public final class CommandInjectionRules extends PatternFamily {
     public CommandInjectionRules() {
         super(List.of(
                 of("RCE-100", 1, CRITICAL, "(?:[;&|`\\n]|!(?=[a-z])|\\$\\(|\\|\\||&&|\\{)\\s*\\(?\\s*(?:[\\w./-]*/)?"
-                        + UNIX_STRONG_RE + "(?:[\\s<>&|;`)+]|$)", VALUES_AND_HEADERS, SHELL).when(anyChar(";&|`\n$({")),
+                        + UNIX_STRONG_RE + "(?:[\\s<>&|;`)+]|$)", VALUES_AND_HEADERS, SHELL).when(anyChar(";&|`\n$({")).when(CommandGates::mayChainCommand),
                 of("RCE-105", 1, CRITICAL, "(?:[;&|`\\n]|\\$\\(|\\|\\||&&)\\s*[a-z][\\w.+-]*\\s+(?:-{1,2}[a-z]|/|~|"
                         + "\\$|\\.{1,2}/)|^\\s*(?:nohup|sudo|doas|exec|nice|timeout|xargs|strace|chroot|setsid|stdbuf|"
-                        + "busybox|time)\\s+[\\w/.-]+", VALUES_AND_HEADERS, SHELL).when(anyChar(";&|`\\n$ ")),
+                        + "busybox|time)\\s+[\\w/.-]+", VALUES_AND_HEADERS, SHELL).when(anyChar(";&|`\\n$ "))
+                        .when(CommandGates::mayRunWithArguments),
                 of("RCE-115", 1, CRITICAL, "\\bfor\\s+(?:/[dflr]\\b[^%]*)?(?:\\\"[^\\\"]*\\\"\\s+)?%%?\\S[\\w~]*\\s+in\\s*\\(.*\\)"
                         + "\\s*do\\b|^\\s*if\\s*(?:/i\\s*)?(?:not\\s+)?(?:exist\\b|defined\\b|errorlevel\\b|"
                         + "cmdextversion\\b|\"[^\"]*\"\\s*==|\\S+\\s*(?:==|\\b(?:equ|neq|lss|leq|gtr|geq)\\b))", VALUES).when(anyOf("for", "if")),
@@ -115,7 +116,7 @@ public final class CommandInjectionRules extends PatternFamily {
                         + "`[^`]*`|/[\\w.-]*\\[!?[^\\]/]+\\][\\w.-]*", ARGS).when(anyChar("$<>`[")),
                 of("RCE-140", 1, CRITICAL, "\\(\\s*\\)\\s*\\{.*?;\\s*\\}|:\\(\\)\\s*\\{\\s*:\\|:&?\\s*\\};", ARGS_AND_HEADERS).when(anyChar("{")),
                 of("RCE-150", 1, CRITICAL, "(?:^|[\\s;&|`'\"(=])/(?:bin|sbin|usr/(?:local/)?s?bin)/[a-z]|/dev/(?:tcp|udp)/"
-                        + "|/[?*]{1,3}/[?*a-z]*[?*]", ARGS_AND_HEADERS).when(anyChar("/")),
+                        + "|/[?*]{1,3}/[?*a-z]*[?*]", ARGS_AND_HEADERS).when(anyChar("/")).when(CommandGates::mayNameShellPath),
                 of("RCE-160", 1, CRITICAL, "\\s*(?:sudo\\s+)?" + UNIX_STRONG_RE + "\\s+(?:-{1,2}[a-z]|/|\\.{1,2}/|~|\\*|\\$)",
                         ARGS, SHELL).atStart().when(CommandInjectionRules::startsWithCommand),
                 // administration tools that no form field or browser header has reason to name
@@ -126,7 +127,7 @@ public final class CommandInjectionRules extends PatternFamily {
                                 "rmt-", "cpulimit", "install", "regedit", "bcdboot")),
                 // a header (User-Agent, Referer, ...) or a referer's argument that is a command with flags
                 of("RCE-205", 1, CRITICAL, "(?:^|[?&=])\\s*" + UNIX_RE + "\\s+-{1,2}[a-z]", java.util.EnumSet.of(
-                        io.requestflow.firewall.waf.Target.Kind.HEADER), SHELL).when(anyChar("-")),
+                        io.requestflow.firewall.waf.Target.Kind.HEADER), SHELL).when(anyChar("-")).when(CommandGates::mayPassFlags),
                 // a variable run as the command after a separator: a=nc&&$a -nlvp, ;$a cat x, |$u wget
                 of("RCE-210", 1, CRITICAL, "(?:[;&|`\\n]|\\|\\||&&)\\s*\\$\\{?[a-z_]\\w*\\}?\\s+[\\w/$-]", VALUES_AND_HEADERS)
                         .when(anyChar("$")),
@@ -137,7 +138,7 @@ public final class CommandInjectionRules extends PatternFamily {
                         + "\\{,[^{}]*\\}|\\{[\\w$\\\\/.'\"?*-]+,[\\w$\\\\/.'\"?*,-]*\\}|^~[+-]\\d*$|(?:^|[\\s;])!-\\d+|"
                         + "(?:^|[;&|\\n])\\s*\\.\\s+[\\w/]|[;&|]\\s*trap\\s+['\"]|-exec\\s+[\\w/.-]+.*\\{\\s*\\}|"
                         + "/[\\w.-]*[*?][\\w.-]*/[\\w.-]*[*?]|\\$(?:shell|bash)\\b|^(?:usr/)?s?bin/[a-z]",
-                        VALUES_AND_HEADERS).when(anyChar("(){<~!.;&|-*?$/=")),
+                        VALUES_AND_HEADERS).when(anyChar("(){<~!.;&|-*?$/=")).when(CommandGates::mayBeShellConstruct),
                 // SQLite shell dot-commands after a statement end: ;.shell, ;.system, .databases
                 of("RCE-225", 1, CRITICAL, "(?:^|[;\\n]|\\\\n)[\\s\"'\\\\]*\\.[\\s\"'\\\\]*(?:shell|system|databases|tables|dump|"
                         + "import|load|output|read|schema|sh|once|open)\\b", VALUES).when(anyChar(".")),

@@ -34,8 +34,9 @@ public final class XssRules extends PatternFamily {
         super(List.of(
                 of("XSS-100", 1, CRITICAL, "<\\s*/?\\s*(?:[a-z]+\\s*:\\s*)?script\\b|<\\s*script[\\s>/]|\\b(?:formaction|srcdoc)\\s*=", ARGS_AND_HEADERS).when(anyChar("<=")),
                 of("XSS-110", 1, CRITICAL, "[\\s\"'`;/0-9=<>(]" + HANDLERS + "\\s*=|^" + HANDLERS + "\\s*=",
-                        ARGS_AND_HEADERS).when(anyChar("=")),
-                of("XSS-115", 1, CRITICAL, "(?:^|[\\s\"'`;/=<>])on[a-z]{4,}\\s*=", ARGS_AND_HEADERS).when(anyChar("=")),
+                        ARGS_AND_HEADERS).when(anyChar("=")).when(v -> mayAssignHandler(v, "\"'`;/=<>(0123456789", 1)),
+                of("XSS-115", 1, CRITICAL, "(?:^|[\\s\"'`;/=<>])on[a-z]{4,}\\s*=", ARGS_AND_HEADERS).when(anyChar("="))
+                        .when(v -> mayAssignHandler(v, "\"'`;/=<>", 4)),
                 of("XSS-135", 1, CRITICAL, "<[^>]*(?:\\bxmlns(?::[a-z]+)?\\s*=|\\bxlink:href|xsi:schemalocation)",
                         ARGS_AND_HEADERS).when(anyChar("<")),
                 of("XSS-120", 1, CRITICAL, "(?:java|vb|live|ecma)script:|data:(?:text/html|image/svg|"
@@ -72,6 +73,31 @@ public final class XssRules extends PatternFamily {
                 of("XSS-200", 2, CRITICAL, "<\\s*/?\\s*[a-z][a-z0-9:_-]*[\\s/>]|<!--|-->|&#x?[0-9a-f]+;?|"
                         + "\\bon[a-z]{3,}\\s*=", ARGS_AND_HEADERS).when(anyChar("<>&=")),
                 of("XSS-210", 3, CRITICAL, "[<>\"'`]\\s*[a-z(]|\\$\\{|\\\\[ux][0-9a-f]", ARGS_AND_HEADERS)));
+    }
+
+    /**
+     * XSS-110's and XSS-115's necessary condition: "on" at the start or after a blank ({@code \s}) or one
+     * of {@code before}, then at least {@code letters} ASCII word characters (every handler name of
+     * XSS-110 is one or more, XSS-115's {@code [a-z]{4,}} four or more) running up to blanks and '='
+     * (neither is a word character, so the name ends where the run does). In a query string
+     * ("q=sony headphones&sort=on") the run after "on" ends at '&' or the end, so it is turned away.
+     */
+    static boolean mayAssignHandler(String v, String before, int letters) {
+        int n = v.length();
+        for (int i = v.indexOf("on"); i >= 0; i = v.indexOf("on", i + 1)) {
+            if (i > 0 && !CommandGates.blank(v.charAt(i - 1)) && before.indexOf(v.charAt(i - 1)) < 0) continue;
+            int e = i + 2;
+            while (e < n && wordChar(v.charAt(e))) e++;
+            if (e - (i + 2) < letters) continue;
+            while (e < n && CommandGates.blank(v.charAt(e))) e++;
+            if (e < n && v.charAt(e) == '=') return true;
+        }
+        return false;
+    }
+
+    /** {@code \w} without flags. */
+    private static boolean wordChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     }
 
     @Override
