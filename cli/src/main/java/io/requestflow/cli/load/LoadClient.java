@@ -78,6 +78,7 @@ public final class LoadClient implements AutoCloseable {
     private final Pool[] pools;
     private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicLong keys = new AtomicLong();
+    private final String keyPrefix;
     private final AtomicLong connectionsOpened = new AtomicLong();
     private volatile String bearer;
 
@@ -97,6 +98,7 @@ public final class LoadClient implements AutoCloseable {
      */
     public LoadClient(Scenario scenario, InetSocketAddress remote, String hostHeader, String tlsHost, SslContext ssl,
                       Resolver resolver, List<InetAddress> sources, int threads) {
+        this.keyPrefix = Workload.keyPrefix(scenario.seed);
         this.scenario = scenario;
         this.remote = remote;
         this.hostHeader = hostHeader;
@@ -469,7 +471,7 @@ public final class LoadClient implements AutoCloseable {
         h.set(HttpHeaderNames.ACCEPT, "*/*");
         if (body.length > 0) h.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
         if (body.length > 0 || !p.method().equals("GET")) h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        if (!p.method().equals("GET")) h.set("Idempotency-Key", "load-" + scenario.seed + "-" + keys.incrementAndGet());
+        if (!p.method().equals("GET")) h.set("Idempotency-Key", keyPrefix + keys.incrementAndGet());
         String token = bearer;
         if (p.auth() && token != null) h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + token);
         if (p.fresh() && !http2) h.set(HttpHeaderNames.CONNECTION, "close");

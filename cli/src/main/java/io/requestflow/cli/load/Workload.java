@@ -30,10 +30,12 @@ public final class Workload {
     private final List<String> sourceRegion = new ArrayList<>();
     private final double[] sourceCdf;
     private final AtomicLong keys = new AtomicLong();
+    private final String keyPrefix;
     private long seq;
     private final SplittableRandom random;
 
     public Workload(Scenario scenario) {
+        this.keyPrefix = keyPrefix(scenario.seed);
         this.scenario = scenario;
         this.seq = Math.floorMod(scenario.seed, scenario.products); // {seq} walks the ids from here
         this.zipf = new Zipf(scenario.products, scenario.zipfExponent);
@@ -78,6 +80,15 @@ public final class Workload {
                 endpoint.expect());
     }
 
+    /**
+     * The start of a run's idempotency keys: the seed makes the requests repeatable, a value of the run's
+     * own keeps its keys apart from every earlier run's against the same database (else a repeated run's
+     * orders would be replays of the last run's, or 422s where the bodies differ).
+     */
+    static String keyPrefix(long seed) {
+        return "load-" + seed + "-" + Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1, 36) + "-";
+    }
+
     private String fill(String template, int product, boolean url) {
         if (template.indexOf('{') < 0) return template;
         String query = scenario.searchTerms.isEmpty() ? "" : scenario.searchTerms.get(
@@ -86,7 +97,7 @@ public final class Workload {
         return template.replace("{product}", Integer.toString(product))
                 .replace("{seq}", Long.toString(seq))
                 .replace("{query}", url ? java.net.URLEncoder.encode(query, StandardCharsets.UTF_8) : query)
-                .replace("{key}", "load-" + scenario.seed + "-" + keys.incrementAndGet())
+                .replace("{key}", keyPrefix + keys.incrementAndGet())
                 .replace("{username}", scenario.username)
                 .replace("{password}", scenario.password);
     }
