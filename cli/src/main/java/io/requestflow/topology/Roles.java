@@ -192,7 +192,7 @@ public final class Roles {
             Sql sql = new Sql(db.dataSource());
             AuthRedis redis = ctx.own(new AuthRedis(data.redisUrl(), Duration.ofMillis(topology.data.redis.timeoutMs())));
             SigningKeys keys = ctx.own(SigningKeys.open(db.dataSource(), legacySigningKeysFile(), SigningKeys.REFRESH_INTERVAL));
-            AuthService auth = new AuthService(topology.authConfig(), sql, keys, redis);
+            AuthService auth = ctx.own(new AuthService(topology.authConfig(), sql, keys, redis));
             auth.seedDemoUser(startupExchange(ctx));
             Map<String, RequestHandler> adminRoutes = new java.util.LinkedHashMap<>();
             for (String path : AuthService.ADMIN_PATHS) {

@@ -431,6 +431,14 @@ public final class Topology {
         public long denyListRepairSeconds = 30;
         public String demoUser = AuthConfig.defaults().demoUser();
         public String demoPassword = AuthConfig.defaults().demoPassword();
+        /**
+         * Password hashes run on their own threads below the requests' priority: this many at once (default
+         * half the cores), this many waiting before a 503, this long per request, at this nice value.
+         */
+        public int hashThreads = AuthConfig.Hashing.defaults().threads();
+        public int hashQueue = AuthConfig.Hashing.defaults().queue();
+        public long hashTimeoutMs = AuthConfig.Hashing.defaults().timeoutMs();
+        public int hashNice = AuthConfig.Hashing.defaults().nice();
 
         public Auth() {
             super(8400);
@@ -505,7 +513,8 @@ public final class Topology {
         return new AuthConfig(gateway.issuer, gateway.audience, a.tokenTtlSeconds, a.refreshTtlSeconds,
                 new io.requestflow.services.auth.PasswordHasher.Cost(a.argon2MemoryKib, a.argon2Iterations, a.argon2Parallelism),
                 new AuthConfig.LoginLimits(a.loginMaxFailuresPerAccount, a.loginMaxPerIp, a.loginWindowSeconds),
-                a.demoUser, a.demoPassword, gateway.plans.keySet());
+                a.demoUser, a.demoPassword, gateway.plans.keySet(),
+                new AuthConfig.Hashing(a.hashThreads, a.hashQueue, a.hashTimeoutMs, a.hashNice));
     }
 
     /** Every listener on port 0, for tests that run beside other copies. */

@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
  * {@code GET /internal/apikeys/{sha256}}. Operator actions (key rotation, API keys, revocation) are on
  * the admin port: see {@link #adminAction}.
  */
-public final class AuthService {
+public final class AuthService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuthService.class);
     private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.-]{3,64}");
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
@@ -49,6 +49,8 @@ public final class AuthService {
     private final Sql sql;
     private final SigningKeys keys;
     private final PasswordHasher hasher;
+    /** Hashes for requests run here, below the request path's priority (startup's run inline). */
+    private final HashingPool hashing;
     private final AuthRedis redis;
     private final LoginLimiter limiter;
     private final RefreshTokens refreshTokens;
@@ -62,6 +64,7 @@ public final class AuthService {
         this.keys = keys;
         this.redis = redis;
         this.hasher = new PasswordHasher(config.argon2());
+        this.hashing = new HashingPool(config.hashing());
         this.limiter = new LoginLimiter(redis, config.login());
         this.refreshTokens = new RefreshTokens(sql, config.refreshTtlSeconds());
         this.apiKeys = new ApiKeyStore(sql);
@@ -97,7 +100,8 @@ public final class AuthService {
         if (c.password().length() < 8) throw HttpError.badRequest("password must be at least 8 characters");
         if (c.password().equalsIgnoreCase(c.username())) throw HttpError.badRequest("password must differ from the username");
         List<Long> created = sql.query(ex, "INSERT users", "INSERT INTO users (username, password_hash) VALUES (?, ?)"
-                + " ON CONFLICT (username) DO NOTHING RETURNING id", rs -> rs.getLong(1), c.username(), hasher.hash(c.password()));
+                + " ON CONFLICT (username) DO NOTHING RETURNING id", rs -> rs.getLong(1), c.username(),
+                hashing.run(() -> hasher.hash(c.password())));
         if (created.isEmpty()) throw new HttpError(409, "Conflict", "username '" + c.username() + "' is taken");
         return Response.json(201, Map.of("id", created.getFirst(), "username", c.username()))
                 .header("location", "/api/me");
@@ -113,7 +117,8 @@ public final class AuthService {
                 + " WHERE username = ?", rs -> new User(rs.getLong(1), rs.getString(2), rs.getString(3),
                 rs.getString(4)), c.username());
         User user = found.isEmpty() ? null : found.getFirst();
-        boolean ok = hasher.verify(c.password(), user == null ? decoyHash : user.passwordHash());
+        String stored = user == null ? decoyHash : user.passwordHash();
+        boolean ok = hashing.run(() -> hasher.verify(c.password(), stored));
         if (user == null || !ok) {
             limiter.failed(c.username());
             ex.describe("login failed");
@@ -121,7 +126,8 @@ public final class AuthService {
         }
         limiter.succeeded(c.username());
         if (hasher.needsRehash(user.passwordHash())) {
-            sql.update(ex, "UPDATE users", "UPDATE users SET password_hash = ? WHERE id = ?", hasher.hash(c.password()), user.id());
+            sql.update(ex, "UPDATE users", "UPDATE users SET password_hash = ? WHERE id = ?",
+                    hashing.run(() -> hasher.hash(c.password())), user.id());
         }
         return tokens(ex, user.id(), user.username(), user.scopes(), UUID.randomUUID());
     }
@@ -364,5 +370,10 @@ public final class AuthService {
 
     private static Response noStore(Response response) {
         return response.header("cache-control", "no-store");
+    }
+
+    @Override
+    public void close() {
+        hashing.close();
     }
 }

@@ -68,7 +68,7 @@ class AuthServiceTest {
         AuthRedis authRedis = ctx.own(new AuthRedis(data.redisUrl(), Duration.ofMillis(500)));
         AuthConfig config = new AuthConfig("https://auth.requestflow.test", "requestflow-api", 900, 3600,
                 new PasswordHasher.Cost(1024, 1, 1), new AuthConfig.LoginLimits(3, 1000, 60), "demo", "demo",
-                Set.of("free", "partner"));
+                Set.of("free", "partner"), AuthConfig.Hashing.defaults());
         keys = ctx.own(SigningKeys.open(db.dataSource(), null, Duration.ofMillis(100)));
         service = new AuthService(config, sql, keys, authRedis);
         service.seedDemoUser(exchange(ctx, Request.of("INIT", "/")));
