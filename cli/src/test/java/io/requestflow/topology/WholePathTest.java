@@ -56,7 +56,9 @@ class WholePathTest {
         t.catalogProducts = 500;
         t.firewall.deny = List.of("127.0.0.2/32");
         t.firewall.maxBodyBytes = 2048;
-        t.balancer.healthCheck = new BalancerConfig.HealthCheck(200, 500, 1, 1);
+        // quick to notice a stopped gateway (refused at once, twice), slow to doubt one on a busy machine: a
+        // single 500 ms check on a loaded run had put both in panic mode and failed the rotation tests
+        t.balancer.healthCheck = new BalancerConfig.HealthCheck(200, 1_000, 1, 2);
         t.balancer.slowStartMs = 1_000; // a scaled-up gateway ramps up quickly in the test
         t.services.auth.argon2MemoryKib = 1_024; // keep the test quick; production uses the OWASP figure
         t.services.auth.argon2Iterations = 1;
