@@ -58,6 +58,8 @@ public final class EmbeddedKafkaServer implements AutoCloseable {
                 int port = config.port() == 0 ? freePair() : LoopbackPorts.resolve(config.port(), "Kafka", KafkaConfig.PORT_KEY);
                 int controller = port + 1;
                 if (!LoopbackPorts.isFree(controller)) {
+                    // a picked pair can lose its second port to another listener between the two checks: pick again
+                    if (attempt < attempts) continue;
                     throw new PortInUseException("Kafka's controller", controller, KafkaConfig.PORT_KEY + " (controller: port + 1)");
                 }
                 Path logs = directory.resolve("logs");
