@@ -6,7 +6,6 @@ import io.requestflow.topology.Topology;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,9 +65,12 @@ public final class PodDirectory implements PathDirectory, AutoCloseable {
         return all;
     }
 
-    /** The role's pods, being looked up; null when earlier lookups still hang (DNS is not answering). */
+    /** The role's pods (or a name's addresses), being looked up; null when earlier lookups still hang (DNS is not answering). */
     private Future<InetAddress[]> lookup(String role) {
-        String name = host(role);
+        return lookupName(host(role));
+    }
+
+    private Future<InetAddress[]> lookupName(String name) {
         try {
             return lookups.submit(() -> InetAddress.getAllByName(name));
         } catch (java.util.concurrent.RejectedExecutionException busy) {
@@ -111,11 +113,9 @@ public final class PodDirectory implements PathDirectory, AutoCloseable {
     @Override
     public InetSocketAddress dns() {
         String name = "dns." + domain;
-        try {
-            return new InetSocketAddress(InetAddress.getByName(name), topology.dns.port());
-        } catch (UnknownHostException e) {
-            return InetSocketAddress.createUnresolved(name, topology.dns.port());
-        }
+        InetAddress[] found = resolved(lookupName(name), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
+        return found.length > 0 ? new InetSocketAddress(found[0], topology.dns.port())
+                : InetSocketAddress.createUnresolved(name, topology.dns.port());
     }
 
     private String host(String role) {

@@ -30,6 +30,9 @@ class PodDirectoryTest {
                 assertThat(tookMs).as("bounded by the admin timeout, not the resolver's").isLessThan(5_000);
             }
             assertThat(pods.dataAdmin()).as("no embedded stores on a cluster").isNull();
+            long started = System.nanoTime();
+            assertThat(pods.dns().isUnresolved()).as("the dns Service's name, left unresolved").isTrue();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(5_000);
         }
     }
 }
