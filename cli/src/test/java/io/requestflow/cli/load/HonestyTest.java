@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * machine's scheduling noise, which on a shared 2-core box can add tens of ms), and are never below the
  * designed distribution by more than the tolerance. The stall shows up in every request that should
  * have been sent during it, with at least the time left in the stall, because the generator keeps
- * sending on schedule and measures from the schedule, not from when a connection was free.
+ * sending on schedule and measures from the schedule, not from when a connection was free. A run with
+ * failed requests is retried rather than compared: a failure is recorded with the time to it, which no
+ * designed distribution predicts.
  */
 class HonestyTest {
     /** 15% of the 4 s run: the checked percentiles sit clearly inside the normal part or inside the stall. */
@@ -41,8 +45,8 @@ class HonestyTest {
             if (miss == null) return;
             misses.add("attempt " + attempt + ": " + miss);
         }
-        throw new AssertionError("reported latency above the server's by more than the tolerance in every attempt"
-                + " (the generator's own process was starved of CPU): " + misses);
+        throw new AssertionError("reported latency above the server's by more than the tolerance, or failed requests,"
+                + " in every attempt (the generator's own process was starved of CPU): " + misses);
     }
 
     /**
@@ -63,6 +67,10 @@ class HonestyTest {
             long errors = measured.stream().filter(o -> o.error() != null).count();
             assertThat(r.snapshot().errorCount()).isEqualTo(errors);
 
+            // A failed request (a refused or reset connection on a starved machine) is recorded with the time to its
+            // failure, which the designed distribution knows nothing of: such a run is retried, not compared.
+            if (errors > 0) return errors + " errors, " + context(server, measured, r);
+
             // 1. never below the designed distribution (uniform 5-25 ms, plus the stall) by more than the tolerance
             Histogram designed = Recorder.histogram();
             SplittableRandom random = new SplittableRandom(7);
@@ -74,9 +82,10 @@ class HonestyTest {
                 }
             }
             Histogram reported = r.snapshot().all();
+            String context = context(server, measured, r);
             for (double p : new double[] {50, 75, 90, 99}) {
                 double w = designed.getValueAtPercentile(p) / 1000.0;
-                assertThat(reported.getValueAtPercentile(p) / 1000.0).as("p%s against the designed %.2f ms", p, w)
+                assertThat(reported.getValueAtPercentile(p) / 1000.0).as("p%s against the designed %.2f ms (%s)", p, w, context)
                         .isGreaterThanOrEqualTo(w - tolerance(w));
             }
             // the stall alone sets p90 and above: a generator that waited for replies would report about 25 ms there
@@ -89,8 +98,6 @@ class HonestyTest {
                 if (w != null) delivered.recordValue(TimeUnit.NANOSECONDS.toMicros(w - o.intendedNanos()));
             }
             List<String> misses = new ArrayList<>();
-            if (errors > 0) misses.add(errors + " errors, first " + measured.stream().filter(o -> o.error() != null)
-                    .findFirst().map(Outcome::detail).orElse(""));
             for (double p : new double[] {50, 75, 90, 95, 99, 99.9, 100}) {
                 double w = delivered.getValueAtPercentile(p) / 1000.0;
                 double g = reported.getValueAtPercentile(p) / 1000.0;
@@ -116,6 +123,19 @@ class HonestyTest {
             assertThat(r.snapshot().timeline().get(second).latency.getMaxValue() / 1000.0).isGreaterThan(300);
             return misses.isEmpty() ? null : String.join("; ", misses);
         }
+    }
+
+    /** What a failed check needs to be understood: where the stall fell, how many were due in it, the errors. */
+    private static String context(InjectedLatencyServer server, List<Outcome> measured, LoadRun.Result r) {
+        long inStall = measured.stream().filter(o -> o.intendedNanos() >= server.stallStart
+                && o.intendedNanos() < server.stallEnd).count();
+        Map<Outcome.Kind, Long> errors = new TreeMap<>();
+        for (Outcome o : measured) if (o.error() != null) errors.merge(o.error(), 1L, Long::sum);
+        String firstError = measured.stream().filter(o -> o.error() != null).findFirst()
+                .map(o -> o.detail() + " after " + o.latencyNanos() / 1_000_000 + " ms").orElse("none");
+        return String.format(java.util.Locale.ROOT,
+                "stall from %.0f ms after the origin, %d of %d measured requests due in it, errors %s, first %s",
+                (server.stallStart - r.originNanos()) / 1e6, inStall, measured.size(), errors, firstError);
     }
 
     static Scenario scenario(int port) {

@@ -43,7 +43,7 @@ class LoadRunTest {
             assertThat(eps.get("not-there-yet").errors).isEqualTo(eps.get("not-there-yet").count).isPositive();
             assertThat(eps.get("hangs").errors).isEqualTo(eps.get("hangs").count).isPositive();
             assertThat(eps.get("hangs").latency.getMinValue() / 1000.0).isGreaterThanOrEqualTo(999);
-            assertThat(eps.get("ok").errors).isZero();
+            assertThat(eps.get("ok").errors).as(snap.examples().toString()).isZero();
             assertThat(eps.get("expected-404").statuses).containsOnlyKeys(404);
             assertThat(eps.get("expected-404").count).isPositive();
             assertThat(eps.get("expected-404").errors).isZero();
@@ -113,7 +113,7 @@ class LoadRunTest {
             assertThat(fresh).isBetween(25L, 75L);
             // every fresh request opened one of its own; the others went over pooled ones
             assertThat(r.connectionsOpened()).isGreaterThanOrEqualTo(fresh).isLessThanOrEqualTo(r.snapshot().count());
-            assertThat(r.snapshot().errorCount()).isZero();
+            assertThat(r.snapshot().errorCount()).as(r.snapshot().examples().toString()).isZero();
         }
     }
 }
