@@ -45,6 +45,7 @@ public final class HtmlRender {
         sb.append("<h2>Throughput and errors over time</h2>\n");
         throughput(sb, r.get("timeline"));
         endpoints(sb, r);
+        regions(sb, r);
         errors(sb, r);
         ratios(sb, r);
         sb.append("<h2>Scenario</h2>\n<pre>").append(esc(r.get("scenario").toPrettyString())).append("</pre>\n");
@@ -111,6 +112,21 @@ public final class HtmlRender {
             td(sb, TextRender.num(e.get("internalCallsPerRequest"), ""));
             sb.append("</tr>\n");
         }
+        sb.append("</table>\n");
+    }
+
+    /** Latency by client region: with the WAN link on ({@code wan.enabled}), each region's distance from the edge. */
+    private static void regions(StringBuilder sb, JsonNode r) {
+        if (!r.has("regions") || r.get("regions").size() < 2) return;
+        sb.append("<h2>Per client region (ms)</h2>\n<table><tr><th>region</th><th>count</th><th>p50</th><th>p90</th>"
+                + "<th>p99</th><th>p99.9</th><th>max</th></tr>\n");
+        r.get("regions").fields().forEachRemaining(e -> {
+            sb.append("<tr>");
+            td(sb, e.getKey());
+            td(sb, e.getValue().get("count").asText());
+            for (String k : List.of("p50", "p90", "p99", "p99.9", "max")) td(sb, TextRender.num(e.getValue().get(k), ""));
+            sb.append("</tr>\n");
+        });
         sb.append("</table>\n");
     }
 

@@ -34,7 +34,8 @@ public final class Recorder {
     private final EnumMap<Outcome.Kind, String> examples = new EnumMap<>(Outcome.Kind.class);
     private final Map<Integer, Long> statuses = new TreeMap<>();
     private final List<Interval> timeline = new ArrayList<>();
-    private final Map<String, Long> regions = new LinkedHashMap<>();
+    /** Latency by the client's region (its source addresses): with the WAN link on, distance shows here. */
+    private final Map<String, Histogram> regions = new LinkedHashMap<>();
     private final Map<String, Long> protocols = new TreeMap<>();
     private long count;
     private long warmup;
@@ -102,7 +103,7 @@ public final class Recorder {
             examples.putIfAbsent(o.error(), o.planned().method() + " " + o.planned().path() + ": " + o.detail());
             e.errors++;
         }
-        regions.merge(region, 1L, Long::sum);
+        regions.computeIfAbsent(region, r -> histogram()).recordValue(latency);
         if (o.protocol() != null) protocols.merge(o.protocol(), 1L, Long::sum);
         interval(o.intendedNanos()).latency.recordValue(latency);
         Interval done = interval(o.endNanos());
@@ -214,6 +215,8 @@ public final class Recorder {
         }
         Map<String, Histogram> hs = new LinkedHashMap<>();
         hops.forEach((k, v) -> hs.put(k, v.copy()));
+        Map<String, Histogram> rs = new LinkedHashMap<>();
+        regions.forEach((k, v) -> rs.put(k, v.copy()));
         List<Interval> tl = new ArrayList<>();
         for (Interval i : timeline) {
             Interval c = new Interval();
@@ -224,7 +227,7 @@ public final class Recorder {
         }
         return new Snapshot(count, warmup, all.copy(), dns.copy(), eps, hs, new LinkedHashMap<>(hopIsCall),
                 new EnumMap<>(errors), new EnumMap<>(examples), new TreeMap<>(statuses), tl,
-                new LinkedHashMap<>(regions), new TreeMap<>(protocols), edgeHits, edgeMisses, redisHits, redisMisses, timed, dbQueries,
+                rs, new TreeMap<>(protocols), edgeHits, edgeMisses, redisHits, redisMisses, timed, dbQueries,
                 replicaReads, primaryReads, freshConnections);
     }
 
@@ -232,7 +235,7 @@ public final class Recorder {
     public record Snapshot(long count, long warmup, Histogram all, Histogram dns, Map<String, Endpoint> endpoints,
                            Map<String, Histogram> hops, Map<String, Boolean> hopIsCall,
                            Map<Outcome.Kind, Long> errors, Map<Outcome.Kind, String> examples,
-                           Map<Integer, Long> statuses, List<Interval> timeline, Map<String, Long> regions,
+                           Map<Integer, Long> statuses, List<Interval> timeline, Map<String, Histogram> regions,
                            Map<String, Long> protocols,
                            long edgeHits, long edgeMisses, long redisHits, long redisMisses, long timed,
                            long dbQueries, long replicaReads, long primaryReads, long freshConnections) {

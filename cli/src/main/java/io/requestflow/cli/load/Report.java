@@ -118,7 +118,7 @@ public final class Report {
         ObjectNode st = root.putObject("statuses");
         s.statuses().forEach((k, v) -> st.put(k.toString(), v));
         ObjectNode regions = root.putObject("regions");
-        s.regions().forEach(regions::put);
+        s.regions().forEach((name, h) -> regions.set(name, latency(h)));
         ObjectNode protocols = root.putObject("protocols");
         s.protocols().forEach(protocols::put);
 

@@ -76,10 +76,13 @@ public final class Scenario {
             new Phase("spike", 0.05, 1.8),
             new Phase("evening", 0.15, 0.7));
 
-    /** Client regions: each a set of loopback source addresses 127.0.{octet}.1..{clients}. */
+    /**
+     * Client regions: each a set of loopback source addresses 127.0.{octet}.1..{clients}, in the ranges the
+     * topology's {@code dns.regions} give these names, so GeoDNS and the WAN link place them there too.
+     */
     public List<Region> regions = List.of(
-            new Region("us-east", 1, 4, 0.45),
-            new Region("eu-west", 2, 4, 0.30),
+            new Region("us-east", 2, 4, 0.45),
+            new Region("eu-west", 1, 4, 0.30),
             new Region("ap-south", 3, 2, 0.25));
 
     /**
@@ -104,7 +107,7 @@ public final class Scenario {
     /** A part of the compressed day: {@code share} of the duration at {@code factor} × the target rate. */
     public record Phase(String name, double share, double factor) {}
 
-    /** Clients of one region use source addresses 127.{octet}.x.1 .. 127.{octet}.x.{clients}. */
+    /** Clients of one region use source addresses 127.0.{octet}.1 .. 127.0.{octet}.{clients}. */
     public record Region(String name, int octet, int clients, double weight) {}
 
     /**

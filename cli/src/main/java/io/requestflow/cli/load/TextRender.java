@@ -1,6 +1,7 @@
 package io.requestflow.cli.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 
 import java.util.Iterator;
 import java.util.Locale;
@@ -29,6 +30,11 @@ public final class TextRender {
                 "count", "p50", "p90", "p99", "p99.9", "max", "statuses"));
         sb.append(latencyLine("all", r.get("latencyMs"), r.get("statuses")));
         for (JsonNode e : r.get("endpoints")) sb.append(latencyLine(e.get("name").asText(), e.get("latencyMs"), e.get("statuses")));
+        if (r.has("regions") && r.get("regions").size() > 1) {
+            sb.append("  by client region\n");
+            r.get("regions").fields().forEachRemaining(e -> sb.append(latencyLine("  " + e.getKey(), e.getValue(),
+                    MissingNode.getInstance())));
+        }
 
         sb.append("\n  errors by kind: ");
         StringBuilder ex = new StringBuilder();

@@ -45,7 +45,7 @@ public final class Workload {
         for (Scenario.Region r : scenario.regions) {
             for (int c = 1; c <= r.clients(); c++) {
                 try {
-                    sources.add(InetAddress.getByAddress(new byte[] {127, (byte) r.octet(), 0, (byte) c}));
+                    sources.add(InetAddress.getByAddress(new byte[] {127, 0, (byte) r.octet(), (byte) c}));
                 } catch (UnknownHostException e) {
                     throw new IllegalStateException("four bytes are always an address", e);
                 }

@@ -53,6 +53,8 @@ class LoadRunTest {
             assertThat(snap.errorCount()).isEqualTo(eps.get("not-there-yet").count + eps.get("hangs").count);
             // clients came from both regions' loopback addresses
             assertThat(snap.regions()).containsKeys("a", "b");
+            // every request's latency is also under its client's region, which the text and HTML reports show
+            assertThat(snap.regions().values().stream().mapToLong(h -> h.getTotalCount()).sum()).isEqualTo(snap.count());
             // Server-Timing from the test server: per hop, the Redis hit, no edge cache header -> MISS from desc
             assertThat(snap.hops()).containsKeys("edge", "gateway", "catalog", "redis");
             assertThat(snap.redisHits()).isPositive();
@@ -65,6 +67,8 @@ class LoadRunTest {
             assertThat(report.get("ratios").get("edgeHit").asDouble()).isEqualTo(0.0);
             assertThat(report.get("ratios").get("dbQueriesPerRequest").asDouble()).isZero();
             assertThat(report.get("ratios").get("replicaReadShare").isNull()).isTrue();
+            assertThat(TextRender.render(report)).contains("by client region", "  a ", "  b ");
+            assertThat(HtmlRender.render(report)).contains("Per client region");
         }
     }
 
