@@ -53,7 +53,7 @@ public final class UpCommand implements Callable<Integer> {
         for (Stack.Endpoint e : stack.endpoints()) {
             System.out.printf("  %-16s %-18s %-28s %s%n", e.role(), e.instance(), e.address(), e.admin());
         }
-        int edgePort = stack.hop("edge").address().getPort();
+        int edgePort = stack.frontDoor().getPort();
         String base = "http://shop.requestflow.test:" + edgePort;
         String dns = "";
         int dnsPort = stack.dns().server().address().getPort();
@@ -65,9 +65,9 @@ public final class UpCommand implements Callable<Integer> {
         }
         System.out.println("Try it (in another terminal):");
         System.out.println("  ./flow get" + dns + " " + base + "/api/products/42");
-        if (stack.hop("edge").tlsAddress() != null) {
+        if (stack.frontDoorTls() != null) {
             System.out.println("  ./flow get" + dns + " https://shop.requestflow.test:"
-                    + stack.hop("edge").tlsAddress().getPort() + "/api/products/42    (./flow ca: trust it elsewhere)");
+                    + stack.frontDoorTls().getPort() + "/api/products/42    (./flow ca: trust it elsewhere)");
         }
         System.out.println("  ./flow get" + dns + " -X POST -d '{\"username\":\"" + topology.services.auth.demoUser
                 + "\",\"password\":\"" + topology.services.auth.demoPassword + "\"}' " + base + "/api/login");

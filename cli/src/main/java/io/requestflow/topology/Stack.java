@@ -10,6 +10,7 @@ import io.requestflow.engine.http.Problem;
 import io.requestflow.engine.http.Request;
 import io.requestflow.engine.http.Response;
 import io.requestflow.engine.net.HostPort;
+import io.requestflow.engine.net.wan.WanRelay;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -48,6 +49,8 @@ public final class Stack implements AutoCloseable {
     private int gatewaysStarted;
     private QueueHop queue;
     private io.requestflow.console.ConsoleServer console;
+    private WanRelay wanHttp;
+    private WanRelay wanHttps;
 
     private Stack(Engine engine) {
         this.engine = engine;
@@ -134,13 +137,16 @@ public final class Stack implements AutoCloseable {
         HttpHop balancer = track("balancer", started.hop());
         HttpHop firewall = track("firewall", roles.firewall("firewall-1", hp(bind, t.firewall.port),
                 hp(bind, t.firewall.adminPortOrDefault()), HostPort.of(balancer.address()), data.redisUrl()));
-        HttpHop edge = track("edge", roles.edge("edge-1", hp(bind, t.edge.port),
-                t.edge.tlsPort == null ? null : hp(bind, t.edge.tlsPort), hp(bind, t.edge.adminPortOrDefault()),
-                HostPort.of(firewall.address())));
+        // with the WAN link on, the edge's ports belong to the link and the edge listens behind it
+        boolean wan = t.wan.enabled;
+        HostPort edgeTls = t.edge.tlsPort == null ? null : hp(bind, wan ? 0 : t.edge.tlsPort);
+        HttpHop edge = track("edge", roles.edge("edge-1", hp(bind, wan ? 0 : t.edge.port), edgeTls,
+                hp(bind, t.edge.adminPortOrDefault()), HostPort.of(firewall.address())));
         if (edge.tlsAddress() != null) {
             endpoints.add(new Endpoint("edge", "edge-1 https", HostPort.of(edge.tlsAddress()).toString(),
                     HostPort.of(edge.adminAddress()).toString()));
         }
+        if (wan) startWan(t, edge);
 
         progress.accept("starting dns…");
         dns = roles.dns("dns-1", t.dns, hp(bind, t.dnsAdminPort));
@@ -153,6 +159,32 @@ public final class Stack implements AutoCloseable {
             running.push(console);
             endpoints.add(new Endpoint("console", "console", "http://" + HostPort.of(console.address()), "-"));
         }
+    }
+
+    /** The WAN link in front of the edge's HTTP and HTTPS ports (see {@link Topology.Wan}). */
+    private void startWan(Topology t, HttpHop edge) {
+        WanDelays delays = new WanDelays(t.dns, t.wan.edgeRegion);
+        wanHttp = WanRelay.start(engine.group(), hp(t.bind, t.edge.port), edge.address(), delays, t.wan.settings());
+        running.push(wanHttp);
+        endpoints.add(new Endpoint("wan", "edge link", HostPort.of(wanHttp.address()) + " -> edge in "
+                + delays.edgeRegion(), "-"));
+        if (edge.tlsAddress() != null) {
+            wanHttps = WanRelay.start(engine.group(), hp(t.bind, t.edge.tlsPort), edge.tlsAddress(), delays,
+                    t.wan.settings());
+            running.push(wanHttps);
+            endpoints.add(new Endpoint("wan", "edge link https", HostPort.of(wanHttps.address()) + " -> edge in "
+                    + delays.edgeRegion(), "-"));
+        }
+    }
+
+    /** Where clients reach the edge over HTTP: the WAN link when it is on, else the edge itself. */
+    public InetSocketAddress frontDoor() {
+        return wanHttp != null ? wanHttp.address() : hop("edge").address();
+    }
+
+    /** Where clients reach the edge over HTTPS (null when it has none): the WAN link when it is on. */
+    public InetSocketAddress frontDoorTls() {
+        return wanHttps != null ? wanHttps.address() : hop("edge").tlsAddress();
     }
 
     /** Kafka (embedded unless data.kafka.url names one) and the queue role that relays the outbox to it. */
@@ -351,7 +383,7 @@ public final class Stack implements AutoCloseable {
 
         @Override
         public String edgeAuthority() {
-            return topology.edge.hosts.getFirst() + ":" + hop("edge").address().getPort();
+            return topology.edge.hosts.getFirst() + ":" + frontDoor().getPort();
         }
 
         @Override

@@ -54,6 +54,7 @@ public final class Topology {
     public Data data = new Data();
     public Queue queue = new Queue();
     public Console console = new Console();
+    public Wan wan = new Wan();
 
     /** Spans every hop records into its /spans store. */
     public static final class TracingSettings {
@@ -482,6 +483,24 @@ public final class Topology {
 
         public io.requestflow.console.ConsoleSettings settings() {
             return new io.requestflow.console.ConsoleSettings(port, adminTimeoutMs, requestTimeoutMs);
+        }
+    }
+
+    /**
+     * The wide-area link between clients and the edge, made real in user space (this kernel has no
+     * {@code netem}): when enabled, the edge's ports are a relay that delays every connection by half of
+     * {@code dns.latencyMs[client region][edgeRegion]} per direction, the client's region found from its
+     * address as the DNS hop finds it. The edge itself then listens on any free port behind it.
+     */
+    public static final class Wan {
+        public boolean enabled = false;
+        /** Where the edge stands; null: {@code dns.defaultRegion}. */
+        public String edgeRegion;
+        public long connectTimeoutMs = 1_000;
+        public int maxBufferedBytes = 4 * 1024 * 1024;
+
+        public io.requestflow.engine.net.wan.WanRelay.Settings settings() {
+            return new io.requestflow.engine.net.wan.WanRelay.Settings(connectTimeoutMs, maxBufferedBytes);
         }
     }
 

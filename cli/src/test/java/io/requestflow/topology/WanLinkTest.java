@@ -1,0 +1,95 @@
+package io.requestflow.topology;
+
+import io.requestflow.dns.DnsConfig;
+import io.requestflow.engine.trace.ServerTiming;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The WAN link in front of the edge ({@code wan.enabled}), started by the same {@link Stack} as {@code up}:
+ * a client's distance from the edge is the DNS latency table's round trip for its region, paid on the
+ * wire (outside every hop's own time), and the edge and firewall still see the client's own address.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class WanLinkTest {
+    static final String HOST = "shop.requestflow.test";
+
+    @TempDir
+    static Path dataDir;
+    static Stack stack;
+
+    @BeforeAll
+    static void up() {
+        Topology t = new Topology().ephemeral();
+        t.catalogProducts = 100;
+        t.wan.enabled = true; // edge in dns.defaultRegion (us-east); eu-west is 80 ms away, us-east 10
+        t.firewall.deny = List.of("127.0.0.2/32");
+        t.queue.enabled = false;
+        t.console.enabled = false;
+        t.data.replicas = t.data.replicas.withCount(0);
+        t.services.auth.argon2MemoryKib = 1_024;
+        t.services.auth.argon2Iterations = 1;
+        stack = Stack.start(t, dataDir, line -> {});
+    }
+
+    @AfterAll
+    static void down() {
+        if (stack != null) stack.close();
+    }
+
+    @Test
+    void aFarClientPaysItsRoundTripsOnTheWireNotInTheHops() throws IOException {
+        // a new connection's first answer: the handshake's round trip and the request's, 2 x 80 ms from eu-west
+        assertThat(wireMs("127.0.1.7")).isGreaterThanOrEqualTo(2 * 80 - 1);
+        assertThat(wireMs("127.0.2.7")).isGreaterThanOrEqualTo(2 * 10 - 1);
+        assertThat(stack.frontDoor().getPort()).isNotEqualTo(stack.hop("edge").address().getPort());
+    }
+
+    @Test
+    void theFirewallStillSeesTheClientsOwnAddressBehindTheLink() throws IOException {
+        RawHttp.Reply denied = RawHttp.send("127.0.0.2", stack.frontDoor(), "GET", "/api/products/1",
+                HOST + ":" + stack.frontDoor().getPort(), Map.of(), null);
+        assertThat(denied.status()).isEqualTo(403);
+        RawHttp.Reply allowed = RawHttp.send("127.0.0.3", stack.frontDoor(), "GET", "/api/products/1",
+                HOST + ":" + stack.frontDoor().getPort(), Map.of(), null);
+        assertThat(allowed.status()).isEqualTo(200);
+    }
+
+    @Test
+    void aClientsDistanceComesFromTheDnsRegionsAndLatencyTable() throws IOException {
+        WanDelays delays = new WanDelays(DnsConfig.defaults(), null);
+        assertThat(delays.edgeRegion()).isEqualTo("us-east");
+        assertThat(delays.roundTripMs(InetAddress.getByName("127.0.1.9"))).isEqualTo(80);   // eu-west
+        assertThat(delays.roundTripMs(InetAddress.getByName("127.0.3.9"))).isEqualTo(200);  // ap-south
+        assertThat(delays.roundTripMs(InetAddress.getByName("127.0.0.1"))).isEqualTo(10);   // no range: default region
+        assertThat(new WanDelays(DnsConfig.defaults(), "eu-west").roundTripMs(InetAddress.getByName("127.0.3.9")))
+                .isEqualTo(120);
+        assertThatThrownBy(() -> new WanDelays(DnsConfig.defaults(), "mars"))
+                .hasMessageContaining("wan.edgeRegion 'mars'").hasMessageContaining("eu-west");
+    }
+
+    /** One request over a new connection from {@code source}: its time from connect to the last byte, less the edge's own. */
+    private static double wireMs(String source) throws IOException {
+        long t0 = System.nanoTime();
+        RawHttp.Reply reply = RawHttp.send(source, stack.frontDoor(), "GET", "/api/products/2",
+                HOST + ":" + stack.frontDoor().getPort(), Map.of(), null);
+        double totalMs = (System.nanoTime() - t0) / 1e6;
+        assertThat(reply.status()).isEqualTo(200);
+        double edgeMs = ServerTiming.parse(reply.header("server-timing")).stream()
+                .filter(e -> e.name().equals("edge")).findFirst().orElseThrow().durMs();
+        return totalMs - edgeMs;
+    }
+}
