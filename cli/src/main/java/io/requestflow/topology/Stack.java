@@ -139,14 +139,17 @@ public final class Stack implements AutoCloseable {
                 hp(bind, t.firewall.adminPortOrDefault()), HostPort.of(balancer.address()), data.redisUrl()));
         // with the WAN link on, the edge's ports belong to the link and the edge listens behind it
         boolean wan = t.wan.enabled;
+        WanDelays delays = wan ? new WanDelays(t.dns, t.wan.edgeRegion, t.wan.originRegion) : null;
+        HostPort origin = HostPort.of(wan && delays.originFar() ? startOriginLink(t, delays, firewall).address()
+                : firewall.address());
         HostPort edgeTls = t.edge.tlsPort == null ? null : hp(bind, wan ? 0 : t.edge.tlsPort);
         HttpHop edge = track("edge", roles.edge("edge-1", hp(bind, wan ? 0 : t.edge.port), edgeTls,
-                hp(bind, t.edge.adminPortOrDefault()), HostPort.of(firewall.address())));
+                hp(bind, t.edge.adminPortOrDefault()), origin));
         if (edge.tlsAddress() != null) {
             endpoints.add(new Endpoint("edge", "edge-1 https", HostPort.of(edge.tlsAddress()).toString(),
                     HostPort.of(edge.adminAddress()).toString()));
         }
-        if (wan) startWan(t, edge);
+        if (wan) startWan(t, delays, edge);
 
         progress.accept("starting dns…");
         dns = roles.dns("dns-1", t.dns, hp(bind, t.dnsAdminPort));
@@ -161,9 +164,18 @@ public final class Stack implements AutoCloseable {
         }
     }
 
+    /** The WAN link between the edge's region and the origin's, in front of the firewall. */
+    private WanRelay startOriginLink(Topology t, WanDelays delays, HttpHop firewall) {
+        WanRelay link = WanRelay.start(engine.group(), hp(t.bind, 0), firewall.address(), delays.originLink(),
+                t.wan.settings());
+        running.push(link);
+        endpoints.add(new Endpoint("wan", "origin link", HostPort.of(link.address()) + " -> firewall in "
+                + delays.originRegion() + ", " + delays.originRoundTripMs() + " ms from the edge", "-"));
+        return link;
+    }
+
     /** The WAN link in front of the edge's HTTP and HTTPS ports (see {@link Topology.Wan}). */
-    private void startWan(Topology t, HttpHop edge) {
-        WanDelays delays = new WanDelays(t.dns, t.wan.edgeRegion);
+    private void startWan(Topology t, WanDelays delays, HttpHop edge) {
         wanHttp = WanRelay.start(engine.group(), hp(t.bind, t.edge.port), edge.address(), delays, t.wan.settings());
         running.push(wanHttp);
         endpoints.add(new Endpoint("wan", "edge link", HostPort.of(wanHttp.address()) + " -> edge in "

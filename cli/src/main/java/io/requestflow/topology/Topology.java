@@ -496,6 +496,11 @@ public final class Topology {
         public boolean enabled = false;
         /** Where the edge stands; null: {@code dns.defaultRegion}. */
         public String edgeRegion;
+        /**
+         * Where the origin (firewall and everything behind it) stands; null: with the edge. In another region,
+         * the edge reaches the firewall over a link of {@code dns.latencyMs[edgeRegion][originRegion]}.
+         */
+        public String originRegion;
         public long connectTimeoutMs = 1_000;
         public int maxBufferedBytes = 4 * 1024 * 1024;
 

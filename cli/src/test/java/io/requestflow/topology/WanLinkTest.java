@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The WAN link in front of the edge ({@code wan.enabled}), started by the same {@link Stack} as {@code up}:
  * a client's distance from the edge is the DNS latency table's round trip for its region, paid on the
- * wire (outside every hop's own time), and the edge and firewall still see the client's own address.
+ * wire (outside every hop's own time), and the edge and firewall still see the client's own address. With
+ * the origin in another region, an edge cache miss also crosses the link between the two; a hit does not.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class WanLinkTest {
@@ -36,6 +37,7 @@ class WanLinkTest {
         Topology t = new Topology().ephemeral();
         t.catalogProducts = 100;
         t.wan.enabled = true; // edge in dns.defaultRegion (us-east); eu-west is 80 ms away, us-east 10
+        t.wan.originRegion = "eu-west"; // the firewall and all behind it: 80 ms from the edge
         t.firewall.deny = List.of("127.0.0.2/32");
         t.queue.enabled = false;
         t.console.enabled = false;
@@ -59,6 +61,17 @@ class WanLinkTest {
     }
 
     @Test
+    void anEdgeMissCrossesTheOriginLinkAndAHitDoesNot() throws IOException {
+        String path = "/api/products/5";
+        Map<String, Double> miss = hopMs(path);
+        assertThat(miss.get("edge") - miss.get("firewall")).as("edge minus firewall on a miss, ms: %s", miss)
+                .isGreaterThanOrEqualTo(80 - 1);
+        Map<String, Double> hit = hopMs(path);
+        assertThat(hit).as("a hit is answered by the edge alone").containsOnlyKeys("edge");
+        assertThat(hit.get("edge")).isLessThan(80);
+    }
+
+    @Test
     void theFirewallStillSeesTheClientsOwnAddressBehindTheLink() throws IOException {
         RawHttp.Reply denied = RawHttp.send("127.0.0.2", stack.frontDoor(), "GET", "/api/products/1",
                 HOST + ":" + stack.frontDoor().getPort(), Map.of(), null);
@@ -70,15 +83,32 @@ class WanLinkTest {
 
     @Test
     void aClientsDistanceComesFromTheDnsRegionsAndLatencyTable() throws IOException {
-        WanDelays delays = new WanDelays(DnsConfig.defaults(), null);
+        WanDelays delays = new WanDelays(DnsConfig.defaults(), null, null);
         assertThat(delays.edgeRegion()).isEqualTo("us-east");
         assertThat(delays.roundTripMs(InetAddress.getByName("127.0.1.9"))).isEqualTo(80);   // eu-west
         assertThat(delays.roundTripMs(InetAddress.getByName("127.0.3.9"))).isEqualTo(200);  // ap-south
         assertThat(delays.roundTripMs(InetAddress.getByName("127.0.0.1"))).isEqualTo(10);   // no range: default region
-        assertThat(new WanDelays(DnsConfig.defaults(), "eu-west").roundTripMs(InetAddress.getByName("127.0.3.9")))
-                .isEqualTo(120);
-        assertThatThrownBy(() -> new WanDelays(DnsConfig.defaults(), "mars"))
+        assertThat(delays.originFar()).isFalse(); // no origin region: it stands with the edge
+        WanDelays apart = new WanDelays(DnsConfig.defaults(), "eu-west", "ap-south");
+        assertThat(apart.roundTripMs(InetAddress.getByName("127.0.3.9"))).isEqualTo(120);
+        assertThat(apart.originFar()).isTrue();
+        assertThat(apart.originRoundTripMs()).isEqualTo(120);
+        assertThatThrownBy(() -> new WanDelays(DnsConfig.defaults(), "mars", null))
                 .hasMessageContaining("wan.edgeRegion 'mars'").hasMessageContaining("eu-west");
+        assertThatThrownBy(() -> new WanDelays(DnsConfig.defaults(), null, "moon"))
+                .hasMessageContaining("wan.originRegion 'moon'");
+    }
+
+    /** Each hop's own Server-Timing duration for one GET from a us-east client. */
+    private static Map<String, Double> hopMs(String path) throws IOException {
+        RawHttp.Reply reply = RawHttp.send("127.0.2.8", stack.frontDoor(), "GET", path,
+                HOST + ":" + stack.frontDoor().getPort(), Map.of(), null);
+        assertThat(reply.status()).isEqualTo(200);
+        Map<String, Double> hops = new java.util.LinkedHashMap<>();
+        for (ServerTiming.Entry e : ServerTiming.parse(reply.header("server-timing"))) {
+            if (e.by() == null) hops.putIfAbsent(e.name(), e.durMs());
+        }
+        return hops;
     }
 
     /** One request over a new connection from {@code source}: its time from connect to the last byte, less the edge's own. */
