@@ -56,6 +56,15 @@ public final class DnsLookup {
      * {@link ProbeException} of phase DNS that says what went wrong (NXDOMAIN, no record, no answer).
      */
     public static CompletableFuture<InetAddress> resolve(String host, InetSocketAddress server, long timeoutMs) {
+        return resolve(host, server, timeoutMs, null);
+    }
+
+    /**
+     * As {@link #resolve(String, InetSocketAddress, long)}, asking from {@code source} (null: the system's
+     * choice), so a GeoDNS server answers as it would for a client at that address.
+     */
+    public static CompletableFuture<InetAddress> resolve(String host, InetSocketAddress server, long timeoutMs,
+                                                         InetAddress source) {
         Name name;
         try {
             name = Name.fromString(host.endsWith(".") ? host : host + ".");
@@ -64,12 +73,12 @@ public final class DnsLookup {
                     "'" + host + "' is not a valid host name: " + e.getMessage()));
         }
         long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-        return query(name, Type.A, server, timeoutMs).thenCompose(a -> {
+        return query(name, Type.A, server, timeoutMs, source).thenCompose(a -> {
             Optional<InetAddress> found = firstAddress(a);
             if (found.isPresent()) return CompletableFuture.completedFuture(found.get());
             if (a.getRcode() != Rcode.NOERROR) throw new CompletionException(failed(host, server, a.getRcode()));
             long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-            return query(name, Type.AAAA, server, left).thenApply(aaaa -> firstAddress(aaaa).orElseThrow(() ->
+            return query(name, Type.AAAA, server, left, source).thenApply(aaaa -> firstAddress(aaaa).orElseThrow(() ->
                     new CompletionException(aaaa.getRcode() == Rcode.NOERROR
                             ? new ProbeException(ProbeException.Phase.DNS, host + " did not resolve via DNS "
                                     + HttpProbe.format(server) + " (no A or AAAA record). Is the name in the zone?")
@@ -77,8 +86,10 @@ public final class DnsLookup {
         }).exceptionallyCompose(error -> CompletableFuture.failedFuture(describe(error, host, server, timeoutMs)));
     }
 
-    private static CompletableFuture<Message> query(Name name, int type, InetSocketAddress server, long timeoutMs) {
+    private static CompletableFuture<Message> query(Name name, int type, InetSocketAddress server, long timeoutMs,
+                                                    InetAddress source) {
         SimpleResolver resolver = new SimpleResolver(server);
+        if (source != null) resolver.setLocalAddress(new InetSocketAddress(source, 0));
         resolver.setTimeout(Duration.ofMillis(timeoutMs));
         Message query = Message.newQuery(Record.newRecord(name, type, DClass.IN));
         return resolver.sendAsync(query).toCompletableFuture();

@@ -70,6 +70,12 @@ public final class GetCommand implements Callable<Integer> {
             description = "DNS server that resolves the URL's host (default: ${DEFAULT-VALUE})")
     String dns;
 
+    @Option(names = "--from", paramLabel = "ADDRESS",
+            description = "the client's own address for the DNS lookup and the connection, a loopback one such as"
+                    + " 127.0.1.9: with the default dns.regions a client in eu-west (127.0.2.x us-east, 127.0.3.x"
+                    + " ap-south), so GeoDNS answers and the WAN link (wan.enabled) treat it as one")
+    String from;
+
     @Option(names = "--timeout", paramLabel = "MS", defaultValue = "10000",
             description = "bound on the whole request, lookup to last byte, in ms (default: ${DEFAULT-VALUE})")
     long timeoutMs;
@@ -116,10 +122,24 @@ public final class GetCommand implements Callable<Integer> {
             }
             String m = method != null ? method : data != null ? "POST" : "GET";
             return new ProbeRequest(m, ProbeRequest.parseUrl(url), fields, body, dnsServer(dns), timeoutMs,
-                    ProbeRequest.DEFAULT_MAX_RESPONSE_BYTES);
+                    ProbeRequest.DEFAULT_MAX_RESPONSE_BYTES, source(from));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+    }
+
+    /** {@code --from}: an address of this machine (a loopback one is always), or null when not given. */
+    private static InetAddress source(String text) {
+        if (text == null) return null;
+        InetAddress address = DnsLookup.literal(text.strip()).orElseThrow(() -> new IllegalArgumentException(
+                "--from '" + text + "' is not an IP address (e.g. 127.0.1.9)"));
+        try {
+            if (address.isLoopbackAddress() || java.net.NetworkInterface.getByInetAddress(address) != null) return address;
+        } catch (java.net.SocketException e) {
+            // fall through: not usable
+        }
+        throw new IllegalArgumentException("--from " + text + " is not an address of this machine; use a loopback"
+                + " one such as 127.0.1.9");
     }
 
     private static HeaderField header(String text) {

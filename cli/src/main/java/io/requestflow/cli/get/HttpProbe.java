@@ -211,7 +211,7 @@ public final class HttpProbe implements AutoCloseable {
             if (literal.isPresent()) {
                 connect(literal.get());
             } else {
-                DnsLookup.resolve(request.host(), request.dnsServer(), request.timeoutMs())
+                DnsLookup.resolve(request.host(), request.dnsServer(), request.timeoutMs(), request.source())
                         .whenComplete((ip, error) -> {
                             if (error != null) {
                                 fail(unwrap(error));
@@ -250,7 +250,8 @@ public final class HttpProbe implements AutoCloseable {
                             ch.pipeline().addLast("response", new ResponseReader());
                         }
                     });
-            ChannelFuture connecting = bootstrap.connect(address);
+            ChannelFuture connecting = request.source() == null ? bootstrap.connect(address)
+                    : bootstrap.connect(address, new InetSocketAddress(request.source(), 0));
             channel = connecting.channel();
             if (result.isDone()) channel.close(); // timed out while the channel was being made
             connecting.addListener(f -> {
@@ -316,7 +317,7 @@ public final class HttpProbe implements AutoCloseable {
                     done - start);
             result.complete(new ProbeResult(request.method(), request.uri(), address,
                     dnsDone < 0 ? null : request.dnsServer(), head.protocolVersion().text(), head.status().code(),
-                    head.status().reasonPhrase(), headers, body, timings));
+                    head.status().reasonPhrase(), headers, body, timings, request.source()));
         }
 
         private void fail(ProbeException e) {

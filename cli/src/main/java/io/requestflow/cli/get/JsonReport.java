@@ -25,6 +25,7 @@ public final class JsonReport {
         root.put("url", r.uri().toString());
         root.put("address", HttpProbe.format(r.address()));
         root.put("dnsServer", r.dnsServer() == null ? null : HttpProbe.format(r.dnsServer()));
+        root.put("source", r.source() == null ? null : r.source().getHostAddress());
         root.put("protocol", r.protocol());
         root.put("status", r.status());
         root.put("reason", r.reason());

@@ -22,9 +22,11 @@ import java.util.regex.Pattern;
  * @param dnsServer        the DNS server that resolves the URL's host (never the system resolver)
  * @param timeoutMs        bound on the whole exchange: lookup, connect, TLS, request and response
  * @param maxResponseBytes a larger response body fails the probe instead of filling the heap
+ * @param source           the client's own address for the lookup and the connection (null: the system's
+ *                         choice); a loopback address in a {@code dns.regions} range makes it a client there
  */
 public record ProbeRequest(String method, URI uri, List<HeaderField> headers, byte[] body,
-                           InetSocketAddress dnsServer, long timeoutMs, int maxResponseBytes) {
+                           InetSocketAddress dnsServer, long timeoutMs, int maxResponseBytes, InetAddress source) {
 
     /** The DNS server {@code ./flow up} starts. */
     public static final InetSocketAddress DEFAULT_DNS =
@@ -47,6 +49,11 @@ public record ProbeRequest(String method, URI uri, List<HeaderField> headers, by
         if (dnsServer == null) throw new IllegalArgumentException("a DNS server address is required");
         if (timeoutMs <= 0) throw new IllegalArgumentException("the timeout must be positive, not " + timeoutMs);
         if (maxResponseBytes <= 0) throw new IllegalArgumentException("maxResponseBytes must be positive");
+    }
+
+    public ProbeRequest(String method, URI uri, List<HeaderField> headers, byte[] body, InetSocketAddress dnsServer,
+                        long timeoutMs, int maxResponseBytes) {
+        this(method, uri, headers, body, dnsServer, timeoutMs, maxResponseBytes, null);
     }
 
     /** A GET of {@code url} with the defaults: DNS 127.0.0.1:5353, 10 s, 16 MB. */
@@ -74,29 +81,33 @@ public record ProbeRequest(String method, URI uri, List<HeaderField> headers, by
     }
 
     public ProbeRequest withMethod(String newMethod) {
-        return new ProbeRequest(newMethod, uri, headers, body, dnsServer, timeoutMs, maxResponseBytes);
+        return new ProbeRequest(newMethod, uri, headers, body, dnsServer, timeoutMs, maxResponseBytes, source);
     }
 
     public ProbeRequest withHeader(String name, String value) {
         List<HeaderField> more = new ArrayList<>(headers);
         more.add(new HeaderField(name, value));
-        return new ProbeRequest(method, uri, more, body, dnsServer, timeoutMs, maxResponseBytes);
+        return new ProbeRequest(method, uri, more, body, dnsServer, timeoutMs, maxResponseBytes, source);
     }
 
     public ProbeRequest withBody(byte[] newBody) {
-        return new ProbeRequest(method, uri, headers, newBody, dnsServer, timeoutMs, maxResponseBytes);
+        return new ProbeRequest(method, uri, headers, newBody, dnsServer, timeoutMs, maxResponseBytes, source);
     }
 
     public ProbeRequest withDnsServer(InetSocketAddress server) {
-        return new ProbeRequest(method, uri, headers, body, server, timeoutMs, maxResponseBytes);
+        return new ProbeRequest(method, uri, headers, body, server, timeoutMs, maxResponseBytes, source);
     }
 
     public ProbeRequest withTimeoutMs(long ms) {
-        return new ProbeRequest(method, uri, headers, body, dnsServer, ms, maxResponseBytes);
+        return new ProbeRequest(method, uri, headers, body, dnsServer, ms, maxResponseBytes, source);
     }
 
     public ProbeRequest withMaxResponseBytes(int max) {
-        return new ProbeRequest(method, uri, headers, body, dnsServer, timeoutMs, max);
+        return new ProbeRequest(method, uri, headers, body, dnsServer, timeoutMs, max, source);
+    }
+
+    public ProbeRequest withSource(InetAddress address) {
+        return new ProbeRequest(method, uri, headers, body, dnsServer, timeoutMs, maxResponseBytes, address);
     }
 
     public boolean tls() {

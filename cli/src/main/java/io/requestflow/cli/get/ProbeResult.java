@@ -20,10 +20,11 @@ import java.util.List;
  * @param headers    the response headers in the order received
  * @param body       the whole response body
  * @param timings    the client-side phases
+ * @param source     the client address asked for ({@code get --from}), or null for the system's choice
  */
 public record ProbeResult(String method, URI uri, InetSocketAddress address, InetSocketAddress dnsServer,
                           String protocol, int status, String reason, List<HeaderField> headers, byte[] body,
-                          ProbeTimings timings) {
+                          ProbeTimings timings, java.net.InetAddress source) {
 
     public ProbeResult {
         headers = List.copyOf(headers);

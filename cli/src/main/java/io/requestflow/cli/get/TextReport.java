@@ -36,7 +36,8 @@ public final class TextReport {
 
     private static void request(StringBuilder out, ProbeResult r) {
         out.append(r.method()).append(' ').append(r.uri()).append('\n');
-        String connected = HttpProbe.format(r.address());
+        String connected = HttpProbe.format(r.address())
+                + (r.source() == null ? "" : " from " + r.source().getHostAddress());
         if (r.dnsServer() != null) {
             out.append("  ").append(r.uri().getHost()).append(" resolved to ").append(r.address().getAddress()
                     .getHostAddress()).append(" by DNS ").append(HttpProbe.format(r.dnsServer()))

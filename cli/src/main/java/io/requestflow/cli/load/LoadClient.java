@@ -82,10 +82,13 @@ public final class LoadClient implements AutoCloseable {
     private final AtomicLong connectionsOpened = new AtomicLong();
     private volatile String bearer;
 
-    /** Looks the target host up again for a new connection; completes with the address, or fails. */
+    /**
+     * Looks the target host up again for a new connection, asking from that connection's source address (so
+     * GeoDNS answers for the client's region); completes with the address, or fails.
+     */
     @FunctionalInterface
     public interface Resolver {
-        CompletableFuture<InetAddress> resolve();
+        CompletableFuture<InetAddress> resolve(InetAddress source);
     }
 
     /**
@@ -259,7 +262,7 @@ public final class LoadClient implements AutoCloseable {
             open++;
             if (ex.planned.fresh() && resolver != null) {
                 long t0 = System.nanoTime();
-                resolver.resolve().whenComplete((address, error) -> loop.execute(() -> {
+                resolver.resolve(local).whenComplete((address, error) -> loop.execute(() -> {
                     ex.dnsNanos = System.nanoTime() - t0;
                     if (error != null) {
                         open--;

@@ -94,7 +94,7 @@ public final class LoadRun {
             }
         }
         String hostHeader = uri.getPort() > 0 ? host + ":" + uri.getPort() : host;
-        LoadClient.Resolver resolver = fixed ? null : () -> DnsLookup.resolve(host, dns, scenario.connectTimeoutMs);
+        LoadClient.Resolver resolver = fixed ? null : source -> DnsLookup.resolve(host, dns, scenario.connectTimeoutMs, source);
         Workload workload = new Workload(scenario);
         int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         try (LoadClient client = new LoadClient(scenario, remote, hostHeader, host, ssl, resolver,

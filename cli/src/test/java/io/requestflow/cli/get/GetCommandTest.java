@@ -139,6 +139,33 @@ class GetCommandTest {
     }
 
     @Test
+    void fromSendsTheRequestFromThatAddress() throws Exception {
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            server.setSoTimeout(10_000);
+            java.util.concurrent.CompletableFuture<java.net.InetAddress> peer = new java.util.concurrent.CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try (java.net.Socket s = server.accept()) {
+                    peer.complete(s.getInetAddress());
+                    s.getInputStream().read(new byte[4096]);
+                    s.getOutputStream().write("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                } catch (java.io.IOException e) {
+                    peer.completeExceptionally(e);
+                }
+            });
+            Run run = get("--from", "127.0.1.9", "http://127.0.0.1:" + server.getLocalPort() + "/");
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.out()).contains("from 127.0.1.9");
+            assertThat(peer.get(10, TimeUnit.SECONDS).getHostAddress()).isEqualTo("127.0.1.9");
+        }
+        Run notLocal = get("--from", "192.0.2.1", path.url("/"));
+        assertThat(notLocal.exit()).isEqualTo(2);
+        assertThat(notLocal.err()).contains("--from 192.0.2.1 is not an address of this machine");
+        Run notAnAddress = get("--from", "eu-west", path.url("/"));
+        assertThat(notAnAddress.err()).contains("--from 'eu-west' is not an IP address");
+    }
+
+    @Test
     void badInputIsAUsageError() {
         Run noUrl = get();
         assertThat(noUrl.exit()).isEqualTo(2);
