@@ -283,6 +283,7 @@ async function send(event) {
   try {
     const body = { method: $("method").value, path: $("target").value, headers: parseHeaders($("headers").value) };
     if ($("body").value) body.body = $("body").value;
+    if ($("from").value.trim()) body.from = $("from").value.trim();
     drawResult(await api("POST", "/api/request", body));
   } catch (e) {
     $("send-error").textContent = e.message;

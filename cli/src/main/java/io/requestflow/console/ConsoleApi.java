@@ -146,7 +146,7 @@ final class ConsoleApi {
         JsonNode spec = Json.tree(request.body());
         if (spec == null || !spec.isObject()) {
             throw new IllegalArgumentException("send a JSON object: {\"method\": \"GET\", \"path\": \"/api/products/42\","
-                    + " \"headers\": {\"Name\": \"value\"}, \"body\": \"...\"}");
+                    + " \"headers\": {\"Name\": \"value\"}, \"body\": \"...\", \"from\": \"127.0.1.9\"}");
         }
         String method = spec.path("method").asText("GET").toUpperCase(java.util.Locale.ROOT);
         if (!METHODS.contains(method)) throw new IllegalArgumentException("method must be one of " + METHODS);
@@ -162,7 +162,7 @@ final class ConsoleApi {
             headers.add(new HeaderField("Content-Type", Json.tree(body) != null ? "application/json" : "text/plain"));
         }
         ProbeRequest probeRequest = new ProbeRequest(method, URI.create("http://" + path.edgeAuthority() + target),
-                headers, body, path.dns(), settings.requestTimeoutMs(), MAX_RESPONSE_BYTES);
+                headers, body, path.dns(), settings.requestTimeoutMs(), MAX_RESPONSE_BYTES, source(spec.path("from")));
         try {
             ProbeResult result = probe.call(probeRequest);
             ObjectNode report = JsonReport.of(result);
@@ -173,6 +173,21 @@ final class ConsoleApi {
             return Problem.of(502, "No Response", e.getMessage(),
                     Map.of("phase", e.phase().name().toLowerCase(java.util.Locale.ROOT), "timedOut", e.timedOut()));
         }
+    }
+
+    /**
+     * The optional {@code from}: a loopback IPv4 address the request leaves from (127.0.1.9 is a client in
+     * eu-west under the default {@code dns.regions}), so GeoDNS and the WAN link treat it as that client.
+     */
+    private static java.net.InetAddress source(JsonNode from) {
+        if (from.isMissingNode() || from.isNull() || from.asText().isBlank()) return null;
+        String text = from.asText().strip();
+        if (!text.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
+            throw new IllegalArgumentException("from must be a loopback address such as 127.0.1.9 (a client in eu-west),"
+                    + " got '" + text + "'");
+        }
+        return io.requestflow.cli.get.DnsLookup.literal(text).orElseThrow(() -> new IllegalArgumentException(
+                "from must be a loopback address such as 127.0.1.9, got '" + text + "'"));
     }
 
     /** {@code GET}: the run and the last seconds; {@code POST {"rate": 50, "seconds": 60}} starts; {@code DELETE} stops. */

@@ -100,6 +100,11 @@ class ConsoleTest {
         assertThat(hops).containsSubsequence("edge", "firewall", "balancer", "gateway", "catalog");
         String traceId = result.get("traceId").asText();
         assertThat(traceId).matches("[0-9a-f]{32}");
+        // sent as a client elsewhere: the lookup and the connection leave from that address
+        JsonNode far = json(call("POST", "/api/request", "{\"path\": \"/api/products/7\", \"from\": \"127.0.1.9\"}",
+                Map.of()));
+        assertThat(far.get("status").asInt()).isEqualTo(200);
+        assertThat(far.get("source").asText()).isEqualTo("127.0.1.9");
 
         JsonNode trace = json(call("GET", "/api/traces/" + traceId, null, Map.of()));
         List<String> services = new ArrayList<>();
@@ -190,6 +195,11 @@ class ConsoleTest {
         assertThat(notAPath.status()).isEqualTo(400);
         assertThat(notAPath.header("content-type")).startsWith("application/problem+json");
         assertThat(json(notAPath).get("detail").asText()).contains("must start with a single /");
+
+        RawHttp.Reply badFrom = call("POST", "/api/request", "{\"path\": \"/api/products/1\", \"from\": \"10.0.0.1\"}",
+                Map.of());
+        assertThat(badFrom.status()).isEqualTo(400);
+        assertThat(json(badFrom).get("detail").asText()).contains("from must be a loopback address");
 
         RawHttp.Reply notJson = call("POST", "/api/request", "GET /", Map.of());
         assertThat(notJson.status()).isEqualTo(400);
