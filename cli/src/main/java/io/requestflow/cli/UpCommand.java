@@ -27,6 +27,12 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--products", paramLabel = "N", description = "Catalog size to generate (default 10000)")
     Integer products;
 
+    @Option(names = "--wan", paramLabel = "EDGE[:ORIGIN]",
+            description = {"Put the edge in region EDGE (and the origin, the firewall and all behind it, in ORIGIN)"
+                    + " behind user-space WAN links that delay each client by its region's round trip from"
+                    + " dns.latencyMs (the wan section of the topology; e.g. --wan eu-west:us-east)."})
+    String wan;
+
     @Override
     public Integer call() throws Exception {
         Path file = config != null ? config : Flow.home().resolve("config/topology.yaml");
@@ -34,6 +40,12 @@ public final class UpCommand implements Callable<Integer> {
         topology.edge.resolveCertificatePaths(Flow.home());
         if (java.nio.file.Files.exists(file)) topology.source = file;
         if (products != null) topology.catalogProducts = products;
+        if (wan != null) {
+            String[] regions = wan.split(":", 2);
+            topology.wan.enabled = true;
+            topology.wan.edgeRegion = regions[0].isBlank() ? null : regions[0];
+            topology.wan.originRegion = regions.length > 1 && !regions[1].isBlank() ? regions[1] : null;
+        }
         Path data = dataDir != null ? dataDir : Flow.home().resolve(topology.dataDir);
         long start = System.nanoTime();
         System.out.println("requestflow: starting the topology" + (file.toFile().exists() ? " from " + file : " (built-in defaults)"));
