@@ -115,6 +115,7 @@ LEGS_JAVA="${JAVA_HOME:-}"
 if [[ -n "$LEGS" ]] && ! { [[ -n "$LEGS_JAVA" ]] && jdk21 "$LEGS_JAVA"; }; then
   for d in /usr/lib/jvm/*; do if jdk21 "$d"; then LEGS_JAVA="$d"; fi; done
 fi
+seconds() { case "$1" in *m) echo $(( ${1%m} * 60 ));; *s) echo "${1%s}";; *) echo "$1";; esac; }  # wrk's 10s, 1m
 TRACEPOINTS=syscalls:sys_enter_recvfrom,syscalls:sys_exit_recvfrom,syscalls:sys_enter_sendto,sched:sched_switch
 if [[ -n "$LEGS" ]] && ! perf record -q -e "$TRACEPOINTS" -o "$WORK/probe.data" -- true >/dev/null 2>&1; then
   echo "LEGS=1 needs perf with tracepoints (apt-get install linux-perf; run as root)" >&2; exit 1
@@ -127,7 +128,7 @@ run() { # name url pid -> "rps p99ms cpu-us-per-request instructions-per-request
     perf stat -x, -e instructions:u,instructions:k -p "$3" -o "$WORK/$1.perf" -- sleep "$DURATION" & perf_pid=$!
   fi
   if [[ -n "$LEGS" ]]; then # one second of the proxy's reads, sends and context switches, in the middle of the run
-    (sleep "$(( ${DURATION%s} / 2 ))"; perf record -q -e "$TRACEPOINTS" -p "$3" -o "$WORK/$1.legs" -- sleep 1 \
+    (sleep "$(( $(seconds "$DURATION") / 2 ))"; perf record -q -e "$TRACEPOINTS" -p "$3" -o "$WORK/$1.legs" -- sleep 1 \
       >/dev/null 2>&1) & legs_pid=$!
   fi
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2" > "$WORK/$1.out"
