@@ -387,14 +387,20 @@ public final class Roles {
     }
 
     public DnsHop dns(String instance, DnsConfig config, HostPort admin) {
+        return dns(instance, config, admin, java.util.function.UnaryOperator.identity());
+    }
+
+    /** The dns hop; {@code adjust} changes the zone as read, at start and on every reload (up's nearest edge). */
+    public DnsHop dns(String instance, DnsConfig config, HostPort admin, java.util.function.UnaryOperator<DnsConfig> adjust) {
         HopContext ctx = engine.hop("dns", instance);
         try {
+            DnsConfig zone = adjust.apply(config);
             // breakable like the HTTP hops (./flow break dns): SERVFAIL, delayed answers, unready
-            DnsServer server = DnsServer.start(config, ctx.registry(), engine.group(), ctx.faults());
+            DnsServer server = DnsServer.start(zone, ctx.registry(), engine.group(), ctx.faults());
             try {
                 // POST /dns/reload reads the dns section of the topology file again (the built-in one if none)
-                var routes = io.requestflow.dns.DnsAdmin.routes(server, () -> topology.source == null ? config
-                        : TopologyLoader.load(topology.source, true).dns);
+                var routes = io.requestflow.dns.DnsAdmin.routes(server, () -> topology.source == null ? zone
+                        : adjust.apply(TopologyLoader.load(topology.source, true).dns));
                 return new DnsHop(server, AdminServer.start(ctx, admin,
                         ctx.faults().readiness(AdminServer.Readiness.always()), ctx.faults().withAdminRoute(routes)), ctx);
             } catch (RuntimeException e) {

@@ -149,10 +149,17 @@ public final class Stack implements AutoCloseable {
             endpoints.add(new Endpoint("edge", "edge-1 https", HostPort.of(edge.tlsAddress()).toString(),
                     HostPort.of(edge.adminAddress()).toString()));
         }
-        if (wan) startWan(t, delays, edge);
+        List<NearestEdge.Edge> edges = new ArrayList<>();
+        if (wan) {
+            startWan(t, delays, edge);
+            edges.add(new NearestEdge.Edge("edge-1", delays.edgeRegion(), null)); // at the name's own record
+            for (Topology.RegionalEdge regional : t.wan.edges) edges.add(startRegionalEdge(t, regional, delays, firewall));
+        }
 
         progress.accept("starting dns…");
-        dns = roles.dns("dns-1", t.dns, hp(bind, t.dnsAdminPort));
+        dns = edges.size() < 2 ? roles.dns("dns-1", t.dns, hp(bind, t.dnsAdminPort))
+                : roles.dns("dns-1", t.dns, hp(bind, t.dnsAdminPort),
+                        zone -> NearestEdge.steer(zone, t.edge.hosts.getFirst(), edges));
         running.push(dns);
         endpoints.add(0, new Endpoint("dns", "dns-1", "udp+tcp " + HostPort.of(dns.server().address()),
                 HostPort.of(dns.admin().address()).toString()));
@@ -170,8 +177,42 @@ public final class Stack implements AutoCloseable {
                 t.wan.settings());
         running.push(link);
         endpoints.add(new Endpoint("wan", "origin link", HostPort.of(link.address()) + " -> firewall in "
-                + delays.originRegion() + ", " + delays.originRoundTripMs() + " ms from the edge", "-"));
+                + delays.originRegion() + ", " + delays.originRoundTripMs() + " ms from the edge in "
+                + delays.edgeRegion(), "-"));
         return link;
+    }
+
+    /**
+     * One more edge ({@code wan.edges}): its own cache in its region, the front door's ports at its own
+     * address behind a client link, and an origin link when the origin stands elsewhere.
+     */
+    private NearestEdge.Edge startRegionalEdge(Topology t, Topology.RegionalEdge regional, WanDelays main,
+                                               HttpHop firewall) {
+        String address = regional.address() == null ? "" : regional.address().strip();
+        java.net.InetAddress ip = io.requestflow.cli.get.DnsLookup.literal(address)
+                .filter(java.net.InetAddress::isLoopbackAddress).orElseThrow(() -> new IllegalArgumentException(
+                        "wan.edges: the edge in " + regional.region() + " needs a loopback address such as 127.0.11.1,"
+                                + " got '" + regional.address() + "'"));
+        WanDelays delays = new WanDelays(t.dns, regional.region(), main.originRegion());
+        String name = "edge-" + delays.edgeRegion();
+        if (hops.containsKey(name)) throw new IllegalArgumentException("wan.edges: two edges in " + delays.edgeRegion());
+        HostPort origin = HostPort.of(delays.originFar() ? startOriginLink(t, delays, firewall).address()
+                : firewall.address());
+        HttpHop edge = track(name, roles.edge(name, hp(t.bind, 0), t.edge.tlsPort == null ? null : hp(t.bind, 0),
+                hp(t.bind, 0), origin));
+        WanRelay http = WanRelay.start(engine.group(), new HostPort(ip.getHostAddress(), frontDoor().getPort()),
+                edge.address(), delays, t.wan.settings());
+        running.push(http);
+        endpoints.add(new Endpoint("edge", name, HostPort.of(edge.address()).toString(),
+                HostPort.of(edge.adminAddress()).toString()));
+        endpoints.add(new Endpoint("wan", name + " link", HostPort.of(http.address()) + " -> " + name, "-"));
+        if (edge.tlsAddress() != null && frontDoorTls() != null) {
+            WanRelay https = WanRelay.start(engine.group(), new HostPort(ip.getHostAddress(), frontDoorTls().getPort()),
+                    edge.tlsAddress(), delays, t.wan.settings());
+            running.push(https);
+            endpoints.add(new Endpoint("wan", name + " link https", HostPort.of(https.address()) + " -> " + name, "-"));
+        }
+        return new NearestEdge.Edge(name, delays.edgeRegion(), ip.getHostAddress());
     }
 
     /** The WAN link in front of the edge's HTTP and HTTPS ports (see {@link Topology.Wan}). */

@@ -501,6 +501,11 @@ public final class Topology {
          * the edge reaches the firewall over a link of {@code dns.latencyMs[edgeRegion][originRegion]}.
          */
         public String originRegion;
+        /**
+         * More edges, one per region, each with its own cache, at its own loopback address on the front door's
+         * ports; the shop's name then answers by latency, so GeoDNS sends each client to its nearest edge.
+         */
+        public List<RegionalEdge> edges = List.of();
         public long connectTimeoutMs = 1_000;
         public int maxBufferedBytes = 4 * 1024 * 1024;
 
@@ -508,6 +513,9 @@ public final class Topology {
             return new io.requestflow.engine.net.wan.WanRelay.Settings(connectTimeoutMs, maxBufferedBytes);
         }
     }
+
+    /** An edge in {@code region}, reached at {@code address} (a loopback address) on the front door's ports. */
+    public record RegionalEdge(String region, String address) {}
 
     public static final class Queue {
         private static final io.requestflow.services.queue.QueueConfig D = io.requestflow.services.queue.QueueConfig.defaults();

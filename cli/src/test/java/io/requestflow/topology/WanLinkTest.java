@@ -38,6 +38,7 @@ class WanLinkTest {
         t.catalogProducts = 100;
         t.wan.enabled = true; // edge in dns.defaultRegion (us-east); eu-west is 80 ms away, us-east 10
         t.wan.originRegion = "eu-west"; // the firewall and all behind it: 80 ms from the edge
+        t.wan.edges = List.of(new Topology.RegionalEdge("ap-south", "127.0.13.1")); // 120 ms from the origin
         t.firewall.deny = List.of("127.0.0.2/32");
         t.queue.enabled = false;
         t.console.enabled = false;
@@ -69,6 +70,27 @@ class WanLinkTest {
         Map<String, Double> hit = hopMs(path);
         assertThat(hit).as("a hit is answered by the edge alone").containsOnlyKeys("edge");
         assertThat(hit.get("edge")).isLessThan(80);
+    }
+
+    @Test
+    void geoDnsSendsEachClientToItsNearestEdgeWhichServesItFromItsOwnCache() throws IOException {
+        assertThat(resolveFrom("127.0.3.7")).isEqualTo("127.0.13.1"); // ap-south: its own edge, 10 ms
+        assertThat(resolveFrom("127.0.1.7")).isEqualTo("127.0.0.1");  // eu-west: us-east (80 ms) beats ap-south (120)
+        assertThat(resolveFrom("127.0.2.7")).isEqualTo("127.0.0.1");  // us-east: its own
+
+        java.net.InetSocketAddress apEdge = new java.net.InetSocketAddress("127.0.13.1", stack.frontDoor().getPort());
+        String path = "/api/products/9";
+        RawHttp.Reply miss = RawHttp.send("127.0.3.7", apEdge, "GET", path, HOST + ":" + apEdge.getPort(), Map.of(), null);
+        assertThat(miss.status()).isEqualTo(200);
+        Map<String, Double> hops = durations(miss);
+        // the ap-south edge's miss crosses its own origin link, ap-south to eu-west: 120 ms
+        assertThat(hops.get("edge") - hops.get("firewall")).as("edge minus firewall, ms: %s", hops)
+                .isGreaterThanOrEqualTo(120 - 1);
+        RawHttp.Reply hit = RawHttp.send("127.0.3.7", apEdge, "GET", path, HOST + ":" + apEdge.getPort(), Map.of(), null);
+        assertThat(durations(hit)).containsOnlyKeys("edge");
+        // the main edge has not seen that product: its own cache, a miss there
+        assertThat(durations(RawHttp.send("127.0.2.7", stack.frontDoor(), "GET", path,
+                HOST + ":" + stack.frontDoor().getPort(), Map.of(), null))).containsKey("firewall");
     }
 
     @Test
@@ -104,6 +126,21 @@ class WanLinkTest {
         RawHttp.Reply reply = RawHttp.send("127.0.2.8", stack.frontDoor(), "GET", path,
                 HOST + ":" + stack.frontDoor().getPort(), Map.of(), null);
         assertThat(reply.status()).isEqualTo(200);
+        return durations(reply);
+    }
+
+    /** What the shop's name resolves to for a client at {@code source}, asked from there. */
+    private static String resolveFrom(String source) throws IOException {
+        org.xbill.DNS.SimpleResolver resolver = new org.xbill.DNS.SimpleResolver(stack.dns().server().address());
+        resolver.setLocalAddress(new java.net.InetSocketAddress(source, 0));
+        resolver.setTimeout(java.time.Duration.ofSeconds(5));
+        org.xbill.DNS.Message answer = resolver.send(org.xbill.DNS.Message.newQuery(org.xbill.DNS.Record.newRecord(
+                org.xbill.DNS.Name.fromString(HOST + "."), org.xbill.DNS.Type.A, org.xbill.DNS.DClass.IN)));
+        return ((org.xbill.DNS.ARecord) answer.getSection(org.xbill.DNS.Section.ANSWER).getFirst()).getAddress()
+                .getHostAddress();
+    }
+
+    private static Map<String, Double> durations(RawHttp.Reply reply) {
         Map<String, Double> hops = new java.util.LinkedHashMap<>();
         for (ServerTiming.Entry e : ServerTiming.parse(reply.header("server-timing"))) {
             if (e.by() == null) hops.putIfAbsent(e.name(), e.durMs());
