@@ -203,8 +203,6 @@ public final class Stack implements AutoCloseable {
         WanRelay http = WanRelay.start(engine.group(), new HostPort(ip.getHostAddress(), frontDoor().getPort()),
                 edge.address(), delays, t.wan.settings());
         running.push(http);
-        endpoints.add(new Endpoint("edge", name, HostPort.of(edge.address()).toString(),
-                HostPort.of(edge.adminAddress()).toString()));
         endpoints.add(new Endpoint("wan", name + " link", HostPort.of(http.address()) + " -> " + name, "-"));
         if (edge.tlsAddress() != null && frontDoorTls() != null) {
             WanRelay https = WanRelay.start(engine.group(), new HostPort(ip.getHostAddress(), frontDoorTls().getPort()),

@@ -94,6 +94,35 @@ class WanLinkTest {
     }
 
     @Test
+    void theLoadGeneratorsClientsEachReachTheEdgeTheirOwnLookupNames() throws Exception {
+        io.requestflow.cli.load.Scenario s = io.requestflow.cli.load.Scenario.defaults();
+        s.target = "http://" + HOST + ":" + stack.frontDoor().getPort();
+        s.dns = "127.0.0.1:" + stack.dns().server().address().getPort();
+        s.rate = 20;
+        s.durationSeconds = 1;
+        s.warmupSeconds = 0;
+        s.newConnectionShare = 0; // pooled connections only: they go where each source's own lookup said
+        s.regions = List.of(new io.requestflow.cli.load.Scenario.Region("ap-south", 3, 1, 1));
+        s.endpoints = List.of(new io.requestflow.cli.load.Scenario.Endpoint("image", 1, "GET",
+                "/images/products/{product}.svg", null, false));
+        double before = requestsAt("edge-ap-south");
+        var result = new io.requestflow.cli.load.LoadRun(s, null, null).run();
+        assertThat(result.snapshot().errorCount()).isZero();
+        assertThat(requestsAt("edge-ap-south") - before).isGreaterThanOrEqualTo(result.snapshot().count());
+    }
+
+    /** Requests an edge instance has answered, from its admin /metrics. */
+    private static double requestsAt(String edge) throws Exception {
+        var admin = stack.hop(edge).adminAddress();
+        var client = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
+        String metrics = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                        + admin.getPort() + "/metrics")).timeout(java.time.Duration.ofSeconds(5)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return metrics.lines().filter(l -> l.startsWith("requestflow_requests_seconds_count"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
     void theFirewallStillSeesTheClientsOwnAddressBehindTheLink() throws IOException {
         RawHttp.Reply denied = RawHttp.send("127.0.0.2", stack.frontDoor(), "GET", "/api/products/1",
                 HOST + ":" + stack.frontDoor().getPort(), Map.of(), null);

@@ -101,6 +101,16 @@ public final class LoadClient implements AutoCloseable {
      */
     public LoadClient(Scenario scenario, InetSocketAddress remote, String hostHeader, String tlsHost, SslContext ssl,
                       Resolver resolver, List<InetAddress> sources, int threads) {
+        this(scenario, remote, source -> remote, hostHeader, tlsHost, ssl, resolver, sources, threads);
+    }
+
+    /**
+     * As above, with {@code remoteFor}: the front door's address as each source sees it (a GeoDNS answer
+     * looked up from that source, so each region's pooled connections go to its nearest edge).
+     */
+    public LoadClient(Scenario scenario, InetSocketAddress remote,
+                      java.util.function.Function<InetAddress, InetSocketAddress> remoteFor, String hostHeader,
+                      String tlsHost, SslContext ssl, Resolver resolver, List<InetAddress> sources, int threads) {
         this.keyPrefix = Workload.keyPrefix(scenario.seed);
         this.scenario = scenario;
         this.remote = remote;
@@ -114,7 +124,9 @@ public final class LoadClient implements AutoCloseable {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_REUSEADDR, true);
         this.pools = new Pool[sources.size()];
-        for (int i = 0; i < pools.length; i++) pools[i] = new Pool(group.next(), sources.get(i));
+        for (int i = 0; i < pools.length; i++) {
+            pools[i] = new Pool(group.next(), sources.get(i), remoteFor.apply(sources.get(i)));
+        }
     }
 
     /** The bearer token sent on endpoints with {@code auth: true} (null: sent without one). */
@@ -183,15 +195,18 @@ public final class LoadClient implements AutoCloseable {
     private final class Pool {
         final EventLoop loop;
         final InetAddress local;
+        /** Where this source's pooled connections go: the front door as the source resolved it. */
+        final InetSocketAddress target;
         final ArrayDeque<Channel> idle = new ArrayDeque<>();
         final List<Channel> multiplexed = new ArrayList<>();
         final ArrayDeque<Exchange> queue = new ArrayDeque<>();
         int open;
         int negotiating;
 
-        Pool(EventLoop loop, InetAddress local) {
+        Pool(EventLoop loop, InetAddress local, InetSocketAddress target) {
             this.loop = loop;
             this.local = local;
+            this.target = target;
         }
 
         void submit(Exchange ex) {
@@ -277,7 +292,7 @@ public final class LoadClient implements AutoCloseable {
                     }
                 }));
             } else {
-                connectTo(remote, ex);
+                connectTo(target, ex);
             }
         }
 

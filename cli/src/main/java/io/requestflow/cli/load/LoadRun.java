@@ -97,8 +97,14 @@ public final class LoadRun {
         LoadClient.Resolver resolver = fixed ? null : source -> DnsLookup.resolve(host, dns, scenario.connectTimeoutMs, source);
         Workload workload = new Workload(scenario);
         int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-        try (LoadClient client = new LoadClient(scenario, remote, hostHeader, host, ssl, resolver,
-                workload.sources(), threads)) {
+        // a name is looked up from each client's own address, as its own resolver would: GeoDNS may answer each
+        // region with its nearest edge
+        java.util.Map<InetAddress, InetSocketAddress> remotes = new java.util.HashMap<>();
+        if (!fixed) {
+            for (InetAddress source : workload.sources()) remotes.put(source, new InetSocketAddress(resolve(host, dns, source), port));
+        }
+        try (LoadClient client = new LoadClient(scenario, remote, source -> remotes.getOrDefault(source, remote),
+                hostHeader, host, ssl, resolver, workload.sources(), threads)) {
             String loginNote = login(client, uri, dns);
             Schedule schedule = new Schedule(scenario);
             long origin = System.nanoTime() + (long) (scenario.warmupSeconds * 1e9) + 50_000_000L;
@@ -259,8 +265,13 @@ public final class LoadRun {
     }
 
     private static InetAddress resolve(String host, InetSocketAddress dns) {
+        return resolve(host, dns, null);
+    }
+
+    /** {@code host}'s address as DNS answers a client at {@code source} (null: this machine's own address). */
+    private static InetAddress resolve(String host, InetSocketAddress dns, InetAddress source) {
         try {
-            return DnsLookup.resolve(host, dns, 5_000).get(6, TimeUnit.SECONDS);
+            return DnsLookup.resolve(host, dns, 5_000, source).get(6, TimeUnit.SECONDS);
         } catch (Exception e) {
             Throwable c = e.getCause() != null ? e.getCause() : e;
             throw new IllegalArgumentException("cannot resolve " + host + " via DNS " + dns.getHostString() + ":"
