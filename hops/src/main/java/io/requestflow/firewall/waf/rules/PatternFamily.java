@@ -121,18 +121,16 @@ public abstract class PatternFamily implements RuleFamily {
                     long[] first = ix.firstBits;
                     for (long present = hits[first.length] & ix.firstWords; present != 0; present &= present - 1) {
                         int w = Long.numberOfTrailingZeros(present);
-                        long mine = first[w];
-                        for (long bits = hits[w] & mine; bits != 0; bits &= bits - 1) {
-                            run |= inView & ix.byFirstLiteral[ix.rankBase[w] + Long.bitCount(mine & (bits & -bits) - 1)];
+                        for (long bits = hits[w] & first[w]; bits != 0; bits &= bits - 1) {
+                            run |= inView & ix.byFirstLiteral[(w << 6) + Long.numberOfTrailingZeros(bits)];
                         }
                     }
                 } else if (hits != LiteralScanner.NONE) {
                     long[] words = ix.firstLiteralWords;
                     for (int k = 0; k < words.length; k += 2) {
                         int w = (int) words[k];
-                        long mine = words[k + 1];
-                        for (long bits = hits[w] & mine; bits != 0; bits &= bits - 1) {
-                            run |= inView & ix.byFirstLiteral[ix.rankBase[w] + Long.bitCount(mine & (bits & -bits) - 1)];
+                        for (long bits = hits[w] & words[k + 1]; bits != 0; bits &= bits - 1) {
+                            run |= inView & ix.byFirstLiteral[(w << 6) + Long.numberOfTrailingZeros(bits)];
                         }
                     }
                 }
@@ -170,15 +168,8 @@ public abstract class PatternFamily implements RuleFamily {
         final long[] viewRules;
         /** Rules without known literals: their regex runs whenever the other checks pass. */
         long noLiterals;
-        /**
-         * Per literal in the first clause of one of this family's ways, the rules with it there; in the
-         * order of the literal ids, so literal id {@code (w << 6) + b} is at {@code rankBase[w]} plus the
-         * number of such literals in word w below bit b. Compact (a few hundred entries, not one per literal
-         * of all families): the entries a value's literals pick are a few cache lines, not scattered over
-         * 15 KB per family (inside the hop each line read is a miss).
-         */
+        /** Per literal id, the rules with that literal in the first clause of one of their ways. */
         final long[] byFirstLiteral;
-        final int[] rankBase;
         /** The literal ids that are in such a clause of some rule, as (word index, bits) pairs. */
         final long[] firstLiteralWords;
         /** The same ids by word (null when the scanner has more than 64 words, so no summary), and which words have any. */
@@ -191,7 +182,7 @@ public abstract class PatternFamily implements RuleFamily {
             rules = list.toArray(new PatternRule[0]);
             charLo = new long[rules.length];
             charHi = new long[rules.length];
-            long[] byLiteral = new long[prefilter.literals()];
+            byFirstLiteral = new long[prefilter.literals()];
             List<UnaryOperator<String>> distinct = new ArrayList<>();
             List<Long> readers = new ArrayList<>();
             for (int r = 0; r < rules.length; r++) {
@@ -224,31 +215,24 @@ public abstract class PatternFamily implements RuleFamily {
                     long[] first = need.first();
                     for (int k = 0; k < first.length; k += 2) {
                         for (long bits = first[k + 1]; bits != 0; bits &= bits - 1) {
-                            byLiteral[((int) first[k] << 6) + Long.numberOfTrailingZeros(bits)] |= bit;
+                            byFirstLiteral[((int) first[k] << 6) + Long.numberOfTrailingZeros(bits)] |= bit;
                         }
                     }
                 }
             }
             List<Long> words = new ArrayList<>();
-            int scanWords = (prefilter.literals() + 63) >>> 6;
-            rankBase = new int[scanWords];
-            List<Long> compact = new ArrayList<>();
-            for (int w = 0; w << 6 < byLiteral.length; w++) {
-                rankBase[w] = compact.size();
+            for (int w = 0; w << 6 < byFirstLiteral.length; w++) {
                 long bits = 0;
-                for (int b = 0; b < 64 && (w << 6) + b < byLiteral.length; b++) {
-                    if (byLiteral[(w << 6) + b] != 0) {
-                        bits |= 1L << b;
-                        compact.add(byLiteral[(w << 6) + b]);
-                    }
+                for (int b = 0; b < 64 && (w << 6) + b < byFirstLiteral.length; b++) {
+                    if (byFirstLiteral[(w << 6) + b] != 0) bits |= 1L << b;
                 }
                 if (bits != 0) {
                     words.add((long) w);
                     words.add(bits);
                 }
             }
-            byFirstLiteral = compact.stream().mapToLong(Long::longValue).toArray();
             firstLiteralWords = words.stream().mapToLong(Long::longValue).toArray();
+            int scanWords = (prefilter.literals() + 63) >>> 6;
             firstBits = scanWords <= 64 ? new long[scanWords] : null;
             if (firstBits != null) {
                 for (int k = 0; k < firstLiteralWords.length; k += 2) {
