@@ -20,6 +20,9 @@ import java.util.concurrent.Future;
 public final class FirewallCpuCost {
     private FirewallCpuCost() {}
 
+    /** Warm-up pairs at most, should compilation never settle (it then shows in the reported JIT time). */
+    private static final int MAX_WARMUP = 30;
+
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         int perRound = args.length > 1 ? Integer.parseInt(args[1]) : 4000;
@@ -36,11 +39,19 @@ public final class FirewallCpuCost {
         }
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            // warm-up: both paths compiled before anything is counted
-            for (int i = 0; i < 3; i++) {
+            // Warm-up until both paths are compiled: the process CPU counts the JIT's threads too, and the WAF's
+            // code keeps C2 busy for several rounds after the first few (it had counted up to ~100 us per request
+            // in the first measured rounds). At least 3 pairs, then until a pair compiles for under 20 ms.
+            var jit = ManagementFactory.getCompilationMXBean();
+            int warmup = 0;
+            long compiled;
+            do {
+                compiled = jit.getTotalCompilationTime();
                 round(pool, on, perRound);
                 round(pool, off, perRound);
-            }
+                warmup++;
+            } while (warmup < 3 || (jit.getTotalCompilationTime() - compiled > 20 && warmup < MAX_WARMUP));
+            long jitBefore = jit.getTotalCompilationTime();
             double[] cpuOn = new double[rounds];
             double[] cpuOff = new double[rounds];
             double[] rateOn = new double[rounds];
@@ -65,8 +76,9 @@ public final class FirewallCpuCost {
             }
             double mOn = median(cpuOn);
             double mOff = median(cpuOff);
-            System.out.printf("rounds %d x %d requests per variant, %d client threads, %d cores%n", rounds, perRound,
-                    threads, Runtime.getRuntime().availableProcessors());
+            System.out.printf("rounds %d x %d requests per variant, %d client threads, %d cores; warm-up %d pairs,"
+                    + " JIT compilation during the rounds %d ms%n", rounds, perRound, threads,
+                    Runtime.getRuntime().availableProcessors(), warmup, jit.getTotalCompilationTime() - jitBefore);
             System.out.printf("CPU per request: rules on %.1f us, rules off %.1f us -> off/on %.2f (throughput loss if CPU-bound: %.0f %%)%n",
                     mOn, mOff, mOff / mOn, 100 * (1 - mOff / mOn));
             System.out.printf("throughput (median of rounds): rules on %.0f req/s, rules off %.0f req/s -> on/off %.2f%n",

@@ -24,19 +24,21 @@ public final class LiteralScanner {
     private final int[] wideClasses;
     private final int classes;
     /**
-     * The automaton kept small, so that scanning stays in the processor's caches next to the rest of a
-     * request's work (a full transition table is states x classes, megabytes for the WAF's literals):
-     * the root's transitions as a table, every other state's trie edges as a short list (class, target)
-     * from {@code edgeStart[s]} to {@code edgeStart[s + 1]}, and a failure link to follow when none fits.
+     * The automaton as a full transition table, one row of {@code classes} entries per state, states
+     * numbered breadth first (the shallow states that most characters lead to share a few rows). An entry
+     * is the next state, with {@link #EMITS} set when that state ends a literal: a step reads one entry and
+     * nothing else unless a literal ends there. Why a full table (1.2 MB for the WAF's literals) and not the
+     * trie edges with failure links it replaced (about 250 KB): inside the hop the WAF runs with its data
+     * evicted from the caches by everything else between two requests, and a step then cost a cache miss
+     * per array it read (edge lists, targets, failure link, outputs: four or five, more along a failure
+     * chain), where a table row costs one.
      */
-    private final int[] rootNext;
-    private final int[] edgeStart;
-    private final char[] edgeClass;
-    private final int[] edgeTarget;
-    private final int[] fail;
+    private final char[] next;
     /** Literal ids that end at state s (including those ending at its suffixes): outIds[outStart[s] .. outStart[s + 1]). */
     private final int[] outStart;
     private final int[] outIds;
+    /** Entry bit of {@link #next}: the state ends a literal; the other 15 bits are the state. */
+    private static final char EMITS = 0x8000;
 
     public LiteralScanner(Collection<String> literals) {
         for (String l : literals) {
@@ -81,9 +83,13 @@ public final class LiteralScanner {
             ends.get(s).add(e.getValue());
         }
         int states = trie.size();
-        if (classes > Character.MAX_VALUE) throw new IllegalArgumentException("too many distinct characters");
+        if (states > EMITS) {
+            throw new IllegalArgumentException("literal automaton of " + states + " states, at most " + (int) EMITS);
+        }
         int[] fail = new int[states];
-        int[] next = new int[states * classes]; // the full table, only while building the failure links
+        int[] next = new int[states * classes];
+        int[] order = new int[states]; // breadth first: the new number of a state is its place here
+        int placed = 1;
         ArrayDeque<Integer> queue = new ArrayDeque<>();
         for (int c = 0; c < classes; c++) {
             int child = trie.get(0)[c];
@@ -93,6 +99,7 @@ public final class LiteralScanner {
                 next[c] = child;
                 fail[child] = 0;
                 queue.add(child);
+                order[placed++] = child;
             }
         }
         while (!queue.isEmpty()) {
@@ -107,36 +114,26 @@ public final class LiteralScanner {
                     next[s * classes + c] = child;
                     fail[child] = next[fail[s] * classes + c];
                     queue.add(child);
+                    order[placed++] = child;
                 }
             }
         }
-        this.fail = fail;
-        this.rootNext = java.util.Arrays.copyOf(next, classes);
-        this.edgeStart = new int[states + 1];
-        List<int[]> edges = new ArrayList<>();
-        for (int st = 0; st < states; st++) {
-            edgeStart[st] = edges.size();
-            if (st == 0) continue; // the root answers from rootNext
+        int[] number = new int[states];
+        for (int i = 0; i < states; i++) number[order[i]] = i;
+        this.next = new char[states * classes];
+        this.outStart = new int[states + 1];
+        List<Integer> outs = new ArrayList<>();
+        for (int i = 0; i < states; i++) {
+            int s = order[i];
+            outStart[i] = outs.size();
+            ends.get(s).stream().distinct().forEach(outs::add);
             for (int c = 0; c < classes; c++) {
-                int child = trie.get(st)[c];
-                if (child >= 0) edges.add(new int[] {c, child});
+                int to = next[s * classes + c];
+                this.next[i * classes + c] = (char) (number[to] | (ends.get(to).isEmpty() ? 0 : EMITS));
             }
         }
-        edgeStart[states] = edges.size();
-        this.edgeClass = new char[edges.size()];
-        this.edgeTarget = new int[edges.size()];
-        for (int e = 0; e < edges.size(); e++) {
-            edgeClass[e] = (char) edges.get(e)[0];
-            edgeTarget[e] = edges.get(e)[1];
-        }
-        this.outStart = new int[states + 1];
-        List<Integer> ids = new ArrayList<>();
-        for (int st = 0; st < states; st++) {
-            outStart[st] = ids.size();
-            ends.get(st).stream().distinct().forEach(ids::add);
-        }
-        outStart[states] = ids.size();
-        this.outIds = ids.stream().mapToInt(Integer::intValue).toArray();
+        outStart[states] = outs.size();
+        this.outIds = outs.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private static int[] filled(int n) {
@@ -187,12 +184,11 @@ public final class LiteralScanner {
                 s = 0;
                 continue;
             }
-            s = step(s, c);
-            int from = outStart[s];
-            int to = outStart[s + 1];
-            if (from < to) {
+            char entry = next[s * classes + c];
+            s = entry & ~EMITS;
+            if ((entry & EMITS) != 0) {
                 if (hits == null) hits = new long[words() + 1];
-                for (int k = from; k < to; k++) hits[outIds[k] >>> 6] |= 1L << outIds[k];
+                for (int k = outStart[s], to = outStart[s + 1]; k < to; k++) hits[outIds[k] >>> 6] |= 1L << outIds[k];
             }
         }
         if (hits == null) return NONE;
@@ -208,16 +204,5 @@ public final class LiteralScanner {
     private int wideClassOf(char ch) {
         int i = Arrays.binarySearch(wideChars, ch);
         return i < 0 ? 0 : wideClasses[i];
-    }
-
-    /** The state after reading a character of class {@code c} in state {@code s}: a trie edge, else the failure links'. */
-    private int step(int s, int c) {
-        while (s != 0) {
-            for (int e = edgeStart[s], end = edgeStart[s + 1]; e < end; e++) {
-                if (edgeClass[e] == c) return edgeTarget[e];
-            }
-            s = fail[s];
-        }
-        return rootNext[c];
     }
 }
