@@ -73,6 +73,8 @@ class CoverageRulesTest {
         fires("RCE-225", "1;.system id", "x\n.tables");
         fires("RCE-230", "a\r\nRCPT TO:<x@y>", "a\r\nb12 FETCH 1", "a\r\nRETR 7");
         fires("RCE-235", "x;uname", "a|whoami");
+        // a value that starts with a Windows tool: every tool of the regex is in its literal pre-check too
+        fires("RCE-110", "regedit /s evil.reg", "bcdboot c:\\windows", "whoami /all");
         assertThat(rules(withHeader("user-agent", "uname -a"))).contains("RCE-205");
         assertThat(rules(withHeader("referer", "https://x.example/?a=env -i"))).contains("RCE-205");
     }
