@@ -10,7 +10,6 @@ import io.requestflow.engine.http.Problem;
 import io.requestflow.engine.http.Request;
 import io.requestflow.engine.http.Response;
 import io.requestflow.engine.net.HostPort;
-import io.requestflow.engine.net.wan.WanRelay;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -49,8 +48,7 @@ public final class Stack implements AutoCloseable {
     private int gatewaysStarted;
     private QueueHop queue;
     private io.requestflow.console.ConsoleServer console;
-    private WanRelay wanHttp;
-    private WanRelay wanHttps;
+    private WanLinks wanLinks;
 
     private Stack(Engine engine) {
         this.engine = engine;
@@ -137,24 +135,19 @@ public final class Stack implements AutoCloseable {
         HttpHop balancer = track("balancer", started.hop());
         HttpHop firewall = track("firewall", roles.firewall("firewall-1", hp(bind, t.firewall.port),
                 hp(bind, t.firewall.adminPortOrDefault()), HostPort.of(balancer.address()), data.redisUrl()));
-        // with the WAN link on, the edge's ports belong to the link and the edge listens behind it
+        // with the WAN links on, the edge's ports belong to its client link and the edge listens behind it
         boolean wan = t.wan.enabled;
         WanDelays delays = wan ? new WanDelays(t.dns, t.wan.edgeRegion, t.wan.originRegion) : null;
-        HostPort origin = HostPort.of(wan && delays.originFar() ? startOriginLink(t, delays, firewall).address()
-                : firewall.address());
-        HostPort edgeTls = t.edge.tlsPort == null ? null : hp(bind, wan ? 0 : t.edge.tlsPort);
-        HttpHop edge = track("edge", roles.edge("edge-1", hp(bind, wan ? 0 : t.edge.port), edgeTls,
-                hp(bind, t.edge.adminPortOrDefault()), origin));
-        if (edge.tlsAddress() != null) {
-            endpoints.add(new Endpoint("edge", "edge-1 https", HostPort.of(edge.tlsAddress()).toString(),
-                    HostPort.of(edge.adminAddress()).toString()));
+        // the links join the stop list after the edges, so they stop first: no new client reaches a stopping edge
+        if (wan) wanLinks = new WanLinks(engine.group(), t.wan);
+        List<NearestEdge.Edge> edges;
+        try {
+            edges = startEdges(t, delays, firewall);
+        } catch (RuntimeException e) {
+            if (wanLinks != null) wanLinks.close();
+            throw e;
         }
-        List<NearestEdge.Edge> edges = new ArrayList<>();
-        if (wan) {
-            startWan(t, delays, edge);
-            edges.add(new NearestEdge.Edge("edge-1", delays.edgeRegion(), null)); // at the name's own record
-            for (Topology.RegionalEdge regional : t.wan.edges) edges.add(startRegionalEdge(t, regional, delays, firewall));
-        }
+        if (wan) running.push(wanLinks);
 
         progress.accept("starting dns…");
         dns = edges.size() < 2 ? roles.dns("dns-1", t.dns, hp(bind, t.dnsAdminPort))
@@ -171,71 +164,62 @@ public final class Stack implements AutoCloseable {
         }
     }
 
-    /** The WAN link between the edge's region and the origin's, in front of the firewall. */
-    private WanRelay startOriginLink(Topology t, WanDelays delays, HttpHop firewall) {
-        WanRelay link = WanRelay.start(engine.group(), hp(t.bind, 0), firewall.address(), delays.originLink(),
-                t.wan.settings());
-        running.push(link);
-        endpoints.add(new Endpoint("wan", "origin link", HostPort.of(link.address()) + " -> firewall in "
-                + delays.originRegion() + ", " + delays.originRoundTripMs() + " ms from the edge in "
-                + delays.edgeRegion(), "-"));
-        return link;
+    /**
+     * The edge (behind its client link when {@code wan.enabled}), and with the WAN links on the edges per
+     * region; returns every edge for the DNS answer when there are several.
+     */
+    private List<NearestEdge.Edge> startEdges(Topology t, WanDelays delays, HttpHop firewall) {
+        boolean wan = wanLinks != null;
+        HostPort origin = wan ? wanLinks.origin(delays, firewall.address(), t.bind) : HostPort.of(firewall.address());
+        HostPort edgeTls = t.edge.tlsPort == null ? null : hp(t.bind, wan ? 0 : t.edge.tlsPort);
+        HttpHop edge = track("edge", roles.edge("edge-1", hp(t.bind, wan ? 0 : t.edge.port), edgeTls,
+                hp(t.bind, t.edge.adminPortOrDefault()), origin));
+        if (edge.tlsAddress() != null) {
+            endpoints.add(new Endpoint("edge", "edge-1 https", HostPort.of(edge.tlsAddress()).toString(),
+                    HostPort.of(edge.adminAddress()).toString()));
+        }
+        List<NearestEdge.Edge> edges = new ArrayList<>();
+        if (wan) {
+            wanLinks.frontDoor(delays, hp(t.bind, t.edge.port), t.edge.tlsPort == null ? null : hp(t.bind, t.edge.tlsPort),
+                    edge.address(), edge.tlsAddress());
+            edges.add(new NearestEdge.Edge("edge-1", delays.edgeRegion(), null)); // at the name's own record
+            for (Topology.RegionalEdge regional : t.wan.edges) {
+                edges.add(startRegionalEdge(t, regional, delays.originRegion(), firewall));
+            }
+            endpoints.addAll(wanLinks.endpoints());
+        }
+        return edges;
     }
 
     /**
      * One more edge ({@code wan.edges}): its own cache in its region, the front door's ports at its own
      * address behind a client link, and an origin link when the origin stands elsewhere.
      */
-    private NearestEdge.Edge startRegionalEdge(Topology t, Topology.RegionalEdge regional, WanDelays main,
+    private NearestEdge.Edge startRegionalEdge(Topology t, Topology.RegionalEdge regional, String originRegion,
                                                HttpHop firewall) {
         String address = regional.address() == null ? "" : regional.address().strip();
         java.net.InetAddress ip = io.requestflow.cli.get.DnsLookup.literal(address)
                 .filter(java.net.InetAddress::isLoopbackAddress).orElseThrow(() -> new IllegalArgumentException(
                         "wan.edges: the edge in " + regional.region() + " needs a loopback address such as 127.0.11.1,"
                                 + " got '" + regional.address() + "'"));
-        WanDelays delays = new WanDelays(t.dns, regional.region(), main.originRegion());
+        WanDelays delays = new WanDelays(t.dns, regional.region(), originRegion);
         String name = "edge-" + delays.edgeRegion();
         if (hops.containsKey(name)) throw new IllegalArgumentException("wan.edges: two edges in " + delays.edgeRegion());
-        HostPort origin = HostPort.of(delays.originFar() ? startOriginLink(t, delays, firewall).address()
-                : firewall.address());
+        HostPort origin = wanLinks.origin(delays, firewall.address(), t.bind);
         HttpHop edge = track(name, roles.edge(name, hp(t.bind, 0), t.edge.tlsPort == null ? null : hp(t.bind, 0),
                 hp(t.bind, 0), origin));
-        WanRelay http = WanRelay.start(engine.group(), new HostPort(ip.getHostAddress(), frontDoor().getPort()),
-                edge.address(), delays, t.wan.settings());
-        running.push(http);
-        endpoints.add(new Endpoint("wan", name + " link", HostPort.of(http.address()) + " -> " + name, "-"));
-        if (edge.tlsAddress() != null && frontDoorTls() != null) {
-            WanRelay https = WanRelay.start(engine.group(), new HostPort(ip.getHostAddress(), frontDoorTls().getPort()),
-                    edge.tlsAddress(), delays, t.wan.settings());
-            running.push(https);
-            endpoints.add(new Endpoint("wan", name + " link https", HostPort.of(https.address()) + " -> " + name, "-"));
-        }
+        wanLinks.regional(name, ip, delays, edge.address(), edge.tlsAddress());
         return new NearestEdge.Edge(name, delays.edgeRegion(), ip.getHostAddress());
-    }
-
-    /** The WAN link in front of the edge's HTTP and HTTPS ports (see {@link Topology.Wan}). */
-    private void startWan(Topology t, WanDelays delays, HttpHop edge) {
-        wanHttp = WanRelay.start(engine.group(), hp(t.bind, t.edge.port), edge.address(), delays, t.wan.settings());
-        running.push(wanHttp);
-        endpoints.add(new Endpoint("wan", "edge link", HostPort.of(wanHttp.address()) + " -> edge in "
-                + delays.edgeRegion(), "-"));
-        if (edge.tlsAddress() != null) {
-            wanHttps = WanRelay.start(engine.group(), hp(t.bind, t.edge.tlsPort), edge.tlsAddress(), delays,
-                    t.wan.settings());
-            running.push(wanHttps);
-            endpoints.add(new Endpoint("wan", "edge link https", HostPort.of(wanHttps.address()) + " -> edge in "
-                    + delays.edgeRegion(), "-"));
-        }
     }
 
     /** Where clients reach the edge over HTTP: the WAN link when it is on, else the edge itself. */
     public InetSocketAddress frontDoor() {
-        return wanHttp != null ? wanHttp.address() : hop("edge").address();
+        return wanLinks != null ? wanLinks.frontDoor() : hop("edge").address();
     }
 
     /** Where clients reach the edge over HTTPS (null when it has none): the WAN link when it is on. */
     public InetSocketAddress frontDoorTls() {
-        return wanHttps != null ? wanHttps.address() : hop("edge").tlsAddress();
+        return wanLinks != null ? wanLinks.frontDoorTls() : hop("edge").tlsAddress();
     }
 
     /** Kafka (embedded unless data.kafka.url names one) and the queue role that relays the outbox to it. */
