@@ -181,13 +181,8 @@ final class ConsoleApi {
      */
     private static java.net.InetAddress source(JsonNode from) {
         if (from.isMissingNode() || from.isNull() || from.asText().isBlank()) return null;
-        String text = from.asText().strip();
-        if (!text.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
-            throw new IllegalArgumentException("from must be a loopback address such as 127.0.1.9 (a client in eu-west),"
-                    + " got '" + text + "'");
-        }
-        return io.requestflow.cli.get.DnsLookup.literal(text).orElseThrow(() -> new IllegalArgumentException(
-                "from must be a loopback address such as 127.0.1.9, got '" + text + "'"));
+        return io.requestflow.cli.get.DnsLookup.loopback(from.asText()).orElseThrow(() -> new IllegalArgumentException(
+                "from must be a loopback address such as 127.0.1.9 (a client in eu-west), got '" + from.asText() + "'"));
     }
 
     /** {@code GET}: the run and the last seconds; {@code POST {"rate": 50, "seconds": 60}} starts; {@code DELETE} stops. */

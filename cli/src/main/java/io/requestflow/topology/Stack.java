@@ -197,9 +197,7 @@ public final class Stack implements AutoCloseable {
      */
     private NearestEdge.Edge startRegionalEdge(Topology t, Topology.RegionalEdge regional, String originRegion,
                                                HttpHop firewall) {
-        String address = regional.address() == null ? "" : regional.address().strip();
-        java.net.InetAddress ip = io.requestflow.cli.get.DnsLookup.literal(address)
-                .filter(java.net.InetAddress::isLoopbackAddress).orElseThrow(() -> new IllegalArgumentException(
+        java.net.InetAddress ip = io.requestflow.cli.get.DnsLookup.loopback(regional.address()).orElseThrow(() -> new IllegalArgumentException(
                         "wan.edges: the edge in " + regional.region() + " needs a loopback address such as 127.0.11.1,"
                                 + " got '" + regional.address() + "'"));
         WanDelays delays = new WanDelays(t.dns, regional.region(), originRegion);

@@ -51,6 +51,11 @@ public final class DnsLookup {
         return Optional.empty();
     }
 
+    /** {@code text} as a loopback address literal (127.x.y.z, ::1), the client addresses a test machine has; else empty. */
+    public static Optional<InetAddress> loopback(String text) {
+        return text == null ? Optional.empty() : literal(text.strip()).filter(InetAddress::isLoopbackAddress);
+    }
+
     /**
      * Asks {@code server} for {@code host}; completes with the first address, or exceptionally with a
      * {@link ProbeException} of phase DNS that says what went wrong (NXDOMAIN, no record, no answer).
