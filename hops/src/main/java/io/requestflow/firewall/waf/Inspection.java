@@ -70,10 +70,9 @@ public final class Inspection {
             if (name.equals("cookie")) {
                 cookies(h.getValue());
             } else if (!STRUCTURED_HEADERS.contains(name)) {
-                if (cleanHeaders != null && cleanHeaders.isClean(Target.Kind.HEADER, name, h.getValue())) {
-                    skippedHeaders++;
-                } else {
-                    add(Target.Kind.HEADER, name, h.getValue());
+                if (!name.equals("referer")
+                        || !SameSiteReferer.split(h.getValue(), request.host(), p -> header(cleanHeaders, name, p))) {
+                    header(cleanHeaders, name, h.getValue());
                 }
             }
         }
@@ -92,6 +91,15 @@ public final class Inspection {
             case MULTIPART -> BodyParser.multipart(BodyParser.text(body), contentType, maxArgs, this::arg);
             case RAW -> add(Target.Kind.BODY, "", BodyParser.text(body));
             case NONE -> { }
+        }
+    }
+
+    /** A free-text header value (or a piece of one, see {@link SameSiteReferer}), left out if known clean. */
+    private void header(CleanValueMemo cleanHeaders, String name, String value) {
+        if (cleanHeaders != null && cleanHeaders.isClean(Target.Kind.HEADER, name, value)) {
+            skippedHeaders++;
+        } else {
+            add(Target.Kind.HEADER, name, value);
         }
     }
 
