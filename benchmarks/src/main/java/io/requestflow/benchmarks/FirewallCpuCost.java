@@ -15,7 +15,10 @@ import java.util.concurrent.Future;
  * and the throughput of each round; medians over the rounds. On a CPU-bound host, throughput loss is
  * about 1 - (CPU per request off / CPU per request on). Both hops get the same request mix
  * ({@link FirewallThroughputBenchmark#requests}), each client thread cycling through it from its own offset.
- * Run: {@code java -cp benchmarks/target/benchmarks.jar io.requestflow.benchmarks.FirewallCpuCost [rounds] [requests]}
+ * Run: {@code java -cp benchmarks/target/benchmarks.jar io.requestflow.benchmarks.FirewallCpuCost [rounds] [requests]};
+ * add {@code -Dfirewall.mix=repeated} before {@code -cp} to send one request of the mix over and over (every
+ * value then remembered clean: what the WAF costs every request before any new value).
+ * The mix in use is printed first.
  */
 public final class FirewallCpuCost {
     private FirewallCpuCost() {}
@@ -76,6 +79,8 @@ public final class FirewallCpuCost {
             }
             double mOn = median(cpuOn);
             double mOff = median(cpuOff);
+            System.out.printf("request mix: %s%n", "repeated".equals(System.getProperty("firewall.mix"))
+                    ? "one request over and over (-Dfirewall.mix=repeated)" : "10,000 distinct searches");
             System.out.printf("rounds %d x %d requests per variant, %d client threads, %d cores; warm-up %d pairs,"
                     + " JIT compilation during the rounds %d ms%n", rounds, perRound, threads,
                     Runtime.getRuntime().availableProcessors(), warmup, jit.getTotalCompilationTime() - jitBefore);

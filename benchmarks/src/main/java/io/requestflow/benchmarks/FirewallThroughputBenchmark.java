@@ -56,8 +56,12 @@ import java.util.concurrent.TimeUnit;
 public class FirewallThroughputBenchmark {
     /** Distinct requests in the mix; each client thread starts at its own offset and cycles through them. */
     static final int MIX = 10_000;
-    /** The request mix, see {@link #requests}. */
-    static final List<byte[]> REQUESTS = requests(MIX, 20261122L);
+    /**
+     * The request mix, see {@link #requests}; with {@code -Dfirewall.mix=repeated} one request of it over and
+     * over, so every value is remembered clean and only what each request pays regardless is measured.
+     */
+    static final List<byte[]> REQUESTS = "repeated".equals(System.getProperty("firewall.mix"))
+            ? java.util.Collections.nCopies(MIX, requests(2, 20261122L).get(1)) : requests(MIX, 20261122L);
 
     /**
      * Product searches from the project's benign corpus generator ({@code BenignCorpus.searches}: search
