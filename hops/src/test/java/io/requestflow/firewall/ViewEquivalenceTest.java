@@ -130,22 +130,62 @@ class ViewEquivalenceTest {
             for (Target t : new Inspection(r, 255).targets()) values.add(t.raw());
         }
         int escapes = 0;
-        int skipped = 0;
-        for (String v : values) {
+                for (String v : values) {
             assertThat(ProtocolRules.badPercent(v)).as("bad %% in %s", v).isEqualTo(BAD_PERCENT.matcher(v).find());
             assertThat(ProtocolRules.fullWidthEscape(v)).as("%%uff in %s", v)
                     .isEqualTo(v.indexOf('%') >= 0 && v.toLowerCase(Locale.ROOT).contains("%uff"));
-            if (v.indexOf('%') < 0) continue;
-            escapes++;
-            boolean valid = ProtocolRules.validUtf8(ProtocolRules.percentBytes(v));
-            if (!ProtocolRules.mayBeInvalidUtf8(v)) {
-                skipped++;
-                assertThat(valid).as("UTF-8 of %s", v).isTrue();
+            assertThat(ProtocolRules.wellFormedUtf8(v)).as("UTF-8 of %s", v).isEqualTo(validUtf8(percentBytes(v)));
+            if (v.indexOf('%') >= 0) escapes++;
+        }
+        // and values made of pieces that stress the UTF-8 check: escapes of every byte, literal non-ASCII
+        // characters and lone surrogates between them, Unicode digits in escapes
+        java.util.Random random = new java.util.Random(20261122L);
+        String[] literals = {"a", "/", "%", "é", "\u20ac", "\ud83d", "\ude00", "\uff11", "\u0661", "%%", "?"};
+        int invalid = 0;
+        for (int n = 0; n < 200_000; n++) {
+            StringBuilder b = new StringBuilder();
+            for (int k = random.nextInt(6); k >= 0; k--) {
+                if (random.nextInt(3) > 0) b.append('%').append(String.format("%02X", random.nextInt(256)));
+                else b.append(literals[random.nextInt(literals.length)]);
             }
+            String v = b.toString();
+            boolean expected = validUtf8(percentBytes(v));
+            if (!expected) invalid++;
+            assertThat(ProtocolRules.wellFormedUtf8(v)).as("UTF-8 of %s", v).isEqualTo(expected);
         }
         assertThat(escapes).as("values with escapes").isGreaterThan(1_000);
-        assertThat(skipped).as("values that skip the decoder").isGreaterThan(100);
-        System.out.printf("protocol loops: %d values, %d with escapes, %d skip the UTF-8 decoder%n", values.size(),
-                escapes, skipped);
+        assertThat(invalid).as("fuzzed values the decoder refuses").isBetween(10_000, 190_000);
+        System.out.printf("protocol loops: %d values, %d with escapes; 200,000 fuzzed, %d of them not UTF-8%n",
+                values.size(), escapes, invalid);
+    }
+
+    /** The check {@link ProtocolRules#wellFormedUtf8} replaced: the bytes copied out, then the JDK's strict decoder. */
+    private static boolean validUtf8(byte[] bytes) {
+        try {
+            java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
+    }
+
+    private static byte[] percentBytes(String s) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%' && i + 2 < s.length() && Character.digit(s.charAt(i + 1), 16) >= 0
+                    && Character.digit(s.charAt(i + 2), 16) >= 0) {
+                out.write(Integer.parseInt(s.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else if (c < 0x80) {
+                out.write(c);
+            } else {
+                byte[] b = String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                out.write(b, 0, b.length);
+            }
+        }
+        return out.toByteArray();
     }
 }

@@ -9,8 +9,6 @@ import io.requestflow.firewall.waf.Severity;
 import io.requestflow.firewall.waf.Target;
 import io.requestflow.firewall.waf.WafConfig;
 
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -83,8 +81,8 @@ public final class ProtocolRules implements RuleFamily {
                 && BAD_PERCENT.matcher(new String(r.body(), StandardCharsets.ISO_8859_1)).find()) {
             out.add(new Match("PROTO-101", CRITICAL, "BODY", "invalid % escape"));
         }
-        if ((mayBeInvalidUtf8(uri) && !validUtf8(percentBytes(uri))) || (in.bodyKind() == BodyParser.Kind.FORM
-                && !validUtf8(percentBytes(new String(r.body(), StandardCharsets.ISO_8859_1))))) {
+        if (!wellFormedUtf8(uri) || (in.bodyKind() == BodyParser.Kind.FORM
+                && !wellFormedUtf8(new String(r.body(), StandardCharsets.ISO_8859_1)))) {
             out.add(new Match("PROTO-110", CRITICAL, "URI", "invalid or overlong UTF-8"));
         }
         if (fullWidthEscape(uri)) {
@@ -344,21 +342,6 @@ public final class ProtocolRules implements RuleFamily {
     }
 
     /**
-     * False when {@code validUtf8(percentBytes(s))} is certainly true: {@link #percentBytes} writes ASCII
-     * characters and escapes below %80 as single bytes and any other character as its own UTF-8 form (a
-     * lone surrogate as '?'), all well formed; only an escape of %80 or more can break the sequence.
-     */
-    public static boolean mayBeInvalidUtf8(String s) {
-        for (int i = s.indexOf('%'); i >= 0; i = s.indexOf('%', i + 1)) {
-            if (i + 2 < s.length() && Character.digit(s.charAt(i + 1), 16) >= 0 && Character.digit(s.charAt(i + 2), 16) >= 0) {
-                if (Character.digit(s.charAt(i + 1), 16) >= 8) return true;
-                i += 2;
-            }
-        }
-        return false;
-    }
-
-    /**
      * What {@code s.toLowerCase(Locale.ROOT).contains("%uff")} says: only 'U' and 'F' lower-case to 'u' and
      * 'f', and the one character whose lower case is longer (U+0130) becomes none of these.
      */
@@ -372,33 +355,53 @@ public final class ProtocolRules implements RuleFamily {
         return false;
     }
 
-    /** The bytes that %XX escapes in {@code s} stand for, other characters as themselves. */
-    public static byte[] percentBytes(String s) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length());
+    /**
+     * True when the bytes {@code s} stands for are well-formed UTF-8 (Unicode's table 3-7: no overlong form,
+     * no surrogate, nothing above U+10FFFF, no cut sequence), as the JDK's strict decoder judges them: each
+     * %XX escape is its byte, any other character its own UTF-8 (a lone surrogate '?', as
+     * {@code String.getBytes} writes it). One pass, nothing copied: the target of every request goes through it.
+     */
+    public static boolean wellFormedUtf8(String s) {
+        int need = 0; // continuation bytes still owed by the sequence under way
+        int lo = 0x80;
+        int hi = 0xBF; // the range the next continuation byte must fall in
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '%' && i + 2 < s.length() && Character.digit(s.charAt(i + 1), 16) >= 0
-                    && Character.digit(s.charAt(i + 2), 16) >= 0) {
-                out.write(Integer.parseInt(s.substring(i + 1, i + 3), 16));
+            int b;
+            int h1;
+            int h2;
+            if (c == '%' && i + 2 < s.length() && (h1 = Character.digit(s.charAt(i + 1), 16)) >= 0
+                    && (h2 = Character.digit(s.charAt(i + 2), 16)) >= 0) {
+                b = h1 * 16 + h2;
                 i += 2;
-            } else if (c < 0x80) {
-                out.write(c);
+            } else if (c < 0x80 || Character.isSurrogate(c)) {
+                b = c < 0x80 ? c : '?';
             } else {
-                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                out.write(b, 0, b.length);
+                // a character of its own: well formed, but it cannot continue a sequence an escape started
+                if (need > 0) return false;
+                continue;
+            }
+            if (need > 0) {
+                if (b < lo || b > hi) return false;
+                need--;
+                lo = 0x80;
+                hi = 0xBF;
+            } else if (b >= 0x80) {
+                if (b >= 0xC2 && b <= 0xDF) {
+                    need = 1;
+                } else if (b >= 0xE0 && b <= 0xEF) {
+                    need = 2;
+                    if (b == 0xE0) lo = 0xA0; // shorter forms are overlong
+                    if (b == 0xED) hi = 0x9F; // ED A0.. are surrogates
+                } else if (b >= 0xF0 && b <= 0xF4) {
+                    need = 3;
+                    if (b == 0xF0) lo = 0x90; // overlong
+                    if (b == 0xF4) hi = 0x8F; // above U+10FFFF
+                } else {
+                    return false; // a continuation byte first, C0/C1 (overlong) or F5..FF
+                }
             }
         }
-        return out.toByteArray();
-    }
-
-    /** Strict UTF-8: the JDK decoder refuses overlong forms, surrogates and truncated sequences. */
-    public static boolean validUtf8(byte[] bytes) {
-        try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes));
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
-        }
+        return need == 0;
     }
 }
