@@ -6,7 +6,7 @@ import io.requestflow.firewall.waf.Target;
 import io.requestflow.firewall.waf.normalize.Normalizer;
 import io.requestflow.firewall.waf.rules.JavaRules;
 import io.requestflow.firewall.waf.rules.PatternRule;
-import io.requestflow.firewall.waf.rules.ProtocolRules;
+import io.requestflow.firewall.waf.rules.PercentEscapes;
 import io.requestflow.firewall.waf.rules.SqliRules;
 import io.requestflow.firewall.waf.rules.Views;
 import org.junit.jupiter.api.Test;
@@ -131,16 +131,17 @@ class ViewEquivalenceTest {
         }
         int escapes = 0;
                 for (String v : values) {
-            assertThat(ProtocolRules.badPercent(v)).as("bad %% in %s", v).isEqualTo(BAD_PERCENT.matcher(v).find());
-            assertThat(ProtocolRules.fullWidthEscape(v)).as("%%uff in %s", v)
+            int flags = PercentEscapes.of(v);
+            assertThat((flags & PercentEscapes.BAD_ESCAPE) != 0).as("bad %% in %s", v).isEqualTo(BAD_PERCENT.matcher(v).find());
+            assertThat((flags & PercentEscapes.FULL_WIDTH) != 0).as("%%uff in %s", v)
                     .isEqualTo(v.indexOf('%') >= 0 && v.toLowerCase(Locale.ROOT).contains("%uff"));
-            assertThat(ProtocolRules.wellFormedUtf8(v)).as("UTF-8 of %s", v).isEqualTo(validUtf8(percentBytes(v)));
+            assertThat((flags & PercentEscapes.NOT_UTF8) == 0).as("UTF-8 of %s", v).isEqualTo(validUtf8(percentBytes(v)));
             if (v.indexOf('%') >= 0) escapes++;
         }
         // and values made of pieces that stress the UTF-8 check: escapes of every byte, literal non-ASCII
         // characters and lone surrogates between them, Unicode digits in escapes
         java.util.Random random = new java.util.Random(20261122L);
-        String[] literals = {"a", "/", "%", "é", "\u20ac", "\ud83d", "\ude00", "\uff11", "\u0661", "%%", "?"};
+        String[] literals = {"a", "/", "%", "é", "%u", "%U0041", "%uFF0E", "%Uff", "%4", "u", "\u20ac", "\ud83d", "\ude00", "\uff11", "\u0661", "%%", "?"};
         int invalid = 0;
         for (int n = 0; n < 200_000; n++) {
             StringBuilder b = new StringBuilder();
@@ -151,7 +152,11 @@ class ViewEquivalenceTest {
             String v = b.toString();
             boolean expected = validUtf8(percentBytes(v));
             if (!expected) invalid++;
-            assertThat(ProtocolRules.wellFormedUtf8(v)).as("UTF-8 of %s", v).isEqualTo(expected);
+            int flags = PercentEscapes.of(v);
+            assertThat((flags & PercentEscapes.NOT_UTF8) == 0).as("UTF-8 of %s", v).isEqualTo(expected);
+            assertThat((flags & PercentEscapes.BAD_ESCAPE) != 0).as("bad %% in %s", v).isEqualTo(BAD_PERCENT.matcher(v).find());
+            assertThat((flags & PercentEscapes.FULL_WIDTH) != 0).as("%%uff in %s", v)
+                    .isEqualTo(v.toLowerCase(Locale.ROOT).contains("%uff"));
         }
         assertThat(escapes).as("values with escapes").isGreaterThan(1_000);
         assertThat(invalid).as("fuzzed values the decoder refuses").isBetween(10_000, 190_000);
@@ -159,7 +164,7 @@ class ViewEquivalenceTest {
                 values.size(), escapes, invalid);
     }
 
-    /** The check {@link ProtocolRules#wellFormedUtf8} replaced: the bytes copied out, then the JDK's strict decoder. */
+    /** The check {@link PercentEscapes#NOT_UTF8} replaced: the bytes copied out, then the JDK's strict decoder. */
     private static boolean validUtf8(byte[] bytes) {
         try {
             java.nio.charset.StandardCharsets.UTF_8.newDecoder()

@@ -26,8 +26,8 @@ public final class Inspection {
 
     private final Request request;
     private final String path;
-    private final List<Target> targets = new ArrayList<>();
-    private final List<String> headerNames = new ArrayList<>();
+    private final List<Target> targets = new ArrayList<>(32); // a browser's request has 20 to 30
+    private final List<String> headerNames = new ArrayList<>(16);
     private final BodyParser.Kind bodyKind;
     private boolean bodyUnparsable;
     private int argCount;

@@ -26,7 +26,6 @@ import static io.requestflow.firewall.waf.Severity.WARNING;
  * What can only be seen in the raw bytes is checked earlier by {@code RawProtocolInspector}.
  */
 public final class ProtocolRules implements RuleFamily {
-    private static final Pattern BAD_PERCENT = Pattern.compile("%(?![0-9a-fA-F]{2}|[uU][0-9a-fA-F]{4})");
     private static final Pattern CONTENT_TYPE = Pattern.compile("^[\\w/.+*-]+(?:\\s?;\\s*(?:action|boundary|charset|"
             + "component|start(?:-info)?|type|version)\\s?=\\s?['\"\\w.()+,/:=?<>@#*-]+)*$");
     private static final Set<String> ALLOWED_TYPES = Set.of("application/x-www-form-urlencoded", "multipart/form-data",
@@ -76,16 +75,17 @@ public final class ProtocolRules implements RuleFamily {
         String uri = r.uri();
         String method = r.method();
         // percent-encoding and UTF-8 (overlong forms included) in the target and in form bodies
-        if (badPercent(uri)) out.add(new Match("PROTO-100", CRITICAL, "URI", "invalid % escape"));
-        if (in.bodyKind() == BodyParser.Kind.FORM
-                && BAD_PERCENT.matcher(new String(r.body(), StandardCharsets.ISO_8859_1)).find()) {
+        int escapes = PercentEscapes.of(uri);
+        int bodyEscapes = in.bodyKind() == BodyParser.Kind.FORM
+                ? PercentEscapes.of(new String(r.body(), StandardCharsets.ISO_8859_1)) : 0;
+        if ((escapes & PercentEscapes.BAD_ESCAPE) != 0) out.add(new Match("PROTO-100", CRITICAL, "URI", "invalid % escape"));
+        if ((bodyEscapes & PercentEscapes.BAD_ESCAPE) != 0) {
             out.add(new Match("PROTO-101", CRITICAL, "BODY", "invalid % escape"));
         }
-        if (!wellFormedUtf8(uri) || (in.bodyKind() == BodyParser.Kind.FORM
-                && !wellFormedUtf8(new String(r.body(), StandardCharsets.ISO_8859_1)))) {
+        if (((escapes | bodyEscapes) & PercentEscapes.NOT_UTF8) != 0) {
             out.add(new Match("PROTO-110", CRITICAL, "URI", "invalid or overlong UTF-8"));
         }
-        if (fullWidthEscape(uri)) {
+        if ((escapes & PercentEscapes.FULL_WIDTH) != 0) {
             out.add(new Match("PROTO-111", CRITICAL, "URI", "full-width %u encoding"));
         }
         if (uri.indexOf('#') >= 0) out.add(new Match("PROTO-112", CRITICAL, "URI", "fragment sent to the server"));
@@ -319,89 +319,5 @@ public final class ProtocolRules implements RuleFamily {
                 return;
             }
         }
-    }
-
-    /** What {@code BAD_PERCENT.matcher(s).find()} says: a '%' not followed by two hex digits or u and four. */
-    public static boolean badPercent(String s) {
-        for (int i = s.indexOf('%'); i >= 0; i = s.indexOf('%', i + 1)) {
-            if (hexDigits(s, i + 1, 2)) continue;
-            if (i + 1 < s.length() && (s.charAt(i + 1) == 'u' || s.charAt(i + 1) == 'U') && hexDigits(s, i + 2, 4)) continue;
-            return true;
-        }
-        return false;
-    }
-
-    /** {@code [0-9a-fA-F]{n}} at {@code from}. */
-    private static boolean hexDigits(String s, int from, int n) {
-        if (from + n > s.length()) return false;
-        for (int i = from; i < from + n; i++) {
-            char c = s.charAt(i);
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
-        }
-        return true;
-    }
-
-    /**
-     * What {@code s.toLowerCase(Locale.ROOT).contains("%uff")} says: only 'U' and 'F' lower-case to 'u' and
-     * 'f', and the one character whose lower case is longer (U+0130) becomes none of these.
-     */
-    public static boolean fullWidthEscape(String s) {
-        for (int i = s.indexOf('%'); i >= 0 && i + 3 < s.length(); i = s.indexOf('%', i + 1)) {
-            char u = s.charAt(i + 1);
-            char f1 = s.charAt(i + 2);
-            char f2 = s.charAt(i + 3);
-            if ((u == 'u' || u == 'U') && (f1 == 'f' || f1 == 'F') && (f2 == 'f' || f2 == 'F')) return true;
-        }
-        return false;
-    }
-
-    /**
-     * True when the bytes {@code s} stands for are well-formed UTF-8 (Unicode's table 3-7: no overlong form,
-     * no surrogate, nothing above U+10FFFF, no cut sequence), as the JDK's strict decoder judges them: each
-     * %XX escape is its byte, any other character its own UTF-8 (a lone surrogate '?', as
-     * {@code String.getBytes} writes it). One pass, nothing copied: the target of every request goes through it.
-     */
-    public static boolean wellFormedUtf8(String s) {
-        int need = 0; // continuation bytes still owed by the sequence under way
-        int lo = 0x80;
-        int hi = 0xBF; // the range the next continuation byte must fall in
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            int b;
-            int h1;
-            int h2;
-            if (c == '%' && i + 2 < s.length() && (h1 = Character.digit(s.charAt(i + 1), 16)) >= 0
-                    && (h2 = Character.digit(s.charAt(i + 2), 16)) >= 0) {
-                b = h1 * 16 + h2;
-                i += 2;
-            } else if (c < 0x80 || Character.isSurrogate(c)) {
-                b = c < 0x80 ? c : '?';
-            } else {
-                // a character of its own: well formed, but it cannot continue a sequence an escape started
-                if (need > 0) return false;
-                continue;
-            }
-            if (need > 0) {
-                if (b < lo || b > hi) return false;
-                need--;
-                lo = 0x80;
-                hi = 0xBF;
-            } else if (b >= 0x80) {
-                if (b >= 0xC2 && b <= 0xDF) {
-                    need = 1;
-                } else if (b >= 0xE0 && b <= 0xEF) {
-                    need = 2;
-                    if (b == 0xE0) lo = 0xA0; // shorter forms are overlong
-                    if (b == 0xED) hi = 0x9F; // ED A0.. are surrogates
-                } else if (b >= 0xF0 && b <= 0xF4) {
-                    need = 3;
-                    if (b == 0xF0) lo = 0x90; // overlong
-                    if (b == 0xF4) hi = 0x8F; // above U+10FFFF
-                } else {
-                    return false; // a continuation byte first, C0/C1 (overlong) or F5..FF
-                }
-            }
-        }
-        return need == 0;
     }
 }
