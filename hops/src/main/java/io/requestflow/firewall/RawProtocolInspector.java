@@ -10,7 +10,6 @@ import io.requestflow.firewall.waf.Severity;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -57,14 +56,13 @@ public final class RawProtocolInspector implements RawRequestInspector {
                 if (b < 0) return malformed("non-ASCII character in a header name");
                 if (!isTokenChar((char) b)) return malformed("invalid character in a header name");
             }
-            String name = new String(line, 0, colon, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
-            String value = new String(line, colon + 1, line.length - colon - 1, StandardCharsets.ISO_8859_1).trim();
-            if (name.equals("content-length")) {
+            // the name is token characters only (checked above); only these two headers' values are read
+            if (named(line, colon, "content-length")) {
                 contentLengths++;
-                if (!value.matches("\\d{1,18}")) return malformed("Content-Length is not a number");
-            } else if (name.equals("transfer-encoding")) {
+                if (!digits(line, colon + 1)) return malformed("Content-Length is not a number");
+            } else if (named(line, colon, "transfer-encoding")) {
                 transferEncodings++;
-                te = value;
+                te = new String(line, colon + 1, line.length - colon - 1, StandardCharsets.ISO_8859_1).trim();
             }
         }
         if (transferEncodings > 0 && contentLengths > 0) {
@@ -111,6 +109,27 @@ public final class RawProtocolInspector implements RawRequestInspector {
     private static boolean isTokenChar(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
                 || "!#$%&'*+.^_`|~-".indexOf(c) >= 0;
+    }
+
+    /** The name before {@code colon} is {@code lower} in any case. */
+    private static boolean named(byte[] line, int colon, String lower) {
+        if (colon != lower.length()) return false;
+        for (int i = 0; i < colon; i++) {
+            int c = line[i];
+            if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
+            if (c != lower.charAt(i)) return false;
+        }
+        return true;
+    }
+
+    /** The value from {@code from}, without the blanks and controls around it, is 1 to 18 ASCII digits. */
+    private static boolean digits(byte[] line, int from) {
+        int to = line.length;
+        while (from < to && (line[from] & 0xff) <= ' ') from++;
+        while (to > from && (line[to - 1] & 0xff) <= ' ') to--;
+        if (to - from < 1 || to - from > 18) return false;
+        for (int i = from; i < to; i++) if (line[i] < '0' || line[i] > '9') return false;
+        return true;
     }
 
     private static int indexOf(byte[] a, byte b) {

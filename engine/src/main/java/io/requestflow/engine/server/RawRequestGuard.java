@@ -8,7 +8,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.requestflow.engine.http.Response;
 
-import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -149,35 +148,44 @@ final class RawRequestGuard extends ChannelInboundHandlerAdapter {
     }
 
     private Response inspectHead(byte[] bytes, InetSocketAddress peer) {
-        int i = 0;
-        while (i < bytes.length && (bytes[i] == '\r' || bytes[i] == '\n')) i++;
-        List<byte[]> lines = new ArrayList<>();
-        String lineProblem = null;
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        for (; i < bytes.length; i++) {
-            byte b = bytes[i];
-            if (b == '\n') {
-                if (line.size() == 0 && !lines.isEmpty()) break;
-                if (i == 0 || bytes[i - 1] != '\r') {
-                    if (lineProblem == null) lineProblem = "bare LF";
-                }
-                lines.add(line.toByteArray());
-                line.reset();
-            } else if (b == '\r') {
-                if (i + 1 >= bytes.length || bytes[i + 1] != '\n') {
-                    if (lineProblem == null) lineProblem = "bare CR";
-                    line.write(b);
-                }
-            } else {
-                line.write(b);
-            }
-        }
-        if (lines.isEmpty()) return null;
-        String requestLine = new String(lines.getFirst(), StandardCharsets.ISO_8859_1);
-        List<byte[]> headers = lines.subList(1, lines.size());
-        Response rejected = inspector.inspect(requestLine, headers, lineProblem, peer);
+        Head head = Head.split(bytes);
+        if (head.lines().isEmpty()) return null;
+        String requestLine = new String(head.lines().getFirst(), StandardCharsets.ISO_8859_1);
+        List<byte[]> headers = head.lines().subList(1, head.lines().size());
+        Response rejected = inspector.inspect(requestLine, headers, head.lineProblem(), peer);
         if (rejected == null) frame(headers);
         return rejected;
+    }
+
+    /**
+     * A request head as lines: each line's bytes with its line ending stripped (a CR not followed by LF
+     * is kept, and is a defect), up to the blank line; {@code lineProblem} is the first line-ending defect
+     * in byte order ("bare CR", "bare LF"), or null. Leading blank lines are skipped.
+     */
+    record Head(List<byte[]> lines, String lineProblem) {
+        static Head split(byte[] bytes) {
+            int i = 0;
+            while (i < bytes.length && (bytes[i] == '\r' || bytes[i] == '\n')) i++;
+            List<byte[]> lines = new ArrayList<>(16);
+            String problem = null;
+            int start = i;
+            for (; i < bytes.length; i++) {
+                if (bytes[i] != '\n') continue;
+                int end = i > start && bytes[i - 1] == '\r' ? i - 1 : i; // a CR before the LF ends the line with it
+                if (end == start && !lines.isEmpty()) break; // the blank line: the head is over
+                if (problem == null && hasCr(bytes, start, end)) problem = "bare CR";
+                if (problem == null && (i == 0 || bytes[i - 1] != '\r')) problem = "bare LF";
+                lines.add(java.util.Arrays.copyOfRange(bytes, start, end));
+                start = i + 1;
+            }
+            if (i == bytes.length && problem == null && hasCr(bytes, start, bytes.length)) problem = "bare CR";
+            return new Head(lines, problem);
+        }
+
+        private static boolean hasCr(byte[] bytes, int from, int to) {
+            for (int k = from; k < to; k++) if (bytes[k] == '\r') return true;
+            return false;
+        }
     }
 
     /** Chooses how the body is framed, as the codec will: chunked wins over Content-Length. */
@@ -185,13 +193,14 @@ final class RawRequestGuard extends ChannelInboundHandlerAdapter {
         long length = 0;
         boolean chunked = false;
         for (byte[] h : headers) {
-            String text = new String(h, StandardCharsets.ISO_8859_1);
-            int colon = text.indexOf(':');
+            int colon = indexOf(h, (byte) ':');
             if (colon < 0) continue;
-            String name = text.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-            String value = text.substring(colon + 1).trim();
-            if (name.equals("transfer-encoding") && value.toLowerCase(Locale.ROOT).contains("chunked")) chunked = true;
-            if (name.equals("content-length")) {
+            // only these two headers matter: their values are the only text made
+            boolean te = nameIs(h, colon, "transfer-encoding");
+            if (!te && !nameIs(h, colon, "content-length")) continue;
+            String value = new String(h, colon + 1, h.length - colon - 1, StandardCharsets.ISO_8859_1).trim();
+            if (te && value.toLowerCase(Locale.ROOT).contains("chunked")) chunked = true;
+            if (!te) {
                 try {
                     length = Long.parseLong(value);
                 } catch (NumberFormatException e) {
@@ -207,6 +216,26 @@ final class RawRequestGuard extends ChannelInboundHandlerAdapter {
         } else {
             state = State.HEAD;
         }
+    }
+
+    /** The header name before {@code colon}, trimmed, is {@code lower} in any case (ASCII letters only). */
+    static boolean nameIs(byte[] line, int colon, String lower) {
+        int from = 0;
+        int to = colon;
+        while (from < to && (line[from] & 0xff) <= ' ') from++;
+        while (to > from && (line[to - 1] & 0xff) <= ' ') to--;
+        if (to - from != lower.length()) return false;
+        for (int k = 0; k < lower.length(); k++) {
+            int c = line[from + k] & 0xff;
+            if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
+            if (c != lower.charAt(k)) return false;
+        }
+        return true;
+    }
+
+    private static int indexOf(byte[] a, byte b) {
+        for (int i = 0; i < a.length; i++) if (a[i] == b) return i;
+        return -1;
     }
 
     /** Hex chunk size with optional extensions; -1 if malformed or absurd. */

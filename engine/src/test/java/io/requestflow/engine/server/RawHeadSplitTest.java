@@ -1,0 +1,77 @@
+package io.requestflow.engine.server;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RawHeadSplitTest {
+    @Test
+    void splitsAsTheByteByByteLoopItReplaced() {
+        List<String> heads = new ArrayList<>(List.of("", "\r\n", "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+                "GET / HTTP/1.1\nHost: x\n\n", "GET / HTTP/1.1\r\nA: b\rc\r\n\r\n", "\r\n\r\nGET / HTTP/1.1\r\n\r\n",
+                "GET / HTTP/1.1\r\nA: 1\r\n\n", "GET / HTTP/1.1\r\nA: 1\r", "GET / HTTP/1.1\r\r\n\r\n", "\n\rGET"));
+        String[] pieces = {"GET / HTTP/1.1", "Host: x", "A: 1", "\r\n", "\r\n", "\r\n", "\n", "\r", "\r\r", " ", ":"};
+        Random random = new Random(20261122L);
+        for (int n = 0; n < 100_000; n++) {
+            StringBuilder b = new StringBuilder();
+            for (int k = random.nextInt(10); k >= 0; k--) b.append(pieces[random.nextInt(pieces.length)]);
+            heads.add(b.toString());
+        }
+        int problems = 0;
+        for (String text : heads) {
+            byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
+            RawRequestGuard.Head expected = byteByByte(bytes);
+            RawRequestGuard.Head actual = RawRequestGuard.Head.split(bytes);
+            String shown = text.replace("\r", "\\r").replace("\n", "\\n");
+            assertThat(actual.lineProblem()).as("problem in %s", shown).isEqualTo(expected.lineProblem());
+            assertThat(actual.lines()).as("lines of %s", shown)
+                    .usingElementComparator(java.util.Arrays::compare).isEqualTo(expected.lines());
+            if (expected.lineProblem() != null) problems++;
+        }
+        assertThat(problems).as("heads with a bare CR or LF").isGreaterThan(10_000);
+    }
+
+    @Test
+    void headerNamesAreMatchedTrimmedAndInAnyCase() {
+        byte[] line = " Content-LENGTH\t: 5".getBytes(StandardCharsets.ISO_8859_1);
+        int colon = line.length - 3;
+        assertThat(RawRequestGuard.nameIs(line, colon, "content-length")).isTrue();
+        assertThat(RawRequestGuard.nameIs(line, colon, "content-lengths")).isFalse();
+        byte[] other = "Content-Lengtx: 5".getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(RawRequestGuard.nameIs(other, 14, "content-length")).isFalse();
+    }
+
+    /** The loop as it was: one byte at a time into a stream, a CR dropped only right before an LF. */
+    private static RawRequestGuard.Head byteByByte(byte[] bytes) {
+        int i = 0;
+        while (i < bytes.length && (bytes[i] == '\r' || bytes[i] == '\n')) i++;
+        List<byte[]> lines = new ArrayList<>();
+        String lineProblem = null;
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (; i < bytes.length; i++) {
+            byte b = bytes[i];
+            if (b == '\n') {
+                if (line.size() == 0 && !lines.isEmpty()) break;
+                if (i == 0 || bytes[i - 1] != '\r') {
+                    if (lineProblem == null) lineProblem = "bare LF";
+                }
+                lines.add(line.toByteArray());
+                line.reset();
+            } else if (b == '\r') {
+                if (i + 1 >= bytes.length || bytes[i + 1] != '\n') {
+                    if (lineProblem == null) lineProblem = "bare CR";
+                    line.write(b);
+                }
+            } else {
+                line.write(b);
+            }
+        }
+        return new RawRequestGuard.Head(lines, lineProblem);
+    }
+}
