@@ -12,7 +12,8 @@ import java.util.concurrent.Future;
  * The firewall hop's rules-on versus rules-off cost measured so that a busy, shared machine disturbs it
  * little: the same two hops as {@link FirewallThroughputBenchmark}, driven in alternating rounds (on,
  * off, on, off, ...) so both see the same background load, reporting the process CPU time per request
- * and the throughput of each round; medians over the rounds. On a CPU-bound host, throughput loss is
+ * and the throughput of each round; medians over the rounds, and the median of each round's own loss (its "on"
+ * and "off" ran back to back, so the machine's drift touches both). On a CPU-bound host, throughput loss is
  * about 1 - (CPU per request off / CPU per request on). Both hops get the same request mix
  * ({@link FirewallThroughputBenchmark#requests}), each client thread cycling through it from its own offset.
  * Run: {@code java -cp benchmarks/target/benchmarks.jar io.requestflow.benchmarks.FirewallCpuCost [rounds] [requests]};
@@ -88,6 +89,19 @@ public final class FirewallCpuCost {
                     mOn, mOff, mOff / mOn, 100 * (1 - mOff / mOn));
             System.out.printf("throughput (median of rounds): rules on %.0f req/s, rules off %.0f req/s -> on/off %.2f%n",
                     median(rateOn), median(rateOff), median(rateOn) / median(rateOff));
+            // each round's "on" and "off" ran back to back, so the machine's drift (the "off" hop alone moves by
+            // half over minutes on this VM) touches both: the loss per round is steadier than the medians' ratio
+            double[] loss = new double[rounds];
+            double[] added = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                loss[r] = 100 * (1 - cpuOff[r] / cpuOn[r]);
+                added[r] = cpuOn[r] - cpuOff[r];
+            }
+            double[] sorted = loss.clone();
+            Arrays.sort(sorted);
+            System.out.printf("per round (on and off back to back): loss median %.0f %% (middle half %.0f-%.0f %%),"
+                    + " rules add %.1f us per request (median)%n", median(loss), sorted[rounds / 4],
+                    sorted[(3 * rounds) / 4], median(added));
         } finally {
             pool.shutdownNow();
             for (var c : on) c.close();
