@@ -80,19 +80,27 @@ public final class Roles {
      * and {@code edge.tlsKey} (absolute paths), else one from the local CA.
      */
     public HttpHop edge(String instance, HostPort listen, HostPort tlsListen, HostPort admin, HostPort firewall) {
+        return startEdge(instance, listen, tlsListen, admin, firewall).hop();
+    }
+
+    /** A started edge and its policy, for wiring that needs both (purges reaching the edges started beside it). */
+    public record Edge(HttpHop hop, EdgeHop policy) {}
+
+    /** {@link #edge(String, HostPort, HostPort, HostPort, HostPort)}, keeping the policy at hand. */
+    public Edge startEdge(String instance, HostPort listen, HostPort tlsListen, HostPort admin, HostPort firewall) {
         HopContext ctx = engine.hop("edge", instance);
         var upstreamClient = ctx.client(topology.client);
         EdgeHop edge = new EdgeHop(topology.edge.config(), new Forwarder(upstreamClient), firewall, ctx.registry(),
                 upstreamClient);
         HttpHop hop = start(ctx, listen, admin, edge.stages(), AdminServer.Readiness.always(), edge.adminRoutes());
-        if (tlsListen == null) return hop;
+        if (tlsListen == null) return new Edge(hop, edge);
         try {
             Topology.Edge e = topology.edge;
             if (e.tlsCertificate != null) {
-                return hop.withTls(tlsListen, new CertificateFiles(Path.of(e.tlsCertificate), Path.of(e.tlsKey),
-                        CertificateFiles.RECHECK));
+                return new Edge(hop.withTls(tlsListen, new CertificateFiles(Path.of(e.tlsCertificate), Path.of(e.tlsKey),
+                        CertificateFiles.RECHECK)), edge);
             }
-            return hop.withTls(tlsListen, ServerTls.context(localCa().issue(certificateNames())));
+            return new Edge(hop.withTls(tlsListen, ServerTls.context(localCa().issue(certificateNames()))), edge);
         } catch (RuntimeException e) {
             hop.close();
             throw e;

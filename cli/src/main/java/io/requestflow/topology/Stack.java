@@ -172,8 +172,9 @@ public final class Stack implements AutoCloseable {
         boolean wan = wanLinks != null;
         HostPort origin = wan ? wanLinks.origin(delays, firewall.address(), t.bind) : HostPort.of(firewall.address());
         HostPort edgeTls = t.edge.tlsPort == null ? null : hp(t.bind, wan ? 0 : t.edge.tlsPort);
-        HttpHop edge = track("edge", roles.edge("edge-1", hp(t.bind, wan ? 0 : t.edge.port), edgeTls,
-                hp(t.bind, t.edge.adminPortOrDefault()), origin));
+        Roles.Edge first = roles.startEdge("edge-1", hp(t.bind, wan ? 0 : t.edge.port), edgeTls,
+                hp(t.bind, t.edge.adminPortOrDefault()), origin);
+        HttpHop edge = track("edge", first.hop());
         if (edge.tlsAddress() != null) {
             endpoints.add(new Endpoint("edge", "edge-1 https", HostPort.of(edge.tlsAddress()).toString(),
                     HostPort.of(edge.adminAddress()).toString()));
@@ -183,9 +184,11 @@ public final class Stack implements AutoCloseable {
             wanLinks.frontDoor(delays, hp(t.bind, t.edge.port), t.edge.tlsPort == null ? null : hp(t.bind, t.edge.tlsPort),
                     edge.address(), edge.tlsAddress());
             edges.add(new NearestEdge.Edge("edge-1", delays.edgeRegion(), null)); // at the name's own record
+            List<Roles.Edge> started = new ArrayList<>(List.of(first));
             for (Topology.RegionalEdge regional : t.wan.edges) {
-                edges.add(startRegionalEdge(t, regional, delays.originRegion(), firewall));
+                edges.add(startRegionalEdge(t, regional, delays.originRegion(), firewall, started));
             }
+            purgesReachEachOther(started);
             endpoints.addAll(wanLinks.endpoints());
         }
         return edges;
@@ -196,7 +199,7 @@ public final class Stack implements AutoCloseable {
      * address behind a client link, and an origin link when the origin stands elsewhere.
      */
     private NearestEdge.Edge startRegionalEdge(Topology t, Topology.RegionalEdge regional, String originRegion,
-                                               HttpHop firewall) {
+                                               HttpHop firewall, List<Roles.Edge> started) {
         java.net.InetAddress ip = io.requestflow.cli.get.DnsLookup.loopback(regional.address()).orElseThrow(() -> new IllegalArgumentException(
                         "wan.edges: the edge in " + regional.region() + " needs a loopback address such as 127.0.11.1,"
                                 + " got '" + regional.address() + "'"));
@@ -204,10 +207,24 @@ public final class Stack implements AutoCloseable {
         String name = "edge-" + delays.edgeRegion();
         if (hops.containsKey(name)) throw new IllegalArgumentException("wan.edges: two edges in " + delays.edgeRegion());
         HostPort origin = wanLinks.origin(delays, firewall.address(), t.bind);
-        HttpHop edge = track(name, roles.edge(name, hp(t.bind, 0), t.edge.tlsPort == null ? null : hp(t.bind, 0),
-                hp(t.bind, 0), origin));
+        Roles.Edge role = roles.startEdge(name, hp(t.bind, 0), t.edge.tlsPort == null ? null : hp(t.bind, 0),
+                hp(t.bind, 0), origin);
+        started.add(role);
+        HttpHop edge = track(name, role.hop());
         wanLinks.regional(name, ip, delays, edge.address(), edge.tlsAddress());
         return new NearestEdge.Edge(name, delays.edgeRegion(), ip.getHostAddress());
+    }
+
+    /**
+     * A purge or ban at any of these edges reaches the others too (besides {@code edge.cache.peers}): their
+     * admin ports are known only once they all listen.
+     */
+    private static void purgesReachEachOther(List<Roles.Edge> edges) {
+        for (Roles.Edge e : edges) {
+            List<HostPort> others = new ArrayList<>();
+            for (Roles.Edge o : edges) if (o != e) others.add(HostPort.of(o.hop().adminAddress()));
+            e.policy().addPurgePeers(others);
+        }
     }
 
     /** Where clients reach the edge over HTTP: the WAN link when it is on, else the edge itself. */

@@ -94,6 +94,28 @@ class WanLinkTest {
     }
 
     @Test
+    void aPurgeAtTheFirstEdgeReachesTheEdgesStartedBesideIt() throws Exception {
+        java.net.InetSocketAddress apEdge = new java.net.InetSocketAddress("127.0.13.1", stack.frontDoor().getPort());
+        String path = "/api/products/11";
+        String host = HOST + ":" + apEdge.getPort();
+        assertThat(RawHttp.send("127.0.3.7", apEdge, "GET", path, host, Map.of(), null).status()).isEqualTo(200);
+        assertThat(durations(RawHttp.send("127.0.3.7", apEdge, "GET", path, host, Map.of(), null)))
+                .as("kept at the ap-south edge").containsOnlyKeys("edge");
+
+        var firstAdmin = stack.hop("edge").adminAddress();
+        var client = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
+        var purged = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                        + firstAdmin.getPort() + "/cache/purge?url=http://" + HOST + path))
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).timeout(java.time.Duration.ofSeconds(5)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        String apAdmin = "127.0.0.1:" + stack.hop("edge-ap-south").adminAddress().getPort();
+        assertThat(purged.statusCode()).as(purged.body()).isEqualTo(200);
+        assertThat(purged.body()).contains("\"" + apAdmin + "\":\"ok\"");
+        assertThat(durations(RawHttp.send("127.0.3.7", apEdge, "GET", path, host, Map.of(), null)))
+                .as("purged at the ap-south edge too: a miss").containsKey("firewall");
+    }
+
+    @Test
     void theLoadGeneratorsClientsEachReachTheEdgeTheirOwnLookupNames() throws Exception {
         io.requestflow.cli.load.Scenario s = io.requestflow.cli.load.Scenario.defaults();
         s.target = "http://" + HOST + ":" + stack.frontDoor().getPort();

@@ -26,13 +26,21 @@ public final class CacheAdmin {
     static final long PEER_TIMEOUT_MS = 2_000;
 
     private final HttpCache cache;
-    private final List<HostPort> peers;
+    /** The configured peers, and those {@link #addPeers} added (edges started beside this one). */
+    private volatile List<HostPort> peers;
     private final UpstreamClient client;
 
     public CacheAdmin(HttpCache cache, List<String> peers, UpstreamClient client) {
         this.cache = cache;
         this.peers = peers.stream().map(HostPort::parse).toList();
         this.client = client;
+    }
+
+    /** More edges a purge or ban reaches, known only once they are listening (each at most once). */
+    public synchronized void addPeers(List<HostPort> more) {
+        List<HostPort> all = new ArrayList<>(peers);
+        for (HostPort p : more) if (!all.contains(p)) all.add(p);
+        peers = List.copyOf(all);
     }
 
     public Map<String, RequestHandler> routes() {
@@ -81,6 +89,7 @@ public final class CacheAdmin {
     }
 
     private CompletableFuture<Response> fanOut(Request r, int removed) {
+        List<HostPort> peers = this.peers;
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("removed", removed);
         if ("1".equals(r.query("local")) || peers.isEmpty()) {

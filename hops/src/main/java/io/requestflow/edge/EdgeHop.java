@@ -58,6 +58,11 @@ public final class EdgeHop {
         return cache;
     }
 
+    /** Other edges (admin addresses) that this edge's purges and bans reach too, besides the configured peers. */
+    public void addPurgePeers(List<HostPort> admins) {
+        admin.addPeers(admins);
+    }
+
     /** Admin routes: {@code /cache}, {@code /cache/purge}, {@code /cache/ban}. */
     public Map<String, RequestHandler> adminRoutes() {
         return admin.routes();
