@@ -70,10 +70,11 @@ public final class GetCommand implements Callable<Integer> {
             description = "DNS server that resolves the URL's host (default: ${DEFAULT-VALUE})")
     String dns;
 
-    @Option(names = "--from", paramLabel = "ADDRESS",
+    @Option(names = "--from", paramLabel = "ADDRESS|REGION",
             description = "the client's own address for the DNS lookup and the connection, a loopback one such as"
                     + " 127.0.1.9: with the default dns.regions a client in eu-west (127.0.2.x us-east, 127.0.3.x"
-                    + " ap-south), so GeoDNS answers and the WAN link (wan.enabled) treat it as one")
+                    + " ap-south), so GeoDNS answers and the WAN link (wan.enabled) treat it as one. A region name"
+                    + " of the default dns.regions (eu-west, us-east, ap-south) stands for .9 in its range")
     String from;
 
     @Option(names = "--timeout", paramLabel = "MS", defaultValue = "10000",
@@ -128,11 +129,16 @@ public final class GetCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code --from}: an address of this machine (a loopback one is always), or null when not given. */
+    /**
+     * {@code --from}: an address of this machine (a loopback one is always), or a default region's name for
+     * the address .9 in its range; null when not given.
+     */
     private static InetAddress source(String text) {
         if (text == null) return null;
-        InetAddress address = DnsLookup.literal(text.strip()).orElseThrow(() -> new IllegalArgumentException(
-                "--from '" + text + "' is not an IP address (e.g. 127.0.1.9)"));
+        InetAddress address = DnsLookup.literal(text.strip()).or(() -> regionAddress(text.strip()))
+                .orElseThrow(() -> new IllegalArgumentException("--from '" + text + "' is neither an IP address"
+                        + " (e.g. 127.0.1.9) nor a region of the default dns.regions (" + String.join(", ",
+                        io.requestflow.dns.DnsConfig.DEFAULT_REGIONS.stream().map(r -> r.name()).toList()) + ")"));
         try {
             if (address.isLoopbackAddress() || java.net.NetworkInterface.getByInetAddress(address) != null) return address;
         } catch (java.net.SocketException e) {
@@ -140,6 +146,25 @@ public final class GetCommand implements Callable<Integer> {
         }
         throw new IllegalArgumentException("--from " + text + " is not an address of this machine; use a loopback"
                 + " one such as 127.0.1.9");
+    }
+
+    /** A default region's stand-in client: host 9 of the region's first (IPv4, at least /24 wide) range. */
+    static java.util.Optional<InetAddress> regionAddress(String name) {
+        for (io.requestflow.dns.RegionConfig r : io.requestflow.dns.DnsConfig.DEFAULT_REGIONS) {
+            if (!r.name().equalsIgnoreCase(name) || r.cidrs().isEmpty()) continue;
+            String cidr = r.cidrs().getFirst();
+            int slash = cidr.indexOf('/');
+            if (slash < 0 || Integer.parseInt(cidr.substring(slash + 1)) > 24) continue;
+            byte[] b = DnsLookup.literal(cidr.substring(0, slash)).map(InetAddress::getAddress).orElse(null);
+            if (b == null || b.length != 4) continue;
+            b[3] = 9;
+            try {
+                return java.util.Optional.of(InetAddress.getByAddress(b));
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalStateException(e); // four bytes are always an address
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     private static HeaderField header(String text) {

@@ -161,8 +161,12 @@ class GetCommandTest {
         Run notLocal = get("--from", "192.0.2.1", path.url("/"));
         assertThat(notLocal.exit()).isEqualTo(2);
         assertThat(notLocal.err()).contains("--from 192.0.2.1 is not an address of this machine");
-        Run notAnAddress = get("--from", "eu-west", path.url("/"));
-        assertThat(notAnAddress.err()).contains("--from 'eu-west' is not an IP address");
+        Run notAnAddress = get("--from", "mars", path.url("/"));
+        assertThat(notAnAddress.exit()).isEqualTo(2);
+        assertThat(notAnAddress.err()).contains("--from 'mars' is neither an IP address")
+                .contains("eu-west, us-east, ap-south");
+        assertThat(GetCommand.regionAddress("ap-south").orElseThrow().getHostAddress()).isEqualTo("127.0.3.9");
+        assertThat(GetCommand.regionAddress("EU-WEST").orElseThrow().getHostAddress()).isEqualTo("127.0.1.9");
     }
 
     @Test
