@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.util.AsciiString;
 import io.requestflow.engine.http.HeadBytes;
 import io.requestflow.engine.http.HopByHop;
 import io.requestflow.engine.http.Request;
