@@ -99,7 +99,9 @@ final class BalanceStage implements Stage {
                 budgetExhausted.increment();
                 note += " retry-budget-exhausted";
             }
-            exchange.describe(instance.name() + (retry > 0 ? " retries=" + retry : "") + note);
+            // the usual answer (first try, no panic) names the instance with no string built per request
+            exchange.describe(retry == 0 && note.isEmpty() ? instance.name()
+                    : instance.name() + (retry > 0 ? " retries=" + retry : "") + note);
             if (!result.complete(cause == null ? response : Forwarder.problemFor(exchange, cause))
                     && response != null) {
                 response.release();

@@ -166,7 +166,7 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
         if (head[i] != '\r' || head[i + 1] != '\n') return null;
         i += 2;
 
-        int[] lines = new int[16 * 5]; // grows up to MAX_LINES
+        int[] lines = LINES.get(); // the block keeps an exact-size copy
         int count = 0;
         long dropped = 0; // lines not sent on: framing and hop-by-hop headers
         long contentLength = -1;
@@ -205,7 +205,6 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
                 case HOP_BY_HOP -> dropped |= 1L << count;
                 case OTHER -> { }
             }
-            if (count * 5 == lines.length) lines = java.util.Arrays.copyOf(lines, lines.length * 2);
             int at = count * 5;
             lines[at] = lineStart;
             lines[at + 1] = nameLength;
@@ -215,8 +214,17 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
             count++;
         }
         if (contentLength < 0) return null;
-        return new RawResponseHead(status, new HeaderBlock(head, lines, count, dropped, contentLength), !close, null);
+        return new RawResponseHead(status,
+                new HeaderBlock(head, java.util.Arrays.copyOf(lines, count * 5), count, dropped, contentLength), !close, null);
     }
+
+    /** Per thread: the line table of the head being parsed, MAX_LINES long. */
+    private static final FastThreadLocal<int[]> LINES = new FastThreadLocal<>() {
+        @Override
+        protected int[] initialValue() {
+            return new int[MAX_LINES * 5];
+        }
+    };
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long SPACES = 0x2020202020202020L;

@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.util.AsciiString;
 import io.requestflow.engine.http.HeadBytes;
 import io.requestflow.engine.http.HopByHop;
 import io.requestflow.engine.http.Request;
@@ -90,12 +89,8 @@ final class RequestWriter {
         return true;
     }
 
-    /** Whether {@code added} (two or three entries) has a header named {@code name}. */
+    /** Whether {@code added} (two or three entries) has a header named {@code name} (any case; no iterator). */
     private static boolean replaced(HttpHeaders added, CharSequence name) {
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = added.iteratorCharSequence(); it.hasNext(); ) {
-            CharSequence key = it.next().getKey();
-            if (key.length() == name.length() && AsciiString.contentEqualsIgnoreCase(key, name)) return true;
-        }
-        return false;
+        return added.contains(name);
     }
 }

@@ -72,7 +72,18 @@ public final class Request {
     }
 
     public String path() {
+        // a target with no query, fragment or escape is its own path: no decoder made for it (every span asks)
+        if (decoded == null && plainPath(uri)) return uri;
         return decoded().path();
+    }
+
+    private static boolean plainPath(String uri) {
+        if (uri.isEmpty() || uri.charAt(0) != '/') return false;
+        for (int i = 0; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c == '?' || c == '#' || c == '%' || c == ';') return false;
+        }
+        return true;
     }
 
     public String query(String name) {

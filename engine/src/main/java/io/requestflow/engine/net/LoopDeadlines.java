@@ -5,8 +5,6 @@ import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.internal.ThreadExecutorMap;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,7 +28,10 @@ public final class LoopDeadlines {
     };
 
     private final EventExecutor loop;
-    private final Map<Long, Lane> lanes = new HashMap<>();
+    /** The lanes and their timeout lengths, side by side: a linear search of at most MAX_LANES, no boxed key. */
+    private final Lane[] lanes = new Lane[MAX_LANES];
+    private final long[] laneTimeouts = new long[MAX_LANES];
+    private int laneCount;
     private ScheduledFuture<?> wakeup;
     private long wakeupAt = Long.MAX_VALUE;
 
@@ -51,19 +52,25 @@ public final class LoopDeadlines {
     /** Runs {@code onExpire} on the loop after {@code timeoutMs}, unless cancelled. Call on the loop. */
     public Timeout add(long timeoutMs, Runnable onExpire) {
         if (!loop.inEventLoop()) throw new IllegalStateException("LoopDeadlines.add off its event loop");
-        Lane lane = lanes.get(timeoutMs);
+        Lane lane = lane(timeoutMs);
         if (lane == null) {
-            if (lanes.size() >= MAX_LANES) {
+            if (laneCount >= MAX_LANES) {
                 ScheduledFuture<?> task = loop.schedule(onExpire, timeoutMs, TimeUnit.MILLISECONDS);
                 return () -> task.cancel(false);
             }
             lane = new Lane();
-            lanes.put(timeoutMs, lane);
+            lanes[laneCount] = lane;
+            laneTimeouts[laneCount++] = timeoutMs;
         }
         Entry e = new Entry(this, lane, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs), onExpire);
         lane.append(e);
         if (e.deadline < wakeupAt) wakeAt(e.deadline);
         return e;
+    }
+
+    private Lane lane(long timeoutMs) {
+        for (int i = 0; i < laneCount; i++) if (laneTimeouts[i] == timeoutMs) return lanes[i];
+        return null;
     }
 
     private void wakeAt(long deadline) {
@@ -78,7 +85,8 @@ public final class LoopDeadlines {
         wakeupAt = Long.MAX_VALUE;
         long now = System.nanoTime();
         long next = Long.MAX_VALUE;
-        for (Lane lane : lanes.values()) {
+        for (int i = 0; i < laneCount; i++) {
+            Lane lane = lanes[i];
             Entry head;
             while ((head = lane.head) != null && head.deadline - now <= 0) {
                 lane.unlink(head);

@@ -1,8 +1,10 @@
 package io.requestflow.engine.proxy;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.ReadOnlyHttpHeaders;
 import io.netty.util.AsciiString;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.StatusCode;
 import io.requestflow.engine.client.UpstreamClient;
 import io.requestflow.engine.client.UpstreamException;
@@ -26,6 +28,7 @@ import java.util.concurrent.CompletionException;
  */
 public final class Forwarder {
     private static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
+    private static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
     /** Our own values (a checked id, a traceparent), small: no validation, few buckets. */
     private static final io.netty.handler.codec.http.HttpHeadersFactory ADDED =
             io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory().withValidation(false);
@@ -54,17 +57,14 @@ public final class Forwarder {
     /** Completes with the upstream's response, or exceptionally with an {@link UpstreamException}. */
     public CompletableFuture<Response> send(Exchange exchange, HostPort upstream, long timeoutMs) {
         Request in = exchange.request();
-        // only what this hop adds is new; the client leaves out hop-by-hop headers as it writes (no copy)
-        HttpHeaders headers = ADDED.newHeaders();
-        headers.set(REQUEST_ID, exchange.requestId());
         Span span = exchange.tracing().startClient(exchange.span(), spanName(in.method(), upstream));
         boolean recording = span.isRecording();
         if (recording) {
             span.setAttribute(Tracing.SERVER_ADDRESS, upstream.host());
             span.setAttribute(Tracing.SERVER_PORT, (long) upstream.port());
         }
-        Tracing.inject(span, headers);
-        Request out = Request.forwarded(in, headers);
+        // only what this hop adds is new; the client leaves out hop-by-hop headers as it writes (no copy)
+        Request out = Request.forwarded(in, added(exchange.requestId(), span));
         // the span ends in the client's completion hook: no dependent future per call
         return client.send(upstream, out, timeoutMs, (response, error) -> {
             if (error != null) {
@@ -76,6 +76,22 @@ public final class Forwarder {
             }
             span.end();
         }, passBodiesThrough);
+    }
+
+    /**
+     * {@code X-Request-Id} and the span's {@code traceparent}. Usually (no {@code tracestate} to pass on) as
+     * a flat read-only list with the traceparent written directly, as the W3C propagator writes it: no hash
+     * table and no propagation context per call.
+     */
+    private static HttpHeaders added(String requestId, Span span) {
+        SpanContext context = span.getSpanContext();
+        if (context.isValid() && context.getTraceState().isEmpty()) {
+            return new ReadOnlyHttpHeaders(false, REQUEST_ID, requestId, TRACEPARENT, Tracing.traceparent(span));
+        }
+        HttpHeaders headers = ADDED.newHeaders();
+        headers.set(REQUEST_ID, requestId);
+        Tracing.inject(span, headers);
+        return headers;
     }
 
     /** "GET host:port" made once per upstream (the span name every GET to it carries). */

@@ -60,6 +60,12 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private ArrayDeque<Pending> queued;
     /** The response encoder's place in the pipeline: a raw answer is written from there, past the encoder. */
     private ChannelHandlerContext wire;
+    /**
+     * The peer, read once per connection rather than per request: Netty fills its cache on the first call,
+     * a branch the JIT leaves out of the compiled request path under steady load, so the first requests of
+     * a new burst of connections used to deoptimize that whole path (seen in -Xlog:deoptimization).
+     */
+    private InetSocketAddress remote;
 
     ServerHandler(RequestHandler handler, AtomicInteger inFlight, boolean secure, int maxPipelined) {
         this.handler = handler;
@@ -71,6 +77,7 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         wire = ctx.pipeline().context(HttpResponseEncoder.class); // none on an HTTP/2 stream
+        remote = ctx.channel().remoteAddress() instanceof InetSocketAddress peer ? peer : null;
     }
 
     @Override
@@ -108,7 +115,7 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         // The headers are plain objects the aggregated message hands over (only its content is released):
         // no copy needed.
         Request request = new Request(msg.method().name(), msg.uri(), msg.headers(),
-                ByteBufUtil.getBytes(msg.content()), (InetSocketAddress) ctx.channel().remoteAddress(), secure);
+                ByteBufUtil.getBytes(msg.content()), remote, secure);
         return new Pending(request, null, keepAlive, head, version);
     }
 

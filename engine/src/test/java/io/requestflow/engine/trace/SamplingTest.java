@@ -99,6 +99,27 @@ class SamplingTest {
     }
 
     @Test
+    void theCallersTraceStateTravelsOnWithTheProxysTraceparent() {
+        Engine engine = new Engine(1, 1000, 1);
+        started.add(engine);
+        Stage echo = (ex, next) -> Stage.answer(Response.text(200, ex.request().header("traceparent") + " "
+                + ex.request().header("tracestate") + " " + ex.request().header("x-request-id")));
+        HttpHop service = hop(engine, "svc", List.of(echo));
+        HttpHop proxy = hop(engine, "proxy", List.of(new ForwardStage(
+                new Forwarder(engine.hop("c", "c-1").client(ClientConfig.defaults())), HostPort.of(service.address()))));
+        String traceId = "1af7651916cd43dd8448eb211c80319d";
+        // without tracestate: the flat headers (our traceparent, a new span id, the request id)
+        HttpResponse<String> plain = Http.get(url(proxy), "traceparent", "00-" + traceId + "-b7ad6b7169203331-01",
+                "x-request-id", "req-1");
+        assertThat(plain.body()).matches("00-" + traceId + "-[0-9a-f]{16}-01 null req-1")
+                .doesNotContain("b7ad6b7169203331");
+        // with it: passed on as the W3C propagator writes it
+        HttpResponse<String> withState = Http.get(url(proxy), "traceparent", "00-" + traceId + "-b7ad6b7169203331-01",
+                "tracestate", "k=v", "x-request-id", "req-2");
+        assertThat(withState.body()).matches("00-" + traceId + "-[0-9a-f]{16}-01 k=v req-2");
+    }
+
+    @Test
     void aPartialRatioKeepsOrDropsWholeTraces() {
         HttpHop proxy = proxyOnEngineWith(0.5);
         int kept = 0;
