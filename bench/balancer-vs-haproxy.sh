@@ -38,47 +38,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# the origin: nginx, one worker, a 1 KB file from memory (open_file_cache), plus /readyz on the admin port
-mkdir -p "$WORK/www" "$WORK/logs"
-head -c 1024 /dev/zero | tr '\0' 'x' > "$WORK/www/1k.txt"
-cat > "$WORK/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $WORK/nginx.pid;
-error_log $WORK/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  open_file_cache max=100;
-  keepalive_requests 1000000;
-  client_body_temp_path $WORK/logs; proxy_temp_path $WORK/logs; fastcgi_temp_path $WORK/logs;
-  uwsgi_temp_path $WORK/logs; scgi_temp_path $WORK/logs;
-  server { listen 127.0.0.1:$ORIGIN; root $WORK/www; }
-  server { listen 127.0.0.1:$ORIGIN_ADMIN; location /readyz { return 200 "ready\n"; } }
-}
-CONF
-chmod -R a+rX "$WORK"
-nginx -p "$WORK" -c "$WORK/nginx.conf" & PIDS+=($!)
-
-cat > "$WORK/haproxy.cfg" <<CONF
-global
-  maxconn 4096
-defaults
-  mode http
-  timeout connect 1s
-  timeout client 30s
-  timeout server 10s
-  option http-keep-alive
-frontend fe
-  bind 127.0.0.1:$HAP
-  default_backend be
-backend be
-  balance roundrobin
-  http-reuse always
-  server origin 127.0.0.1:$ORIGIN check inter 5s
-CONF
-haproxy -f "$WORK/haproxy.cfg" -db >"$WORK/logs/haproxy.log" 2>&1 & PIDS+=($!)
-HAP_PID=$!
+# the origin (nginx, 1 KB) and HAProxy in front of it, as bench/balancer-before-after.sh has them
+source "$ROOT/bench/balancer-origin.sh"
+start_origin_and_haproxy
 
 # build first (a clean checkout has no jar yet), so the wait below only waits for the start
 echo "building the balancer when needed…"
