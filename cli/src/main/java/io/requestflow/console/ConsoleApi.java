@@ -177,12 +177,16 @@ final class ConsoleApi {
 
     /**
      * The optional {@code from}: a loopback IPv4 address the request leaves from (127.0.1.9 is a client in
-     * eu-west under the default {@code dns.regions}), so GeoDNS and the WAN link treat it as that client.
+     * eu-west under the default {@code dns.regions}), or such a region's name, so GeoDNS and the WAN link
+     * treat it as that client.
      */
     private static java.net.InetAddress source(JsonNode from) {
         if (from.isMissingNode() || from.isNull() || from.asText().isBlank()) return null;
-        return io.requestflow.cli.get.DnsLookup.loopback(from.asText()).orElseThrow(() -> new IllegalArgumentException(
-                "from must be a loopback address such as 127.0.1.9 (a client in eu-west), got '" + from.asText() + "'"));
+        String text = from.asText().strip();
+        return io.requestflow.cli.get.DnsLookup.loopback(text)
+                .or(() -> io.requestflow.cli.get.DnsLookup.defaultRegionClient(text))
+                .orElseThrow(() -> new IllegalArgumentException("from must be a loopback address such as 127.0.1.9"
+                        + " (a client in eu-west) or a region: eu-west, us-east, ap-south; got '" + text + "'"));
     }
 
     /** {@code GET}: the run and the last seconds; {@code POST {"rate": 50, "seconds": 60}} starts; {@code DELETE} stops. */

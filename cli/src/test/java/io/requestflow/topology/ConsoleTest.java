@@ -105,6 +105,10 @@ class ConsoleTest {
                 Map.of()));
         assertThat(far.get("status").asInt()).isEqualTo(200);
         assertThat(far.get("source").asText()).isEqualTo("127.0.1.9");
+        JsonNode byRegion = json(call("POST", "/api/request", "{\"path\": \"/api/products/7\", \"from\": \"ap-south\"}",
+                Map.of()));
+        assertThat(byRegion.get("status").asInt()).isEqualTo(200);
+        assertThat(byRegion.get("source").asText()).as("a region's name stands for .9 in its range").isEqualTo("127.0.3.9");
 
         JsonNode trace = json(call("GET", "/api/traces/" + traceId, null, Map.of()));
         List<String> services = new ArrayList<>();
@@ -199,7 +203,8 @@ class ConsoleTest {
         RawHttp.Reply badFrom = call("POST", "/api/request", "{\"path\": \"/api/products/1\", \"from\": \"10.0.0.1\"}",
                 Map.of());
         assertThat(badFrom.status()).isEqualTo(400);
-        assertThat(json(badFrom).get("detail").asText()).contains("from must be a loopback address");
+        assertThat(json(badFrom).get("detail").asText()).contains("from must be a loopback address")
+                .contains("eu-west, us-east, ap-south");
 
         RawHttp.Reply notJson = call("POST", "/api/request", "GET /", Map.of());
         assertThat(notJson.status()).isEqualTo(400);

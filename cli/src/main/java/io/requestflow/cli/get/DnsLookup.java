@@ -57,6 +57,28 @@ public final class DnsLookup {
     }
 
     /**
+     * A client in a region of the default {@code dns.regions}, by the region's name (any case): host 9 of its
+     * first range (eu-west: 127.0.1.9); empty for any other name.
+     */
+    public static Optional<InetAddress> defaultRegionClient(String name) {
+        for (io.requestflow.dns.RegionConfig r : io.requestflow.dns.DnsConfig.DEFAULT_REGIONS) {
+            if (!r.name().equalsIgnoreCase(name) || r.cidrs().isEmpty()) continue;
+            String cidr = r.cidrs().getFirst();
+            int slash = cidr.indexOf('/');
+            if (slash < 0 || Integer.parseInt(cidr.substring(slash + 1)) > 24) continue;
+            byte[] b = literal(cidr.substring(0, slash)).map(InetAddress::getAddress).orElse(null);
+            if (b == null || b.length != 4) continue;
+            b[3] = 9;
+            try {
+                return Optional.of(InetAddress.getByAddress(b));
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalStateException(e); // four bytes are always an address
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * Asks {@code server} for {@code host}; completes with the first address, or exceptionally with a
      * {@link ProbeException} of phase DNS that says what went wrong (NXDOMAIN, no record, no answer).
      */

@@ -135,7 +135,7 @@ public final class GetCommand implements Callable<Integer> {
      */
     private static InetAddress source(String text) {
         if (text == null) return null;
-        InetAddress address = DnsLookup.literal(text.strip()).or(() -> regionAddress(text.strip()))
+        InetAddress address = DnsLookup.literal(text.strip()).or(() -> DnsLookup.defaultRegionClient(text.strip()))
                 .orElseThrow(() -> new IllegalArgumentException("--from '" + text + "' is neither an IP address"
                         + " (e.g. 127.0.1.9) nor a region of the default dns.regions (" + String.join(", ",
                         io.requestflow.dns.DnsConfig.DEFAULT_REGIONS.stream().map(r -> r.name()).toList()) + ")"));
@@ -146,25 +146,6 @@ public final class GetCommand implements Callable<Integer> {
         }
         throw new IllegalArgumentException("--from " + text + " is not an address of this machine; use a loopback"
                 + " one such as 127.0.1.9");
-    }
-
-    /** A default region's stand-in client: host 9 of the region's first (IPv4, at least /24 wide) range. */
-    static java.util.Optional<InetAddress> regionAddress(String name) {
-        for (io.requestflow.dns.RegionConfig r : io.requestflow.dns.DnsConfig.DEFAULT_REGIONS) {
-            if (!r.name().equalsIgnoreCase(name) || r.cidrs().isEmpty()) continue;
-            String cidr = r.cidrs().getFirst();
-            int slash = cidr.indexOf('/');
-            if (slash < 0 || Integer.parseInt(cidr.substring(slash + 1)) > 24) continue;
-            byte[] b = DnsLookup.literal(cidr.substring(0, slash)).map(InetAddress::getAddress).orElse(null);
-            if (b == null || b.length != 4) continue;
-            b[3] = 9;
-            try {
-                return java.util.Optional.of(InetAddress.getByAddress(b));
-            } catch (java.net.UnknownHostException e) {
-                throw new IllegalStateException(e); // four bytes are always an address
-            }
-        }
-        return java.util.Optional.empty();
     }
 
     private static HeaderField header(String text) {

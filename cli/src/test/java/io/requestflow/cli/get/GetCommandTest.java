@@ -165,8 +165,8 @@ class GetCommandTest {
         assertThat(notAnAddress.exit()).isEqualTo(2);
         assertThat(notAnAddress.err()).contains("--from 'mars' is neither an IP address")
                 .contains("eu-west, us-east, ap-south");
-        assertThat(GetCommand.regionAddress("ap-south").orElseThrow().getHostAddress()).isEqualTo("127.0.3.9");
-        assertThat(GetCommand.regionAddress("EU-WEST").orElseThrow().getHostAddress()).isEqualTo("127.0.1.9");
+        assertThat(DnsLookup.defaultRegionClient("ap-south").orElseThrow().getHostAddress()).isEqualTo("127.0.3.9");
+        assertThat(DnsLookup.defaultRegionClient("EU-WEST").orElseThrow().getHostAddress()).isEqualTo("127.0.1.9");
     }
 
     @Test
