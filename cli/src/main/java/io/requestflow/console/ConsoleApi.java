@@ -186,7 +186,8 @@ final class ConsoleApi {
         return io.requestflow.cli.get.DnsLookup.loopback(text)
                 .or(() -> io.requestflow.cli.get.DnsLookup.defaultRegionClient(text))
                 .orElseThrow(() -> new IllegalArgumentException("from must be a loopback address such as 127.0.1.9"
-                        + " (a client in eu-west) or a region: eu-west, us-east, ap-south; got '" + text + "'"));
+                        + " (a client in eu-west) or a region: " + io.requestflow.cli.get.DnsLookup.defaultRegionNames()
+                        + "; got '" + text + "'"));
     }
 
     /** {@code GET}: the run and the last seconds; {@code POST {"rate": 50, "seconds": 60}} starts; {@code DELETE} stops. */

@@ -2,6 +2,7 @@ package io.requestflow.firewall;
 
 import io.requestflow.engine.http.Problem;
 import io.requestflow.engine.http.Response;
+import io.requestflow.engine.server.HeaderLine;
 import io.requestflow.engine.server.RawRequestInspector;
 import io.requestflow.firewall.waf.AuditLog;
 import io.requestflow.firewall.waf.Match;
@@ -49,7 +50,7 @@ public final class RawProtocolInspector implements RawRequestInspector {
             if (line.length > 0 && (line[0] == ' ' || line[0] == '\t')) {
                 return malformed("obsolete line folding");
             }
-            int colon = indexOf(line, (byte) ':');
+            int colon = HeaderLine.colon(line);
             if (colon <= 0) return malformed("a header line without a name and colon");
             for (int i = 0; i < colon; i++) {
                 byte b = line[i];
@@ -57,10 +58,10 @@ public final class RawProtocolInspector implements RawRequestInspector {
                 if (!isTokenChar((char) b)) return malformed("invalid character in a header name");
             }
             // the name is token characters only (checked above); only these two headers' values are read
-            if (named(line, colon, "content-length")) {
+            if (HeaderLine.named(line, colon, "content-length")) {
                 contentLengths++;
                 if (!digits(line, colon + 1)) return malformed("Content-Length is not a number");
-            } else if (named(line, colon, "transfer-encoding")) {
+            } else if (HeaderLine.named(line, colon, "transfer-encoding")) {
                 transferEncodings++;
                 te = new String(line, colon + 1, line.length - colon - 1, StandardCharsets.ISO_8859_1).trim();
             }
@@ -111,17 +112,6 @@ public final class RawProtocolInspector implements RawRequestInspector {
                 || "!#$%&'*+.^_`|~-".indexOf(c) >= 0;
     }
 
-    /** The name before {@code colon} is {@code lower} in any case. */
-    private static boolean named(byte[] line, int colon, String lower) {
-        if (colon != lower.length()) return false;
-        for (int i = 0; i < colon; i++) {
-            int c = line[i];
-            if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
-            if (c != lower.charAt(i)) return false;
-        }
-        return true;
-    }
-
     /** The value from {@code from}, without the blanks and controls around it, is 1 to 18 ASCII digits. */
     private static boolean digits(byte[] line, int from) {
         int to = line.length;
@@ -130,10 +120,5 @@ public final class RawProtocolInspector implements RawRequestInspector {
         if (to - from < 1 || to - from > 18) return false;
         for (int i = from; i < to; i++) if (line[i] < '0' || line[i] > '9') return false;
         return true;
-    }
-
-    private static int indexOf(byte[] a, byte b) {
-        for (int i = 0; i < a.length; i++) if (a[i] == b) return i;
-        return -1;
     }
 }

@@ -56,6 +56,12 @@ public final class DnsLookup {
         return text == null ? Optional.empty() : literal(text.strip()).filter(InetAddress::isLoopbackAddress);
     }
 
+    /** The names {@link #defaultRegionClient} knows, for messages: "eu-west, us-east, ap-south". */
+    public static String defaultRegionNames() {
+        return String.join(", ", io.requestflow.dns.DnsConfig.DEFAULT_REGIONS.stream()
+                .map(io.requestflow.dns.RegionConfig::name).toList());
+    }
+
     /**
      * A client in a region of the default {@code dns.regions}, by the region's name (any case): host 9 of its
      * first range (eu-west: 127.0.1.9); empty for any other name.

@@ -137,8 +137,7 @@ public final class GetCommand implements Callable<Integer> {
         if (text == null) return null;
         InetAddress address = DnsLookup.literal(text.strip()).or(() -> DnsLookup.defaultRegionClient(text.strip()))
                 .orElseThrow(() -> new IllegalArgumentException("--from '" + text + "' is neither an IP address"
-                        + " (e.g. 127.0.1.9) nor a region of the default dns.regions (" + String.join(", ",
-                        io.requestflow.dns.DnsConfig.DEFAULT_REGIONS.stream().map(r -> r.name()).toList()) + ")"));
+                        + " (e.g. 127.0.1.9) nor a region of the default dns.regions (" + DnsLookup.defaultRegionNames() + ")"));
         try {
             if (address.isLoopbackAddress() || java.net.NetworkInterface.getByInetAddress(address) != null) return address;
         } catch (java.net.SocketException e) {

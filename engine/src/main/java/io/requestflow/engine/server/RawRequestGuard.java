@@ -193,11 +193,11 @@ final class RawRequestGuard extends ChannelInboundHandlerAdapter {
         long length = 0;
         boolean chunked = false;
         for (byte[] h : headers) {
-            int colon = indexOf(h, (byte) ':');
+            int colon = HeaderLine.colon(h);
             if (colon < 0) continue;
             // only these two headers matter: their values are the only text made
-            boolean te = nameIs(h, colon, "transfer-encoding");
-            if (!te && !nameIs(h, colon, "content-length")) continue;
+            boolean te = HeaderLine.named(h, colon, "transfer-encoding");
+            if (!te && !HeaderLine.named(h, colon, "content-length")) continue;
             String value = new String(h, colon + 1, h.length - colon - 1, StandardCharsets.ISO_8859_1).trim();
             if (te && value.toLowerCase(Locale.ROOT).contains("chunked")) chunked = true;
             if (!te) {
@@ -216,26 +216,6 @@ final class RawRequestGuard extends ChannelInboundHandlerAdapter {
         } else {
             state = State.HEAD;
         }
-    }
-
-    /** The header name before {@code colon}, trimmed, is {@code lower} in any case (ASCII letters only). */
-    static boolean nameIs(byte[] line, int colon, String lower) {
-        int from = 0;
-        int to = colon;
-        while (from < to && (line[from] & 0xff) <= ' ') from++;
-        while (to > from && (line[to - 1] & 0xff) <= ' ') to--;
-        if (to - from != lower.length()) return false;
-        for (int k = 0; k < lower.length(); k++) {
-            int c = line[from + k] & 0xff;
-            if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
-            if (c != lower.charAt(k)) return false;
-        }
-        return true;
-    }
-
-    private static int indexOf(byte[] a, byte b) {
-        for (int i = 0; i < a.length; i++) if (a[i] == b) return i;
-        return -1;
     }
 
     /** Hex chunk size with optional extensions; -1 if malformed or absurd. */

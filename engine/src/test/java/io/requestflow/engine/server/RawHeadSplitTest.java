@@ -41,10 +41,10 @@ class RawHeadSplitTest {
     void headerNamesAreMatchedTrimmedAndInAnyCase() {
         byte[] line = " Content-LENGTH\t: 5".getBytes(StandardCharsets.ISO_8859_1);
         int colon = line.length - 3;
-        assertThat(RawRequestGuard.nameIs(line, colon, "content-length")).isTrue();
-        assertThat(RawRequestGuard.nameIs(line, colon, "content-lengths")).isFalse();
+        assertThat(HeaderLine.named(line, colon, "content-length")).isTrue();
+        assertThat(HeaderLine.named(line, colon, "content-lengths")).isFalse();
         byte[] other = "Content-Lengtx: 5".getBytes(StandardCharsets.ISO_8859_1);
-        assertThat(RawRequestGuard.nameIs(other, 14, "content-length")).isFalse();
+        assertThat(HeaderLine.named(other, 14, "content-length")).isFalse();
     }
 
     /** The loop as it was: one byte at a time into a stream, a CR dropped only right before an LF. */
