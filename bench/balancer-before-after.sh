@@ -5,7 +5,8 @@
 # change to the balancer is measured against its own past and the reference in the same run.
 #   bench/balancer-before-after.sh [REF]   # REF: a commit or branch (default main); built in a temp dir
 # Env: ROUNDS (10), DURATION (10s), PORT_BASE (30000): origin +0 (readyz +1000), HAProxy +201,
-#      before +202 (admin +1202), after +200 (admin +1200).
+#      before +202 (admin +1202), after +200 (admin +1200); AFTER_CONFIG, BEFORE_CONFIG: a topology file for
+#      that balancer (e.g. to compare one build with and without a setting: REF HEAD and AFTER_CONFIG).
 # Per round and proxy: req/s, wrk's p50/p90/p99, CPU µs per request (/proc/PID/stat, user + system) and the
 # C2 compiler threads' CPU ms in that run; then means (throughput) and medians (the rest) with ratios.
 set -euo pipefail
@@ -41,10 +42,10 @@ git -C "$ROOT" archive "$REF" | tar -x -C "$WORK/before"
 source "$ROOT/bench/balancer-origin.sh"
 start_origin_and_haproxy
 # ./flow execs the JVM, so the PID started here is the balancer's
-"$WORK/before/flow" serve --role balancer --listen "127.0.0.1:$BEFORE" --admin "127.0.0.1:$((BEFORE + 1000))" \
+"$WORK/before/flow" serve ${BEFORE_CONFIG:+--config "$BEFORE_CONFIG"} --role balancer --listen "127.0.0.1:$BEFORE" --admin "127.0.0.1:$((BEFORE + 1000))" \
   --upstream "http://127.0.0.1:$ORIGIN" >"$WORK/logs/before.log" 2>&1 & PIDS+=($!)
 BEFORE_PID=$!
-"$ROOT/flow" serve --role balancer --listen "127.0.0.1:$AFTER" --admin "127.0.0.1:$((AFTER + 1000))" \
+"$ROOT/flow" serve ${AFTER_CONFIG:+--config "$AFTER_CONFIG"} --role balancer --listen "127.0.0.1:$AFTER" --admin "127.0.0.1:$((AFTER + 1000))" \
   --upstream "http://127.0.0.1:$ORIGIN" >"$WORK/logs/after.log" 2>&1 & PIDS+=($!)
 AFTER_PID=$!
 
@@ -82,7 +83,7 @@ run() { # name port pid -> one result line
          load, (err=="" ? "" : " ERRORS:" err)}' "$WORK/$1.out"
 }
 
-echo "before: $REF ($(git -C "$ROOT" rev-parse --short "$REF")), after: this checkout; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "before: $REF ($(git -C "$ROOT" rev-parse --short "$REF"))${BEFORE_CONFIG:+ with $BEFORE_CONFIG}, after: this checkout${AFTER_CONFIG:+ with $AFTER_CONFIG}; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf "%-6s %-9s %9s %8s %8s %8s %10s %7s %6s\n" round proxy "req/s" "p50 ms" "p90 ms" "p99 ms" "CPU µs/req" "C2 ms" load
 for r in $(seq 1 "$ROUNDS"); do
   order=("haproxy $HAP $HAP_PID" "before $BEFORE $BEFORE_PID" "after $AFTER $AFTER_PID")
