@@ -5,7 +5,6 @@
 #   bench/balancer-vs-haproxy.sh                 # 3 rounds of 10 s each, 64 connections
 #   ROUNDS=5 DURATION=15s CONNECTIONS=128 PORT_BASE=30000 bench/balancer-vs-haproxy.sh
 #   SAMPLE_RATIO=0 bench/balancer-vs-haproxy.sh  # the balancer with tracing.sampleRatio 0 (default: 1)
-#   SLICE_MICROS=300 bench/balancer-vs-haproxy.sh # the balancer with eventLoops.sliceMicros 300 (default: 0)
 #   LEGS=1 bench/balancer-vs-haproxy.sh          # also where each request's time goes, per proxy (needs perf
 #                                                # with tracepoints): 1 s of syscalls in the middle of each run,
 #                                                # read by bench/ProxyLegs.java; that second costs both some speed
@@ -20,7 +19,6 @@ CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 BASE="${PORT_BASE:-30000}"
 SAMPLE_RATIO="${SAMPLE_RATIO:-}"
-SLICE_MICROS="${SLICE_MICROS:-}"
 LEGS="${LEGS:-}"
 ORIGIN=$((BASE)); ORIGIN_ADMIN=$((BASE + 1000)); LB=$((BASE + 200)); LB_ADMIN=$((BASE + 1200)); HAP=$((BASE + 201))
 
@@ -48,10 +46,10 @@ start_origin_and_haproxy
 echo "building the balancer when needed…"
 "$ROOT/flow" --help >/dev/null
 BALANCER_CONFIG=()
-: > "$WORK/balancer.yaml"
-if [[ -n "$SAMPLE_RATIO" ]]; then printf 'tracing:\n  sampleRatio: %s\n' "$SAMPLE_RATIO" >> "$WORK/balancer.yaml"; fi
-if [[ -n "$SLICE_MICROS" ]]; then printf 'eventLoops:\n  sliceMicros: %s\n' "$SLICE_MICROS" >> "$WORK/balancer.yaml"; fi
-if [[ -s "$WORK/balancer.yaml" ]]; then BALANCER_CONFIG=(--config "$WORK/balancer.yaml"); fi
+if [[ -n "$SAMPLE_RATIO" ]]; then
+  printf 'tracing:\n  sampleRatio: %s\n' "$SAMPLE_RATIO" > "$WORK/balancer.yaml"
+  BALANCER_CONFIG=(--config "$WORK/balancer.yaml")
+fi
 "$ROOT/flow" serve "${BALANCER_CONFIG[@]}" --role balancer --listen "127.0.0.1:$LB" --admin "127.0.0.1:$LB_ADMIN" \
   --upstream "http://127.0.0.1:$ORIGIN" >"$WORK/logs/balancer.log" 2>&1 & PIDS+=($!)
 
@@ -121,7 +119,7 @@ echo "warming up both (JIT, pools)…"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d20s "http://127.0.0.1:$LB/1k.txt" >/dev/null  # the JIT needs a while
 wrk -t"$THREADS" -c"$CONNECTIONS" -d3s "http://127.0.0.1:$HAP/1k.txt" >/dev/null
 
-echo "balancer tracing.sampleRatio: ${SAMPLE_RATIO:-1 (default)}, eventLoops.sliceMicros: ${SLICE_MICROS:-0 (default)}"
+echo "balancer tracing.sampleRatio: ${SAMPLE_RATIO:-1 (default)}"
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$THREADS -c$CONNECTIONS -d$DURATION, 1 KB, keep-alive"
 printf "%-6s %-10s %12s %10s %16s %12s %18s %12s\n" round proxy "req/s" "p99 ms" "CPU µs/request" "of it user" "instructions/req" "p50/p90 ms"
 sum_h=0; sum_b=0; p99s_h=(); p99s_b=(); cpu_h=(); cpu_b=(); ins_h=(); ins_b=()

@@ -119,7 +119,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         Path dataDir = Flow.home().resolve(t.dataDir);
         String name = instance != null ? instance : role + "-1";
-        Engine engine = new Engine(0, 10_000, t.tracing.sampleRatio, t.eventLoops.sliceMicros);
+        Engine engine = new Engine(0, 10_000, t.tracing.sampleRatio);
         List<AutoCloseable> started = new ArrayList<>();
         try {
             Roles roles = new Roles(engine, t, dataDir);

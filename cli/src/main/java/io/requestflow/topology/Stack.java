@@ -56,7 +56,7 @@ public final class Stack implements AutoCloseable {
 
     /** Starts everything; {@code progress} hears one line per step. */
     public static Stack start(Topology t, Path dataDir, Consumer<String> progress) {
-        Stack stack = new Stack(new Engine(0, 20_000, t.tracing.sampleRatio, t.eventLoops.sliceMicros));
+        Stack stack = new Stack(new Engine(0, 20_000, t.tracing.sampleRatio));
         try {
             stack.startAll(t, dataDir, progress);
             return stack;

@@ -39,7 +39,6 @@ public final class Topology {
     public ClientConfig client = ClientConfig.defaults();
     public ServerConfig server = ServerConfig.defaults();
     public TracingSettings tracing = new TracingSettings();
-    public EventLoops eventLoops = new EventLoops();
 
     /** Records default to shop.requestflow.test → 127.0.0.1; change them with {@code bind}. */
     public DnsConfig dns = DnsConfig.defaults();
@@ -65,16 +64,6 @@ public final class Topology {
          * request id can be looked up in /spans.
          */
         public double sampleRatio = 1.0;
-    }
-
-    /** The Netty event-loop threads every hop in one process shares. */
-    public static final class EventLoops {
-        /**
-         * Scheduler slice in microseconds each event-loop thread asks Linux for (sched_setattr, Linux 6.12+,
-         * no privilege; 100-100000). A shorter slice lets a waking loop run sooner at the same CPU share.
-         * 0: the kernel's default. Elsewhere it is ignored with one log line.
-         */
-        public long sliceMicros = 0;
     }
 
     /** Traffic port and admin port of one hop. */

@@ -25,16 +25,8 @@ public final class Engine implements AutoCloseable {
 
     /** {@code sampleRatio}: {@code tracing.sampleRatio}, the share of untraced requests whose spans are kept. */
     public Engine(int eventLoopThreads, int recentSpans, double sampleRatio) {
-        this(eventLoopThreads, recentSpans, sampleRatio, 0);
-    }
-
-    /**
-     * {@code loopSliceMicros}: {@code eventLoops.sliceMicros}, the scheduler slice each event-loop thread asks
-     * the kernel for (0: the kernel's default; see {@link io.requestflow.engine.net.SchedulerSlice}).
-     */
-    public Engine(int eventLoopThreads, int recentSpans, double sampleRatio, long loopSliceMicros) {
         io.requestflow.engine.trace.Tracing.sampler(sampleRatio); // rejects a bad ratio before threads start
-        this.group = Transport.newGroup("requestflow-io", eventLoopThreads, loopSliceMicros);
+        this.group = Transport.newGroup("requestflow-io", eventLoopThreads);
         this.spans = new RecentSpans(recentSpans);
         this.sampleRatio = sampleRatio;
     }

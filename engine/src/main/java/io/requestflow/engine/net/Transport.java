@@ -17,8 +17,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
-import java.util.concurrent.ThreadFactory;
-
 /** Picks Linux epoll when its native library loads, NIO otherwise, so every hop uses one transport. */
 public final class Transport {
     private static final boolean EPOLL = Epoll.isAvailable();
@@ -31,27 +29,9 @@ public final class Transport {
 
     /** An event loop group; {@code threads <= 0} means one per core. */
     public static EventLoopGroup newGroup(String name, int threads) {
-        return newGroup(name, threads, 0);
-    }
-
-    /**
-     * An event loop group whose threads ask the kernel for a {@code sliceMicros} scheduler slice as they start
-     * ({@link SchedulerSlice}; 0: the kernel's default, and where the call is not available nothing changes).
-     */
-    public static EventLoopGroup newGroup(String name, int threads, long sliceMicros) {
-        SchedulerSlice.validate(sliceMicros);
         IoHandlerFactory io = EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        ThreadFactory factory = new DefaultThreadFactory(name, true);
-        if (sliceMicros > 0) {
-            ThreadFactory plain = factory;
-            SchedulerSlice slice = SchedulerSlice.platform();
-            factory = loop -> plain.newThread(() -> {
-                slice.applyToCurrentThread(sliceMicros);
-                loop.run();
-            });
-        }
-        return new MultiThreadIoEventLoopGroup(n, factory, io);
+        return new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory(name, true), io);
     }
 
     public static Class<? extends ServerSocketChannel> serverChannel() {
