@@ -45,6 +45,15 @@ public final class Inspection {
      *                     {@link Target#knownClean()}; null to mark none
      */
     public Inspection(Request request, int maxArgs, CleanValueMemo cleanHeaders, CleanValueMemo cleanValues) {
+        this(request, maxArgs, cleanHeaders, cleanValues, null);
+    }
+
+    /**
+     * @param uriPieces how the target may be inspected as its pieces (see {@link UriPieces}), so the clean-value
+     *                  memo can know them; null (or no clean-value memo) to inspect it whole
+     */
+    Inspection(Request request, int maxArgs, CleanValueMemo cleanHeaders, CleanValueMemo cleanValues,
+               UriPieces uriPieces) {
         this.request = request;
         this.cleanValues = cleanValues;
         String uri = request.uri();
@@ -57,7 +66,7 @@ public final class Inspection {
         int hash = rawPath.indexOf('#');
         if (hash >= 0) rawPath = rawPath.substring(0, hash);
         this.path = Normalizer.removeDotSegments(Normalizer.decodeRepeatedly(rawPath));
-        add(Target.Kind.URI, "", uri);
+        if (uriPieces == null || cleanValues == null || !addPieces(uriPieces, uri)) add(Target.Kind.URI, "", uri);
         add(Target.Kind.PATH, "", Normalizer.urlDecode(rawPath, false));
         if (q >= 0) {
             String query = uri.substring(q + 1);
@@ -92,6 +101,28 @@ public final class Inspection {
             case RAW -> add(Target.Kind.BODY, "", BodyParser.text(body));
             case NONE -> { }
         }
+    }
+
+    /**
+     * The target as its pieces: nothing new if every piece is remembered clean (a whole target known clean, so
+     * checks that combine parts still see it), else the pieces not remembered. False, adding nothing, when the
+     * target cannot be split or a new piece has what a gate needs: then it is inspected whole.
+     */
+    private boolean addPieces(UriPieces uriPieces, String uri) {
+        List<String> pieces = UriPieces.split(uri);
+        if (pieces == null) return false;
+        int before = targets.size();
+        for (String piece : pieces) {
+            if (cleanValues.isClean(Target.Kind.URI, "", piece)) continue;
+            Target t = new Target(Target.Kind.URI, "", piece, false);
+            if (!uriPieces.gateFree(t)) {
+                targets.subList(before, targets.size()).clear();
+                return false;
+            }
+            targets.add(t);
+        }
+        if (targets.size() == before) targets.add(new Target(Target.Kind.URI, "", uri, true));
+        return true;
     }
 
     /** A free-text header value (or a piece of one, see {@link SameSiteReferer}), left out if known clean. */

@@ -146,6 +146,11 @@ public final class Normalizer {
         return out.toString();
     }
 
+    /** True if an HTML entity that {@link #normalize} decodes starts at the {@code &} at {@code i}. */
+    public static boolean entityStartsAt(String s, int i) {
+        return entityAt(s, i);
+    }
+
     /** Whether the loop of {@link #htmlEntities} replaces something at the '&' at {@code i}. */
     private static boolean entityAt(String s, int i) {
         int j = i + 1;
