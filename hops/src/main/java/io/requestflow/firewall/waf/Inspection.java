@@ -28,6 +28,8 @@ public final class Inspection {
     private final String path;
     private final List<Target> targets = new ArrayList<>(32); // a browser's request has 20 to 30
     private final List<String> headerNames = new ArrayList<>(16);
+    /** Each header's value, beside its name in {@link #headerNames}: what {@link #header} reads. */
+    private final List<String> headerValues = new ArrayList<>(16);
     private final BodyParser.Kind bodyKind;
     private boolean bodyUnparsable;
     private int argCount;
@@ -76,6 +78,7 @@ public final class Inspection {
         for (Map.Entry<String, String> h : request.headers()) {
             String name = h.getKey().toLowerCase(Locale.ROOT);
             headerNames.add(name);
+            headerValues.add(h.getValue());
             if (name.equals("cookie")) {
                 cookies(h.getValue());
             } else if (!STRUCTURED_HEADERS.contains(name)) {
@@ -86,7 +89,7 @@ public final class Inspection {
             }
         }
         byte[] body = request.body();
-        String contentType = request.header("content-type");
+        String contentType = header("content-type");
         this.bodyKind = BodyParser.kindOf(contentType, body);
         switch (bodyKind) {
             case FORM -> BodyParser.form(BodyParser.text(body), maxArgs, this::arg);
@@ -197,7 +200,15 @@ public final class Inspection {
         return argCount;
     }
 
+    /**
+     * The request's first value of this header, as {@code request().header(name)} gives it, read from the names
+     * and values taken apart above (a linear search of a few lower-case names) rather than the request's hash
+     * table: the rules ask some twenty times per request, and each of those lookups hashed the name again.
+     *
+     * @param name lower case
+     */
     public String header(String name) {
-        return request.header(name);
+        for (int i = 0; i < headerNames.size(); i++) if (headerNames.get(i).equals(name)) return headerValues.get(i);
+        return null;
     }
 }
