@@ -19,8 +19,44 @@ class DetectorsTest {
         assertThat(Normalizer.normalize("\\x3cscript\\u003e")).isEqualTo("<script>");
         assertThat(Normalizer.removeDotSegments("/a/b/../../etc/./passwd")).isEqualTo("/etc/passwd");
         assertThat(Normalizer.removeDotSegments("/public/..\\..\\admin")).isEqualTo("/admin");
+        assertThat(Normalizer.removeDotSegments("/api/products/search")).isEqualTo("/api/products/search");
+        assertThat(Normalizer.removeDotSegments("/a//b/")).isEqualTo("/a/b/");
+        assertThat(Normalizer.removeDotSegments("a/b")).isEqualTo("/a/b");
+        assertThat(Normalizer.removeDotSegments("/a/.well-known/x")).isEqualTo("/a/.well-known/x");
         assertThat(Normalizer.commandLine("c'a't /e\"t\"c/pa\\sswd")).isEqualTo("cat /etc/passwd");
         assertThat(Normalizer.decodeRepeatedly("%25252525")).hasSizeLessThan(9); // bounded, not to a fixed point
+    }
+
+    @Test
+    void dotSegmentsResolveAsTheLoopDoesOnEveryPath() {
+        String[] bits = {"/", "/", ".", "..", "a", "\\", "b.c", "%2e", "//", "/."};
+        java.util.Random random = new java.util.Random(5L);
+        for (int i = 0; i < 100_000; i++) {
+            StringBuilder b = new StringBuilder(random.nextBoolean() ? "/" : "");
+            for (int n = random.nextInt(8); n > 0; n--) b.append(bits[random.nextInt(bits.length)]);
+            String path = b.toString();
+            assertThat(Normalizer.removeDotSegments(path)).as(path).isEqualTo(resolvedByTheLoop(path));
+        }
+    }
+
+    /** removeDotSegments as it was before its shortcut for paths with nothing to resolve: the reference. */
+    private static String resolvedByTheLoop(String path) {
+        String[] parts = path.replace('\\', '/').split("/", -1);
+        java.util.ArrayDeque<String> out = new java.util.ArrayDeque<>();
+        for (int i = 0; i < parts.length; i++) {
+            String seg = parts[i];
+            boolean last = i == parts.length - 1;
+            if (seg.equals(".")) {
+                if (last) out.addLast("");
+            } else if (seg.equals("..")) {
+                if (out.size() > 1) out.removeLast();
+                if (last) out.addLast("");
+            } else if (!(seg.isEmpty() && i > 0 && !last)) {
+                out.addLast(seg);
+            }
+        }
+        String joined = String.join("/", out);
+        return joined.startsWith("/") ? joined : "/" + joined;
     }
 
     @Test

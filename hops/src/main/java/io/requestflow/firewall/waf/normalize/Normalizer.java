@@ -190,6 +190,8 @@ public final class Normalizer {
 
     /** RFC 3986 section 5.2.4: resolves "." and ".." segments (also with backslashes) in a path. */
     public static String removeDotSegments(String path) {
+        // nearly every path has nothing to resolve: it is then its own result (as the loop below would give)
+        if (path.startsWith("/") && path.indexOf('\\') < 0 && path.indexOf("//") < 0 && path.indexOf("/.") < 0) return path;
         String p = path.replace('\\', '/');
         String[] parts = p.split("/", -1);
         java.util.ArrayDeque<String> out = new java.util.ArrayDeque<>();
