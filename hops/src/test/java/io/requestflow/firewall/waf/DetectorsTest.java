@@ -39,6 +39,32 @@ class DetectorsTest {
         }
     }
 
+    @Test
+    void entitiesAreFoundAsByLookingUpTheLowerCasedName() {
+        String[] bits = {"&", "&", "lt", "LT", "Lt", "amp", "semi", "\u017femi", "newl\u0130ne", "newline", "\u212aa", "#", "x", "3",
+                "colon", "q", "=", ";", "é", "percnt", "tab"};
+        java.util.Set<String> names = java.util.Set.of("lt", "gt", "amp", "quot", "apos", "nbsp", "colon", "tab", "newline",
+                "lpar", "rpar", "sol", "bsol", "semi", "comma", "period", "equals", "grave", "lsqb", "rsqb", "lcub", "rcub",
+                "excl", "num", "dollar", "percnt", "plus", "quest", "vert", "ast");
+        java.util.Random random = new java.util.Random(9L);
+        for (int i = 0; i < 100_000; i++) {
+            StringBuilder b = new StringBuilder("&");
+            for (int n = random.nextInt(5); n > 0; n--) b.append(bits[random.nextInt(bits.length)]);
+            String s = b.toString();
+            int j = 1;
+            boolean expected;
+            if (j < s.length() && s.charAt(j) == '#') {
+                expected = j + 1 < s.length() && (Character.isDigit(s.charAt(j + 1))
+                        || (s.charAt(j + 1) == 'x' || s.charAt(j + 1) == 'X') && j + 2 < s.length()
+                        && Character.digit(s.charAt(j + 2), 16) >= 0);
+            } else {
+                while (j < s.length() && j - 1 < 10 && Character.isLetter(s.charAt(j))) j++;
+                expected = names.contains(s.substring(1, j).toLowerCase(java.util.Locale.ROOT));
+            }
+            assertThat(Normalizer.entityStartsAt(s, 0)).as(s).isEqualTo(expected);
+        }
+    }
+
     /** removeDotSegments as it was before its shortcut for paths with nothing to resolve: the reference. */
     private static String resolvedByTheLoop(String path) {
         String[] parts = path.replace('\\', '/').split("/", -1);
