@@ -28,6 +28,8 @@ public final class Inspection {
     private final String path;
     private final List<Target> targets = new ArrayList<>(32); // a browser's request has 20 to 30
     private final List<String> headerNames = new ArrayList<>(16);
+    /** Each header's value, beside its name in {@link #headerNames}: what {@link #header} reads. */
+    private final List<String> headerValues = new ArrayList<>(16);
     private final BodyParser.Kind bodyKind;
     private boolean bodyUnparsable;
     private int argCount;
@@ -45,6 +47,15 @@ public final class Inspection {
      *                     {@link Target#knownClean()}; null to mark none
      */
     public Inspection(Request request, int maxArgs, CleanValueMemo cleanHeaders, CleanValueMemo cleanValues) {
+        this(request, maxArgs, cleanHeaders, cleanValues, null);
+    }
+
+    /**
+     * @param uriPieces how the target may be inspected as its pieces (see {@link UriPieces}), so the clean-value
+     *                  memo can know them; null (or no clean-value memo) to inspect it whole
+     */
+    Inspection(Request request, int maxArgs, CleanValueMemo cleanHeaders, CleanValueMemo cleanValues,
+               UriPieces uriPieces) {
         this.request = request;
         this.cleanValues = cleanValues;
         String uri = request.uri();
@@ -57,7 +68,7 @@ public final class Inspection {
         int hash = rawPath.indexOf('#');
         if (hash >= 0) rawPath = rawPath.substring(0, hash);
         this.path = Normalizer.removeDotSegments(Normalizer.decodeRepeatedly(rawPath));
-        add(Target.Kind.URI, "", uri);
+        if (uriPieces == null || cleanValues == null || !addPieces(uriPieces, uri)) add(Target.Kind.URI, "", uri);
         add(Target.Kind.PATH, "", Normalizer.urlDecode(rawPath, false));
         if (q >= 0) {
             String query = uri.substring(q + 1);
@@ -67,6 +78,7 @@ public final class Inspection {
         for (Map.Entry<String, String> h : request.headers()) {
             String name = h.getKey().toLowerCase(Locale.ROOT);
             headerNames.add(name);
+            headerValues.add(h.getValue());
             if (name.equals("cookie")) {
                 cookies(h.getValue());
             } else if (!STRUCTURED_HEADERS.contains(name)) {
@@ -77,7 +89,7 @@ public final class Inspection {
             }
         }
         byte[] body = request.body();
-        String contentType = request.header("content-type");
+        String contentType = header("content-type");
         this.bodyKind = BodyParser.kindOf(contentType, body);
         switch (bodyKind) {
             case FORM -> BodyParser.form(BodyParser.text(body), maxArgs, this::arg);
@@ -92,6 +104,28 @@ public final class Inspection {
             case RAW -> add(Target.Kind.BODY, "", BodyParser.text(body));
             case NONE -> { }
         }
+    }
+
+    /**
+     * The target as its pieces: nothing new if every piece is remembered clean (a whole target known clean, so
+     * checks that combine parts still see it), else the pieces not remembered. False, adding nothing, when the
+     * target cannot be split or a new piece has what a gate needs: then it is inspected whole.
+     */
+    private boolean addPieces(UriPieces uriPieces, String uri) {
+        List<String> pieces = UriPieces.split(uri);
+        if (pieces == null) return false;
+        int before = targets.size();
+        for (String piece : pieces) {
+            if (cleanValues.isClean(Target.Kind.URI, "", piece)) continue;
+            Target t = new Target(Target.Kind.URI, "", piece, false);
+            if (!uriPieces.gateFree(t)) {
+                targets.subList(before, targets.size()).clear();
+                return false;
+            }
+            targets.add(t);
+        }
+        if (targets.size() == before) targets.add(new Target(Target.Kind.URI, "", uri, true));
+        return true;
     }
 
     /** A free-text header value (or a piece of one, see {@link SameSiteReferer}), left out if known clean. */
@@ -166,7 +200,15 @@ public final class Inspection {
         return argCount;
     }
 
+    /**
+     * The request's first value of this header, as {@code request().header(name)} gives it, read from the names
+     * and values taken apart above (a linear search of a few lower-case names) rather than the request's hash
+     * table: the rules ask some twenty times per request, and each of those lookups hashed the name again.
+     *
+     * @param name lower case
+     */
     public String header(String name) {
-        return request.header(name);
+        for (int i = 0; i < headerNames.size(); i++) if (headerNames.get(i).equals(name)) return headerValues.get(i);
+        return null;
     }
 }

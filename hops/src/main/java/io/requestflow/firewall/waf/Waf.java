@@ -23,6 +23,8 @@ public final class Waf {
     private final List<RuleFamily> families;
     private final CleanValueMemo cleanHeaders;
     private final CleanValueMemo cleanValues;
+    /** How targets are split into pieces the memo can know, or null when the rules forbid it. */
+    private final UriPieces uriPieces;
 
     public Waf(WafConfig config) {
         this.config = config.validated();
@@ -32,6 +34,7 @@ public final class Waf {
         PatternFamily.shareLiterals(families);
         this.cleanHeaders = new CleanValueMemo(this.config.cleanHeaderMemo());
         this.cleanValues = new CleanValueMemo(this.config.cleanValueMemo());
+        this.uriPieces = UriPieces.of(families);
     }
 
     /**
@@ -39,7 +42,7 @@ public final class Waf {
      * and marking the other values known to be clean.
      */
     public Inspection prepare(Request request) {
-        return new Inspection(request, config.maxArgs(), cleanHeaders, cleanValues);
+        return new Inspection(request, config.maxArgs(), cleanHeaders, cleanValues, uriPieces);
     }
 
     /** The rule families, in the order they run. */
@@ -68,7 +71,12 @@ public final class Waf {
             // nothing fired anywhere, so no check on any target found anything either
             for (Target t : inspection.targets()) {
                 if (t.kind() == Target.Kind.HEADER) cleanHeaders.rememberClean(t.kind(), t.name(), t.raw());
-                else if (!t.knownClean()) cleanValues.rememberClean(t.kind(), t.name(), t.raw());
+                else if (t.knownClean()) continue;
+                // a target, whole or a piece, is remembered only without what a gate needs, so a remembered one
+                // can stand for a piece (UriPieces)
+                else if (t.kind() != Target.Kind.URI || uriPieces == null || uriPieces.gateFree(t)) {
+                    cleanValues.rememberClean(t.kind(), t.name(), t.raw());
+                }
             }
         }
         if (!config.exclusions().isEmpty()) {

@@ -24,6 +24,8 @@ public final class Normalizer {
             Map.entry("dollar", "$"), Map.entry("percnt", "%"), Map.entry("plus", "+"), Map.entry("quest", "?"),
             Map.entry("vert", "|"), Map.entry("ast", "*"));
 
+    private static final String[] ENTITY_NAMES = ENTITIES.keySet().toArray(new String[0]);
+
     private static final java.util.regex.Pattern SQL_COMMENT = java.util.regex.Pattern.compile("/\\*!?\\d*|\\*/");
 
     private Normalizer() {}
@@ -146,6 +148,11 @@ public final class Normalizer {
         return out.toString();
     }
 
+    /** True if an HTML entity that {@link #normalize} decodes starts at the {@code &} at {@code i}. */
+    public static boolean entityStartsAt(String s, int i) {
+        return entityAt(s, i);
+    }
+
     /** Whether the loop of {@link #htmlEntities} replaces something at the '&' at {@code i}. */
     private static boolean entityAt(String s, int i) {
         int j = i + 1;
@@ -156,8 +163,14 @@ public final class Normalizer {
             return j < s.length() && Character.digit(s.charAt(j), hex ? 16 : 10) >= 0;
         }
         int start = j;
-        while (j < s.length() && j - start < 10 && Character.isLetter(s.charAt(j))) j++;
-        return ENTITIES.containsKey(s.substring(start, j).toLowerCase(Locale.ROOT));
+        boolean ascii = true;
+        while (j < s.length() && j - start < 10 && Character.isLetter(s.charAt(j))) ascii &= s.charAt(j++) < 128;
+        if (!ascii) return ENTITIES.containsKey(s.substring(start, j).toLowerCase(Locale.ROOT));
+        // ASCII letters (a query's "&page=2"): compared with the names in place, no lower-cased copy to look up
+        for (String name : ENTITY_NAMES) {
+            if (name.length() == j - start && s.regionMatches(true, start, name, 0, name.length())) return true;
+        }
+        return false;
     }
 
     /** JavaScript hex and unicode escapes (backslash-x-HH, backslash-u-HHHH); other backslashes stay. */
@@ -185,6 +198,8 @@ public final class Normalizer {
 
     /** RFC 3986 section 5.2.4: resolves "." and ".." segments (also with backslashes) in a path. */
     public static String removeDotSegments(String path) {
+        // nearly every path has nothing to resolve: it is then its own result (as the loop below would give)
+        if (path.startsWith("/") && path.indexOf('\\') < 0 && path.indexOf("//") < 0 && path.indexOf("/.") < 0) return path;
         String p = path.replace('\\', '/');
         String[] parts = p.split("/", -1);
         java.util.ArrayDeque<String> out = new java.util.ArrayDeque<>();

@@ -28,8 +28,7 @@ public final class JavaRules extends PatternFamily {
     private static final Pattern JSP_FILE = Pattern.compile("\\.(?:jspx?|jspf|jsw|jsv|jtml)(?:\\.|$)");
 
     /** Resolves ${lower:j}${::-n}di style lookups to the text they produce, innermost first. */
-    static final UnaryOperator<String> UNWRAP = s -> {
-        if (!s.contains("${")) return s;
+    static final UnaryOperator<String> UNWRAP = new Triggered("${", s -> {
         String cur = s;
         for (int i = 0; i < 8; i++) {
             Matcher m = LOOKUP.matcher(cur);
@@ -46,7 +45,7 @@ public final class JavaRules extends PatternFamily {
             cur = sb.toString();
         }
         return cur.replace('\u0001', '{').replace('\u0002', '}');
-    };
+    });
 
     static final String CLASSES = "(?:java\\.(?:lang\\.(?:runtime|process|processbuilder|reflect|class|classloader|"
             + "system|thread|object|string|stringbuilder|integer|number)|io\\.(?:\\w*(?:stream|reader|writer)|file)|"

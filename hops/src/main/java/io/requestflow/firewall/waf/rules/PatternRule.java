@@ -5,6 +5,7 @@ import io.requestflow.firewall.waf.Severity;
 import io.requestflow.firewall.waf.Target;
 
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
@@ -54,7 +55,7 @@ public record PatternRule(String id, int paranoia, Severity severity, Pattern pa
     }
 
     /** A gate on characters, answered from the target's character mask without scanning again. */
-    record CharGate(String chars) implements Predicate<String> {
+    public record CharGate(String chars) implements Predicate<String> {
         @Override
         public boolean test(String v) {
             for (int i = 0; i < v.length(); i++) if (chars.indexOf(v.charAt(i)) >= 0) return true;
@@ -69,10 +70,16 @@ public record PatternRule(String id, int paranoia, Severity severity, Pattern pa
 
     /** The value contains at least one of these literals. */
     public static Predicate<String> anyOf(String... literals) {
-        return v -> {
+        return new LiteralGate(List.of(literals));
+    }
+
+    /** A gate on literals: the value contains at least one of them (its literals are read by {@code UriPieces}). */
+    public record LiteralGate(List<String> literals) implements Predicate<String> {
+        @Override
+        public boolean test(String v) {
             for (String l : literals) if (v.contains(l)) return true;
             return false;
-        };
+        }
     }
 
     /** The match on this target, or null. */

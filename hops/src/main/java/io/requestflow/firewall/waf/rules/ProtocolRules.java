@@ -90,7 +90,7 @@ public final class ProtocolRules implements RuleFamily {
         }
         if (uri.indexOf('#') >= 0) out.add(new Match("PROTO-112", CRITICAL, "URI", "fragment sent to the server"));
         // framing headers against the method
-        String cl = r.header("content-length");
+        String cl = in.header("content-length");
         if (cl != null && !DIGITS.matcher(cl.trim()).matches()) {
             out.add(new Match("PROTO-120", CRITICAL, "HEADER:content-length", "not a number"));
         }
@@ -98,15 +98,15 @@ public final class ProtocolRules implements RuleFamily {
         if ((method.equals("GET") || method.equals("HEAD")) && hasBody) {
             out.add(new Match("PROTO-121", CRITICAL, "BODY", method + " with a body"));
         }
-        if (method.equals("POST") && cl == null && r.header("transfer-encoding") == null) {
+        if (method.equals("POST") && cl == null && in.header("transfer-encoding") == null) {
             out.add(new Match("PROTO-122", WARNING, "HEADER:content-length", "POST without a length"));
         }
-        String ct = r.header("content-type");
+        String ct = in.header("content-type");
         if (hasBody && ct == null && paranoia >= 1 && r.body().length > 0) {
             out.add(new Match("PROTO-123", paranoia >= 2 ? CRITICAL : NOTICE, "HEADER:content-type", "body without a type"));
         }
         // Host
-        String host = r.header("host");
+        String host = in.header("host");
         if (host == null) {
             out.add(new Match("PROTO-130", WARNING, "HEADER:host", "missing"));
         } else if (host.isBlank()) {
@@ -114,11 +114,11 @@ public final class ProtocolRules implements RuleFamily {
         } else if (NUMERIC_HOST.matcher(host).matches()) {
             out.add(new Match("PROTO-132", WARNING, "HEADER:host", "numeric host"));
         }
-        if (paranoia >= 2 && r.header("accept") == null && !method.equals("OPTIONS")) {
+        if (paranoia >= 2 && in.header("accept") == null && !method.equals("OPTIONS")) {
             out.add(new Match("PROTO-133", NOTICE, "HEADER:accept", "missing"));
         }
         // Range abuse
-        String range = r.header("range");
+        String range = in.header("range");
         if (range != null) {
             Matcher m = RANGE.matcher(range);
             while (m.find()) {
@@ -139,18 +139,18 @@ public final class ProtocolRules implements RuleFamily {
             }
         }
         // Connection, Cache-Control, Accept-Encoding shapes
-        String connection = r.header("connection");
+        String connection = in.header("connection");
         if (connection != null) {
             String c = connection.toLowerCase(Locale.ROOT);
             if ((c.contains("keep-alive") && c.contains("close")) || c.split(",").length > 3) {
                 out.add(new Match("PROTO-150", WARNING, "HEADER:connection", "contradictory"));
             }
         }
-        String cacheControl = r.header("cache-control");
+        String cacheControl = in.header("cache-control");
         if (paranoia >= 3 && cacheControl != null && !CACHE_CONTROL.matcher(cacheControl.toLowerCase(Locale.ROOT)).matches()) {
             out.add(new Match("PROTO-151", CRITICAL, "HEADER:cache-control", "unknown directive"));
         }
-        String acceptEncoding = r.header("accept-encoding");
+        String acceptEncoding = in.header("accept-encoding");
         if (acceptEncoding != null && acceptEncoding.length() > 100) {
             out.add(new Match("PROTO-152", CRITICAL, "HEADER:accept-encoding", "too long"));
         }
@@ -185,7 +185,7 @@ public final class ProtocolRules implements RuleFamily {
             }
         }
         // a response charset asked for in Accept: an exotic one (EBCDIC, UTF-7/16) is how encoding bypasses start
-        String accept = r.header("accept");
+        String accept = in.header("accept");
         if (accept != null && accept.indexOf('=') >= 0) {
             Matcher cs = CHARSET.matcher(accept.toLowerCase(Locale.ROOT));
             while (cs.find()) {
@@ -196,7 +196,7 @@ public final class ProtocolRules implements RuleFamily {
             }
         }
         // RFC 2965 cookie attributes ($Version, $Path): obsolete, and parsed differently by each server
-        String cookie = r.header("cookie");
+        String cookie = in.header("cookie");
         if (cookie != null && OLD_COOKIE.matcher(cookie).lookingAt()) {
             out.add(new Match("PROTO-171", CRITICAL, "HEADER:cookie", "obsolete cookie attributes"));
         }

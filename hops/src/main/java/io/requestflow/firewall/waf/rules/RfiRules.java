@@ -46,8 +46,8 @@ public final class RfiRules extends PatternFamily {
         super.inspect(request, paranoia, out);
         for (Target t : request.targets()) {
             // REMOTE and URL_HOST both need "://" in the value: without it neither can match
-            if (t.knownClean() || !t.value().contains("://")) continue;
-            if (t.kind() == Target.Kind.ARG && INCLUDE_NAME.matcher(t.name().toLowerCase(java.util.Locale.ROOT)).find()
+            if (t.knownClean() || t.kind() != Target.Kind.ARG || !t.value().contains("://")) continue;
+            if (INCLUDE_NAME.matcher(t.name().toLowerCase(java.util.Locale.ROOT)).find()
                     && REMOTE.matcher(t.value()).find()) {
                 out.add(new Match("RFI-115", CRITICAL, t.location(), "url in a path-like parameter"));
                 break;

@@ -30,14 +30,13 @@ public final class TraversalRules extends PatternFamily {
 
     /** Backslashes read as slashes, runs of slashes as one. */
     private static final java.util.function.UnaryOperator<String> SLASHES = Views::slashes;
-    private static final java.util.function.UnaryOperator<String> AS_IS = s -> s;
 
     public TraversalRules() {
         super(List.of(
                 // encodings of ../ seen in the raw target: overlong UTF-8, %u forms, double encoding
                 of("LFI-100", 1, CRITICAL, "%(?:c0%(?:ae|af|9v|2f|5c|80%af)|c1%(?:1c|9c|8s|pc)|e0%80%af|"
                         + "f0%80%80%af|25(?:2e|2f|5c|c0|c1)|u(?:002e|2215|2216|ff0e|ff0f|2044)|2e%2e)|\\.%2e|%2e\\.|"
-                        + "\\.\\.%(?:2f|5c|c0|c1|e0|255c|252f|u2215)", EnumSet.of(Target.Kind.URI, Target.Kind.BODY), AS_IS).when(anyChar("%")),
+                        + "\\.\\.%(?:2f|5c|c0|c1|e0|255c|252f|u2215)", EnumSet.of(Target.Kind.URI, Target.Kind.BODY)).when(anyChar("%")),
                 of("LFI-110", 1, CRITICAL, "(?:^|[\\\\/;])\\.{2,3}[\\\\/;]|(?:^|[\\\\/])\\.{2,3}$|[\\\\/]\\.{2,3}[\\\\/]",
                         EnumSet.of(Target.Kind.ARG, Target.Kind.ARG_NAME, Target.Kind.COOKIE, Target.Kind.HEADER,
                                 Target.Kind.PATH, Target.Kind.BODY)).when(anyOf("..")),
