@@ -56,12 +56,16 @@ public final class BodyParser {
     /** a=1&b=2, decoded once with '+' as space. */
     static void form(String text, int maxArgs, Sink sink) {
         int count = 0;
-        for (String pair : text.split("&")) {
-            if (pair.isEmpty()) continue;
+        // pair by pair in place (a copy of each pair only to cut it in two would be garbage)
+        for (int start = 0, end; start < text.length(); start = end + 1) {
+            end = text.indexOf('&', start);
+            if (end < 0) end = text.length();
+            if (end == start) continue;
             if (++count > maxArgs) return;
-            int eq = pair.indexOf('=');
-            String name = Normalizer.urlDecode(eq < 0 ? pair : pair.substring(0, eq), true);
-            String value = eq < 0 ? "" : Normalizer.urlDecode(pair.substring(eq + 1), true);
+            int eq = text.indexOf('=', start);
+            if (eq >= end) eq = -1;
+            String name = Normalizer.urlDecode(text.substring(start, eq < 0 ? end : eq), true);
+            String value = eq < 0 ? "" : Normalizer.urlDecode(text.substring(eq + 1, end), true);
             sink.accept(name, value);
         }
     }

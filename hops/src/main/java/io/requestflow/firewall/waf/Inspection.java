@@ -137,16 +137,31 @@ public final class Inspection {
         }
     }
 
+    /** name=value pairs separated by ';', each part trimmed as {@link String#trim} does, cut in place. */
     private void cookies(String header) {
-        for (String c : header.split(";")) {
-            String pair = c.trim();
-            if (pair.isEmpty()) continue;
-            int eq = pair.indexOf('=');
-            String name = eq < 0 ? pair : pair.substring(0, eq).trim();
-            String value = eq < 0 ? "" : pair.substring(eq + 1).trim();
+        for (int start = 0, end; start < header.length(); start = end + 1) {
+            end = header.indexOf(';', start);
+            if (end < 0) end = header.length();
+            int from = trimmedStart(header, start, end);
+            int to = trimmedEnd(header, from, end);
+            if (from == to) continue;
+            int eq = header.indexOf('=', from);
+            if (eq >= to) eq = -1;
+            String name = eq < 0 ? header.substring(from, to) : header.substring(from, trimmedEnd(header, from, eq));
+            String value = eq < 0 ? "" : header.substring(trimmedStart(header, eq + 1, to), to);
             add(Target.Kind.COOKIE_NAME, name, name);
             add(Target.Kind.COOKIE, name, Normalizer.urlDecode(value, false));
         }
+    }
+
+    private static int trimmedStart(String s, int from, int to) {
+        while (from < to && s.charAt(from) <= ' ') from++;
+        return from;
+    }
+
+    private static int trimmedEnd(String s, int from, int to) {
+        while (to > from && s.charAt(to - 1) <= ' ') to--;
+        return to;
     }
 
     /** A parser's (name, value) pair; a null value means "a name on its own". */

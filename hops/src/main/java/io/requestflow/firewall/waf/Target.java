@@ -27,25 +27,39 @@ public final class Target {
     /** Normalised on first use: a value known clean is often never read (see {@link #knownClean}). */
     private String value;
     private final boolean knownClean;
-    /** Views computed so far, by transform (a small list: a handful of transforms exist); allocated on first use. */
-    private UnaryOperator<String>[] transforms;
-    private String[] views;
-    private int viewCount;
-    /** Which ASCII characters the value contains (bit c of lo/hi), computed on first use. */
-    private long lo;
-    private long hi;
-    private boolean masked;
     /**
-     * Literal scans already done on this value's views (compared by identity), see {@link #literalHits}:
-     * the first in fields (most values have one), any others in arrays allocated when needed.
+     * What inspecting the value works out once and shares between rules (views, character mask, literal scans):
+     * allocated on first use, so the values known clean, most of a request's, stay a few fields.
      */
-    private String firstScanned;
-    private LiteralScanner firstScanner;
-    private long[] firstHits;
-    private String[] scannedViews;
-    private LiteralScanner[] scanners;
-    private long[][] hits;
-    private int scanned;
+    private Scratch scratch;
+
+    private static final class Scratch {
+        /** Views computed so far, by transform (a small list: a handful of transforms exist); allocated on first use. */
+        UnaryOperator<String>[] transforms;
+        String[] views;
+        int viewCount;
+        /** Which ASCII characters the value contains (bit c of lo/hi), computed on first use. */
+        long lo;
+        long hi;
+        boolean masked;
+        /**
+         * Literal scans already done on this value's views (compared by identity), see {@link Target#literalHits}:
+         * the first in fields (most values have one), any others in arrays allocated when needed.
+         */
+        String firstScanned;
+        LiteralScanner firstScanner;
+        long[] firstHits;
+        String[] scannedViews;
+        LiteralScanner[] scanners;
+        long[][] hits;
+        int scanned;
+    }
+
+    private Scratch scratch() {
+        Scratch s = scratch;
+        if (s == null) scratch = s = new Scratch();
+        return s;
+    }
 
     /**
      * @param name  the field name (argument, header or cookie name), or "" for whole parts
@@ -107,28 +121,29 @@ public final class Target {
     /** The value through {@code transform} (a constant function), computed once per target. */
     public String view(UnaryOperator<String> transform) {
         if (transform == null) return value();
-        for (int i = 0; i < viewCount; i++) if (transforms[i] == transform) return views[i];
-        if (views == null) {
-            transforms = newTransforms(8);
-            views = new String[8];
-        } else if (viewCount == views.length) {
-            transforms = Arrays.copyOf(transforms, viewCount * 2);
-            views = Arrays.copyOf(views, viewCount * 2);
+        Scratch s = scratch();
+        for (int i = 0; i < s.viewCount; i++) if (s.transforms[i] == transform) return s.views[i];
+        if (s.views == null) {
+            s.transforms = newTransforms(8);
+            s.views = new String[8];
+        } else if (s.viewCount == s.views.length) {
+            s.transforms = Arrays.copyOf(s.transforms, s.viewCount * 2);
+            s.views = Arrays.copyOf(s.views, s.viewCount * 2);
         }
         String v = transform.apply(value());
         // a view equal to the value or to another view is that string: scanned once (literalHits)
         if (v.equals(value)) {
             v = value;
         } else {
-            for (int i = 0; i < viewCount; i++) {
-                if (views[i].equals(v)) {
-                    v = views[i];
+            for (int i = 0; i < s.viewCount; i++) {
+                if (s.views[i].equals(v)) {
+                    v = s.views[i];
                     break;
                 }
             }
         }
-        transforms[viewCount] = transform;
-        views[viewCount++] = v;
+        s.transforms[s.viewCount] = transform;
+        s.views[s.viewCount++] = v;
         return v;
     }
 
@@ -137,52 +152,53 @@ public final class Target {
      * once per distinct view string and kept for the other rules that ask.
      */
     public long[] literalHits(LiteralScanner scanner, String view) {
-        if (firstScanned == view && firstScanner == scanner) return firstHits;
-        if (firstScanned == null) {
-            firstHits = scanner.scan(view);
-            firstScanned = view;
-            firstScanner = scanner;
-            return firstHits;
+        Scratch s = scratch();
+        if (s.firstScanned == view && s.firstScanner == scanner) return s.firstHits;
+        if (s.firstScanned == null) {
+            s.firstHits = scanner.scan(view);
+            s.firstScanned = view;
+            s.firstScanner = scanner;
+            return s.firstHits;
         }
-        for (int i = 0; i < scanned; i++) {
-            if (scannedViews[i] == view && scanners[i] == scanner) return hits[i];
+        for (int i = 0; i < s.scanned; i++) {
+            if (s.scannedViews[i] == view && s.scanners[i] == scanner) return s.hits[i];
         }
-        if (scannedViews == null) {
-            scannedViews = new String[2];
-            scanners = new LiteralScanner[2];
-            hits = new long[2][];
-        } else if (scanned == scannedViews.length) {
-            int n = scanned * 2;
-            scannedViews = Arrays.copyOf(scannedViews, n);
-            scanners = Arrays.copyOf(scanners, n);
-            hits = Arrays.copyOf(hits, n);
+        if (s.scannedViews == null) {
+            s.scannedViews = new String[2];
+            s.scanners = new LiteralScanner[2];
+            s.hits = new long[2][];
+        } else if (s.scanned == s.scannedViews.length) {
+            int n = s.scanned * 2;
+            s.scannedViews = Arrays.copyOf(s.scannedViews, n);
+            s.scanners = Arrays.copyOf(s.scanners, n);
+            s.hits = Arrays.copyOf(s.hits, n);
         }
         long[] h = scanner.scan(view);
-        scannedViews[scanned] = view;
-        scanners[scanned] = scanner;
-        hits[scanned++] = h;
+        s.scannedViews[s.scanned] = view;
+        s.scanners[s.scanned] = scanner;
+        s.hits[s.scanned++] = h;
         return h;
     }
 
     /** True if the normalised value contains any ASCII character of the mask (see {@link #maskOf}). */
     public boolean containsAny(long maskLo, long maskHi) {
-        if (!masked) mask();
-        return (lo & maskLo) != 0 || (hi & maskHi) != 0;
+        Scratch s = masked();
+        return (s.lo & maskLo) != 0 || (s.hi & maskHi) != 0;
     }
 
     /** Bit c set for each ASCII character c below 64 in the normalised value. */
     public long charsLo() {
-        if (!masked) mask();
-        return lo;
+        return masked().lo;
     }
 
     /** Bit c - 64 set for each ASCII character c from 64 to 127 in the normalised value. */
     public long charsHi() {
-        if (!masked) mask();
-        return hi;
+        return masked().hi;
     }
 
-    private void mask() {
+    private Scratch masked() {
+        Scratch s = scratch();
+        if (s.masked) return s;
         long l = 0;
         long h = 0;
         String value = value();
@@ -191,9 +207,10 @@ public final class Target {
             if (c < 64) l |= 1L << c;
             else if (c < 128) h |= 1L << (c - 64);
         }
-        lo = l;
-        hi = h;
-        masked = true;
+        s.lo = l;
+        s.hi = h;
+        s.masked = true;
+        return s;
     }
 
     /** {low, high} bit masks for the ASCII characters in {@code chars}. */
