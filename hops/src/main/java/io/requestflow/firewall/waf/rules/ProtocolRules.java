@@ -111,7 +111,7 @@ public final class ProtocolRules implements RuleFamily {
             out.add(new Match("PROTO-130", WARNING, "HEADER:host", "missing"));
         } else if (host.isBlank()) {
             out.add(new Match("PROTO-131", WARNING, "HEADER:host", "empty"));
-        } else if (NUMERIC_HOST.matcher(host).matches()) {
+        } else if (numericStart(host) && NUMERIC_HOST.matcher(host).matches()) { // a name needs no matcher
             out.add(new Match("PROTO-132", WARNING, "HEADER:host", "numeric host"));
         }
         if (paranoia >= 2 && in.header("accept") == null && !method.equals("OPTIONS")) {
@@ -186,7 +186,7 @@ public final class ProtocolRules implements RuleFamily {
         }
         // a response charset asked for in Accept: an exotic one (EBCDIC, UTF-7/16) is how encoding bypasses start
         String accept = in.header("accept");
-        if (accept != null && accept.indexOf('=') >= 0) {
+        if (accept != null && accept.indexOf('=') >= 0 && containsIgnoringCase(accept, "charset")) {
             Matcher cs = CHARSET.matcher(accept.toLowerCase(Locale.ROOT));
             while (cs.find()) {
                 if (!ALLOWED_CHARSETS.contains(cs.group(1))) {
@@ -197,7 +197,7 @@ public final class ProtocolRules implements RuleFamily {
         }
         // RFC 2965 cookie attributes ($Version, $Path): obsolete, and parsed differently by each server
         String cookie = in.header("cookie");
-        if (cookie != null && OLD_COOKIE.matcher(cookie).lookingAt()) {
+        if (cookie != null && cookie.indexOf('$') >= 0 && OLD_COOKIE.matcher(cookie).lookingAt()) {
             out.add(new Match("PROTO-171", CRITICAL, "HEADER:cookie", "obsolete cookie attributes"));
         }
         if (in.bodyUnparsable()) out.add(new Match("PROTO-165", CRITICAL, "BODY", "body does not parse as its type"));
@@ -210,7 +210,9 @@ public final class ProtocolRules implements RuleFamily {
         }
         // both need a '.' or a '~' in the path (lower-casing adds neither)
         String path = in.path().indexOf('.') < 0 && in.path().indexOf('~') < 0 ? "" : in.path().toLowerCase(Locale.ROOT);
-        if (RESTRICTED_EXTENSION_START.find(RESTRICTED_EXTENSION.matcher(path), path)) {
+        if (path.isEmpty()) {
+            // neither can match without a '.' or a '~'
+        } else if (RESTRICTED_EXTENSION_START.find(RESTRICTED_EXTENSION.matcher(path), path)) {
             out.add(new Match("PROTO-180", CRITICAL, "PATH", "restricted extension"));
         } else if (BACKUP_START.find(BACKUP.matcher(path), path)) {
             out.add(new Match("PROTO-181", CRITICAL, "PATH", "backup file"));
@@ -238,6 +240,21 @@ public final class ProtocolRules implements RuleFamily {
         if (valueLong) out.add(new Match("PROTO-193", CRITICAL, "ARGS", "argument too long"));
         if (total > config.maxTotalArgLength()) out.add(new Match("PROTO-194", CRITICAL, "ARGS", "arguments too long"));
         controlCharacters(in, paranoia, out);
+    }
+
+    /** NUMERIC_HOST's necessary condition: its first character is a digit, '.', ':' or a bracket. */
+    private static boolean numericStart(String host) {
+        char c = host.charAt(0);
+        return c >= '0' && c <= '9' || c == '.' || c == ':' || c == '[' || c == ']';
+    }
+
+    /**
+     * CHARSET's necessary condition on the text before lower-casing: it needs "charset" once lower-cased, whose
+     * letters only ASCII letters lower-case to (so ignoring ASCII case finds it; a false hit only costs the regex).
+     */
+    private static boolean containsIgnoringCase(String s, String lower) {
+        for (int i = 0; i + lower.length() <= s.length(); i++) if (s.regionMatches(true, i, lower, 0, lower.length())) return true;
+        return false;
     }
 
     /** METHOD_PARAM's necessary condition: its names start with '_' or 'x' once lower-cased (only 'X' becomes 'x'). */
