@@ -55,11 +55,16 @@ public final class BodyParser {
 
     /** a=1&b=2, decoded once with '+' as space. */
     static void form(String text, int maxArgs, Sink sink) {
+        form(text, 0, text.length(), maxArgs, sink);
+    }
+
+    /** The same for the form in {@code text} from {@code from} to {@code to}. */
+    static void form(String text, int from, int to, int maxArgs, Sink sink) {
         int count = 0;
         // pair by pair in place (a copy of each pair only to cut it in two would be garbage)
-        for (int start = 0, end; start < text.length(); start = end + 1) {
+        for (int start = from, end; start < to; start = end + 1) {
             end = text.indexOf('&', start);
-            if (end < 0) end = text.length();
+            if (end < 0 || end > to) end = to;
             if (end == start) continue;
             if (++count > maxArgs) return;
             int eq = text.indexOf('=', start);

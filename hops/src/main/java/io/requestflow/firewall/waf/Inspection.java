@@ -71,9 +71,8 @@ public final class Inspection {
         if (uriPieces == null || cleanValues == null || !addPieces(uriPieces, uri)) add(Target.Kind.URI, "", uri);
         add(Target.Kind.PATH, "", Normalizer.urlDecode(rawPath, false));
         if (q >= 0) {
-            String query = uri.substring(q + 1);
-            int h = query.indexOf('#');
-            BodyParser.form(h < 0 ? query : query.substring(0, h), maxArgs, this::arg);
+            int h = uri.indexOf('#', q + 1);
+            BodyParser.form(uri, q + 1, h < 0 ? uri.length() : h, maxArgs, this::arg); // the query, read in place
         }
         for (Map.Entry<String, String> h : request.headers()) {
             String name = h.getKey().toLowerCase(Locale.ROOT);

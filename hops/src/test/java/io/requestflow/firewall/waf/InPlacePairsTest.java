@@ -28,6 +28,10 @@ class InPlacePairsTest {
             List<String> actual = new ArrayList<>();
             BodyParser.form(text, maxArgs, (n, v) -> actual.add(n + "\u0000" + v));
             assertThat(actual).as(text).isEqualTo(formByTheSplit(text, maxArgs));
+            String around = "/p?" + text + "#a=b&c";
+            List<String> inPlace = new ArrayList<>();
+            BodyParser.form(around, 3, 3 + text.length(), maxArgs, (n, v) -> inPlace.add(n + "\u0000" + v));
+            assertThat(inPlace).as("%s read in place", around).isEqualTo(actual);
         }
     }
 
