@@ -41,6 +41,7 @@ class RecentSpansTest {
         }
         List<Map<String, Object>> found = store.find("0af7651916cd43dd8448eb211c80319c", 10);
         assertThat(found).hasSize(1);
+        assertThat(store.keptWhole()).isZero(); // read back from the slot's bytes
         Map<String, Object> s = found.get(0);
         assertThat(s.get("traceId")).isEqualTo(recorded.getTraceId());
         assertThat(s.get("spanId")).isEqualTo(recorded.getSpanId());
@@ -54,6 +55,53 @@ class RecentSpansTest {
         assertThat((Map<Object, Object>) s.get("attributes")).containsExactlyInAnyOrderEntriesOf(Map.<Object, Object>of(
                 "http.request.method", "GET", "url.path", "/caf\u00e9/1k.txt", "http.response.status_code", 503L,
                 "requestflow.score", 2.5, "requestflow.retried", true));
+    }
+
+    /** What the slot's bytes cannot hold (past Latin-1, too long, arrays) is kept as the SDK's span and reads the same. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aSpanThatDoesNotFitItsSlotReadsBackAsTheSdkRecordedIt() {
+        RecentSpans store = new RecentSpans(8);
+        List<SpanData> recorded = new ArrayList<>();
+        try (Tracing tracing = new Tracing("balancer", "balancer-1", store)) {
+            Span wide = tracing.startServer("GET \u65e5\u672c", new DefaultHttpHeaders());
+            wide.setAttribute(Tracing.URL_PATH, "/\u65e5\u672c");
+            Span longPath = tracing.startServer("GET", new DefaultHttpHeaders());
+            longPath.setAttribute(Tracing.URL_PATH, "/" + "a".repeat(RecentSpans.SLOT_BYTES));
+            Span array = tracing.startServer("GET", new DefaultHttpHeaders());
+            array.setAttribute(AttributeKey.stringArrayKey("requestflow.tags"), List.of("a", "b"));
+            array.setAttribute(Tracing.HTTP_STATUS, 200L);
+            for (Span span : List.of(wide, longPath, array)) {
+                span.end();
+                recorded.add(((ReadableSpan) span).toSpanData());
+            }
+        }
+        assertThat(store.keptWhole()).isEqualTo(3);
+        for (SpanData expected : recorded) {
+            List<Map<String, Object>> found = store.find(expected.getTraceId(), 10);
+            assertThat(found).hasSize(1);
+            Map<String, Object> s = found.get(0);
+            assertThat(s.get("spanId")).isEqualTo(expected.getSpanId());
+            assertThat(s.get("name")).isEqualTo(expected.getName());
+            Map<Object, Object> attributes = new java.util.HashMap<>();
+            expected.getAttributes().forEach((k, v) -> attributes.put(k.getKey(), v));
+            assertThat((Map<Object, Object>) s.get("attributes")).containsExactlyInAnyOrderEntriesOf(attributes);
+        }
+    }
+
+    /** Compact and whole spans side by side, newest first, and the limit counts both. */
+    @Test
+    void theNewestComeFirstWhateverForm() {
+        RecentSpans store = new RecentSpans(3);
+        try (Tracing tracing = new Tracing("t", "t-1", store)) {
+            for (int i = 0; i < 5; i++) {
+                Span span = tracing.startServer(i % 2 == 0 ? "span-" + i : "span-\u65e5-" + i, new DefaultHttpHeaders());
+                span.end();
+            }
+        }
+        assertThat(store.find(null, 10)).extracting(s -> s.get("name"))
+                .containsExactly("span-4", "span-\u65e5-3", "span-2");
+        assertThat(store.find(null, 2)).hasSize(2);
     }
 
     @Test
