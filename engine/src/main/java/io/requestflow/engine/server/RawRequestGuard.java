@@ -47,18 +47,35 @@ final class RawRequestGuard extends ChannelInboundHandlerAdapter {
             in.release();
             return;
         }
-        if (pending == null) pending = ctx.alloc().buffer(Math.max(256, in.readableBytes()));
-        pending.writeBytes(in);
-        in.release();
+        if (pending == null) {
+            pending = in; // the read buffer itself: what it holds is passed on as slices of it, no copy
+        } else {
+            pending.writeBytes(in); // a buffer of our own that nothing was passed on from yet (keepTheRest)
+            in.release();
+        }
         try {
             process(ctx);
         } finally {
-            if (pending != null && !pending.isReadable()) {
-                pending.release();
-                pending = null;
-            } else if (pending != null) {
-                pending.discardReadBytes();
-            }
+            keepTheRest(ctx);
+        }
+    }
+
+    /**
+     * What is left unread (part of a head or of a chunk line, so rarely anything) waits for the next read in a
+     * buffer of its own. Bytes already passed on are slices the codec may still hold (a chunked body's earlier
+     * chunks until its last), so the rest is never moved to the front of their buffer under them, nor appended
+     * to the read buffer it arrived in.
+     */
+    private void keepTheRest(ChannelHandlerContext ctx) {
+        if (pending == null) return;
+        if (!pending.isReadable()) {
+            pending.release();
+            pending = null;
+        } else {
+            ByteBuf rest = ctx.alloc().buffer(Math.max(256, pending.readableBytes()));
+            rest.writeBytes(pending);
+            pending.release();
+            pending = rest;
         }
     }
 
@@ -135,14 +152,15 @@ final class RawRequestGuard extends ChannelInboundHandlerAdapter {
     }
 
     /** Index just past the blank line ending the head (CRLFCRLF or a bare-LF variant), or -1. */
-    private static int headEnd(ByteBuf buf) {
+    static int headEnd(ByteBuf buf) {
         int start = buf.readerIndex();
-        while (start < buf.writerIndex() && (buf.getByte(start) == '\r' || buf.getByte(start) == '\n')) start++;
-        for (int i = start; i < buf.writerIndex(); i++) {
-            if (buf.getByte(i) != '\n') continue;
+        int to = buf.writerIndex();
+        while (start < to && (buf.getByte(start) == '\r' || buf.getByte(start) == '\n')) start++;
+        // Netty's indexOf compares eight bytes at a time; only the head's few LFs are looked at one by one
+        for (int i = buf.indexOf(start, to, (byte) '\n'); i >= 0; i = buf.indexOf(i + 1, to, (byte) '\n')) {
             int j = i + 1;
-            if (j < buf.writerIndex() && buf.getByte(j) == '\r') j++;
-            if (j < buf.writerIndex() && buf.getByte(j) == '\n') return j + 1;
+            if (j < to && buf.getByte(j) == '\r') j++;
+            if (j < to && buf.getByte(j) == '\n') return j + 1;
         }
         return -1;
     }
@@ -164,27 +182,26 @@ final class RawRequestGuard extends ChannelInboundHandlerAdapter {
      */
     record Head(List<byte[]> lines, String lineProblem) {
         static Head split(byte[] bytes) {
-            int i = 0;
-            while (i < bytes.length && (bytes[i] == '\r' || bytes[i] == '\n')) i++;
+            // the bytes as Latin-1 text (one copy) for the JDK's vectorised indexOf, instead of a loop per byte
+            String text = new String(bytes, StandardCharsets.ISO_8859_1);
+            int start = 0;
+            while (start < bytes.length && (bytes[start] == '\r' || bytes[start] == '\n')) start++;
             List<byte[]> lines = new ArrayList<>(16);
             String problem = null;
-            int start = i;
-            for (; i < bytes.length; i++) {
-                if (bytes[i] != '\n') continue;
-                int end = i > start && bytes[i - 1] == '\r' ? i - 1 : i; // a CR before the LF ends the line with it
-                if (end == start && !lines.isEmpty()) break; // the blank line: the head is over
-                if (problem == null && hasCr(bytes, start, end)) problem = "bare CR";
-                if (problem == null && (i == 0 || bytes[i - 1] != '\r')) problem = "bare LF";
+            boolean blankLine = false;
+            for (int lf = text.indexOf('\n', start); lf >= 0; lf = text.indexOf('\n', start)) {
+                int end = lf > start && bytes[lf - 1] == '\r' ? lf - 1 : lf; // a CR before the LF ends the line with it
+                if (end == start && !lines.isEmpty()) { // the blank line: the head is over
+                    blankLine = true;
+                    break;
+                }
+                if (problem == null && text.indexOf('\r', start, end) >= 0) problem = "bare CR";
+                if (problem == null && (lf == 0 || bytes[lf - 1] != '\r')) problem = "bare LF";
                 lines.add(java.util.Arrays.copyOfRange(bytes, start, end));
-                start = i + 1;
+                start = lf + 1;
             }
-            if (i == bytes.length && problem == null && hasCr(bytes, start, bytes.length)) problem = "bare CR";
+            if (!blankLine && problem == null && text.indexOf('\r', start, bytes.length) >= 0) problem = "bare CR";
             return new Head(lines, problem);
-        }
-
-        private static boolean hasCr(byte[] bytes, int from, int to) {
-            for (int k = from; k < to; k++) if (bytes[k] == '\r') return true;
-            return false;
         }
     }
 

@@ -1,5 +1,7 @@
 package io.requestflow.engine.server;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -35,6 +37,40 @@ class RawHeadSplitTest {
             if (expected.lineProblem() != null) problems++;
         }
         assertThat(problems).as("heads with a bare CR or LF").isGreaterThan(10_000);
+    }
+
+    @Test
+    void findsTheHeadsEndAsTheByteByByteLoopItReplaced() {
+        String[] pieces = {"GET / HTTP/1.1", "Host: x", "A: 1", "\r\n", "\r\n", "\n", "\r", "\r\r", " ", "xxxxxxxxxxxx"};
+        Random random = new Random(20261123L);
+        int ended = 0;
+        for (int n = 0; n < 100_000; n++) {
+            StringBuilder b = new StringBuilder();
+            for (int k = random.nextInt(14); k >= 0; k--) b.append(pieces[random.nextInt(pieces.length)]);
+            byte[] bytes = b.toString().getBytes(StandardCharsets.ISO_8859_1);
+            // read from an offset, as the guard reads a buffer it has consumed part of
+            int offset = random.nextInt(4);
+            ByteBuf buf = Unpooled.buffer(bytes.length + offset).writeZero(offset).writeBytes(bytes).skipBytes(offset);
+            int expected = headEndByteByByte(buf);
+            assertThat(RawRequestGuard.headEnd(buf)).as("end of %s", b.toString().replace("\r", "\\r")
+                    .replace("\n", "\\n")).isEqualTo(expected);
+            if (expected >= 0) ended++;
+            buf.release();
+        }
+        assertThat(ended).as("heads with an end").isGreaterThan(10_000);
+    }
+
+    /** The search as it was: every byte read through the buffer's checked accessor. */
+    private static int headEndByteByByte(ByteBuf buf) {
+        int start = buf.readerIndex();
+        while (start < buf.writerIndex() && (buf.getByte(start) == '\r' || buf.getByte(start) == '\n')) start++;
+        for (int i = start; i < buf.writerIndex(); i++) {
+            if (buf.getByte(i) != '\n') continue;
+            int j = i + 1;
+            if (j < buf.writerIndex() && buf.getByte(j) == '\r') j++;
+            if (j < buf.writerIndex() && buf.getByte(j) == '\n') return j + 1;
+        }
+        return -1;
     }
 
     @Test
