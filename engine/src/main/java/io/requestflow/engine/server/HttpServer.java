@@ -91,6 +91,8 @@ public final class HttpServer implements AutoCloseable {
                         }
                         ch.pipeline().addLast("idle", new ConnectionIdleHandler(config.idleTimeoutMs()));
                         if (tls == null) {
+                            // a client's FIN ends its requests, not our answers: ServerHandler closes after them
+                            ch.config().setAllowHalfClosure(true);
                             http1(ch.pipeline(), handler, false);
                         } else {
                             ch.pipeline().addLast("tls", tls.get().newHandler(ch.alloc()))

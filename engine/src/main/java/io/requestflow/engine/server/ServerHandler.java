@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -57,6 +58,8 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private boolean paused;
     /** The last answer closes the connection: nothing after it is served. */
     private boolean closing;
+    /** The client shut down its side (half-close, as {@code nc -N} does): answer what it sent, then close. */
+    private boolean inputShut;
     private ArrayDeque<Pending> queued;
     /** The response encoder's place in the pipeline: a raw answer is written from there, past the encoder. */
     private ChannelHandlerContext wire;
@@ -161,6 +164,8 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             Pending following = queued == null ? null : queued.poll();
             if (following != null) {
                 dispatch(ctx, following);
+            } else if (inputShut) {
+                closeAfterWrites(ctx);
             } else if (!ctx.channel().isWritable()) {
                 pause(ctx); // resumes when the client has taken what was written (channelWritabilityChanged)
             } else {
@@ -303,9 +308,19 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent && !busy) {
             ctx.close();
+        } else if (evt instanceof ChannelInputShutdownEvent) {
+            // the codec before us has passed on every request the client sent before its FIN
+            inputShut = true;
+            if (!busy && (queued == null || queued.isEmpty())) closeAfterWrites(ctx);
         } else {
             super.userEventTriggered(ctx, evt);
         }
+    }
+
+    /** Closes once what was written is sent (an answer may still wait for the loop's flush, LoopFlusher). */
+    private void closeAfterWrites(ChannelHandlerContext ctx) {
+        closing = true;
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override

@@ -60,6 +60,19 @@ class RawRequestGuardTest {
         assertThat(answers).contains("body=hello");
     }
 
+    /** The guard passes the client's half-close on, so the answer still goes out before the server closes. */
+    @Test
+    void aChunkedRequestFollowedByAHalfCloseIsAnswered() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.address().getPort())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(("POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5\r\nhello\r\n0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            socket.shutdownOutput();
+            byte[] all = socket.getInputStream().readAllBytes(); // until the server closes
+            assertThat(new String(all, StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200").endsWith("body=hello");
+        }
+    }
+
     /**
      * Sends {@code first}, waits so the server reads it alone, sends {@code second}, and reads answers until they
      * end with {@code last} (a socket timeout fails the test when they never do).
