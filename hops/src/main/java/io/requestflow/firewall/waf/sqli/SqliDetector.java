@@ -142,9 +142,44 @@ public final class SqliDetector {
     public static String detect(String value, boolean loose) {
         if (value.length() < 2 || !worthTokenizing(value)) return null;
         for (String fp : SqlTokenizer.contexts(value, TOKENS)) {
-            if (STRICT_ANY.occursIn(fp)) return fp;
-            if (loose && LOOSE_ANY.occursIn(fp)) return fp;
+            int shapes = VERDICTS.of(fp);
+            if ((shapes & STRICT_SHAPE) != 0) return fp;
+            if (loose && (shapes & LOOSE_SHAPE) != 0) return fp;
         }
         return null;
+    }
+
+    private static final int STRICT_SHAPE = 1;
+    private static final int LOOSE_SHAPE = 2;
+    private static final Verdicts VERDICTS = new Verdicts(1024);
+
+    /**
+     * Which shapes each fingerprint has, remembered: the answer depends on the fingerprint alone, and benign
+     * values come in few fingerprints ("1", "n", "nn", "1n", "s"), while matching the shapes' regexes cost as
+     * much as tokenizing. Bounded: a fixed table, a fingerprint replacing whatever shared its slot; an entry is
+     * immutable, so threads share the table without locks (a race only computes an answer twice).
+     */
+    static final class Verdicts {
+        private record Entry(String fingerprint, int shapes) {}
+
+        private final Entry[] slots;
+
+        Verdicts(int size) {
+            slots = new Entry[Integer.highestOneBit(size)];
+        }
+
+        int of(String fingerprint) {
+            int slot = fingerprint.hashCode() & (slots.length - 1);
+            Entry e = slots[slot];
+            if (e != null && e.fingerprint.equals(fingerprint)) return e.shapes;
+            int shapes = shapesOf(fingerprint);
+            slots[slot] = new Entry(fingerprint, shapes);
+            return shapes;
+        }
+    }
+
+    /** The shapes in a fingerprint, matched afresh (what {@link Verdicts} remembers). */
+    static int shapesOf(String fingerprint) {
+        return (STRICT_ANY.occursIn(fingerprint) ? STRICT_SHAPE : 0) | (LOOSE_ANY.occursIn(fingerprint) ? LOOSE_SHAPE : 0);
     }
 }
