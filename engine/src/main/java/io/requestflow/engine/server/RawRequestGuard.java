@@ -92,7 +92,15 @@ final class RawRequestGuard extends ChannelInboundHandlerAdapter {
                         }
                         return;
                     }
-                    ByteBuf head = pending.readRetainedSlice(end - pending.readerIndex());
+                    ByteBuf head;
+                    if (end == pending.writerIndex()) {
+                        // the read ends with this head (the usual request without a body): the buffer itself goes
+                        // on, as without the guard, since the codec reads a slice through an extra layer per access
+                        head = pending;
+                        pending = null;
+                    } else {
+                        head = pending.readRetainedSlice(end - pending.readerIndex());
+                    }
                     byte[] bytes = new byte[head.readableBytes()];
                     head.getBytes(head.readerIndex(), bytes);
                     Response rejected = inspectHead(bytes, peer);
