@@ -12,7 +12,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Protocol validation of the bytes as received, before the HTTP codec normalises them: the request
@@ -22,8 +21,6 @@ import java.util.regex.Pattern;
  * disallowed versions are refused as attacks (403 with an incident id, and an audit line).
  */
 public final class RawProtocolInspector implements RawRequestInspector {
-    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
-    private static final Pattern VERSION = Pattern.compile("HTTP/\\d\\.\\d");
     private static final Set<String> ALLOWED_VERSIONS = Set.of("HTTP/1.0", "HTTP/1.1");
 
     private final AuditLog audit;
@@ -36,8 +33,8 @@ public final class RawProtocolInspector implements RawRequestInspector {
     public Response inspect(String requestLine, List<byte[]> headerLines, String lineProblem, InetSocketAddress peer) {
         if (lineProblem != null) return malformed(lineProblem + " in the request head");
         String[] parts = requestLine.split(" ", -1);
-        if (parts.length != 3 || !TOKEN.matcher(parts[0]).matches() || parts[1].isEmpty()
-                || !VERSION.matcher(parts[2]).matches() || hasControl(parts[1])) {
+        if (parts.length != 3 || !isToken(parts[0]) || parts[1].isEmpty() || !isVersion(parts[2])
+                || hasControl(parts[1])) {
             return malformed("the request line is not METHOD SP target SP HTTP/x.y");
         }
         if (!ALLOWED_VERSIONS.contains(parts[2])) {
@@ -105,6 +102,22 @@ public final class RawProtocolInspector implements RawRequestInspector {
             if (c < 0x21 || c == 0x7f) return true;
         }
         return false;
+    }
+
+    /** One or more token characters (RFC 9110 section 5.6.2): what a method is. */
+    static boolean isToken(String s) {
+        if (s.isEmpty()) return false;
+        for (int i = 0; i < s.length(); i++) if (!isTokenChar(s.charAt(i))) return false;
+        return true;
+    }
+
+    /** {@code HTTP/} and a digit, a dot and a digit. */
+    static boolean isVersion(String s) {
+        return s.length() == 8 && s.startsWith("HTTP/") && isDigit(s.charAt(5)) && s.charAt(6) == '.' && isDigit(s.charAt(7));
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private static boolean isTokenChar(char c) {
