@@ -24,8 +24,11 @@ import java.util.concurrent.Future;
 public final class FirewallCpuCost {
     private FirewallCpuCost() {}
 
-    /** Warm-up pairs at most, should compilation never settle (it then shows in the reported JIT time). */
-    private static final int MAX_WARMUP = 30;
+    /** Warm-up pairs at least, and at most, should compilation never settle (it then shows in the reported JIT time). */
+    private static final int MIN_WARMUP = 10;
+    private static final int MAX_WARMUP = 60;
+    /** Pairs in a row with under 20 ms of compilation each that end the warm-up. */
+    private static final int QUIET_PAIRS = 3;
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
@@ -45,16 +48,20 @@ public final class FirewallCpuCost {
         try {
             // Warm-up until both paths are compiled: the process CPU counts the JIT's threads too, and the WAF's
             // code keeps C2 busy for several rounds after the first few (it had counted up to ~100 us per request
-            // in the first measured rounds). At least 3 pairs, then until a pair compiles for under 20 ms.
+            // in the first measured rounds). One quiet pair was not enough: C2 went on deoptimizing and
+            // recompiling the WAF's branchy gates for another ten pairs (0.4-1.5 s of compilation each, rules
+            // adding 25-160 us per request in them against 25-30 after, 2026-11-22). So: at least 10 pairs,
+            // then until three pairs in a row compile for under 20 ms each.
             var jit = ManagementFactory.getCompilationMXBean();
             int warmup = 0;
-            long compiled;
-            do {
-                compiled = jit.getTotalCompilationTime();
+            int quiet = 0;
+            while (warmup < MIN_WARMUP || (quiet < QUIET_PAIRS && warmup < MAX_WARMUP)) {
+                long compiled = jit.getTotalCompilationTime();
                 round(pool, on, perRound);
                 round(pool, off, perRound);
                 warmup++;
-            } while (warmup < 3 || (jit.getTotalCompilationTime() - compiled > 20 && warmup < MAX_WARMUP));
+                quiet = jit.getTotalCompilationTime() - compiled < 20 ? quiet + 1 : 0;
+            }
             long jitBefore = jit.getTotalCompilationTime();
             double[] cpuOn = new double[rounds];
             double[] cpuOff = new double[rounds];
