@@ -79,7 +79,7 @@ final class BalanceStage implements Stage {
         Instance instance = slowStart(picker.pick(candidates, exchange), candidates, now);
         tried.add(instance);
         instance.begin();
-        long start = System.nanoTime();
+        long start = now; // the attempt's latency counts from its pick (well under a µs earlier): one clock read less
         forwarder.send(exchange, instance.address(), retries.perTryTimeoutMs()).whenComplete((response, error) -> {
             Throwable cause = error == null ? null : Forwarder.unwrap(error);
             instance.end(System.nanoTime() - start, cause != null || response.status() >= 500);

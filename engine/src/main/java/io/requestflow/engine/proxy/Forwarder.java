@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.ReadOnlyHttpHeaders;
 import io.netty.util.AsciiString;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.StatusCode;
 import io.requestflow.engine.client.UpstreamClient;
@@ -35,6 +36,8 @@ public final class Forwarder {
     private final UpstreamClient client;
     private final boolean passBodiesThrough;
     private final Map<HostPort, String> getNames = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int RECENT_GET_NAMES = 8;
+    private volatile GetName[] recentGetNames = new GetName[0];
 
     /**
      * Responses come back with their bodies in the pooled buffers they arrived in ({@link
@@ -57,9 +60,17 @@ public final class Forwarder {
     /** Completes with the upstream's response, or exceptionally with an {@link UpstreamException}. */
     public CompletableFuture<Response> send(Exchange exchange, HostPort upstream, long timeoutMs) {
         Request in = exchange.request();
-        Span span = exchange.tracing().startClient(exchange.span(), spanName(in.method(), upstream));
+        Tracing tracing = exchange.tracing();
+        SpanBuilder builder = tracing.clientSpan(exchange.span(), spanName(in.method(), upstream));
+        // every span recorded: the address goes on the builder, where the SDK takes it without a lock
+        boolean early = tracing.recordsEverySpan();
+        if (early) {
+            builder.setAttribute(Tracing.SERVER_ADDRESS, upstream.host())
+                    .setAttribute(Tracing.SERVER_PORT, (long) upstream.port());
+        }
+        Span span = builder.startSpan();
         boolean recording = span.isRecording();
-        if (recording) {
+        if (recording && !early) {
             span.setAttribute(Tracing.SERVER_ADDRESS, upstream.host());
             span.setAttribute(Tracing.SERVER_PORT, (long) upstream.port());
         }
@@ -97,13 +108,28 @@ public final class Forwarder {
     /** "GET host:port" made once per upstream (the span name every GET to it carries). */
     private String spanName(String method, HostPort upstream) {
         if (!method.equals("GET")) return method + " " + upstream;
+        // the last few upstreams' names, found by identity: a balancer's instances keep their address object, so
+        // the usual request skips hashing the address (a record: its host string and port) for the map
+        GetName[] recent = recentGetNames;
+        for (GetName g : recent) if (g.upstream() == upstream) return g.name();
         String name = getNames.get(upstream);
         if (name == null) {
             name = "GET " + upstream;
             if (getNames.size() < 1024) getNames.put(upstream, name); // bounded: upstreams come and go
         }
+        GetName added = new GetName(upstream, name);
+        if (recent.length < RECENT_GET_NAMES) {
+            GetName[] more = java.util.Arrays.copyOf(recent, recent.length + 1);
+            more[recent.length] = added;
+            recentGetNames = more;
+        } else {
+            recentGetNames = new GetName[] {added}; // full (instances replaced, or many): start over
+        }
         return name;
     }
+
+    /** An upstream and its GET span name; the array holding them is replaced whole (loops read it unlocked). */
+    private record GetName(HostPort upstream, String name) {}
 
     /** Like {@link #send} but answers failures with the matching problem response. */
     public CompletableFuture<Response> forward(Exchange exchange, HostPort upstream, long timeoutMs) {
