@@ -82,7 +82,7 @@ final class BalanceStage implements Stage {
         long start = now; // the attempt's latency counts from its pick (well under a µs earlier): one clock read less
         forwarder.send(exchange, instance.address(), retries.perTryTimeoutMs()).whenComplete((response, error) -> {
             Throwable cause = error == null ? null : Forwarder.unwrap(error);
-            instance.end(System.nanoTime() - start, cause != null || response.status() >= 500);
+            instance.end(start, System.nanoTime(), cause != null || response.status() >= 500);
             if (cause == null) outliers.response(instance, response.status());
             else outliers.error(instance, cause);
             boolean wanted = cause != null ? retries.retryable(exchange.request(), cause)
