@@ -121,7 +121,8 @@ public final class UpstreamClient implements AutoCloseable {
                     "max " + config.maxRequests(), null));
             return call;
         }
-        attempt(upstream, request, readTimeoutMs, call, IDEMPOTENT.contains(request.method()));
+        String method = request.method();
+        attempt(upstream, request, readTimeoutMs, call, method.equals("GET") || IDEMPOTENT.contains(method));
         return call;
     }
 
