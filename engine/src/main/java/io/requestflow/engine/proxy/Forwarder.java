@@ -34,10 +34,11 @@ public final class Forwarder {
     /** Our own values (a checked id, a traceparent), small: no validation, few buckets. */
     private static final io.netty.handler.codec.http.HttpHeadersFactory ADDED =
             io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+    /** Upstreams whose GET span name is found by identity (a balancer's instances; more start the list over). */
+    private static final int RECENT_GET_NAMES = 8;
     private final UpstreamClient client;
     private final boolean passBodiesThrough;
     private final Map<HostPort, String> getNames = new java.util.concurrent.ConcurrentHashMap<>();
-    private static final int RECENT_GET_NAMES = 8;
     private volatile GetName[] recentGetNames = new GetName[0];
 
     /**
