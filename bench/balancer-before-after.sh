@@ -7,8 +7,9 @@
 # Env: ROUNDS (10), DURATION (10s), PORT_BASE (30000): origin +0 (readyz +1000), HAProxy +201,
 #      before +202 (admin +1202), after +200 (admin +1200); AFTER_CONFIG, BEFORE_CONFIG: a topology file for
 #      that balancer (e.g. to compare one build with and without a setting: REF HEAD and AFTER_CONFIG).
-# Per round and proxy: req/s, wrk's p50/p90/p99, CPU µs per request (/proc/PID/stat, user + system) and the
-# C2 compiler threads' CPU ms in that run; then means (throughput) and medians (the rest) with ratios.
+# Per round and proxy: req/s, wrk's p50/p90/p99, CPU µs per request (/proc/PID/stat, user + system), its user part
+# on its own and the C2 compiler threads' CPU ms in that run; then means (throughput) and medians (the rest) with
+# ratios.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -62,6 +63,7 @@ wrk -t2 -c64 -d3s "http://127.0.0.1:$HAP/1k.txt" >/dev/null
 
 HZ=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+user_ticks() { awk '{print $14}' "/proc/$1/stat"; }
 c2_ticks() { # the JIT's C2 compiler threads (none in HAProxy)
   local sum=0 task
   for task in /proc/"$1"/task/*; do
@@ -70,21 +72,21 @@ c2_ticks() { # the JIT's C2 compiler threads (none in HAProxy)
   echo "$sum"
 }
 run() { # name port pid -> one result line
-  local c0 p0 c1 p1
-  c0=$(c2_ticks "$3"); p0=$(cpu_ticks "$3")
+  local c0 p0 u0 c1 p1 u1
+  c0=$(c2_ticks "$3"); p0=$(cpu_ticks "$3"); u0=$(user_ticks "$3")
   wrk -t2 -c64 -d"$DURATION" --latency "http://127.0.0.1:$2/1k.txt" > "$WORK/$1.out"
-  c1=$(c2_ticks "$3"); p1=$(cpu_ticks "$3")
-  awk -v name="$1" -v r="$r" -v c2=$(((c1 - c0) * 1000 / HZ)) -v cpu=$((p1 - p0)) -v hz="$HZ" \
+  c1=$(c2_ticks "$3"); p1=$(cpu_ticks "$3"); u1=$(user_ticks "$3")
+  awk -v name="$1" -v r="$r" -v c2=$(((c1 - c0) * 1000 / HZ)) -v cpu=$((p1 - p0)) -v user=$((u1 - u0)) -v hz="$HZ" \
       -v load="$(cut -d' ' -f1 /proc/loadavg)" '
     function ms(x, u) {u=x; gsub(/[0-9.]/,"",u); gsub(/[a-z]/,"",x); return u=="us" ? x/1000 : u=="s" ? x*1000 : x}
     /^ +50%/ {p50=ms($2)} /^ +90%/ {p90=ms($2)} /^ +99%/ {p99=ms($2)} /requests in/ {n=$1} /Requests\/sec/ {rps=$2}
     /Non-2xx|Socket errors/ {err=err" "$0}
-    END {printf "%-6s %-9s %9.0f %8.2f %8.2f %8.2f %10.1f %7d %6s%s\n", r, name, rps, p50, p90, p99, cpu/hz*1e6/n, c2,
-         load, (err=="" ? "" : " ERRORS:" err)}' "$WORK/$1.out"
+    END {printf "%-6s %-9s %9.0f %8.2f %8.2f %8.2f %10.1f %9.1f %7d %6s%s\n", r, name, rps, p50, p90, p99, cpu/hz*1e6/n,
+         user/hz*1e6/n, c2, load, (err=="" ? "" : " ERRORS:" err)}' "$WORK/$1.out"
 }
 
 echo "before: $REF ($(git -C "$ROOT" rev-parse --short "$REF"))${BEFORE_CONFIG:+ with $BEFORE_CONFIG}, after: this checkout${AFTER_CONFIG:+ with $AFTER_CONFIG}; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf "%-6s %-9s %9s %8s %8s %8s %10s %7s %6s\n" round proxy "req/s" "p50 ms" "p90 ms" "p99 ms" "CPU µs/req" "C2 ms" load
+printf "%-6s %-9s %9s %8s %8s %8s %10s %9s %7s %6s\n" round proxy "req/s" "p50 ms" "p90 ms" "p99 ms" "CPU µs/req" "user µs" "C2 ms" load
 for r in $(seq 1 "$ROUNDS"); do
   order=("haproxy $HAP $HAP_PID" "before $BEFORE $BEFORE_PID" "after $AFTER $AFTER_PID")
   if (( r % 2 == 0 )); then order=("${order[2]}" "${order[1]}" "${order[0]}"); fi
@@ -96,18 +98,23 @@ done
 awk '
   function median(a, n,   i, j, t) {for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) {t = a[j]; a[j] = a[j-1]; a[j-1] = t}
                                     return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2}
-  {k = $2; n[k]++; rps[k] += $3; p50[k, n[k]] = $4; p90[k, n[k]] = $5; p99[k, n[k]] = $6; cpu[k, n[k]] = $7}
+  {k = $2; n[k]++; rps[k] += $3; p50[k, n[k]] = $4; p90[k, n[k]] = $5; p99[k, n[k]] = $6; cpu[k, n[k]] = $7; usr[k, n[k]] = $8}
   END {
     split("haproxy before after", names, " ")
     for (i = 1; i <= 3; i++) {
       k = names[i]
-      for (m = 1; m <= n[k]; m++) {a50[m] = p50[k, m]; a90[m] = p90[k, m]; a99[m] = p99[k, m]; acpu[m] = cpu[k, m]}
+      for (m = 1; m <= n[k]; m++) {a50[m] = p50[k, m]; a90[m] = p90[k, m]; a99[m] = p99[k, m]; acpu[m] = cpu[k, m]; ausr[m] = usr[k, m]}
       t[k] = rps[k] / n[k]; q50[k] = median(a50, n[k]); q90[k] = median(a90, n[k]); q99[k] = median(a99, n[k]); c[k] = median(acpu, n[k])
-      printf "\n%-8s mean %.0f req/s; median p50 %.2f, p90 %.2f, p99 %.2f ms; median CPU %.1f µs/request", k, t[k], q50[k], q90[k], q99[k], c[k]
+      u[k] = median(ausr, n[k])
+      printf "\n%-8s mean %.0f req/s; median p50 %.2f, p90 %.2f, p99 %.2f ms; median CPU %.1f µs/request (user %.1f)", k, t[k], q50[k], q90[k], q99[k], c[k], u[k]
     }
-    printf "\n\nratios (throughput, p50, p90, p99, CPU per request):\n"
-    printf "after / before   %.2f  %.2f  %.2f  %.2f  %.2f\n", t["after"]/t["before"], q50["after"]/q50["before"], q90["after"]/q90["before"], q99["after"]/q99["before"], c["after"]/c["before"]
-    printf "after / haproxy  %.2f  %.2f  %.2f  %.2f  %.2f\n", t["after"]/t["haproxy"], q50["after"]/q50["haproxy"], q90["after"]/q90["haproxy"], q99["after"]/q99["haproxy"], c["after"]/c["haproxy"]
-    printf "before / haproxy %.2f  %.2f  %.2f  %.2f  %.2f\n", t["before"]/t["haproxy"], q50["before"]/q50["haproxy"], q90["before"]/q90["haproxy"], q99["before"]/q99["haproxy"], c["before"]/c["haproxy"]
+    # after / before within each round, so a round that was slow for both counts once
+    for (m = 1; m <= n["after"] && m <= n["before"]; m++) {rc[m] = cpu["after", m] / cpu["before", m]; ru[m] = usr["after", m] / usr["before", m]}
+    m = (n["after"] < n["before"] ? n["after"] : n["before"])
+    printf "\n\nratios (throughput, p50, p90, p99, CPU per request, its user part):\n"
+    printf "after / before   %.2f  %.2f  %.2f  %.2f  %.3f  %.3f\n", t["after"]/t["before"], q50["after"]/q50["before"], q90["after"]/q90["before"], q99["after"]/q99["before"], c["after"]/c["before"], u["after"]/u["before"]
+    printf "after / haproxy  %.2f  %.2f  %.2f  %.2f  %.3f  %.3f\n", t["after"]/t["haproxy"], q50["after"]/q50["haproxy"], q90["after"]/q90["haproxy"], q99["after"]/q99["haproxy"], c["after"]/c["haproxy"], u["after"]/u["haproxy"]
+    printf "before / haproxy %.2f  %.2f  %.2f  %.2f  %.3f  %.3f\n", t["before"]/t["haproxy"], q50["before"]/q50["haproxy"], q90["before"]/q90["haproxy"], q99["before"]/q99["haproxy"], c["before"]/c["haproxy"], u["before"]/u["haproxy"]
+    printf "after / before, median of the ratios within rounds: CPU per request %.3f, user %.3f\n", median(rc, m), median(ru, m)
   }' "$WORK/rows"
 echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -79,34 +79,45 @@ final class BalanceStage implements Stage {
         Instance instance = slowStart(picker.pick(candidates, exchange), candidates, now);
         tried.add(instance);
         instance.begin();
-        long start = System.nanoTime();
-        forwarder.send(exchange, instance.address(), retries.perTryTimeoutMs()).whenComplete((response, error) -> {
-            Throwable cause = error == null ? null : Forwarder.unwrap(error);
-            instance.end(System.nanoTime() - start, cause != null || response.status() >= 500);
-            if (cause == null) outliers.response(instance, response.status());
-            else outliers.error(instance, cause);
-            boolean wanted = cause != null ? retries.retryable(exchange.request(), cause)
-                    : retries.retryable(exchange.request(), response.status());
-            String note = panic ? " panic" : "";
-            if (wanted && retry < retries.maxRetries()) {
-                if (budget.tryWithdraw()) {
-                    if (response != null) response.release(); // a retried answer is never sent on
-                    retryCounter.increment();
-                    later(retries.backoffMs(retry + 1), () -> attempt(exchange, result, retry + 1, tried), result,
-                            exchange);
-                    return;
-                }
-                budgetExhausted.increment();
-                note += " retry-budget-exhausted";
-            }
-            // the usual answer (first try, no panic) names the instance with no string built per request
-            exchange.describe(retry == 0 && note.isEmpty() ? instance.name()
-                    : instance.name() + (retry > 0 ? " retries=" + retry : "") + note);
-            if (!result.complete(cause == null ? response : Forwarder.problemFor(exchange, cause))
-                    && response != null) {
-                response.release();
+        long start = now; // the attempt's latency counts from its pick (well under a µs earlier): one clock read less
+        // the outcome comes as a callback (no future from the forwarder and no dependent stage on it per attempt)
+        forwarder.send(exchange, instance.address(), retries.perTryTimeoutMs(), (response, error) -> {
+            try {
+                outcome(exchange, result, retry, tried, instance, start, panic, response, error);
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e); // the hop answers 500 and logs it, rather than its safety timeout
             }
         });
+    }
+
+    /** What to do with an attempt's answer or failure: count it, retry elsewhere, or complete the request. */
+    private void outcome(Exchange exchange, CompletableFuture<Response> result, int retry, List<Instance> tried,
+                         Instance instance, long start, boolean panic, Response response, Throwable error) {
+        Throwable cause = error == null ? null : Forwarder.unwrap(error);
+        instance.end(start, System.nanoTime(), cause != null || response.status() >= 500);
+        if (cause == null) outliers.response(instance, response.status());
+        else outliers.error(instance, cause);
+        boolean wanted = cause != null ? retries.retryable(exchange.request(), cause)
+                : retries.retryable(exchange.request(), response.status());
+        String note = panic ? " panic" : "";
+        if (wanted && retry < retries.maxRetries()) {
+            if (budget.tryWithdraw()) {
+                if (response != null) response.release(); // a retried answer is never sent on
+                retryCounter.increment();
+                later(retries.backoffMs(retry + 1), () -> attempt(exchange, result, retry + 1, tried), result,
+                        exchange);
+                return;
+            }
+            budgetExhausted.increment();
+            note += " retry-budget-exhausted";
+        }
+        // the usual answer (first try, no panic) names the instance with no string built per request
+        exchange.describe(retry == 0 && note.isEmpty() ? instance.name()
+                : instance.name() + (retry > 0 ? " retries=" + retry : "") + note);
+        if (!result.complete(cause == null ? response : Forwarder.problemFor(exchange, cause))
+                && response != null) {
+            response.release();
+        }
     }
 
     private void later(long delayMs, Runnable task, CompletableFuture<Response> result, Exchange exchange) {

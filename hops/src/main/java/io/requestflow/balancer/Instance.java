@@ -42,8 +42,9 @@ public final class Instance {
     private long ewmaStamp;
 
     // outlier state, guarded by OutlierDetector's lock
-    int consecutive5xx;
-    int consecutiveGatewayFailures;
+    // written under the outlier detector's lock; volatile so a success may read them without it
+    volatile int consecutive5xx;
+    volatile int consecutiveGatewayFailures;
     int ejections;
     volatile long ejectedUntilNanos;
     long lastEjectionEndNanos;
@@ -155,15 +156,15 @@ public final class Instance {
         requests.increment();
     }
 
-    void end(long latencyNanos, boolean failed) {
+    /** A call that began at {@code startNanos} ended at {@code nowNanos} ({@link System#nanoTime()}). */
+    void end(long startNanos, long nowNanos, boolean failed) {
         inFlight.decrementAndGet();
         if (failed) errors.increment();
-        observe(latencyNanos);
+        observe(nowNanos - startNanos, nowNanos);
     }
 
     /** Time-decayed moving average of response time, for the EWMA picker. */
-    private synchronized void observe(long latencyNanos) {
-        long now = System.nanoTime();
+    private synchronized void observe(long latencyNanos, long now) {
         if (ewmaStamp == 0) {
             ewmaNanos = latencyNanos;
         } else {

@@ -44,9 +44,13 @@ final class OutlierDetector {
         failure(instance, true);
     }
 
-    private synchronized void success(Instance instance) {
-        instance.consecutive5xx = 0;
-        instance.consecutiveGatewayFailures = 0;
+    private void success(Instance instance) {
+        // the usual answer finds nothing to reset: no lock shared by every loop for every response then
+        if (instance.consecutive5xx == 0 && instance.consecutiveGatewayFailures == 0) return;
+        synchronized (this) {
+            instance.consecutive5xx = 0;
+            instance.consecutiveGatewayFailures = 0;
+        }
     }
 
     private synchronized void failure(Instance instance, boolean gatewayFailure) {

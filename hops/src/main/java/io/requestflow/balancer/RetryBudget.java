@@ -1,5 +1,7 @@
 package io.requestflow.balancer;
 
+import java.util.concurrent.atomic.LongAdder;
+
 /**
  * Keeps retries to a share of requests (Finagle's retry budget), so a sick backend is not flooded by
  * its own clients: every request deposits {@code percent/100} of a retry, every retry withdraws one,
@@ -10,6 +12,15 @@ final class RetryBudget {
     private final double perRequest;
     private final double perSecond;
     private final double cap;
+    /**
+     * Requests deposited, counted per thread: every request deposits, from every event loop, and a shared lock
+     * and clock read per request would cost more than the retries it pays for. The balance takes the deposits
+     * in when a retry asks for one; adding them then is the same as adding them one by one, because every
+     * change to the balance but a withdrawal is an addition capped at {@code cap}, and capped additions add up
+     * to their capped sum.
+     */
+    private final LongAdder deposits = new LongAdder();
+    private long depositsTaken;
     private double balance;
     private long stamp = System.nanoTime();
 
@@ -20,9 +31,8 @@ final class RetryBudget {
         this.balance = 10.0 * minRetriesPerSecond;
     }
 
-    synchronized void deposit() {
-        refill();
-        balance = Math.min(cap, balance + perRequest);
+    void deposit() {
+        deposits.increment();
     }
 
     /** True and one retry withdrawn, or false when the budget is spent. */
@@ -33,9 +43,19 @@ final class RetryBudget {
         return true;
     }
 
+    /** The balance now (for tests). */
+    synchronized double balance() {
+        refill();
+        return balance;
+    }
+
     private void refill() {
         long now = System.nanoTime();
-        balance = Math.min(cap, balance + perSecond * (now - stamp) / 1e9);
+        // the sum only grows (each thread's count only grows), so it is never below what was taken before
+        long deposited = deposits.sum();
+        long fresh = deposited - depositsTaken;
+        depositsTaken = deposited;
+        balance = Math.min(cap, balance + fresh * perRequest + perSecond * (now - stamp) / 1e9);
         stamp = now;
     }
 }

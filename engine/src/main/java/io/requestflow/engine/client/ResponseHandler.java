@@ -41,6 +41,8 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
     /** The call takes the body in its pooled buffer instead of a copy. */
     private boolean passThrough;
     private LoopDeadlines.Timeout timer;
+    /** The deadline lists of this connection's loop, looked up at the first call (two thread-local reads). */
+    private LoopDeadlines deadlines;
     private ChannelHandlerContext ctx;
 
     // the response being read: its head (Netty's, or the raw decoder's), then its body so far (one piece,
@@ -74,7 +76,8 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
             if (current == call) fail(new UpstreamException(UpstreamException.Kind.TIMEOUT,
                     upstream, "no response within " + readTimeoutMs + " ms", null));
         };
-        LoopDeadlines deadlines = LoopDeadlines.current();
+        LoopDeadlines deadlines = this.deadlines;
+        if (deadlines == null) deadlines = this.deadlines = LoopDeadlines.current(); // the channel's loop, for life
         if (deadlines != null) {
             this.timer = deadlines.add(readTimeoutMs, expire);
         } else {

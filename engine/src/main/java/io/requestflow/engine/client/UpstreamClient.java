@@ -98,18 +98,35 @@ public final class UpstreamClient implements AutoCloseable {
      */
     public CompletableFuture<Response> send(HostPort upstream, Request request, long readTimeoutMs,
                                             BiConsumer<Response, Throwable> onDone, boolean passBodyThrough) {
+        return start(upstream, request, readTimeoutMs, new CompletableFuture<>(), onDone, passBodyThrough).result;
+    }
+
+    /**
+     * As {@link #send(HostPort, Request, long, BiConsumer, boolean)} without a future: the outcome goes to {@code
+     * onDone} only (an error as the {@link UpstreamException} itself), which then owns the response. For a caller
+     * that completes its own future from the outcome anyway (a balancer's attempt), one future and one dependent
+     * stage fewer per call.
+     */
+    public void call(HostPort upstream, Request request, long readTimeoutMs, BiConsumer<Response, Throwable> onDone,
+                     boolean passBodyThrough) {
+        start(upstream, request, readTimeoutMs, null, java.util.Objects.requireNonNull(onDone), passBodyThrough);
+    }
+
+    private Call start(HostPort upstream, Request request, long readTimeoutMs, CompletableFuture<Response> result,
+                       BiConsumer<Response, Throwable> onDone, boolean passBodyThrough) {
         AtomicInteger active = inFlight.computeIfAbsent(upstream, k -> new AtomicInteger());
-        Call call = new Call(new CompletableFuture<>(), active, onDone, passBodyThrough);
+        Call call = new Call(result, active, onDone, passBodyThrough);
         if (active.incrementAndGet() > config.maxRequests()) {
             finish(call, null, new UpstreamException(UpstreamException.Kind.CIRCUIT_OPEN, upstream,
                     "max " + config.maxRequests(), null));
-            return call.result;
+            return call;
         }
-        attempt(upstream, request, readTimeoutMs, call, IDEMPOTENT.contains(request.method()));
-        return call.result;
+        String method = request.method();
+        attempt(upstream, request, readTimeoutMs, call, method.equals("GET") || IDEMPOTENT.contains(method));
+        return call;
     }
 
-    /** One call's completion: its future, the upstream's in-flight count, the caller's hook. */
+    /** One call's completion: its future (null when the hook is all), the upstream's in-flight count, the hook. */
     private record Call(CompletableFuture<Response> result, AtomicInteger active,
                         BiConsumer<Response, Throwable> onDone, boolean passBodyThrough) {}
 
@@ -139,6 +156,10 @@ public final class UpstreamClient implements AutoCloseable {
     /** Ends a call: the in-flight count drops and the hook runs before the caller sees the outcome. */
     private static void finish(Call call, Response response, Throwable error) {
         call.active.decrementAndGet();
+        if (call.result == null) { // call(): the hook is the caller's whole answer
+            call.onDone.accept(response, error);
+            return;
+        }
         try {
             if (call.onDone != null) call.onDone.accept(response, error);
         } finally {

@@ -3,6 +3,7 @@ package io.requestflow.engine.hop;
 import io.micrometer.core.instrument.Timer;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.StatusCode;
 import io.requestflow.engine.admin.AdminServer;
 import io.requestflow.engine.http.HttpError;
@@ -145,13 +146,25 @@ public final class HttpHop implements AutoCloseable {
         String method = request.method();
         String spanName = method.equals("GET") ? spanGet : method.equals("POST") ? spanPost
                 : context.hop() + " " + method;
-        Span span = context.tracing().startServer(spanName, request.headers());
+        Tracing tracing = context.tracing();
+        SpanBuilder builder = tracing.serverSpan(spanName, request.headers());
         String requestId = request.header(REQUEST_ID_NAME);
-        if (requestId == null || !safeRequestId(requestId)) {
+        boolean callersId = requestId != null && safeRequestId(requestId);
+        // every span recorded: the attributes known now go on the builder (no lock per attribute); the order
+        // they are recorded in stays method, path, request id
+        boolean early = tracing.recordsEverySpan();
+        if (early) {
+            builder.setAttribute(Tracing.HTTP_METHOD, method).setAttribute(Tracing.URL_PATH, request.path());
+            if (callersId) builder.setAttribute(Tracing.REQUEST_ID, requestId);
+        }
+        Span span = builder.startSpan();
+        if (!callersId) {
             requestId = span.getSpanContext().getTraceId();
             request.headers().set(REQUEST_ID_NAME, requestId);
         }
-        if (span.isRecording()) { // an unsampled request builds no attributes (and does not decode its path)
+        if (early) {
+            if (!callersId) span.setAttribute(Tracing.REQUEST_ID, requestId);
+        } else if (span.isRecording()) { // an unsampled request builds no attributes (and does not decode its path)
             span.setAttribute(Tracing.HTTP_METHOD, method);
             span.setAttribute(Tracing.URL_PATH, request.path());
             span.setAttribute(Tracing.REQUEST_ID, requestId);
@@ -172,7 +185,7 @@ public final class HttpHop implements AutoCloseable {
         // timeout is still seen, and released (a passed-through body holds a pooled buffer).
         CompletableFuture<Response> answer = new CompletableFuture<>();
         java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
-        LoopDeadlines.Timeout timer = safetyTimeout(() -> {
+        LoopDeadlines.Timeout timer = safetyTimeout(exchange.startNanos(), () -> {
             if (answered.compareAndSet(false, true)) {
                 answer.complete(finish(exchange, null, new TimeoutException()));
             }
@@ -208,9 +221,9 @@ public final class HttpHop implements AutoCloseable {
      * {@code orTimeout} (the JDK's delay scheduler wakes a pool thread for every schedule and cancel) or a
      * task per request (two heap operations in the loop's scheduled-task queue).
      */
-    private LoopDeadlines.Timeout safetyTimeout(Runnable expire) {
+    private LoopDeadlines.Timeout safetyTimeout(long startNanos, Runnable expire) {
         LoopDeadlines deadlines = LoopDeadlines.current();
-        if (deadlines != null) return deadlines.add(requestTimeoutMs, expire);
+        if (deadlines != null) return deadlines.add(requestTimeoutMs, startNanos, expire); // from the exchange's start
         try {
             ScheduledFuture<?> task = context.engine().group().next().schedule(expire, requestTimeoutMs,
                     TimeUnit.MILLISECONDS);

@@ -51,6 +51,14 @@ public final class LoopDeadlines {
 
     /** Runs {@code onExpire} on the loop after {@code timeoutMs}, unless cancelled. Call on the loop. */
     public Timeout add(long timeoutMs, Runnable onExpire) {
+        return add(timeoutMs, System.nanoTime(), onExpire);
+    }
+
+    /**
+     * As above, counting {@code timeoutMs} from {@code fromNanos} (a {@link System#nanoTime()} the caller has just
+     * read, such as when its request began), so the clock is not read again.
+     */
+    public Timeout add(long timeoutMs, long fromNanos, Runnable onExpire) {
         if (!loop.inEventLoop()) throw new IllegalStateException("LoopDeadlines.add off its event loop");
         Lane lane = lane(timeoutMs);
         if (lane == null) {
@@ -62,7 +70,10 @@ public final class LoopDeadlines {
             lanes[laneCount] = lane;
             laneTimeouts[laneCount++] = timeoutMs;
         }
-        Entry e = new Entry(this, lane, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs), onExpire);
+        long deadline = fromNanos + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        // a lane stays in deadline order: one counted from a moment before its tail's waits for the tail (µs)
+        if (lane.tail != null && lane.tail.deadline - deadline > 0) deadline = lane.tail.deadline;
+        Entry e = new Entry(this, lane, deadline, onExpire);
         lane.append(e);
         if (e.deadline < wakeupAt) wakeAt(e.deadline);
         return e;

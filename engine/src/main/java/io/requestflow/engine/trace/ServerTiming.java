@@ -41,10 +41,14 @@ public final class ServerTiming {
         appendTwoDecimals(sb, durMs);
         if (desc != null && !desc.isEmpty()) {
             sb.append(";desc=\"");
-            for (int i = 0; i < desc.length(); i++) {
-                char c = desc.charAt(i);
-                if (c == '\\') continue;
-                sb.append(c == '"' ? '\'' : c);
+            if (desc.indexOf('"') < 0 && desc.indexOf('\\') < 0) {
+                sb.append(desc); // the usual description (an instance's name) needs no change: one copy
+            } else {
+                for (int i = 0; i < desc.length(); i++) {
+                    char c = desc.charAt(i);
+                    if (c == '\\') continue;
+                    sb.append(c == '"' ? '\'' : c);
+                }
             }
             sb.append('"');
         }

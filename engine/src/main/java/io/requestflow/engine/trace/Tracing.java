@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
@@ -65,6 +66,7 @@ public final class Tracing implements AutoCloseable {
 
     private final SdkTracerProvider provider;
     private final Tracer tracer;
+    private final boolean recordsEverySpan;
 
     public Tracing(String service, String instance, RecentSpans sink) {
         this(service, instance, sink, 1.0);
@@ -86,6 +88,16 @@ public final class Tracing implements AutoCloseable {
                 .setSampler(sampler(sampleRatio))
                 .build();
         this.tracer = provider.get("io.requestflow");
+        this.recordsEverySpan = sampleRatio >= 1;
+    }
+
+    /**
+     * True at {@code sampleRatio} 1, where every span is recorded: a caller may then give a span its attributes
+     * on the builder, before it starts, where the SDK takes them without the lock each {@code setAttribute} on a
+     * started span takes. Below 1 attributes wait for {@link Span#isRecording()}, so an unrecorded span builds none.
+     */
+    public boolean recordsEverySpan() {
+        return recordsEverySpan;
     }
 
     /**
@@ -103,14 +115,23 @@ public final class Tracing implements AutoCloseable {
 
     /** Starts the SERVER span of a request, continuing the caller's trace when it sent one. */
     public Span startServer(String name, HttpHeaders incoming) {
+        return serverSpan(name, incoming).startSpan();
+    }
+
+    /** The SERVER span of a request, continuing the caller's trace when it sent one, not started yet. */
+    public SpanBuilder serverSpan(String name, HttpHeaders incoming) {
         Context parent = PROPAGATOR.extract(Context.root(), incoming, GETTER);
-        return tracer.spanBuilder(name).setParent(parent).setSpanKind(SpanKind.SERVER).startSpan();
+        return tracer.spanBuilder(name).setParent(parent).setSpanKind(SpanKind.SERVER);
     }
 
     /** Starts a CLIENT span for an outbound call (upstream HTTP, Redis, PostgreSQL). */
     public Span startClient(Span parent, String name) {
-        return tracer.spanBuilder(name).setParent(Context.root().with(parent))
-                .setSpanKind(SpanKind.CLIENT).startSpan();
+        return clientSpan(parent, name).startSpan();
+    }
+
+    /** A CLIENT span for an outbound call, not started yet. */
+    public SpanBuilder clientSpan(Span parent, String name) {
+        return tracer.spanBuilder(name).setParent(Context.root().with(parent)).setSpanKind(SpanKind.CLIENT);
     }
 
     /**

@@ -33,5 +33,10 @@ class HeaderFormattingTest {
         assertEquals("redis;dur=0.07;by=catalog", new ServerTiming.Entry("redis", 0.07, "", "catalog").format());
         StringBuilder sb = ServerTiming.append(new StringBuilder(), "edge", 12.345, "HIT", null);
         assertEquals("edge;dur=12.35;desc=\"HIT\"", sb.toString());
+        // a description with only one of the two characters changed, and one with neither (copied whole)
+        assertEquals("b;dur=0.00;desc=\"a\"", new ServerTiming.Entry("b", 0, "\\a\\").format());
+        assertEquals("b;dur=0.00;desc=\"'a'\"", new ServerTiming.Entry("b", 0, "\"a\"").format());
+        assertEquals("b;dur=0.00;desc=\"10.0.0.7:8080 retries=1 panic\"",
+                new ServerTiming.Entry("b", 0, "10.0.0.7:8080 retries=1 panic").format());
     }
 }

@@ -53,6 +53,25 @@ class LoopDeadlinesTest {
     }
 
     @Test
+    void aTimeoutCountedFromAnEarlierMomentKeepsItsLaneInOrder() throws Exception {
+        List<String> fired = new CopyOnWriteArrayList<>();
+        CountDownLatch done = new CountDownLatch(3);
+        long start = System.nanoTime();
+        onLoop(() -> {
+            LoopDeadlines d = LoopDeadlines.current();
+            d.add(100, () -> { fired.add("now"); done.countDown(); });
+            // counted from 50 ms ago: due before the one above, so it waits for it (its lane stays in order)
+            d.add(100, System.nanoTime() - 50_000_000L, () -> { fired.add("earlier"); done.countDown(); });
+            d.add(60, start - 40_000_000L, () -> { fired.add("from start"); done.countDown(); });
+            return null;
+        });
+        assertTrue(done.await(5, TimeUnit.SECONDS));
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(List.of("from start", "now", "earlier"), fired);
+        assertTrue(elapsedMs >= 100, "fired after " + elapsedMs + " ms");
+    }
+
+    @Test
     void cancelFromAnotherThreadIsHandedToTheLoop() throws Exception {
         List<String> fired = new CopyOnWriteArrayList<>();
         LoopDeadlines.Timeout t = onLoop(() -> LoopDeadlines.current().add(100, () -> fired.add("late")));
