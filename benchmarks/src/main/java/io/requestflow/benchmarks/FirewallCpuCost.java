@@ -18,7 +18,8 @@ import java.util.concurrent.Future;
  * ({@link FirewallThroughputBenchmark#requests}), each client thread cycling through it from its own offset.
  * Run: {@code java -cp benchmarks/target/benchmarks.jar io.requestflow.benchmarks.FirewallCpuCost [rounds] [requests]};
  * add {@code -Dfirewall.mix=repeated} before {@code -cp} to send one request of the mix over and over (every
- * value then remembered clean: what the WAF costs every request before any new value).
+ * value then remembered clean: what the WAF costs every request before any new value), and
+ * {@code -Dfirewall.perRound=true} to print each round (its CPU per request and the JIT's time in it).
  * The mix in use is printed first.
  */
 public final class FirewallCpuCost {
@@ -67,7 +68,9 @@ public final class FirewallCpuCost {
             double[] cpuOff = new double[rounds];
             double[] rateOn = new double[rounds];
             double[] rateOff = new double[rounds];
+            boolean printRounds = Boolean.getBoolean("firewall.perRound");
             for (int r = 0; r < rounds; r++) {
+                long roundJit = jit.getTotalCompilationTime();
                 boolean onFirst = r % 2 == 0;
                 for (int k = 0; k < 2; k++) {
                     boolean rules = onFirst == (k == 0);
@@ -83,6 +86,10 @@ public final class FirewallCpuCost {
                         cpuOff[r] = cpuPer;
                         rateOff[r] = rate;
                     }
+                }
+                if (printRounds) {
+                    System.out.printf("round %d: CPU per request on %.1f us, off %.1f us, rules add %.1f us; JIT %d ms%n",
+                            r + 1, cpuOn[r], cpuOff[r], cpuOn[r] - cpuOff[r], jit.getTotalCompilationTime() - roundJit);
                 }
             }
             double mOn = median(cpuOn);
