@@ -178,8 +178,8 @@ public final class CommandInjectionRules extends PatternFamily {
     public void inspect(io.requestflow.firewall.waf.Inspection request, int paranoia,
                         List<io.requestflow.firewall.waf.Match> out) {
         super.inspect(request, paranoia, out);
-        for (io.requestflow.firewall.waf.Target t : request.targets()) {
-            if (!VALUES_AND_HEADERS.contains(t.kind()) || t.knownClean() || !t.containsAny(GLUE_CHARS[0], GLUE_CHARS[1])
+        for (io.requestflow.firewall.waf.Target t : request.fresh()) {
+            if (!VALUES_AND_HEADERS.contains(t.kind()) || !t.containsAny(GLUE_CHARS[0], GLUE_CHARS[1])
                     || !mayHaveInnerGlue(t.value())) continue;
             String piece = gluedCommand(t.value());
             if (piece != null) {

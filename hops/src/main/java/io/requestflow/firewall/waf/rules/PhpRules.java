@@ -130,8 +130,8 @@ public final class PhpRules extends PatternFamily {
             String v = request.header(h);
             if (v != null && uploadFileMatch(request, out, "HEADER:" + h, v)) return;
         }
-        for (Target t : request.targets()) {
-            if (t.kind() == Target.Kind.ARG && !t.knownClean() && t.name().startsWith("FILES:")
+        for (Target t : request.fresh()) {
+            if (t.kind() == Target.Kind.ARG && t.name().startsWith("FILES:")
                     && uploadFileMatch(request, out, t.location(), t.raw())) return;
         }
     }

@@ -238,8 +238,8 @@ public final class SqliRules extends PatternFamily {
         boolean strictFired = false;
         boolean looseFired = false;
         boolean functionFired = false;
-        for (Target t : request.targets()) {
-            if (!ARGS_AND_HEADERS.contains(t.kind()) || t.knownClean()) continue;
+        for (Target t : request.fresh()) {
+            if (!ARGS_AND_HEADERS.contains(t.kind())) continue;
             String value = t.view(SQL_VIEW);
             if (!strictFired) {
                 String fp = SqliDetector.detect(value, false);
