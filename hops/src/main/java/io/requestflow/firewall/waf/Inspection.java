@@ -113,12 +113,14 @@ public final class Inspection {
      * target cannot be split or a new piece has what a gate needs: then it is inspected whole.
      */
     private boolean addPieces(UriPieces uriPieces, String uri) {
-        List<String> pieces = UriPieces.split(uri);
-        if (pieces == null) return false;
+        int[] bounds = UriPieces.bounds(uri);
+        if (bounds == null) return false;
         int before = targets.size();
-        for (String piece : pieces) {
-            if (cleanValues.isClean(Target.Kind.URI, "", piece)) continue;
-            Target t = new Target(Target.Kind.URI, "", piece, false);
+        for (int k = 0; k < bounds[0]; k++) {
+            int from = bounds[2 * k + 1];
+            int to = bounds[2 * k + 2];
+            if (cleanValues.cleanValue(Target.Kind.URI, "", uri, from, to) != null) continue; // no string for it
+            Target t = new Target(Target.Kind.URI, "", uri.substring(from, to), false);
             if (!uriPieces.gateFree(t)) {
                 targets.subList(before, targets.size()).clear();
                 return false;
