@@ -1,10 +1,9 @@
 package io.requestflow.firewall.waf.rules;
 
+import io.requestflow.firewall.waf.QuietView;
 import io.requestflow.firewall.waf.normalize.Normalizer;
 
 import java.util.List;
-import io.requestflow.firewall.waf.QuietView;
-
 import java.util.function.UnaryOperator;
 
 import static io.requestflow.firewall.waf.Severity.CRITICAL;
