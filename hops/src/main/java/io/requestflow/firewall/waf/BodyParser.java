@@ -60,6 +60,26 @@ public final class BodyParser {
 
     /** The same for the form in {@code text} from {@code from} to {@code to}. */
     static void form(String text, int from, int to, int maxArgs, Sink sink) {
+        form(text, from, to, maxArgs, (t, start, eq, end) -> sink.accept(name(t, start, eq, end), value(t, eq, end)));
+    }
+
+    /** A form's pair where it lies: {@code text[start, end)}, {@code eq} its '=' or -1 when it has none. */
+    interface Pairs {
+        void pair(String text, int start, int eq, int end);
+    }
+
+    /** A pair's name, decoded. */
+    static String name(String text, int start, int eq, int end) {
+        return Normalizer.urlDecode(text.substring(start, eq < 0 ? end : eq), true);
+    }
+
+    /** A pair's value, decoded ("" when it has no '='). */
+    static String value(String text, int eq, int end) {
+        return eq < 0 ? "" : Normalizer.urlDecode(text.substring(eq + 1, end), true);
+    }
+
+    /** The form's pairs in place, for a reader that decodes only what it needs ({@link #name}, {@link #value}). */
+    static void form(String text, int from, int to, int maxArgs, Pairs pairs) {
         int count = 0;
         // pair by pair in place (a copy of each pair only to cut it in two would be garbage)
         for (int start = from, end; start < to; start = end + 1) {
@@ -69,9 +89,7 @@ public final class BodyParser {
             if (++count > maxArgs) return;
             int eq = text.indexOf('=', start);
             if (eq >= end) eq = -1;
-            String name = Normalizer.urlDecode(text.substring(start, eq < 0 ? end : eq), true);
-            String value = eq < 0 ? "" : Normalizer.urlDecode(text.substring(eq + 1, end), true);
-            sink.accept(name, value);
+            pairs.pair(text, start, eq, end);
         }
     }
 

@@ -46,6 +46,37 @@ public final class CleanValueMemo {
         return k != null && k.hash == h && k.kind == kind && k.value.equals(value) && k.name.equals(name);
     }
 
+    /**
+     * {@link #isClean} for the value {@code text[from, to)}, read in place: a request's pieces (a Referer's, a
+     * query's, a cookie header's) are mostly remembered, and a string made for each only to look it up was
+     * most of what taking a request apart allocated.
+     *
+     * @return the remembered value equal to that region, or null when it is not remembered
+     */
+    public String cleanValue(Target.Kind kind, String name, String text, int from, int to) {
+        int n = to - from;
+        if (slots.length == 0 || n > MAX_VALUE_CHARS) return null;
+        int h = hash(kind, name, text, from, to);
+        if (hashes[h & mask] != h) return null;
+        Key k = slots[h & mask];
+        return k != null && k.hash == h && k.kind == kind && k.value.length() == n
+                && k.value.regionMatches(0, text, from, n) && k.name.equals(name) ? k.value : null;
+    }
+
+    /**
+     * {@link #cleanValue} for a name inspected as its own value (argument and cookie names, whose targets have the
+     * name as both), read in place.
+     */
+    public String cleanName(Target.Kind kind, String text, int from, int to) {
+        int n = to - from;
+        if (slots.length == 0 || n > MAX_VALUE_CHARS) return null;
+        int h = hash(kind, text, from, to, text, from, to);
+        if (hashes[h & mask] != h) return null;
+        Key k = slots[h & mask];
+        return k != null && k.hash == h && k.kind == kind && k.value.length() == n
+                && k.value.regionMatches(0, text, from, n) && k.name.equals(k.value) ? k.value : null;
+    }
+
     /** Remembers a value of a request on which no rule matched at all. */
     public void rememberClean(Target.Kind kind, String name, String value) {
         if (slots.length == 0 || value.length() > MAX_VALUE_CHARS) return;
@@ -64,11 +95,20 @@ public final class CleanValueMemo {
      * check; values that share the sampled characters only share a slot (equals decides a hit).
      */
     private static int hash(Target.Kind kind, String name, String value) {
-        int h = (kind.ordinal() * 31 + name.length()) * 31 + value.length();
-        int n = value.length();
-        for (int i = 0; i < Math.min(8, n); i++) h = h * 31 + value.charAt(i);
-        for (int i = Math.max(8, n - 8); i < n; i++) h = h * 31 + value.charAt(i);
-        for (int i = 0; i < Math.min(4, name.length()); i++) h = h * 31 + name.charAt(i);
+        return hash(kind, value, 0, value.length(), name, 0, name.length());
+    }
+
+    private static int hash(Target.Kind kind, String name, String text, int from, int to) {
+        return hash(kind, text, from, to, name, 0, name.length());
+    }
+
+    /** The value is {@code text[from, to)}, the name {@code names[nameFrom, nameTo)}. */
+    private static int hash(Target.Kind kind, String text, int from, int to, String names, int nameFrom, int nameTo) {
+        int h = (kind.ordinal() * 31 + (nameTo - nameFrom)) * 31 + (to - from);
+        int n = to - from;
+        for (int i = 0; i < Math.min(8, n); i++) h = h * 31 + text.charAt(from + i);
+        for (int i = Math.max(8, n - 8); i < n; i++) h = h * 31 + text.charAt(from + i);
+        for (int i = 0; i < Math.min(4, nameTo - nameFrom); i++) h = h * 31 + names.charAt(nameFrom + i);
         return h ^ (h >>> 16);
     }
 }

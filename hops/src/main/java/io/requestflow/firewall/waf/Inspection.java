@@ -27,6 +27,8 @@ public final class Inspection {
     private final Request request;
     private final String path;
     private final List<Target> targets = new ArrayList<>(32); // a browser's request has 20 to 30
+    /** The targets not known clean, in order: made on first use (see {@link #fresh}). */
+    private List<Target> fresh;
     private final List<String> headerNames = new ArrayList<>(16);
     /** Each header's value, beside its name in {@link #headerNames}: what {@link #header} reads. */
     private final List<String> headerValues = new ArrayList<>(16);
@@ -72,7 +74,7 @@ public final class Inspection {
         add(Target.Kind.PATH, "", Normalizer.urlDecode(rawPath, false));
         if (q >= 0) {
             int h = uri.indexOf('#', q + 1);
-            BodyParser.form(uri, q + 1, h < 0 ? uri.length() : h, maxArgs, this::arg); // the query, read in place
+            BodyParser.form(uri, q + 1, h < 0 ? uri.length() : h, maxArgs, this::queryPair); // read in place
         }
         for (Map.Entry<String, String> h : request.headers()) {
             String name = h.getKey().toLowerCase(Locale.ROOT);
@@ -81,8 +83,8 @@ public final class Inspection {
             if (name.equals("cookie")) {
                 cookies(h.getValue());
             } else if (!STRUCTURED_HEADERS.contains(name)) {
-                if (!name.equals("referer")
-                        || !SameSiteReferer.split(h.getValue(), request.host(), p -> header(cleanHeaders, name, p))) {
+                if (!name.equals("referer") || !SameSiteReferer.split(h.getValue(), request.host(),
+                        (text, from, to) -> headerPiece(cleanHeaders, name, text, from, to))) {
                     header(cleanHeaders, name, h.getValue());
                 }
             }
@@ -111,12 +113,14 @@ public final class Inspection {
      * target cannot be split or a new piece has what a gate needs: then it is inspected whole.
      */
     private boolean addPieces(UriPieces uriPieces, String uri) {
-        List<String> pieces = UriPieces.split(uri);
-        if (pieces == null) return false;
+        int[] bounds = UriPieces.bounds(uri);
+        if (bounds == null) return false;
         int before = targets.size();
-        for (String piece : pieces) {
-            if (cleanValues.isClean(Target.Kind.URI, "", piece)) continue;
-            Target t = new Target(Target.Kind.URI, "", piece, false);
+        for (int k = 0; k < bounds[0]; k++) {
+            int from = bounds[2 * k + 1];
+            int to = bounds[2 * k + 2];
+            if (cleanValues.cleanValue(Target.Kind.URI, "", uri, from, to) != null) continue; // no string for it
+            Target t = new Target(Target.Kind.URI, "", uri.substring(from, to), false);
             if (!uriPieces.gateFree(t)) {
                 targets.subList(before, targets.size()).clear();
                 return false;
@@ -136,6 +140,36 @@ public final class Inspection {
         }
     }
 
+    /** {@link #header} for {@code text[from, to)}, made a string only when it is not known clean. */
+    private void headerPiece(CleanValueMemo cleanHeaders, String name, String text, int from, int to) {
+        if (cleanHeaders != null && cleanHeaders.cleanValue(Target.Kind.HEADER, name, text, from, to) != null) {
+            skippedHeaders++;
+        } else {
+            add(Target.Kind.HEADER, name, text.substring(from, to));
+        }
+    }
+
+    /**
+     * A pair of the query as {@link #arg} takes it, without a string made for a name or value known clean
+     * (the remembered one stands for it): when the pair has no '%' or '+' its decoded name and value are its
+     * text, so the memo can be asked about the text where it lies.
+     */
+    private void queryPair(String text, int start, int eq, int end) {
+        int nameEnd = eq < 0 ? end : eq;
+        String name;
+        if (cleanValues == null || eq < 0 || text.indexOf('%', start, end) >= 0 || text.indexOf('+', start, end) >= 0
+                || (name = cleanValues.cleanName(Target.Kind.ARG_NAME, text, start, nameEnd)) == null
+                || name.startsWith("json") || name.equals("xml")) {
+            arg(BodyParser.name(text, start, eq, end), BodyParser.value(text, eq, end));
+            return;
+        }
+        argCount++;
+        targets.add(new Target(Target.Kind.ARG_NAME, name, name, true));
+        String value = cleanValues.cleanValue(Target.Kind.ARG, name, text, eq + 1, end);
+        if (value != null) targets.add(new Target(Target.Kind.ARG, name, value, true));
+        else add(Target.Kind.ARG, name, text.substring(eq + 1, end));
+    }
+
     /** name=value pairs separated by ';', each part trimmed as {@link String#trim} does, cut in place. */
     private void cookies(String header) {
         for (int start = 0, end; start < header.length(); start = end + 1) {
@@ -146,10 +180,20 @@ public final class Inspection {
             if (from == to) continue;
             int eq = header.indexOf('=', from);
             if (eq >= to) eq = -1;
-            String name = eq < 0 ? header.substring(from, to) : header.substring(from, trimmedEnd(header, from, eq));
-            String value = eq < 0 ? "" : header.substring(trimmedStart(header, eq + 1, to), to);
-            add(Target.Kind.COOKIE_NAME, name, name);
-            add(Target.Kind.COOKIE, name, Normalizer.urlDecode(value, false));
+            int nameEnd = eq < 0 ? to : trimmedEnd(header, from, eq);
+            // a remembered name or value stands for its text (no '%' in a value: decoding leaves it as it is)
+            String name = cleanValues == null ? null : cleanValues.cleanName(Target.Kind.COOKIE_NAME, header, from, nameEnd);
+            if (name != null) {
+                targets.add(new Target(Target.Kind.COOKIE_NAME, name, name, true));
+            } else {
+                name = header.substring(from, nameEnd);
+                add(Target.Kind.COOKIE_NAME, name, name);
+            }
+            int valueStart = eq < 0 ? to : trimmedStart(header, eq + 1, to);
+            String value = cleanValues == null || header.indexOf('%', valueStart, to) >= 0 ? null
+                    : cleanValues.cleanValue(Target.Kind.COOKIE, name, header, valueStart, to);
+            if (value != null) targets.add(new Target(Target.Kind.COOKIE, name, value, true));
+            else add(Target.Kind.COOKIE, name, Normalizer.urlDecode(header.substring(valueStart, to), false));
         }
     }
 
@@ -195,6 +239,21 @@ public final class Inspection {
 
     public List<Target> targets() {
         return targets;
+    }
+
+    /**
+     * The targets not {@link Target#knownClean() known clean}, in the order of {@link #targets}: what every
+     * check that skips known-clean values reads, so a request's dozen remembered values are passed over once
+     * here rather than once per family. Made on first use, from the targets as they are then.
+     */
+    public List<Target> fresh() {
+        List<Target> f = fresh;
+        if (f == null) {
+            f = new ArrayList<>(4);
+            for (Target t : targets) if (!t.knownClean()) f.add(t);
+            fresh = f;
+        }
+        return f;
     }
 
     public BodyParser.Kind bodyKind() {

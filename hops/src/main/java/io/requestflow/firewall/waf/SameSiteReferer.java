@@ -1,7 +1,6 @@
 package io.requestflow.firewall.waf;
 
 import java.util.Locale;
-import java.util.function.Consumer;
 
 /**
  * A Referer that points at this site, taken apart the way the request's own target is: its origin,
@@ -16,12 +15,17 @@ import java.util.function.Consumer;
 final class SameSiteReferer {
     private SameSiteReferer() {}
 
+    /** Where a piece lies: {@code referer[from, to)}, read in place (most pieces are remembered clean). */
+    interface Pieces {
+        void piece(String referer, int from, int to);
+    }
+
     /**
      * Gives {@code piece} the Referer's pieces and returns true when {@code referer} is an
      * {@code http(s)://host[:port]/path?query} address on {@code host} (the request's Host, lower case,
      * without port); otherwise gives nothing and returns false.
      */
-    static boolean split(String referer, String host, Consumer<String> piece) {
+    static boolean split(String referer, String host, Pieces piece) {
         if (host.isEmpty() || referer.indexOf('#') >= 0 || referer.indexOf('@') >= 0) return false;
         int start = referer.regionMatches(true, 0, "https://", 0, 8) ? 8
                 : referer.regionMatches(true, 0, "http://", 0, 7) ? 7 : -1;
@@ -34,10 +38,10 @@ final class SameSiteReferer {
         int colon = authority.lastIndexOf(':');
         String refererHost = colon >= 0 && !authority.endsWith("]") ? authority.substring(0, colon) : authority;
         if (!refererHost.equals(host)) return false;
-        piece.accept(referer.substring(0, end));
+        piece.piece(referer, 0, end);
         if (slash < 0) return true;
         int q = question < 0 ? referer.length() : question;
-        piece.accept(referer.substring(slash, q));
+        piece.piece(referer, slash, q);
         if (question < 0) return true;
         int from = question + 1;
         while (from <= referer.length()) {
@@ -45,10 +49,10 @@ final class SameSiteReferer {
             int to = amp < 0 ? referer.length() : amp;
             int eq = referer.indexOf('=', from);
             if (eq >= 0 && eq < to) {
-                if (eq > from) piece.accept(referer.substring(from, eq));
-                if (to > eq + 1) piece.accept(referer.substring(eq + 1, to));
+                if (eq > from) piece.piece(referer, from, eq);
+                if (to > eq + 1) piece.piece(referer, eq + 1, to);
             } else if (to > from) {
-                piece.accept(referer.substring(from, to));
+                piece.piece(referer, from, to);
             }
             from = to + 1;
         }

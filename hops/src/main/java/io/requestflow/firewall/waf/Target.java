@@ -41,6 +41,8 @@ public final class Target {
         /** Which ASCII characters the value contains (bit c of lo/hi), computed on first use. */
         long lo;
         long hi;
+        /** Whether the value has a character outside ASCII. */
+        boolean wide;
         boolean masked;
         /**
          * Literal scans already done on this value's views (compared by identity), see {@link Target#literalHits}:
@@ -121,6 +123,10 @@ public final class Target {
     /** The value through {@code transform} (a constant function), computed once per target. */
     public String view(UnaryOperator<String> transform) {
         if (transform == null) return value();
+        if (transform instanceof QuietView q) {
+            Scratch m = masked();
+            if (q.leaves(m.lo, m.hi, m.wide)) return value(); // none of what the view reacts to: it is the value
+        }
         Scratch s = scratch();
         for (int i = 0; i < s.viewCount; i++) if (s.transforms[i] == transform) return s.views[i];
         if (s.views == null) {
@@ -201,14 +207,17 @@ public final class Target {
         if (s.masked) return s;
         long l = 0;
         long h = 0;
+        boolean wide = false;
         String value = value();
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c < 64) l |= 1L << c;
             else if (c < 128) h |= 1L << (c - 64);
+            else wide = true;
         }
         s.lo = l;
         s.hi = h;
+        s.wide = wide;
         s.masked = true;
         return s;
     }

@@ -6,6 +6,7 @@ import io.requestflow.firewall.waf.rules.PatternRule;
 import io.requestflow.firewall.waf.rules.Triggered;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -80,18 +81,35 @@ public final class UriPieces {
      * that could begin an entity once decoded ({@code &lt;}, {@code &#60;}, or a {@code %} close after it).
      */
     public static List<String> split(String uri) {
+        int[] bounds = bounds(uri);
+        if (bounds == null) return null;
+        List<String> pieces = new ArrayList<>(bounds[0]);
+        for (int k = 0; k < bounds[0]; k++) pieces.add(uri.substring(bounds[2 * k + 1], bounds[2 * k + 2]));
+        return pieces;
+    }
+
+    /**
+     * {@link #split} as where the pieces lie, so remembered ones need no string: the count of pieces n, then each
+     * piece's start and end, {@code {n, start0, end0, start1, end1, ...}}; null when the target is inspected whole.
+     */
+    static int[] bounds(String uri) {
         int q = uri.indexOf('?');
         if (q < 0 || uri.indexOf('#') >= 0) return null;
-        List<String> pieces = new ArrayList<>(8);
-        pieces.add(uri.substring(0, q));
+        int[] bounds = new int[1 + 2 * 8];
+        int n = 0;
+        bounds[++n] = 0;
+        bounds[++n] = q;
         int start = q + 1;
         for (int i = start; i <= uri.length(); i++) {
             if (i < uri.length() && uri.charAt(i) != '&') continue;
             if (i < uri.length() && !plainSeparator(uri, i)) return null;
-            pieces.add(uri.substring(start, i));
+            if (n + 2 >= bounds.length) bounds = Arrays.copyOf(bounds, bounds.length * 2);
+            bounds[++n] = start;
+            bounds[++n] = i;
             start = i + 1;
         }
-        return pieces;
+        bounds[0] = n / 2;
+        return bounds;
     }
 
     /**

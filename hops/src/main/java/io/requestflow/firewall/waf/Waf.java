@@ -69,9 +69,8 @@ public final class Waf {
         }
         if (matches.isEmpty() && (cleanHeaders.enabled() || cleanValues.enabled())) {
             // nothing fired anywhere, so no check on any target found anything either
-            for (Target t : inspection.targets()) {
+            for (Target t : inspection.fresh()) { // a known-clean value is remembered already (headers never are)
                 if (t.kind() == Target.Kind.HEADER) cleanHeaders.rememberClean(t.kind(), t.name(), t.raw());
-                else if (t.knownClean()) continue;
                 // a target, whole or a piece, is remembered only without what a gate needs, so a remembered one
                 // can stand for a piece (UriPieces)
                 else if (t.kind() != Target.Kind.URI || uriPieces == null || uriPieces.gateFree(t)) {

@@ -39,4 +39,19 @@ class CleanValueMemoTest {
         assertThat(off.enabled()).isFalse();
         assertThat(off.isClean(Target.Kind.ARG, "q", "1")).isFalse();
     }
+
+    @Test
+    void regionsAreLookedUpAsTheirText() {
+        CleanValueMemo memo = new CleanValueMemo(64);
+        memo.rememberClean(Target.Kind.ARG, "sort", "price_asc");
+        memo.rememberClean(Target.Kind.ARG_NAME, "sort", "sort");
+        String query = "q=1&sort=price_asc&x=price_as";
+        assertThat(memo.cleanValue(Target.Kind.ARG, "sort", query, 9, 18)).isEqualTo("price_asc");
+        assertThat(memo.cleanValue(Target.Kind.ARG, "sort", query, 21, 29)).as("a prefix").isNull();
+        assertThat(memo.cleanValue(Target.Kind.COOKIE, "sort", query, 9, 18)).as("another kind").isNull();
+        assertThat(memo.cleanValue(Target.Kind.ARG, "sor", query, 9, 18)).as("another name").isNull();
+        assertThat(memo.cleanName(Target.Kind.ARG_NAME, query, 4, 8)).isEqualTo("sort");
+        assertThat(memo.cleanName(Target.Kind.ARG, query, 4, 8)).as("a name is remembered by its kind").isNull();
+        assertThat(new CleanValueMemo(0).cleanValue(Target.Kind.ARG, "sort", query, 9, 18)).as("off").isNull();
+    }
 }

@@ -1,5 +1,6 @@
 package io.requestflow.firewall.waf.rules;
 
+import io.requestflow.firewall.waf.QuietView;
 import io.requestflow.firewall.waf.normalize.Normalizer;
 
 import java.util.List;
@@ -19,9 +20,18 @@ public final class CommandInjectionRules extends PatternFamily {
     /** Expansions that are empty in practice ($@, $*, $1, ${x}): the shell joins the word around them. */
     private static final java.util.regex.Pattern EMPTY_EXPANSIONS = java.util.regex.Pattern.compile(
             "\\$[@*]|\\$\\d|\\$\\{[a-z0-9_]{0,8}\\}|\\$\\(\\s*\\)|(?<=[a-z])\\$[!?$_-]|(?<=[a-z])\\$[a-z](?![\\w])");
-    static final UnaryOperator<String> SHELL = s -> Normalizer.commandLine(s.indexOf('$') < 0 ? s
-            : EMPTY_EXPANSIONS.matcher(IFS.matcher(s).replaceAll(" ")).replaceAll(""));
-    private static final UnaryOperator<String> WINDOWS_VIEW = s -> Normalizer.commandLine(s.replace("\\", "/"));
+    /**
+     * The ASCII characters {@link Normalizer#commandLine} reacts to: the quotes, backslash and caret it drops, the
+     * comma and the whitespace ({@link Character#isWhitespace}) it turns into a single space, the space among them
+     * (two in a row become one). Some non-ASCII spaces count too, so the views below run on any non-ASCII value.
+     */
+    private static final String COMMAND_LINE_TRIGGERS = "\\'\"^, \t\n\013\f\r\034\035\036\037";
+    /** '$' as well: the expansions are rewritten only in a value that has one. */
+    static final UnaryOperator<String> SHELL = new QuietView("$" + COMMAND_LINE_TRIGGERS, true,
+            s -> Normalizer.commandLine(s.indexOf('$') < 0 ? s
+                    : EMPTY_EXPANSIONS.matcher(IFS.matcher(s).replaceAll(" ")).replaceAll("")));
+    private static final UnaryOperator<String> WINDOWS_VIEW = new QuietView(COMMAND_LINE_TRIGGERS, true,
+            s -> Normalizer.commandLine(s.replace("\\", "/")));
 
     private static final java.util.Set<io.requestflow.firewall.waf.Target.Kind> VALUES = java.util.EnumSet.of(
             io.requestflow.firewall.waf.Target.Kind.ARG, io.requestflow.firewall.waf.Target.Kind.COOKIE,
@@ -178,8 +188,8 @@ public final class CommandInjectionRules extends PatternFamily {
     public void inspect(io.requestflow.firewall.waf.Inspection request, int paranoia,
                         List<io.requestflow.firewall.waf.Match> out) {
         super.inspect(request, paranoia, out);
-        for (io.requestflow.firewall.waf.Target t : request.targets()) {
-            if (!VALUES_AND_HEADERS.contains(t.kind()) || t.knownClean() || !t.containsAny(GLUE_CHARS[0], GLUE_CHARS[1])
+        for (io.requestflow.firewall.waf.Target t : request.fresh()) {
+            if (!VALUES_AND_HEADERS.contains(t.kind()) || !t.containsAny(GLUE_CHARS[0], GLUE_CHARS[1])
                     || !mayHaveInnerGlue(t.value())) continue;
             String piece = gluedCommand(t.value());
             if (piece != null) {

@@ -103,8 +103,8 @@ public final class JavaRules extends PatternFamily {
                 break;
             }
         }
-        for (Target t : request.targets()) {
-            if (!ARGS.contains(t.kind()) && t.kind() != Target.Kind.HEADER || t.knownClean()) continue;
+        for (Target t : request.fresh()) {
+            if (!ARGS.contains(t.kind()) && t.kind() != Target.Kind.HEADER) continue;
             for (String token : encodedTokens(t.raw())) {
                 // the keyword may start at any byte of the encoded text: try the four alignments
                 for (int shift = 0; shift < 4 && shift < token.length() - 6; shift++) {

@@ -92,8 +92,7 @@ public abstract class PatternFamily implements RuleFamily {
         long fired = 0;
         // value by value, so a value's views and literal scan are reused by every rule that reads it;
         // each rule keeps its match on the first value in order, as a rule-by-rule loop would
-        for (Target t : request.targets()) {
-            if (t.knownClean()) continue; // none of these rules matches it (CleanValueMemo)
+        for (Target t : request.fresh()) { // a value known clean matches none of these rules (CleanValueMemo)
             long candidates = byKind[t.kind().ordinal()] & ~fired;
             if (candidates == 0) continue;
             long pass = candidates & ~ix.charGated;

@@ -18,7 +18,8 @@ public final class PhpRules extends PatternFamily {
     /** Optional whitespace and comments (PHP allows them) before a call's opening parenthesis. */
     private static final String CALL = "(?:\\s|/\\*.*?\\*/|#[^\\n]*\\n|//[^\\n]*\\n)*\\(";
     /** PHP's view of a value: comments and whitespace between tokens removed ({@link Views#phpCode}). */
-    static final java.util.function.UnaryOperator<String> PHP_CODE = s -> s.indexOf('(') < 0 ? s : Views.phpCode(s);
+    static final java.util.function.UnaryOperator<String> PHP_CODE = new io.requestflow.firewall.waf.QuietView("(", false,
+            s -> s.indexOf('(') < 0 ? s : Views.phpCode(s));
     private static final String FUNCTIONS = "(?:eval|assert|system|exec|shell_exec|passthru|popen|proc_open|"
             + "pcntl_exec|phpinfo|base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|create_function|"
             + "call_user_func(?:_array)?|preg_replace|file_get_contents|file_put_contents|fopen|fwrite|fputs|"
@@ -130,8 +131,8 @@ public final class PhpRules extends PatternFamily {
             String v = request.header(h);
             if (v != null && uploadFileMatch(request, out, "HEADER:" + h, v)) return;
         }
-        for (Target t : request.targets()) {
-            if (t.kind() == Target.Kind.ARG && !t.knownClean() && t.name().startsWith("FILES:")
+        for (Target t : request.fresh()) {
+            if (t.kind() == Target.Kind.ARG && t.name().startsWith("FILES:")
                     && uploadFileMatch(request, out, t.location(), t.raw())) return;
         }
     }

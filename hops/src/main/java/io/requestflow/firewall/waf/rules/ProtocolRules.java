@@ -266,8 +266,7 @@ public final class ProtocolRules implements RuleFamily {
 
     /** NUL anywhere is critical; other controls at level 2; non-printable ASCII at 3; anything non-ASCII at 4. */
     private static void controlCharacters(Inspection in, int paranoia, List<Match> out) {
-        for (Target t : in.targets()) {
-            if (t.knownClean()) continue; // its characters were checked at this level before
+        for (Target t : in.fresh()) { // a known-clean value's characters were checked at this level before
             String v = t.raw();
             if (paranoia < 2) { // at level 1 only NUL counts: one vectorised search
                 if (v.indexOf(0) >= 0) {

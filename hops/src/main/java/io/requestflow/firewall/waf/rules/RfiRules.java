@@ -44,9 +44,9 @@ public final class RfiRules extends PatternFamily {
     @Override
     public void inspect(Inspection request, int paranoia, List<Match> out) {
         super.inspect(request, paranoia, out);
-        for (Target t : request.targets()) {
+        for (Target t : request.fresh()) {
             // REMOTE and URL_HOST both need "://" in the value: without it neither can match
-            if (t.knownClean() || t.kind() != Target.Kind.ARG || !t.value().contains("://")) continue;
+            if (t.kind() != Target.Kind.ARG || !t.value().contains("://")) continue;
             if (INCLUDE_NAME.matcher(t.name().toLowerCase(java.util.Locale.ROOT)).find()
                     && REMOTE.matcher(t.value()).find()) {
                 out.add(new Match("RFI-115", CRITICAL, t.location(), "url in a path-like parameter"));

@@ -34,7 +34,9 @@ public final class SqliRules extends PatternFamily {
 
 
     /** SQL comments removed: one function object, so the rules that read this view share it per value. */
-    private static final java.util.function.UnaryOperator<String> SQL_VIEW = Normalizer::stripSqlComments;
+    /** Comments need "/*": a value without '*' is its own view. */
+    private static final java.util.function.UnaryOperator<String> SQL_VIEW =
+            new io.requestflow.firewall.waf.QuietView("*", false, Normalizer::stripSqlComments);
 
     public SqliRules() {
         super(List.of(
@@ -238,8 +240,8 @@ public final class SqliRules extends PatternFamily {
         boolean strictFired = false;
         boolean looseFired = false;
         boolean functionFired = false;
-        for (Target t : request.targets()) {
-            if (!ARGS_AND_HEADERS.contains(t.kind()) || t.knownClean()) continue;
+        for (Target t : request.fresh()) {
+            if (!ARGS_AND_HEADERS.contains(t.kind())) continue;
             String value = t.view(SQL_VIEW);
             if (!strictFired) {
                 String fp = SqliDetector.detect(value, false);

@@ -29,7 +29,9 @@ public final class TraversalRules extends PatternFamily {
             + "/dev/(?:tcp|udp|null|zero|random|shm)|/bin/|/sbin/|/usr/bin/|/opt/|/tmp/)";
 
     /** Backslashes read as slashes, runs of slashes as one. */
-    private static final java.util.function.UnaryOperator<String> SLASHES = Views::slashes;
+    /** Only a backslash or a run of slashes changes: a value with neither character is its own view. */
+    private static final java.util.function.UnaryOperator<String> SLASHES =
+            new io.requestflow.firewall.waf.QuietView("\\/", false, Views::slashes);
 
     public TraversalRules() {
         super(List.of(

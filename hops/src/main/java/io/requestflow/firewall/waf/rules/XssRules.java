@@ -1,5 +1,7 @@
 package io.requestflow.firewall.waf.rules;
 
+import io.requestflow.firewall.waf.QuietView;
+
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -12,14 +14,18 @@ import static io.requestflow.firewall.waf.rules.PatternRule.of;
 /** Cross-site scripting: script tags, event handlers, script URLs, dangerous elements and JS sinks. */
 public final class XssRules extends PatternFamily {
     /** Browsers ignore whitespace and control characters inside "javascript:". */
-    private static final UnaryOperator<String> SQUEEZE = s -> s.indexOf(':') < 0 ? s : Views.withoutBlanks(s);
+    private static final UnaryOperator<String> SQUEEZE = new QuietView(":", false,
+            s -> s.indexOf(':') < 0 ? s : Views.withoutBlanks(s));
 
     private static final String SPACED_TAGS = java.util.stream.Stream.of("script", "form", "dialog", "iframe", "svg",
                     "img", "body", "object", "embed", "style", "input", "frame", "meta", "link", "video", "audio", "math",
                     "details", "marquee", "template", "button", "textarea", "select", "base", "image")
             .map(t -> String.join("\\s+", t.split(""))).collect(java.util.stream.Collectors.joining("|"));
-    /** JavaScript's view of a value: block comments and blanks between tokens removed. */
-    private static final UnaryOperator<String> JS_CODE = Views::jsCode;
+    /**
+     * JavaScript's view of a value: block comments and blanks between tokens removed. Its blanks are ASCII ones
+     * (\s without UNICODE_CHARACTER_CLASS) and a comment needs '*': a value with neither is its own view.
+     */
+    private static final UnaryOperator<String> JS_CODE = new QuietView(" \t\n\013\f\r*", false, Views::jsCode);
 
     private static final String HANDLERS = "on(?:error|load|unload|click|dblclick|mouse\\w*|key\\w*|focus\\w*|blur|"
             + "change|submit|reset|select|input|invalid|drag\\w*|drop|scroll|wheel|resize|toggle|begin|end|"
