@@ -3,6 +3,7 @@ package io.requestflow.balancer;
 import io.requestflow.engine.net.HostPort;
 
 import java.net.URI;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -34,11 +35,7 @@ public final class Instance {
     private volatile boolean draining;
     private volatile boolean removed;
 
-    /**
-     * Calls in flight, counted by both event loops: a striped counter, where one shared integer's cache line went back
-     * and forth between the loops twice per request. Read by the least-request pickers, metrics and draining.
-     */
-    private final LongAdder inFlight = new LongAdder();
+    final AtomicInteger inFlight = new AtomicInteger();
     private final LongAdder requests = new LongAdder();
     private final LongAdder errors = new LongAdder();
     private double ewmaNanos;
@@ -132,7 +129,7 @@ public final class Instance {
     }
 
     public int inFlight() {
-        return (int) Math.max(0, inFlight.sum()); // a call counted in and out while summed: never below none
+        return inFlight.get();
     }
 
     public long requests() {
@@ -155,13 +152,13 @@ public final class Instance {
     }
 
     void begin() {
-        inFlight.increment();
+        inFlight.incrementAndGet();
         requests.increment();
     }
 
     /** A call that began at {@code startNanos} ended at {@code nowNanos} ({@link System#nanoTime()}). */
     void end(long startNanos, long nowNanos, boolean failed) {
-        inFlight.decrement();
+        inFlight.decrementAndGet();
         if (failed) errors.increment();
         observe(nowNanos - startNanos, nowNanos);
     }
