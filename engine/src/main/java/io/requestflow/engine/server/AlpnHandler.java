@@ -12,7 +12,7 @@ import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 
 import java.io.IOException;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * After the TLS handshake, sets the connection up for the protocol ALPN chose. HTTP/2 streams each get
@@ -25,10 +25,10 @@ final class AlpnHandler extends ApplicationProtocolNegotiationHandler {
 
     private final ServerConfig config;
     private final RequestHandler handler;
-    private final LongAdder inFlight;
+    private final AtomicInteger inFlight;
     private final HttpServer server;
 
-    AlpnHandler(ServerConfig config, RequestHandler handler, LongAdder inFlight, HttpServer server) {
+    AlpnHandler(ServerConfig config, RequestHandler handler, AtomicInteger inFlight, HttpServer server) {
         super(ApplicationProtocolNames.HTTP_1_1);
         this.config = config;
         this.handler = handler;

@@ -20,7 +20,7 @@ import io.requestflow.engine.net.Transport;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -31,11 +31,7 @@ public final class HttpServer implements AutoCloseable {
     private final String name;
     private final ServerConfig config;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    /**
-     * Requests being handled, counted by both event loops: a striped counter, where one shared integer's cache line
-     * went back and forth between the loops twice per request. Read only to report and to drain.
-     */
-    private final LongAdder inFlight = new LongAdder();
+    private final AtomicInteger inFlight = new AtomicInteger();
     private Channel listener;
 
     private HttpServer(String name, ServerConfig config) {
@@ -137,7 +133,7 @@ public final class HttpServer implements AutoCloseable {
 
     /** Requests being handled right now. */
     public int inFlight() {
-        return (int) Math.max(0, inFlight.sum());
+        return inFlight.get();
     }
 
     /** Stops accepting, lets in-flight requests finish up to the drain timeout, then closes connections. */
@@ -145,7 +141,7 @@ public final class HttpServer implements AutoCloseable {
     public void close() {
         listener.close().awaitUninterruptibly();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.drainTimeoutMs());
-        while (inFlight.sum() > 0 && System.nanoTime() < deadline) {
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {

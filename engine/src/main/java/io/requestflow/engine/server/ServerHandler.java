@@ -33,7 +33,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Turns one aggregated Netty request into a {@link Request}, hands it to the handler, and writes the
@@ -48,7 +48,7 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private record Pending(Request request, Response answer, boolean keepAlive, boolean head, HttpVersion version) {}
 
     private final RequestHandler handler;
-    private final LongAdder inFlight;
+    private final AtomicInteger inFlight;
     private final boolean secure;
     /** Pipelined requests one connection may have waiting ({@code server.maxPipelined}); more cut it off. */
     private final int maxPipelined;
@@ -70,7 +70,7 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
      */
     private InetSocketAddress remote;
 
-    ServerHandler(RequestHandler handler, LongAdder inFlight, boolean secure, int maxPipelined) {
+    ServerHandler(RequestHandler handler, AtomicInteger inFlight, boolean secure, int maxPipelined) {
         this.handler = handler;
         this.inFlight = inFlight;
         this.secure = secure;
@@ -130,7 +130,7 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         Request request = pending.request();
         busy = true;
-        inFlight.increment();
+        inFlight.incrementAndGet();
         handler.handle(request, (response, error) -> runOnLoop(ctx, () -> {
             busy = false;
             Response out = response;
@@ -144,7 +144,7 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             } finally {
                 // counted out only after the write has queued its flush (LoopFlusher): a drain that sees
                 // nothing in flight closes the connection with a task that comes after that flush
-                inFlight.decrement();
+                inFlight.decrementAndGet();
             }
             if (closes) {
                 closing = true;
