@@ -233,6 +233,71 @@ class RawResponseDecoderTest {
         assertTrue(taken > 1_000, "the fuzzing should exercise accepted heads too, got " + taken);
     }
 
+    /**
+     * A decoder keeps the last head it parsed and takes a response starting with the same bytes without parsing it
+     * again: on one connection, every response (the same head again, one byte different, another Date, another length,
+     * a close, a head left to Netty's decoder) reads exactly as it does on a decoder of its own, in any pieces.
+     */
+    @Test
+    void aHeadLikeTheLastOneReadsAsIfParsedAfresh() {
+        String date = "HTTP/1.1 200 OK\r\nServer: nginx\r\nDate: Sun, 22 Nov 2026 22:00:0%d GMT\r\n"
+                + "Content-Type: text/plain\r\nContent-Length: %d\r\nConnection: %s\r\n%s\r\n%s";
+        List<String> wires = new ArrayList<>();
+        for (int second = 0; second < 3; second++) {
+            for (String body : new String[] {"hello", "hellO", "", "a longer body"}) {
+                wires.add(String.format(date, second, body.length(), "keep-alive", "", body));
+                wires.add(String.format(date, second, body.length(), "close", "", body));
+                wires.add(String.format(date, second, body.length(), "keep-alive", "Server-Timing: up;dur=1\r\n", body));
+            }
+        }
+        wires.add(PLAIN);
+        wires.add(PLAIN.replace("Server: nginx", "Server: nginX"));
+        wires.add("HTTP/1.1 200 OK\r\nX-Long: " + "v".repeat(700) + "\r\nContent-Length: 2\r\n\r\nok");
+        wires.add("HTTP/1.1 200 OK\r\nX-Long: " + "w".repeat(700) + "\r\nContent-Length: 2\r\n\r\nok");
+        wires.add("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"); // Netty's
+        Random random = new Random(11);
+        RawResponseDecoder raw = new RawResponseDecoder();
+        EmbeddedChannel ch = new EmbeddedChannel(raw, new HeadAwareResponseDecoder());
+        String previous = PLAIN;
+        int repeats = 0;
+        for (int i = 0; i < 2_000; i++) {
+            String wire = random.nextInt(3) > 0 ? previous : wires.get(random.nextInt(wires.size()));
+            if (wire.equals(previous)) repeats++;
+            previous = wire;
+            int piece = random.nextBoolean() ? wire.length() : 1 + random.nextInt(40);
+            raw.expect(true);
+            byte[] bytes = wire.getBytes(StandardCharsets.ISO_8859_1);
+            for (int at = 0; at < bytes.length; at += piece) {
+                ch.writeInbound(Unpooled.wrappedBuffer(bytes, at, Math.min(piece, bytes.length - at)));
+            }
+            List<Object> out = new ArrayList<>();
+            Object m;
+            while ((m = ch.readInbound()) != null) out.add(m);
+            assertEquals(describe(read(wire, false, piece)), describe(out), wire);
+        }
+        assertTrue(repeats > 1_000, "most responses repeat the last head, got " + repeats);
+        ch.finishAndReleaseAll();
+    }
+
+    /** Everything a reader of these messages can see (and releases them). */
+    private static String describe(List<Object> messages) {
+        StringBuilder d = new StringBuilder();
+        for (Object m : messages) {
+            if (m instanceof RawResponseHead h) {
+                ByteBuf written = Unpooled.buffer();
+                h.block().writeTo(written);
+                d.append("raw ").append(h.status()).append(' ').append(h.keepAlive()).append(' ')
+                        .append(h.block().contentLength()).append(' ').append(entries(h.block().toHeaders()))
+                        .append(' ').append(written.toString(StandardCharsets.ISO_8859_1));
+                written.release();
+            } else if (m instanceof HttpResponse r) {
+                d.append("netty ").append(r.status().code()).append(' ').append(entries(r.headers()));
+            }
+            d.append(" | ");
+        }
+        return d.append(body(messages)).toString();
+    }
+
     private static List<String> entries(HttpHeaders headers) {
         List<String> out = new ArrayList<>();
         for (Map.Entry<String, String> e : headers) out.add(e.getKey().toLowerCase() + "=" + e.getValue());
