@@ -241,14 +241,19 @@ class HotPathTest {
         }
     }
 
-    @Test
-    void anIdleClientConnectionIsClosedButNotOneWaitingForItsAnswer() throws Exception {
+    /** A hop forwarding to the test service whose client connections idle out after 300 ms. */
+    private static HttpHop shortIdleHop(String name) {
         ServerConfig d = ServerConfig.defaults();
         ServerConfig shortIdle = new ServerConfig(d.maxRequestBytes(), d.maxHeaderBytes(), d.maxInitialLineLength(),
                 300, d.drainTimeoutMs(), d.maxPipelined());
-        HttpHop hop = HttpHop.start(engine.hop("idle", "idle-1"), new HttpHop.Spec(ANY, ANY, shortIdle, 10_000),
-                List.of(new ForwardStage(new Forwarder(engine.hop("idle-c", "idle-c").client(ClientConfig.defaults())),
+        return HttpHop.start(engine.hop(name, name + "-1"), new HttpHop.Spec(ANY, ANY, shortIdle, 10_000),
+                List.of(new ForwardStage(new Forwarder(engine.hop(name + "-c", name + "-c").client(ClientConfig.defaults())),
                         HostPort.of(service.address()))), AdminServer.Readiness.always(), Map.of());
+    }
+
+    @Test
+    void anIdleClientConnectionIsClosedButNotOneWaitingForItsAnswer() throws Exception {
+        HttpHop hop = shortIdleHop("idle");
         try {
             long start = System.nanoTime();
             assertThat(exchangeRaw(hop, "")).isEmpty(); // nothing sent: closed by the server
@@ -263,12 +268,7 @@ class HotPathTest {
 
     @Test
     void aClientConnectionInUseStaysOpenAndClosesOnlyAfterAWholeQuietTimeout() throws Exception {
-        ServerConfig d = ServerConfig.defaults();
-        ServerConfig shortIdle = new ServerConfig(d.maxRequestBytes(), d.maxHeaderBytes(), d.maxInitialLineLength(),
-                300, d.drainTimeoutMs(), d.maxPipelined());
-        HttpHop hop = HttpHop.start(engine.hop("idle2", "idle2-1"), new HttpHop.Spec(ANY, ANY, shortIdle, 10_000),
-                List.of(new ForwardStage(new Forwarder(engine.hop("idle2-c", "idle2-c").client(ClientConfig.defaults())),
-                        HostPort.of(service.address()))), AdminServer.Readiness.always(), Map.of());
+        HttpHop hop = shortIdleHop("idle2");
         try (Socket socket = new Socket("127.0.0.1", hop.address().getPort())) {
             socket.setSoTimeout(10_000);
             InputStream in = socket.getInputStream();
