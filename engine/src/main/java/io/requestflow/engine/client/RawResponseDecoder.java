@@ -20,12 +20,6 @@ import java.util.List;
  * pieces. Anything else - chunked or unframed bodies, HTTP/1.0, 1xx/204/304, answers to HEAD, two
  * Content-Lengths, a Connection header naming other headers, folded or odd lines, an over-long head -
  * goes byte for byte to Netty's decoder behind it, which parses (or rejects) it as before.
- *
- * <p>An upstream sends the same head again and again on a connection (nginx's changes only in its Date line, once a
- * second). The last head this connection parsed is kept with what the parse found; a response that starts with the
- * same bytes has the same head (they end at its blank line) and the same parse, so one comparison takes the place of
- * finding the head's end and parsing it (about 7 % of the balancer's event-loop time: docs/benchmarks.md, balancer
- * round 11). The new block shares the kept arrays; a {@link HeaderBlock} never writes to them.
  */
 final class RawResponseDecoder extends ByteToMessageDecoder {
     /** Netty's client decoder takes a 4 KB status line and 8 KB of headers; longer heads go to it. */
@@ -36,8 +30,6 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
 
     private State state = State.HEAD;
     private long remaining;
-    /** The last head this decoder took, as parsed; null before the first. */
-    private Parsed last;
     /** The response to the call in flight is handed to Netty's decoder (set per call). */
     private boolean passThisResponse;
 
@@ -69,30 +61,24 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
                 // the head is looked at in a plain array (one copy), not byte by byte through the buffer
                 byte[] bytes = SCRATCH.get();
                 int readable = in.readableBytes();
-                Parsed parsed = last;
-                // enough for the last head when it was longer than a first look
-                int copied = Math.min(readable, parsed == null ? FIRST_LOOK : Math.max(FIRST_LOOK, parsed.bytes().length));
+                int copied = Math.min(readable, FIRST_LOOK);
                 in.getBytes(in.readerIndex(), bytes, 0, copied);
-                if (parsed == null || !parsed.startsWith(bytes, copied)) { // not the last head again: find and parse it
-                    int end = headEnd(bytes, copied);
-                    if (end == -1 && readable > copied) {
-                        copied = Math.min(readable, MAX_HEAD);
-                        in.getBytes(in.readerIndex(), bytes, 0, copied);
-                        end = headEnd(bytes, copied);
-                    }
-                    if (end == -1) {
-                        if (readable > MAX_HEAD) pass(in, out);
-                        return;
-                    }
-                    parsed = end < 0 ? null : parseOwn(java.util.Arrays.copyOf(bytes, end));
-                    if (parsed == null) {
-                        pass(in, out);
-                        return;
-                    }
-                    last = parsed;
+                int end = headEnd(bytes, copied);
+                if (end == -1 && readable > copied) {
+                    copied = Math.min(readable, MAX_HEAD);
+                    in.getBytes(in.readerIndex(), bytes, 0, copied);
+                    end = headEnd(bytes, copied);
                 }
-                RawResponseHead head = parsed.head();
-                in.skipBytes(parsed.bytes().length);
+                if (end == -1) {
+                    if (readable > MAX_HEAD) pass(in, out);
+                    return;
+                }
+                RawResponseHead head = end < 0 ? null : parse(bytes, end);
+                if (head == null) {
+                    pass(in, out);
+                    return;
+                }
+                in.skipBytes(end);
                 long length = head.block().contentLength();
                 if (length <= in.readableBytes()) { // the usual case: the body came with the head, one message
                     out.add(head.withBody(length == 0 ? null : in.readRetainedSlice((int) length)));
@@ -156,36 +142,16 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
     static RawResponseHead parse(ByteBuf in, int start, int end) {
         byte[] head = new byte[end - start];
         in.getBytes(start, head);
-        Parsed parsed = parseOwn(head);
-        return parsed == null ? null : parsed.head();
+        return parseOwn(head);
     }
 
     /** As above, for the head in the first {@code end} bytes of {@code bytes} (the block keeps a copy of them). */
     static RawResponseHead parse(byte[] bytes, int end) {
-        Parsed parsed = parseOwn(java.util.Arrays.copyOf(bytes, end));
-        return parsed == null ? null : parsed.head();
-    }
-
-    /**
-     * What parsing a head found: its bytes (exactly the head), status, line table (five ints per line, exact size),
-     * the lines not sent on, Content-Length and whether the connection stays open. Never written to once made.
-     */
-    private record Parsed(byte[] bytes, int status, int[] lines, int count, long dropped, long contentLength,
-                          boolean keepAlive) {
-        /** A new head (a block of its own: a hop may replace or add headers) over these arrays. */
-        RawResponseHead head() {
-            return new RawResponseHead(status, new HeaderBlock(bytes, lines, count, dropped, contentLength), keepAlive,
-                    null);
-        }
-
-        /** The first {@code n} bytes of {@code b} start with this head (so the response's head is this one). */
-        boolean startsWith(byte[] b, int n) {
-            return n >= bytes.length && java.util.Arrays.equals(b, 0, bytes.length, bytes, 0, bytes.length);
-        }
+        return parseOwn(java.util.Arrays.copyOf(bytes, end));
     }
 
     /** {@code head}: exactly the head's bytes, in an array the returned block may keep. */
-    private static Parsed parseOwn(byte[] head) {
+    private static RawResponseHead parseOwn(byte[] head) {
         // status line: "HTTP/1.1 SSS reason\r\n" (reason may be empty)
         if (head.length < 14 || head[0] != 'H' || head[1] != 'T' || head[2] != 'T' || head[3] != 'P'
                 || head[4] != '/' || head[5] != '1' || head[6] != '.' || head[7] != '1' || head[8] != ' ') {
@@ -248,7 +214,8 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
             count++;
         }
         if (contentLength < 0) return null;
-        return new Parsed(head, status, java.util.Arrays.copyOf(lines, count * 5), count, dropped, contentLength, !close);
+        return new RawResponseHead(status,
+                new HeaderBlock(head, java.util.Arrays.copyOf(lines, count * 5), count, dropped, contentLength), !close, null);
     }
 
     /** Per thread: the line table of the head being parsed, MAX_LINES long. */
