@@ -241,14 +241,19 @@ class HotPathTest {
         }
     }
 
-    @Test
-    void anIdleClientConnectionIsClosedButNotOneWaitingForItsAnswer() throws Exception {
+    /** A hop forwarding to the test service whose client connections idle out after 300 ms. */
+    private static HttpHop shortIdleHop(String name) {
         ServerConfig d = ServerConfig.defaults();
         ServerConfig shortIdle = new ServerConfig(d.maxRequestBytes(), d.maxHeaderBytes(), d.maxInitialLineLength(),
                 300, d.drainTimeoutMs(), d.maxPipelined());
-        HttpHop hop = HttpHop.start(engine.hop("idle", "idle-1"), new HttpHop.Spec(ANY, ANY, shortIdle, 10_000),
-                List.of(new ForwardStage(new Forwarder(engine.hop("idle-c", "idle-c").client(ClientConfig.defaults())),
+        return HttpHop.start(engine.hop(name, name + "-1"), new HttpHop.Spec(ANY, ANY, shortIdle, 10_000),
+                List.of(new ForwardStage(new Forwarder(engine.hop(name + "-c", name + "-c").client(ClientConfig.defaults())),
                         HostPort.of(service.address()))), AdminServer.Readiness.always(), Map.of());
+    }
+
+    @Test
+    void anIdleClientConnectionIsClosedButNotOneWaitingForItsAnswer() throws Exception {
+        HttpHop hop = shortIdleHop("idle");
         try {
             long start = System.nanoTime();
             assertThat(exchangeRaw(hop, "")).isEmpty(); // nothing sent: closed by the server
@@ -256,6 +261,36 @@ class HotPathTest {
             // a request that takes longer than the idle timeout is answered, then the connection closes
             String answered = exchangeRaw(hop, get("/wait/900", false));
             assertThat(answered).startsWith("HTTP/1.1 200").contains("waited 900");
+        } finally {
+            hop.close();
+        }
+    }
+
+    @Test
+    void aClientConnectionInUseStaysOpenAndClosesOnlyAfterAWholeQuietTimeout() throws Exception {
+        HttpHop hop = shortIdleHop("idle2");
+        try (Socket socket = new Socket("127.0.0.1", hop.address().getPort())) {
+            socket.setSoTimeout(10_000);
+            InputStream in = socket.getInputStream();
+            StringBuilder read = new StringBuilder();
+            byte[] buffer = new byte[8192];
+            // a request every 150 ms for 1.2 s: four times the 300 ms timeout, never 300 ms quiet
+            for (int i = 1; i <= 8; i++) {
+                socket.getOutputStream().write(get("/wait/0", false).getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                while (read.toString().split("waited 0", -1).length - 1 < i) {
+                    int n = in.read(buffer);
+                    assertThat(n).as("answer %d on the same connection", i).isPositive();
+                    read.append(new String(buffer, 0, n, StandardCharsets.US_ASCII));
+                }
+                if (i < 8) Thread.sleep(150);
+            }
+            long lastAnswer = System.nanoTime();
+            assertThat(in.read(buffer)).as("closed by the server, nothing more sent").isEqualTo(-1);
+            long quietMs = (System.nanoTime() - lastAnswer) / 1_000_000;
+            // never before the whole timeout after the last answer was written; late by at most a check (19 ms) and
+            // whatever a loaded machine adds
+            assertThat(quietMs).isBetween(280L, 3_000L);
         } finally {
             hop.close();
         }

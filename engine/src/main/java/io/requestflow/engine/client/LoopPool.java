@@ -17,7 +17,10 @@ import java.util.concurrent.TimeoutException;
  * no health-check round trip (Netty's FixedChannelPool spent all three on every call). Bounds: at most
  * {@code maxConnections} open (connecting ones included), at most {@code maxPending} callers waiting,
  * each for at most {@code acquireTimeoutMs}. A connection left idle for {@code idleTimeoutMs} is closed by
- * one sweep per pool, rather than by an idle handler that timestamps every read and write.
+ * one sweep per pool, rather than by an idle handler that timestamps every read and write. The sweep comes
+ * every sixteenth of the timeout while connections are idle, and a returned connection notes the sweeps so far
+ * rather than the time (no clock read per call): it is closed at the 17th sweep after it came back, at least
+ * sixteen sweep intervals and at most a sixteenth more than the timeout later.
  */
 final class LoopPool {
     /** Receives a connection, or why there is none (TimeoutException/IllegalStateException: pool exhausted). */
@@ -40,7 +43,12 @@ final class LoopPool {
     private final int maxConnections;
     private final int maxPending;
     private final long acquireTimeoutMs;
-    private final long idleTimeoutNanos;
+    /** Sweeps per idle timeout: a connection stays idle at most a sixteenth longer than the timeout. */
+    static final int SWEEPS_PER_TIMEOUT = 16;
+    /** Time between sweeps, rounded up: sixteen of them are at least the timeout. */
+    private final long sweepNanos;
+    /** Sweeps run so far; consecutive ones are at least {@link #sweepNanos} apart. */
+    private long sweeps;
     /** Connections ready for a request, most recently used last (reused first: warmest), oldest first. */
     private final ArrayDeque<Idle> idle = new ArrayDeque<>();
     private boolean sweepScheduled;
@@ -50,7 +58,7 @@ final class LoopPool {
     private boolean closed;
 
     /** {@code bootstrap} must be bound to {@code loop}, with the remote address and handlers set. */
-    private record Idle(Channel channel, long sinceNanos) {}
+    private record Idle(Channel channel, long sinceSweep) {}
 
     LoopPool(Bootstrap bootstrap, EventLoop loop, int maxConnections, int maxPending, long acquireTimeoutMs,
              long idleTimeoutMs) {
@@ -59,7 +67,8 @@ final class LoopPool {
         this.maxConnections = maxConnections;
         this.maxPending = maxPending;
         this.acquireTimeoutMs = acquireTimeoutMs;
-        this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
+        long idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
+        this.sweepNanos = (idleTimeoutNanos + SWEEPS_PER_TIMEOUT - 1) / SWEEPS_PER_TIMEOUT;
     }
 
     /** Hands {@code callback} a connection of this pool, on the pool's loop. */
@@ -120,30 +129,33 @@ final class LoopPool {
             waiter.timer.cancel(false);
             waiter.callback.done(channel, null);
         } else {
-            idle.addLast(new Idle(channel, System.nanoTime()));
-            if (!sweepScheduled) scheduleSweep(idleTimeoutNanos);
+            idle.addLast(new Idle(channel, sweeps));
+            if (!sweepScheduled) scheduleSweep();
         }
     }
 
-    private void scheduleSweep(long delayNanos) {
+    private void scheduleSweep() {
         sweepScheduled = true;
         try {
-            loop.schedule(this::sweep, delayNanos, TimeUnit.NANOSECONDS);
+            loop.schedule(this::sweep, sweepNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             sweepScheduled = false; // the loop is shutting down and closes its channels itself
         }
     }
 
-    /** Closes the connections idle for the whole idle timeout; comes back when the next one will be. */
+    /**
+     * Closes the connections idle for the whole idle timeout: returned before the previous sixteen sweeps, the first
+     * of which came after their return. Comes back while any connection is idle.
+     */
     private void sweep() {
         sweepScheduled = false;
-        long now = System.nanoTime();
+        sweeps++;
         Idle oldest;
-        while ((oldest = idle.peekFirst()) != null && now - oldest.sinceNanos() >= idleTimeoutNanos) {
+        while ((oldest = idle.peekFirst()) != null && sweeps - oldest.sinceSweep() > SWEEPS_PER_TIMEOUT) {
             idle.pollFirst();
             oldest.channel().close();
         }
-        if (oldest != null) scheduleSweep(oldest.sinceNanos() + idleTimeoutNanos - now);
+        if (oldest != null) scheduleSweep();
     }
 
     private void connect(Acquired callback) {

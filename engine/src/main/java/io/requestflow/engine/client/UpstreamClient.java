@@ -9,6 +9,7 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 import io.requestflow.engine.http.Request;
 import io.requestflow.engine.http.Response;
 import io.requestflow.engine.net.HostPort;
@@ -149,6 +150,9 @@ public final class UpstreamClient implements AutoCloseable {
 
     /** The event loop running this thread, or the next one of the group when called from elsewhere. */
     private EventLoop currentLoop() {
+        // the loop running this thread, as Netty keeps it for the thread: no walk through the group (an iterator and
+        // a check per loop, about 1 % of a proxy's event-loop time)
+        if (ThreadExecutorMap.currentExecutor() instanceof EventLoop loop && loop.parent() == group) return loop;
         for (EventExecutor e : group) if (e.inEventLoop()) return (EventLoop) e;
         return group.next();
     }

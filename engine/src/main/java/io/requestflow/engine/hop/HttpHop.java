@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 
 /**
  * An HTTP hop: a listener whose requests run through the hop's stages, wrapped in what every hop does
@@ -94,7 +95,7 @@ public final class HttpHop implements AutoCloseable {
         HttpHop hop = new HttpHop(context, context.faults().inFrontOf(stages), spec.requestTimeoutMs());
         hop.spec = spec;
         hop.server = HttpServer.start(context.instance(), spec.listen(), spec.server(), context.engine().group(),
-                hop::handle, inspector);
+                hop.requests, inspector);
         try {
             hop.adminServer = AdminServer.start(context, spec.admin(), context.faults().readiness(ready),
                     context.faults().withAdminRoute(adminRoutes));
@@ -120,7 +121,7 @@ public final class HttpHop implements AutoCloseable {
     /** As above, asking {@code tls} for the context at each new connection (certificates that are replaced). */
     public HttpHop withTls(HostPort listen, java.util.function.Supplier<io.netty.handler.ssl.SslContext> tls) {
         tlsServer = HttpServer.start(context.instance() + "-tls", listen, spec.server(), context.engine().group(),
-                this::handle, tls);
+                requests, tls);
         return this;
     }
 
@@ -142,7 +143,82 @@ public final class HttpHop implements AutoCloseable {
         return pipeline.stages();
     }
 
+    /** The listener's handler: the answer as a callback, no future per request ({@link #handle(Request, BiConsumer)}). */
+    private final io.requestflow.engine.server.RequestHandler requests = new io.requestflow.engine.server.RequestHandler() {
+        @Override
+        public CompletableFuture<Response> handle(Request request) {
+            return HttpHop.this.handle(request);
+        }
+
+        @Override
+        public void handle(Request request, BiConsumer<Response, Throwable> done) {
+            HttpHop.this.handle(request, done);
+        }
+    };
+
+    /** The request's answer as a future (the listener takes it as a callback). */
     CompletableFuture<Response> handle(Request request) {
+        CompletableFuture<Response> answer = new CompletableFuture<>();
+        handle(request, (response, error) -> {
+            if (error != null) answer.completeExceptionally(error);
+            else answer.complete(response);
+        });
+        return answer;
+    }
+
+    /**
+     * Runs the request through the stages and hands {@code done} the answer (a problem for anything that went wrong,
+     * a 504 at the safety timeout), or the error itself when the hop failed before its stages ran.
+     */
+    void handle(Request request, BiConsumer<Response, Throwable> done) {
+        Exchange exchange;
+        CompletableFuture<Response> result;
+        try {
+            exchange = begin(request);
+            result = pipeline.execute(exchange);
+        } catch (RuntimeException e) {
+            done.accept(null, e);
+            return;
+        }
+        if (result.isDone()) { // answered on the spot (a local answer, a refusal): no timer, no dependent stage
+            Response response = null;
+            Throwable error = null;
+            try {
+                response = result.join();
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                error = e;
+            }
+            Response answer;
+            try {
+                answer = finish(exchange, response, error);
+            } catch (RuntimeException e) {
+                done.accept(null, e);
+                return;
+            }
+            done.accept(answer, null);
+            return;
+        }
+        // The pipeline's own future is never completed from here: an answer arriving after the safety
+        // timeout is still seen, and released (a passed-through body holds a pooled buffer).
+        java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+        LoopDeadlines.Timeout timer = safetyTimeout(exchange.startNanos(), () -> {
+            if (answered.compareAndSet(false, true)) {
+                done.accept(finish(exchange, null, new TimeoutException()), null);
+            }
+        });
+        result.whenComplete((response, error) -> {
+            if (timer != null) timer.cancel();
+            if (answered.compareAndSet(false, true)) {
+                done.accept(finish(exchange, response, error), null);
+            } else {
+                lateAnswers.increment();
+                if (response != null) response.release(); // too late: the client already has its 504
+            }
+        });
+    }
+
+    /** The request's id, its SERVER span and its exchange. */
+    private Exchange begin(Request request) {
         String method = request.method();
         String spanName = method.equals("GET") ? spanGet : method.equals("POST") ? spanPost
                 : context.hop() + " " + method;
@@ -169,37 +245,7 @@ public final class HttpHop implements AutoCloseable {
             span.setAttribute(Tracing.URL_PATH, request.path());
             span.setAttribute(Tracing.REQUEST_ID, requestId);
         }
-        Exchange exchange = new Exchange(request, context.hop(), requestId, span, context.tracing());
-        CompletableFuture<Response> result = pipeline.execute(exchange);
-        if (result.isDone()) { // answered on the spot (a local answer, a refusal): no timer, no dependent future
-            Response response = null;
-            Throwable error = null;
-            try {
-                response = result.join();
-            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
-                error = e;
-            }
-            return CompletableFuture.completedFuture(finish(exchange, response, error));
-        }
-        // The pipeline's own future is never completed from here: an answer arriving after the safety
-        // timeout is still seen, and released (a passed-through body holds a pooled buffer).
-        CompletableFuture<Response> answer = new CompletableFuture<>();
-        java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
-        LoopDeadlines.Timeout timer = safetyTimeout(exchange.startNanos(), () -> {
-            if (answered.compareAndSet(false, true)) {
-                answer.complete(finish(exchange, null, new TimeoutException()));
-            }
-        });
-        result.whenComplete((response, error) -> {
-            if (timer != null) timer.cancel();
-            if (answered.compareAndSet(false, true)) {
-                answer.complete(finish(exchange, response, error));
-            } else {
-                lateAnswers.increment();
-                if (response != null) response.release(); // too late: the client already has its 504
-            }
-        });
-        return answer;
+        return new Exchange(request, context.hop(), requestId, span, context.tracing());
     }
 
     /** {@code [A-Za-z0-9._:-]{1,64}} without a regex matcher per request. */

@@ -131,13 +131,7 @@ final class ServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         Request request = pending.request();
         busy = true;
         inFlight.incrementAndGet();
-        CompletableFuture<Response> answer;
-        try {
-            answer = handler.handle(request);
-        } catch (RuntimeException e) {
-            answer = CompletableFuture.failedFuture(e);
-        }
-        answer.whenComplete((response, error) -> runOnLoop(ctx, () -> {
+        handler.handle(request, (response, error) -> runOnLoop(ctx, () -> {
             busy = false;
             Response out = response;
             if (error != null || out == null) {

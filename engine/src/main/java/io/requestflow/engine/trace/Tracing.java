@@ -86,6 +86,7 @@ public final class Tracing implements AutoCloseable {
                 // from this limit (16 slots under its default of 128), allocated for every span
                 .setSpanLimits(SpanLimits.builder().setMaxNumberOfAttributes(MAX_ATTRIBUTES).build())
                 .setSampler(sampler(sampleRatio))
+                .setClock(SpanClock.INSTANCE) // no native wall-clock read per request
                 .build();
         this.tracer = provider.get("io.requestflow");
         this.recordsEverySpan = sampleRatio >= 1;
