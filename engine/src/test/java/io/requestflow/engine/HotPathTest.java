@@ -289,8 +289,9 @@ class HotPathTest {
             assertThat(in.read(buffer)).as("closed by the server, nothing more sent").isEqualTo(-1);
             long quietMs = (System.nanoTime() - lastAnswer) / 1_000_000;
             // never before the whole timeout after the last answer was written; late by at most a check (19 ms) and
-            // whatever a loaded machine adds
-            assertThat(quietMs).isBetween(280L, 3_000L);
+            // whatever a loaded machine adds. The lower bound leaves 50 ms for this thread seeing the last answer late
+            // (which shortens what it measures); closing at a check right after traffic would read about 19 ms.
+            assertThat(quietMs).isBetween(250L, 3_000L);
         } finally {
             hop.close();
         }
