@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.Map;
 
@@ -75,15 +74,18 @@ class LoadRunTest {
 
     @Test
     void aPortNobodyListensOnIsAConnectErrorForEveryRequest() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
+        // The port is held by a bound socket that never listens: connections to it are refused, and the kernel cannot
+        // hand it out as a client's own port meanwhile. A port merely found free and let go can be (CI once saw a
+        // request connect to itself through it: TCP's simultaneous open, answered with its own request).
+        LoadRun.Result r;
+        try (java.net.Socket holder = new java.net.Socket()) {
+            holder.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            Scenario s = HonestyTest.scenario(holder.getLocalPort());
+            s.rate = 50;
+            s.durationSeconds = 1;
+            s.warmupSeconds = 0;
+            r = new LoadRun(s, null, null).run();
         }
-        Scenario s = HonestyTest.scenario(port);
-        s.rate = 50;
-        s.durationSeconds = 1;
-        s.warmupSeconds = 0;
-        LoadRun.Result r = new LoadRun(s, null, null).run();
         assertThat(r.snapshot().count()).isEqualTo(50);
         assertThat(r.snapshot().errors()).containsExactly(Map.entry(Outcome.Kind.CONNECT, 50L));
         JsonNode verdict = Report.of(r, Map.of()).get("verdict");
