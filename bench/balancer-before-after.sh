@@ -57,8 +57,8 @@ wait_for() { # url
 for port in "$HAP" "$BEFORE" "$AFTER"; do wait_for "http://127.0.0.1:$port/1k.txt"; done
 
 echo "warming up (JIT, pools)…"
-wrk -t2 -c64 -d20s "http://127.0.0.1:$BEFORE/1k.txt" >/dev/null
-wrk -t2 -c64 -d20s "http://127.0.0.1:$AFTER/1k.txt" >/dev/null
+warm_up_balancer "$BEFORE"
+warm_up_balancer "$AFTER"
 wrk -t2 -c64 -d3s "http://127.0.0.1:$HAP/1k.txt" >/dev/null
 
 HZ=$(getconf CLK_TCK)

@@ -116,7 +116,7 @@ run() { # name url pid -> "rps p99ms cpu-us-per-request instructions-per-request
 }
 
 echo "warming up both (JIT, pools)…"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d20s "http://127.0.0.1:$LB/1k.txt" >/dev/null  # the JIT needs a while
+warm_up_balancer "$LB"  # the JIT needs a while, and to see connections close (balancer-origin.sh)
 wrk -t"$THREADS" -c"$CONNECTIONS" -d3s "http://127.0.0.1:$HAP/1k.txt" >/dev/null
 
 echo "balancer tracing.sampleRatio: ${SAMPLE_RATIO:-1 (default)}"
