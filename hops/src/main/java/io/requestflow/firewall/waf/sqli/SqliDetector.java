@@ -141,34 +141,12 @@ public final class SqliDetector {
     /** The fingerprint that looks like SQL injection at this strictness, or null if none does. */
     public static String detect(String value, boolean loose) {
         if (value.length() < 2 || !worthTokenizing(value)) return null;
-        for (String fp : oneNumber(value) ? ONE_NUMBER : SqlTokenizer.contexts(value, TOKENS)) {
+        for (String fp : SqlTokenizer.contexts(value, TOKENS)) {
             int shapes = VERDICTS.of(fp);
             if ((shapes & STRICT_SHAPE) != 0) return fp;
             if (loose && (shapes & LOOSE_SHAPE) != 0) return fp;
         }
         return null;
-    }
-
-    /** What {@link SqlTokenizer#contexts} gives a value {@link #oneNumber} accepts. */
-    private static final List<String> ONE_NUMBER = List.of("1");
-
-    /**
-     * A value the tokenizer reads as one number and nothing else, without running it: ASCII letters, digits and
-     * '_' only (no blank, quote, operator or '.'), starting with a digit but not with "0x", "0X" or "0b" (a hex or
-     * binary literal ends where its digits do). Read from the start, the number's trailing letters, digits and
-     * '_' run to the end of the value (an exponent too), so its fingerprint is "1"; without a quote there is no
-     * other context. Session ids, prices and counters start with digits, and tokenizing them was most of what
-     * the detector cost on benign traffic ({@code SqliVerdictsTest} compares with the tokenizer).
-     */
-    static boolean oneNumber(String v) {
-        char first = v.charAt(0);
-        if (first < '0' || first > '9') return false;
-        if (first == '0' && v.length() > 1 && (v.charAt(1) == 'x' || v.charAt(1) == 'X' || v.charAt(1) == 'b')) return false;
-        for (int i = 1; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_')) return false;
-        }
-        return true;
     }
 
     private static final int STRICT_SHAPE = 1;

@@ -12,35 +12,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SqliVerdictsTest {
     private static final String CLASSES = "s1nvfkEUB&oac(),;x";
 
-    /** Values read as one number without the tokenizer get the tokenizer's fingerprints, and only such values do. */
-    @Test
-    void oneNumberIsWhatTheTokenizerReads() {
-        String alphabet = "0123456789abefxzABEFXZ_b0x.+-' \"\u00e9\u0661";
-        Random random = new Random(8L);
-        int accepted = 0;
-        for (int n = 0; n < 300_000; n++) {
-            StringBuilder v = new StringBuilder();
-            if (random.nextInt(4) != 0) v.append((char) ('0' + random.nextInt(10)));
-            for (int k = 1 + random.nextInt(18); k > 0; k--) {
-                // mostly characters the shortcut accepts, so long accepted values are common
-                v.append(random.nextInt(10) == 0 ? alphabet.charAt(random.nextInt(alphabet.length()))
-                        : alphabet.charAt(random.nextInt(26)));
-            }
-            String value = v.toString();
-            if (!SqliDetector.oneNumber(value)) continue;
-            accepted++;
-            assertThat(SqlTokenizer.contexts(value, 10)).as(value).containsExactly("1");
-        }
-        for (String edge : List.of("0", "00", "0B1", "0bz", "0x1g", "0Xz", "1e5", "1E+5", "1e", "9_a", "1.5", "1 a", "1'", "١٢")) {
-            boolean one = SqlTokenizer.contexts(edge, 10).equals(List.of("1"));
-            if (SqliDetector.oneNumber(edge)) assertThat(one).as(edge).isTrue();
-        }
-        assertThat(SqliDetector.oneNumber("0bz")).isFalse();
-        assertThat(SqliDetector.oneNumber("0Xz")).isFalse();
-        assertThat(SqliDetector.oneNumber("0B1")).isTrue();
-        assertThat(accepted).as("values read as one number").isGreaterThan(50_000);
-    }
-
     @Test
     void aRememberedVerdictIsTheFreshOne() {
         List<String> fingerprints = new ArrayList<>();
