@@ -125,13 +125,13 @@ class CleanPairsTest {
         Waf plain = new Waf(WafConfig.defaults().withCleanValueMemo(0).withCleanHeaderMemo(0));
         Random random = new Random(9L);
         int blocked = 0;
-        for (int i = 0; i < 10_000; i++) {
+        for (int i = 0; i < 4_000; i++) {
             Request r = request(random);
             List<Match> expected = plain.inspect(r).matches();
             assertThat(memo.inspect(r).matches()).as(r.uri()).isEqualTo(expected);
             if (!expected.isEmpty()) blocked++;
         }
-        assertThat(blocked).as("requests with attacks").isGreaterThan(1_000);
+        assertThat(blocked).as("requests with attacks").isGreaterThan(400);
     }
 
     private static int uriCount(List<Target> targets) {
