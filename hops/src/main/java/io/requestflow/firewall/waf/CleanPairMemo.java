@@ -50,4 +50,27 @@ final class CleanPairMemo {
         slots[h & mask] = new Pair(text.substring(start, eq), text.substring(eq + 1, end), h);
         hashes[h & mask] = h;
     }
+
+    /** A request's pairs not found here, by where they lie, to remember if nothing fires on the request. */
+    static final class Pending {
+        private String[] texts = new String[4];
+        private int[] bounds = new int[12];
+        private int count;
+
+        /** The pair {@code text[start, eq)}, {@code text[eq + 1, end)}. */
+        void add(String text, int start, int eq, int end) {
+            if (count == texts.length) {
+                texts = java.util.Arrays.copyOf(texts, count * 2);
+                bounds = java.util.Arrays.copyOf(bounds, count * 6);
+            }
+            texts[count] = text;
+            bounds[3 * count] = start;
+            bounds[3 * count + 1] = eq;
+            bounds[3 * count++ + 2] = end;
+        }
+
+        void rememberIn(CleanPairMemo memo) {
+            for (int i = 0; i < count; i++) memo.rememberClean(texts[i], bounds[3 * i], bounds[3 * i + 1], bounds[3 * i + 2]);
+        }
+    }
 }

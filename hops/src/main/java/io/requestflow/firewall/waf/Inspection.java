@@ -49,15 +49,12 @@ public final class Inspection {
     private CleanPairMemo.Pair[] pairs;
     private int pairCount;
     private int pairCursor;
-    /** The query pairs to remember as a whole if nothing fires: start, '=' and end of each, in the target. */
-    private int[] newPairs;
-    private int newPairCount;
+    /** The query pairs to remember as a whole if nothing fires; null when none. */
+    private CleanPairMemo.Pending newPairs;
     /** Referer pairs known clean as a whole (see {@link CleanPairMemo}); null when off. */
     private final CleanPairMemo refererPairs;
-    /** The Referer pairs to remember as a whole if nothing fires: the Referer, and its pair's start, '=' and end. */
-    private String[] newRefererTexts;
-    private int[] newRefererPairs;
-    private int newRefererPairCount;
+    /** The Referer pairs to remember as a whole if nothing fires; null when none. */
+    private CleanPairMemo.Pending newRefererPairs;
 
     public Inspection(Request request, int maxArgs) {
         this(request, maxArgs, null, null);
@@ -223,17 +220,8 @@ public final class Inspection {
                     skippedHeaders += 2;
                     return true;
                 }
-                if (newRefererPairs == null) {
-                    newRefererTexts = new String[4];
-                    newRefererPairs = new int[12];
-                } else if (newRefererPairCount == newRefererTexts.length) {
-                    newRefererTexts = java.util.Arrays.copyOf(newRefererTexts, newRefererPairCount * 2);
-                    newRefererPairs = java.util.Arrays.copyOf(newRefererPairs, newRefererPairCount * 6);
-                }
-                newRefererTexts[newRefererPairCount] = referer;
-                newRefererPairs[3 * newRefererPairCount] = from;
-                newRefererPairs[3 * newRefererPairCount + 1] = eq;
-                newRefererPairs[3 * newRefererPairCount++ + 2] = to;
+                if (newRefererPairs == null) newRefererPairs = new CleanPairMemo.Pending();
+                newRefererPairs.add(referer, from, eq, to);
                 return false;
             }
         };
@@ -256,19 +244,17 @@ public final class Inspection {
     private void queryPair(String text, int start, int eq, int end) {
         int nameEnd = eq < 0 ? end : eq;
         CleanPairMemo.Pair pair = pairCount == 0 ? null : foundPair(start, end);
-        if (pair != null) { // known whole: a piece of a split target, never a json/xml name (rememberPairs)
+        if (pair != null) { // known whole: a piece of a split target, never a json/xml name (see below)
             argCount++;
             targets.add(new Target(Target.Kind.ARG_NAME, pair.name(), pair.name(), true));
             targets.add(new Target(Target.Kind.ARG, pair.name(), pair.value(), true));
             return;
         }
         boolean plain = eq >= 0 && text.indexOf('%', start, end) < 0 && text.indexOf('+', start, end) < 0;
+        // remembered whole only where its name is a target of its own (not json..., not xml) and it is a piece
         if (split && cleanPairs != null && plain && !text.startsWith("json", start) && !(eq - start == 3 && text.startsWith("xml", start))) {
-            if (newPairs == null) newPairs = new int[12];
-            else if (newPairCount * 3 == newPairs.length) newPairs = java.util.Arrays.copyOf(newPairs, newPairs.length * 2);
-            newPairs[3 * newPairCount] = start;
-            newPairs[3 * newPairCount + 1] = eq;
-            newPairs[3 * newPairCount++ + 2] = end;
+            if (newPairs == null) newPairs = new CleanPairMemo.Pending();
+            newPairs.add(text, start, eq, end);
         }
         String name;
         if (cleanValues == null || !plain
@@ -347,14 +333,8 @@ public final class Inspection {
      * header, remembered whole ({@link CleanPairMemo}).
      */
     void rememberPairs() {
-        String uri = request.uri();
-        for (int i = 0; i < newPairCount; i++) {
-            cleanPairs.rememberClean(uri, newPairs[3 * i], newPairs[3 * i + 1], newPairs[3 * i + 2]);
-        }
-        for (int i = 0; i < newRefererPairCount; i++) {
-            refererPairs.rememberClean(newRefererTexts[i], newRefererPairs[3 * i], newRefererPairs[3 * i + 1],
-                    newRefererPairs[3 * i + 2]);
-        }
+        if (newPairs != null) newPairs.rememberIn(cleanPairs);
+        if (newRefererPairs != null) newRefererPairs.rememberIn(refererPairs);
     }
 
     /** Decoded path with dot segments resolved: what routes and exclusions are matched against. */
