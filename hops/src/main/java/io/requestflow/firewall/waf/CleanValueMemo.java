@@ -103,7 +103,7 @@ public final class CleanValueMemo {
     }
 
     /** The value is {@code text[from, to)}, the name {@code names[nameFrom, nameTo)}. */
-    private static int hash(Target.Kind kind, String text, int from, int to, String names, int nameFrom, int nameTo) {
+    static int hash(Target.Kind kind, String text, int from, int to, String names, int nameFrom, int nameTo) {
         int h = (kind.ordinal() * 31 + (nameTo - nameFrom)) * 31 + (to - from);
         int n = to - from;
         for (int i = 0; i < Math.min(8, n); i++) h = h * 31 + text.charAt(from + i);

@@ -37,6 +37,24 @@ public final class Inspection {
     private int argCount;
     private int skippedHeaders;
     private final CleanValueMemo cleanValues;
+    /** Query pairs known clean as a whole (see {@link CleanPairMemo}); null when off. */
+    private final CleanPairMemo cleanPairs;
+    /** The target was inspected as its pieces, so each of its query pairs was a piece. */
+    private boolean split;
+    /**
+     * The query pieces found in {@link #cleanPairs} while the target was split, by where they lie: their start
+     * and end in the target, and the pair; {@link #queryPair} reads them in order. Null when none.
+     */
+    private int[] pairBounds;
+    private CleanPairMemo.Pair[] pairs;
+    private int pairCount;
+    private int pairCursor;
+    /** The query pairs to remember as a whole if nothing fires; null when none. */
+    private CleanPairMemo.Pending newPairs;
+    /** Referer pairs known clean as a whole (see {@link CleanPairMemo}); null when off. */
+    private final CleanPairMemo refererPairs;
+    /** The Referer pairs to remember as a whole if nothing fires; null when none. */
+    private CleanPairMemo.Pending newRefererPairs;
 
     public Inspection(Request request, int maxArgs) {
         this(request, maxArgs, null, null);
@@ -58,8 +76,21 @@ public final class Inspection {
      */
     Inspection(Request request, int maxArgs, CleanValueMemo cleanHeaders, CleanValueMemo cleanValues,
                UriPieces uriPieces) {
+        this(request, maxArgs, cleanHeaders, cleanValues, uriPieces, null, null);
+    }
+
+    /**
+     * @param cleanPairs    query pairs known clean as a whole ({@link CleanPairMemo}), asked only while the target
+     *                      is inspected as its pieces; null to ask none
+     * @param refererPairs  the same for a same-site Referer's query pairs, whose name and value are header pieces
+     *                      ({@link SameSiteReferer}); null to ask none
+     */
+    Inspection(Request request, int maxArgs, CleanValueMemo cleanHeaders, CleanValueMemo cleanValues,
+               UriPieces uriPieces, CleanPairMemo cleanPairs, CleanPairMemo refererPairs) {
         this.request = request;
         this.cleanValues = cleanValues;
+        this.cleanPairs = cleanPairs != null && cleanPairs.enabled() ? cleanPairs : null;
+        this.refererPairs = refererPairs != null && refererPairs.enabled() ? refererPairs : null;
         String uri = request.uri();
         int q = uri.indexOf('?');
         String rawPath = q < 0 ? uri : uri.substring(0, q);
@@ -70,7 +101,8 @@ public final class Inspection {
         int hash = rawPath.indexOf('#');
         if (hash >= 0) rawPath = rawPath.substring(0, hash);
         this.path = Normalizer.removeDotSegments(Normalizer.decodeRepeatedly(rawPath));
-        if (uriPieces == null || cleanValues == null || !addPieces(uriPieces, uri)) add(Target.Kind.URI, "", uri);
+        split = uriPieces != null && cleanValues != null && addPieces(uriPieces, uri);
+        if (!split) add(Target.Kind.URI, "", uri);
         add(Target.Kind.PATH, "", Normalizer.urlDecode(rawPath, false));
         if (q >= 0) {
             int h = uri.indexOf('#', q + 1);
@@ -83,8 +115,7 @@ public final class Inspection {
             if (name.equals("cookie")) {
                 cookies(h.getValue());
             } else if (!STRUCTURED_HEADERS.contains(name)) {
-                if (!name.equals("referer") || !SameSiteReferer.split(h.getValue(), request.host(),
-                        (text, from, to) -> headerPiece(cleanHeaders, name, text, from, to))) {
+                if (!name.equals("referer") || !SameSiteReferer.split(h.getValue(), request.host(), refererPieces(cleanHeaders, name))) {
                     header(cleanHeaders, name, h.getValue());
                 }
             }
@@ -119,6 +150,7 @@ public final class Inspection {
         for (int k = 0; k < bounds[0]; k++) {
             int from = bounds[2 * k + 1];
             int to = bounds[2 * k + 2];
+            if (k > 0 && knownPair(uri, from, to)) continue; // the piece, its name and its value are known clean
             if (cleanValues.cleanValue(Target.Kind.URI, "", uri, from, to) != null) continue; // no string for it
             Target t = new Target(Target.Kind.URI, "", uri.substring(from, to), false);
             if (!uriPieces.gateFree(t)) {
@@ -131,6 +163,36 @@ public final class Inspection {
         return true;
     }
 
+    /**
+     * Whether the query piece {@code uri[from, to)} is a pair remembered whole ({@link CleanPairMemo}); if so it is
+     * kept for {@link #queryPair}, which meets the same piece as a pair of the query.
+     */
+    private boolean knownPair(String uri, int from, int to) {
+        if (cleanPairs == null) return false;
+        int eq = uri.indexOf('=', from);
+        if (eq < 0 || eq >= to || uri.indexOf('%', from, to) >= 0 || uri.indexOf('+', from, to) >= 0) return false;
+        CleanPairMemo.Pair p = cleanPairs.clean(uri, from, eq, to);
+        if (p == null) return false;
+        if (pairs == null) {
+            pairs = new CleanPairMemo.Pair[8];
+            pairBounds = new int[16];
+        } else if (pairCount == pairs.length) {
+            pairs = java.util.Arrays.copyOf(pairs, pairCount * 2);
+            pairBounds = java.util.Arrays.copyOf(pairBounds, pairCount * 4);
+        }
+        pairBounds[2 * pairCount] = from;
+        pairBounds[2 * pairCount + 1] = to;
+        pairs[pairCount++] = p;
+        return true;
+    }
+
+    /** The pair found whole for the query pair {@code [start, end)} of the target, or null. */
+    private CleanPairMemo.Pair foundPair(int start, int end) {
+        while (pairCursor < pairCount && pairBounds[2 * pairCursor] < start) pairCursor++;
+        return pairCursor < pairCount && pairBounds[2 * pairCursor] == start && pairBounds[2 * pairCursor + 1] == end
+                ? pairs[pairCursor] : null;
+    }
+
     /** A free-text header value (or a piece of one, see {@link SameSiteReferer}), left out if known clean. */
     private void header(CleanValueMemo cleanHeaders, String name, String value) {
         if (cleanHeaders != null && cleanHeaders.isClean(Target.Kind.HEADER, name, value)) {
@@ -138,6 +200,31 @@ public final class Inspection {
         } else {
             add(Target.Kind.HEADER, name, value);
         }
+    }
+
+    /**
+     * A same-site Referer's pieces as {@link #headerPiece} takes them, its query pairs first asked whole in
+     * {@link #refererPairs} (a pair found stands for its name and value, both left out).
+     */
+    private SameSiteReferer.Pieces refererPieces(CleanValueMemo cleanHeaders, String name) {
+        return new SameSiteReferer.Pieces() {
+            @Override
+            public void piece(String referer, int from, int to) {
+                headerPiece(cleanHeaders, name, referer, from, to);
+            }
+
+            @Override
+            public boolean pair(String referer, int from, int eq, int to) {
+                if (refererPairs == null || cleanHeaders == null) return false;
+                if (refererPairs.clean(referer, from, eq, to) != null) {
+                    skippedHeaders += 2;
+                    return true;
+                }
+                if (newRefererPairs == null) newRefererPairs = new CleanPairMemo.Pending();
+                newRefererPairs.add(referer, from, eq, to);
+                return false;
+            }
+        };
     }
 
     /** {@link #header} for {@code text[from, to)}, made a string only when it is not known clean. */
@@ -156,8 +243,21 @@ public final class Inspection {
      */
     private void queryPair(String text, int start, int eq, int end) {
         int nameEnd = eq < 0 ? end : eq;
+        CleanPairMemo.Pair pair = pairCount == 0 ? null : foundPair(start, end);
+        if (pair != null) { // known whole: a piece of a split target, never a json/xml name (see below)
+            argCount++;
+            targets.add(new Target(Target.Kind.ARG_NAME, pair.name(), pair.name(), true));
+            targets.add(new Target(Target.Kind.ARG, pair.name(), pair.value(), true));
+            return;
+        }
+        boolean plain = eq >= 0 && text.indexOf('%', start, end) < 0 && text.indexOf('+', start, end) < 0;
+        // remembered whole only where its name is a target of its own (not json..., not xml) and it is a piece
+        if (split && cleanPairs != null && plain && !text.startsWith("json", start) && !(eq - start == 3 && text.startsWith("xml", start))) {
+            if (newPairs == null) newPairs = new CleanPairMemo.Pending();
+            newPairs.add(text, start, eq, end);
+        }
         String name;
-        if (cleanValues == null || eq < 0 || text.indexOf('%', start, end) >= 0 || text.indexOf('+', start, end) >= 0
+        if (cleanValues == null || !plain
                 || (name = cleanValues.cleanName(Target.Kind.ARG_NAME, text, start, nameEnd)) == null
                 || name.startsWith("json") || name.equals("xml")) {
             arg(BodyParser.name(text, start, eq, end), BodyParser.value(text, eq, end));
@@ -225,6 +325,16 @@ public final class Inspection {
 
     public Request request() {
         return request;
+    }
+
+    /**
+     * After a request on which nothing fired: its query pairs that were pieces of its split target, each with its
+     * name's and value's targets, and its same-site Referer's query pairs, each a name and a value piece of the
+     * header, remembered whole ({@link CleanPairMemo}).
+     */
+    void rememberPairs() {
+        if (newPairs != null) newPairs.rememberIn(cleanPairs);
+        if (newRefererPairs != null) newRefererPairs.rememberIn(refererPairs);
     }
 
     /** Decoded path with dot segments resolved: what routes and exclusions are matched against. */

@@ -18,6 +18,14 @@ final class SameSiteReferer {
     /** Where a piece lies: {@code referer[from, to)}, read in place (most pieces are remembered clean). */
     interface Pieces {
         void piece(String referer, int from, int to);
+
+        /**
+         * A query pair with a name and a value, {@code referer[from, eq)} and {@code referer[eq + 1, to)}, offered
+         * whole before its two pieces: true when the reader takes it so (the pieces are then not given).
+         */
+        default boolean pair(String referer, int from, int eq, int to) {
+            return false;
+        }
     }
 
     /**
@@ -49,6 +57,10 @@ final class SameSiteReferer {
             int to = amp < 0 ? referer.length() : amp;
             int eq = referer.indexOf('=', from);
             if (eq >= 0 && eq < to) {
+                if (eq > from && to > eq + 1 && piece.pair(referer, from, eq, to)) {
+                    from = to + 1;
+                    continue;
+                }
                 if (eq > from) piece.piece(referer, from, eq);
                 if (to > eq + 1) piece.piece(referer, eq + 1, to);
             } else if (to > from) {

@@ -23,6 +23,8 @@ public final class Waf {
     private final List<RuleFamily> families;
     private final CleanValueMemo cleanHeaders;
     private final CleanValueMemo cleanValues;
+    private final CleanPairMemo cleanPairs;
+    private final CleanPairMemo refererPairs;
     /** How targets are split into pieces the memo can know, or null when the rules forbid it. */
     private final UriPieces uriPieces;
 
@@ -34,6 +36,8 @@ public final class Waf {
         PatternFamily.shareLiterals(families);
         this.cleanHeaders = new CleanValueMemo(this.config.cleanHeaderMemo());
         this.cleanValues = new CleanValueMemo(this.config.cleanValueMemo());
+        this.cleanPairs = new CleanPairMemo(this.config.cleanValueMemo());
+        this.refererPairs = new CleanPairMemo(this.config.cleanHeaderMemo());
         this.uriPieces = UriPieces.of(families);
     }
 
@@ -42,7 +46,7 @@ public final class Waf {
      * and marking the other values known to be clean.
      */
     public Inspection prepare(Request request) {
-        return new Inspection(request, config.maxArgs(), cleanHeaders, cleanValues, uriPieces);
+        return new Inspection(request, config.maxArgs(), cleanHeaders, cleanValues, uriPieces, cleanPairs, refererPairs);
     }
 
     /** The rule families, in the order they run. */
@@ -77,6 +81,7 @@ public final class Waf {
                     cleanValues.rememberClean(t.kind(), t.name(), t.raw());
                 }
             }
+            inspection.rememberPairs();
         }
         if (!config.exclusions().isEmpty()) {
             matches.removeIf(m -> config.exclusions().stream().anyMatch(e -> e.covers(inspection.path(), m)));
