@@ -6,7 +6,8 @@
 #   bench/balancer-before-after.sh [REF]   # REF: a commit or branch (default main); built in a temp dir
 # Env: ROUNDS (10), DURATION (10s), PORT_BASE (30000): origin +0 (readyz +1000), HAProxy +201,
 #      before +202 (admin +1202), after +200 (admin +1200); AFTER_CONFIG, BEFORE_CONFIG: a topology file for
-#      that balancer (e.g. to compare one build with and without a setting: REF HEAD and AFTER_CONFIG).
+#      that balancer (e.g. to compare one build with and without a setting: REF HEAD and AFTER_CONFIG);
+#      WARMUP_RUNS (6), WARMUP_SECONDS (5): each balancer's warm-up (bench/balancer-origin.sh).
 # Per round and proxy: req/s, wrk's p50/p90/p99, CPU µs per request (/proc/PID/stat, user + system), its user part
 # on its own and the C2 compiler threads' CPU ms in that run; then means (throughput) and medians (the rest) with
 # ratios.

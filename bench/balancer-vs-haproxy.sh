@@ -5,6 +5,7 @@
 #   bench/balancer-vs-haproxy.sh                 # 3 rounds of 10 s each, 64 connections
 #   ROUNDS=5 DURATION=15s CONNECTIONS=128 PORT_BASE=30000 bench/balancer-vs-haproxy.sh
 #   SAMPLE_RATIO=0 bench/balancer-vs-haproxy.sh  # the balancer with tracing.sampleRatio 0 (default: 1)
+#   WARMUP_RUNS=12 bench/balancer-vs-haproxy.sh  # a longer warm-up (default 6 wrk runs of WARMUP_SECONDS=5)
 #   LEGS=1 bench/balancer-vs-haproxy.sh          # also where each request's time goes, per proxy (needs perf
 #                                                # with tracepoints): 1 s of syscalls in the middle of each run,
 #                                                # read by bench/ProxyLegs.java; that second costs both some speed
