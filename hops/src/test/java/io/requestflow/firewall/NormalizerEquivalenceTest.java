@@ -29,6 +29,13 @@ class NormalizerEquivalenceTest {
                 "%u", "é", "\ud83d\ude00", "\ud800", "a+b", "a%2Bb+c", "%C3%A9", "%E2%82", "&", "&&", "&#", "&#x",
                 "&#xZZ", "&#65", "&#x41;", "&amp;", "&AMP", "&Lt;x", "&page=2&lt", "&#xffffffff", "&#99999999",
                 "&#x110000;", "&aaaaaaaaaaaaaaa;", "&\u00e9t\u00e9", "&#\u0661\u0662;", "q=a&b=c", "&colon&tab;"));
+        // every entity name as it is, in capitals, cut short, run on, and after a non-ASCII letter
+        for (String name : ENTITIES.keySet()) {
+            String upper = name.toUpperCase(Locale.ROOT);
+            values.addAll(List.of("&" + name, "a&" + upper + ";b", "&" + name.substring(0, name.length() - 1) + ";",
+                    "&" + name + "x;", "&" + Character.toUpperCase(name.charAt(0)) + name.substring(1) + "=1",
+                    "&\u00e9" + name + ";"));
+        }
         List<Request> requests = new ArrayList<>(BenignCorpus.generate(3_000, 11L));
         CrsCorpus.addRequests(requests);
         for (Request r : requests) {

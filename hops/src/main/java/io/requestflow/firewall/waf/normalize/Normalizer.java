@@ -24,7 +24,19 @@ public final class Normalizer {
             Map.entry("dollar", "$"), Map.entry("percnt", "%"), Map.entry("plus", "+"), Map.entry("quest", "?"),
             Map.entry("vert", "|"), Map.entry("ast", "*"));
 
-    private static final String[] ENTITY_NAMES = ENTITIES.keySet().toArray(new String[0]);
+    /**
+     * The entity names (lower-case ASCII letters) by their first letter, 'a' to 'z': an {@code &} followed by
+     * ASCII letters is compared only with the names that start as they do (a query has an {@code &} per pair).
+     */
+    private static final String[][] ENTITY_NAMES_BY_FIRST = new String[26][];
+
+    static {
+        for (char c = 'a'; c <= 'z'; c++) {
+            char first = c;
+            ENTITY_NAMES_BY_FIRST[c - 'a'] = ENTITIES.keySet().stream().filter(n -> n.charAt(0) == first)
+                    .toArray(String[]::new);
+        }
+    }
 
     private static final java.util.regex.Pattern SQL_COMMENT = java.util.regex.Pattern.compile("/\\*!?\\d*|\\*/");
 
@@ -167,7 +179,8 @@ public final class Normalizer {
         while (j < s.length() && j - start < 10 && Character.isLetter(s.charAt(j))) ascii &= s.charAt(j++) < 128;
         if (!ascii) return ENTITIES.containsKey(s.substring(start, j).toLowerCase(Locale.ROOT));
         // ASCII letters (a query's "&page=2"): compared with the names in place, no lower-cased copy to look up
-        for (String name : ENTITY_NAMES) {
+        if (j == start) return false;
+        for (String name : ENTITY_NAMES_BY_FIRST[(s.charAt(start) | 0x20) - 'a']) {
             if (name.length() == j - start && s.regionMatches(true, start, name, 0, name.length())) return true;
         }
         return false;
