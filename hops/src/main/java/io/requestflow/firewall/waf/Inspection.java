@@ -170,7 +170,7 @@ public final class Inspection {
     private boolean knownPair(String uri, int from, int to) {
         if (cleanPairs == null) return false;
         int eq = uri.indexOf('=', from);
-        if (eq < 0 || eq >= to || uri.indexOf('%', from, to) >= 0 || uri.indexOf('+', from, to) >= 0) return false;
+        if (eq < 0 || eq >= to) return false;
         CleanPairMemo.Pair p = cleanPairs.clean(uri, from, eq, to);
         if (p == null) return false;
         if (pairs == null) {
@@ -251,8 +251,9 @@ public final class Inspection {
             return;
         }
         boolean plain = eq >= 0 && text.indexOf('%', start, end) < 0 && text.indexOf('+', start, end) < 0;
-        // remembered whole only where its name is a target of its own (not json..., not xml) and it is a piece
-        if (split && cleanPairs != null && plain && !text.startsWith("json", start) && !(eq - start == 3 && text.startsWith("xml", start))) {
+        // remembered whole only where it is a piece and its name is a target of its own (not json..., not xml)
+        boolean pending = split && cleanPairs != null && eq >= 0;
+        if (pending && plain && !text.startsWith("json", start) && !(eq - start == 3 && text.startsWith("xml", start))) {
             if (newPairs == null) newPairs = new CleanPairMemo.Pending();
             newPairs.add(text, start, eq, end);
         }
@@ -260,7 +261,14 @@ public final class Inspection {
         if (cleanValues == null || !plain
                 || (name = cleanValues.cleanName(Target.Kind.ARG_NAME, text, start, nameEnd)) == null
                 || name.startsWith("json") || name.equals("xml")) {
-            arg(BodyParser.name(text, start, eq, end), BodyParser.value(text, eq, end));
+            name = BodyParser.name(text, start, eq, end);
+            String value = BodyParser.value(text, eq, end);
+            // with '%' or '+' its decoded name and value are remembered with its text
+            if (pending && !plain && !name.startsWith("json") && !name.equals("xml")) {
+                if (newPairs == null) newPairs = new CleanPairMemo.Pending();
+                newPairs.add(text, start, eq, end, name, value);
+            }
+            arg(name, value);
             return;
         }
         argCount++;

@@ -20,7 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * new.
  */
 class CleanPairsTest {
-    private static final String[] NAMES = {"q", "page", "sort", "json", "jsonx", "xml", "xmlx", "a", ""};
+    /** With escaped names: one decodes to "json", one to "xml", others to text with '+', '=', '&' or a space. */
+    private static final String[] NAMES = {"q", "page", "sort", "json", "jsonx", "xml", "xmlx", "a", "",
+            "%6Aso%6E", "x%6dl", "a%2Bb", "x+y", "q%5B%5D", "a%3Db", "n%26m"};
     private static final String[] VALUES = {"mug", "2", "price_asc", "", "1'or'1'='1", "<script>alert(1)</script>",
             "../../etc/passwd", ";cat /etc/passwd", "${jndi:ldap://x/a}", "%41", "a+b", "=", "x=y", "unix:a|http://b/",
             "1 union select 2", "sleep(5)", "é"};
@@ -30,7 +32,8 @@ class CleanPairsTest {
         CleanPairMemo memo = new CleanPairMemo(64);
         String q = "sort=price&so=rtprice&sort=pric&sort=prices&sort=price";
         memo.rememberClean(q, 0, 4, 10);
-        assertThat(memo.clean(q, 0, 4, 10)).isEqualTo(new CleanPairMemo.Pair("sort", "price", memo.clean(q, 0, 4, 10).hash()));
+        assertThat(memo.clean(q, 0, 4, 10)).isEqualTo(new CleanPairMemo.Pair("sort", "price", "sort", "price",
+                memo.clean(q, 0, 4, 10).hash()));
         assertThat(memo.clean(q, 44, 48, 54)).as("the same text elsewhere").isNotNull();
         assertThat(memo.clean(q, 11, 13, 21)).as("the same characters split elsewhere").isNull();
         assertThat(memo.clean(q, 22, 26, 31)).as("a prefix").isNull();
@@ -39,6 +42,19 @@ class CleanPairsTest {
         off.rememberClean(q, 0, 4, 10);
         assertThat(off.enabled()).isFalse();
         assertThat(off.clean(q, 0, 4, 10)).isNull();
+    }
+
+    @Test
+    void remembersADecodedPairByItsText() {
+        CleanPairMemo memo = new CleanPairMemo(64);
+        String q = "q=red+mug%21&q=red%20mug!&q=red+mug%21";
+        memo.rememberClean(q, 0, 1, 12, "q", "red mug!");
+        CleanPairMemo.Pair p = memo.clean(q, 26, 27, 38);
+        assertThat(p).as("the same text elsewhere").isNotNull();
+        assertThat(p.name()).isEqualTo("q");
+        assertThat(p.value()).as("the decoded value, held for the argument's target").isEqualTo("red mug!");
+        assertThat(p.rawValue()).isEqualTo("red+mug%21");
+        assertThat(memo.clean(q, 13, 14, 25)).as("other text that decodes the same").isNull();
     }
 
     /**
@@ -59,6 +75,7 @@ class CleanPairsTest {
         int gained = 0;
         int piecesLeftOut = 0;
         int refererPiecesLeftOut = 0;
+        int escapedLeftOut = 0;
         for (int i = 0; i < 30_000; i++) {
             Request r = request(random);
             Inspection with = new Inspection(r, 255, headers, values, uriPieces, pairs, refererPairs);
@@ -104,6 +121,7 @@ class CleanPairsTest {
             for (Target t : b) if (t.kind() == Target.Kind.URI && !t.knownClean()) inspectedWithout.add(t.raw());
             inspectedWithout.removeAll(inspected);
             piecesLeftOut += inspectedWithout.size(); // pieces found whole as pairs
+            for (String piece : inspectedWithout) if (piece.indexOf('%') >= 0 || piece.indexOf('+') >= 0) escapedLeftOut++;
             if (random.nextInt(3) == 0) continue; // a request something fired on: nothing remembered
             // a clean request, remembered as Waf.inspect remembers one
             for (Target t : fresh.targets()) {
@@ -116,6 +134,7 @@ class CleanPairsTest {
         assertThat(piecesLeftOut).as("pieces found whole as pairs, not known as pieces").isGreaterThan(1_000);
         assertThat(refererPiecesLeftOut).as("Referer pieces found whole as pairs, not known as pieces").isGreaterThan(1_000);
         assertThat(gained).as("values found whole as pairs, not known as values").isGreaterThan(1_000);
+        assertThat(escapedLeftOut).as("pieces with '%' or '+' found whole as pairs (decoded)").isGreaterThan(300);
     }
 
     /** A WAF with every memo blocks exactly what a WAF without memos blocks, request by request, attacks included. */
