@@ -3,6 +3,7 @@ package io.requestflow.firewall;
 import io.requestflow.engine.http.Problem;
 import io.requestflow.engine.http.Response;
 import io.requestflow.engine.server.HeaderLine;
+import io.requestflow.engine.server.RawHead;
 import io.requestflow.engine.server.RawRequestInspector;
 import io.requestflow.firewall.waf.AuditLog;
 import io.requestflow.firewall.waf.Match;
@@ -30,37 +31,44 @@ public final class RawProtocolInspector implements RawRequestInspector {
     }
 
     @Override
-    public Response inspect(String requestLine, List<byte[]> headerLines, String lineProblem, InetSocketAddress peer) {
-        if (lineProblem != null) return malformed(lineProblem + " in the request head");
-        String[] parts = requestLine.split(" ", -1);
-        if (parts.length != 3 || !isToken(parts[0]) || parts[1].isEmpty() || !isVersion(parts[2])
-                || hasControl(parts[1])) {
+    public Response inspect(RawHead head, InetSocketAddress peer) {
+        if (head.lineProblem() != null) return malformed(head.lineProblem() + " in the request head");
+        String requestLine = head.requestLine();
+        // METHOD SP target SP version, exactly two spaces, read in place (no array of parts per request)
+        int sp1 = requestLine.indexOf(' ');
+        int sp2 = sp1 < 0 ? -1 : requestLine.indexOf(' ', sp1 + 1);
+        if (sp2 < 0 || requestLine.indexOf(' ', sp2 + 1) >= 0 || sp1 == 0 || !isToken(requestLine, 0, sp1)
+                || sp2 == sp1 + 1 || !isVersion(requestLine, sp2 + 1) || hasControl(requestLine, sp1 + 1, sp2)) {
             return malformed("the request line is not METHOD SP target SP HTTP/x.y");
         }
-        if (!ALLOWED_VERSIONS.contains(parts[2])) {
-            return refused(peer, requestLine, "RAW-110", "HTTP version " + parts[2] + " not allowed");
+        String version = requestLine.substring(sp2 + 1);
+        if (!ALLOWED_VERSIONS.contains(version)) {
+            return refused(peer, requestLine, "RAW-110", "HTTP version " + version + " not allowed");
         }
         int contentLengths = 0;
         int transferEncodings = 0;
         String te = null;
-        for (byte[] line : headerLines) {
-            if (line.length > 0 && (line[0] == ' ' || line[0] == '\t')) {
+        byte[] bytes = head.bytes();
+        for (int k = 0; k < head.headerCount(); k++) {
+            int start = head.start(k); // each line read where it lies in the head's bytes
+            int end = head.end(k);
+            if (end > start && (bytes[start] == ' ' || bytes[start] == '\t')) {
                 return malformed("obsolete line folding");
             }
-            int colon = HeaderLine.colon(line);
-            if (colon <= 0) return malformed("a header line without a name and colon");
-            for (int i = 0; i < colon; i++) {
-                byte b = line[i];
+            int colon = HeaderLine.colon(bytes, start, end);
+            if (colon <= start) return malformed("a header line without a name and colon");
+            for (int i = start; i < colon; i++) {
+                byte b = bytes[i];
                 if (b < 0) return malformed("non-ASCII character in a header name");
                 if (!isTokenChar((char) b)) return malformed("invalid character in a header name");
             }
             // the name is token characters only (checked above); only these two headers' values are read
-            if (HeaderLine.named(line, colon, "content-length")) {
+            if (HeaderLine.named(bytes, start, colon, "content-length")) {
                 contentLengths++;
-                if (!digits(line, colon + 1)) return malformed("Content-Length is not a number");
-            } else if (HeaderLine.named(line, colon, "transfer-encoding")) {
+                if (!digits(bytes, colon + 1, end)) return malformed("Content-Length is not a number");
+            } else if (HeaderLine.named(bytes, start, colon, "transfer-encoding")) {
                 transferEncodings++;
-                te = new String(line, colon + 1, line.length - colon - 1, StandardCharsets.ISO_8859_1).trim();
+                te = new String(bytes, colon + 1, end - colon - 1, StandardCharsets.ISO_8859_1).trim();
             }
         }
         if (transferEncodings > 0 && contentLengths > 0) {
@@ -70,7 +78,7 @@ public final class RawProtocolInspector implements RawRequestInspector {
         if (transferEncodings > 1 || (te != null && !te.equalsIgnoreCase("chunked"))) {
             return refused(peer, requestLine, "RAW-122", "Transfer-Encoding other than a single chunked");
         }
-        if (te != null && parts[2].equals("HTTP/1.0")) {
+        if (te != null && version.equals("HTTP/1.0")) {
             return refused(peer, requestLine, "RAW-123", "Transfer-Encoding in HTTP/1.0");
         }
         return null;
@@ -96,8 +104,8 @@ public final class RawProtocolInspector implements RawRequestInspector {
         return r;
     }
 
-    private static boolean hasControl(String s) {
-        for (int i = 0; i < s.length(); i++) {
+    private static boolean hasControl(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
             char c = s.charAt(i);
             if (c < 0x21 || c == 0x7f) return true;
         }
@@ -106,14 +114,25 @@ public final class RawProtocolInspector implements RawRequestInspector {
 
     /** One or more token characters (RFC 9110 section 5.6.2): what a method is. */
     static boolean isToken(String s) {
-        if (s.isEmpty()) return false;
-        for (int i = 0; i < s.length(); i++) if (!isTokenChar(s.charAt(i))) return false;
+        return isToken(s, 0, s.length());
+    }
+
+    /** {@link #isToken} for {@code s[from, to)}. */
+    private static boolean isToken(String s, int from, int to) {
+        if (from >= to) return false;
+        for (int i = from; i < to; i++) if (!isTokenChar(s.charAt(i))) return false;
         return true;
     }
 
     /** {@code HTTP/} and a digit, a dot and a digit. */
     static boolean isVersion(String s) {
-        return s.length() == 8 && s.startsWith("HTTP/") && isDigit(s.charAt(5)) && s.charAt(6) == '.' && isDigit(s.charAt(7));
+        return isVersion(s, 0);
+    }
+
+    /** {@link #isVersion} for {@code s} from {@code from} to its end. */
+    private static boolean isVersion(String s, int from) {
+        return s.length() - from == 8 && s.startsWith("HTTP/", from) && isDigit(s.charAt(from + 5))
+                && s.charAt(from + 6) == '.' && isDigit(s.charAt(from + 7));
     }
 
     private static boolean isDigit(char c) {
@@ -125,9 +144,8 @@ public final class RawProtocolInspector implements RawRequestInspector {
                 || "!#$%&'*+.^_`|~-".indexOf(c) >= 0;
     }
 
-    /** The value from {@code from}, without the blanks and controls around it, is 1 to 18 ASCII digits. */
-    private static boolean digits(byte[] line, int from) {
-        int to = line.length;
+    /** The value {@code line[from, to)}, without the blanks and controls around it, is 1 to 18 ASCII digits. */
+    private static boolean digits(byte[] line, int from, int to) {
         while (from < to && (line[from] & 0xff) <= ' ') from++;
         while (to > from && (line[to - 1] & 0xff) <= ' ') to--;
         if (to - from < 1 || to - from > 18) return false;

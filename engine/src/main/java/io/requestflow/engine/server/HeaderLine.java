@@ -10,13 +10,23 @@ public final class HeaderLine {
 
     /** Index of the first ':' in the line, or -1. */
     public static int colon(byte[] line) {
-        for (int i = 0; i < line.length; i++) if (line[i] == ':') return i;
+        return colon(line, 0, line.length);
+    }
+
+    /** Index of the first ':' in the line {@code bytes[from, to)}, or -1. */
+    public static int colon(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; i++) if (bytes[i] == ':') return i;
         return -1;
     }
 
     /** The name before {@code colon}, without blanks and controls around it, is {@code lower} in any case (ASCII). */
     public static boolean named(byte[] line, int colon, String lower) {
-        int from = 0;
+        return named(line, 0, colon, lower);
+    }
+
+    /** {@link #named(byte[], int, String)} for a line that starts at {@code start} in {@code line}. */
+    public static boolean named(byte[] line, int start, int colon, String lower) {
+        int from = start;
         int to = colon;
         while (from < to && (line[from] & 0xff) <= ' ') from++;
         while (to > from && (line[to - 1] & 0xff) <= ' ') to--;

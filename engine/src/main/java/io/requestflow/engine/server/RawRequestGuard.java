@@ -10,8 +10,6 @@ import io.requestflow.engine.http.Response;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -174,56 +172,27 @@ final class RawRequestGuard extends ChannelInboundHandlerAdapter {
     }
 
     private Response inspectHead(byte[] bytes, InetSocketAddress peer) {
-        Head head = Head.split(bytes);
-        if (head.lines().isEmpty()) return null;
-        String requestLine = new String(head.lines().getFirst(), StandardCharsets.ISO_8859_1);
-        List<byte[]> headers = head.lines().subList(1, head.lines().size());
-        Response rejected = inspector.inspect(requestLine, headers, head.lineProblem(), peer);
-        if (rejected == null) frame(headers);
+        RawHead head = RawHead.split(bytes);
+        if (head.lineCount() == 0) return null;
+        Response rejected = inspector.inspect(head, peer);
+        if (rejected == null) frame(head);
         return rejected;
     }
 
-    /**
-     * A request head as lines: each line's bytes with its line ending stripped (a CR not followed by LF
-     * is kept, and is a defect), up to the blank line; {@code lineProblem} is the first line-ending defect
-     * in byte order ("bare CR", "bare LF"), or null. Leading blank lines are skipped.
-     */
-    record Head(List<byte[]> lines, String lineProblem) {
-        static Head split(byte[] bytes) {
-            // the bytes as Latin-1 text (one copy) for the JDK's vectorised indexOf, instead of a loop per byte
-            String text = new String(bytes, StandardCharsets.ISO_8859_1);
-            int start = 0;
-            while (start < bytes.length && (bytes[start] == '\r' || bytes[start] == '\n')) start++;
-            List<byte[]> lines = new ArrayList<>(16);
-            String problem = null;
-            boolean blankLine = false;
-            for (int lf = text.indexOf('\n', start); lf >= 0; lf = text.indexOf('\n', start)) {
-                int end = lf > start && bytes[lf - 1] == '\r' ? lf - 1 : lf; // a CR before the LF ends the line with it
-                if (end == start && !lines.isEmpty()) { // the blank line: the head is over
-                    blankLine = true;
-                    break;
-                }
-                if (problem == null && text.indexOf('\r', start, end) >= 0) problem = "bare CR";
-                if (problem == null && (lf == 0 || bytes[lf - 1] != '\r')) problem = "bare LF";
-                lines.add(java.util.Arrays.copyOfRange(bytes, start, end));
-                start = lf + 1;
-            }
-            if (!blankLine && problem == null && text.indexOf('\r', start, bytes.length) >= 0) problem = "bare CR";
-            return new Head(lines, problem);
-        }
-    }
-
     /** Chooses how the body is framed, as the codec will: chunked wins over Content-Length. */
-    private void frame(List<byte[]> headers) {
+    private void frame(RawHead head) {
         long length = 0;
         boolean chunked = false;
-        for (byte[] h : headers) {
-            int colon = HeaderLine.colon(h);
+        byte[] b = head.bytes();
+        for (int i = 0; i < head.headerCount(); i++) {
+            int from = head.start(i);
+            int to = head.end(i);
+            int colon = HeaderLine.colon(b, from, to);
             if (colon < 0) continue;
             // only these two headers matter: their values are the only text made
-            boolean te = HeaderLine.named(h, colon, "transfer-encoding");
-            if (!te && !HeaderLine.named(h, colon, "content-length")) continue;
-            String value = new String(h, colon + 1, h.length - colon - 1, StandardCharsets.ISO_8859_1).trim();
+            boolean te = HeaderLine.named(b, from, colon, "transfer-encoding");
+            if (!te && !HeaderLine.named(b, from, colon, "content-length")) continue;
+            String value = new String(b, colon + 1, to - colon - 1, StandardCharsets.ISO_8859_1).trim();
             if (te && value.toLowerCase(Locale.ROOT).contains("chunked")) chunked = true;
             if (!te) {
                 try {

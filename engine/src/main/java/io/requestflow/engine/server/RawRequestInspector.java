@@ -3,7 +3,6 @@ package io.requestflow.engine.server;
 import io.requestflow.engine.http.Response;
 
 import java.net.InetSocketAddress;
-import java.util.List;
 
 /**
  * Optional check of a request's bytes as they arrived, before the HTTP codec normalises them away
@@ -14,12 +13,11 @@ import java.util.List;
 public interface RawRequestInspector {
 
     /**
-     * @param requestLine the first line, without its line ending
-     * @param headerLines each header line exactly as received (line ending stripped, CR kept if it was bare)
-     * @param lineProblem the first line-ending defect seen in the head (bare CR, bare LF), or null
+     * @param head the head's lines as received (line endings stripped, a bare CR kept), with the first
+     *             line-ending defect seen in it (bare CR, bare LF), or null; it has at least the request line
      * @return null to let the request through, or the answer to send before closing
      */
-    Response inspect(String requestLine, List<byte[]> headerLines, String lineProblem, InetSocketAddress peer);
+    Response inspect(RawHead head, InetSocketAddress peer);
 
     /** Answer for a body whose chunked framing is broken (invalid chunk size). */
     default Response badFraming(String reason, InetSocketAddress peer) {

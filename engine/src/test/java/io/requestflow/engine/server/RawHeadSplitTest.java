@@ -28,8 +28,8 @@ class RawHeadSplitTest {
         int problems = 0;
         for (String text : heads) {
             byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
-            RawRequestGuard.Head expected = byteByByte(bytes);
-            RawRequestGuard.Head actual = RawRequestGuard.Head.split(bytes);
+            Lines expected = byteByByte(bytes);
+            RawHead actual = RawHead.split(bytes);
             String shown = text.replace("\r", "\\r").replace("\n", "\\n");
             assertThat(actual.lineProblem()).as("problem in %s", shown).isEqualTo(expected.lineProblem());
             assertThat(actual.lines()).as("lines of %s", shown)
@@ -81,10 +81,25 @@ class RawHeadSplitTest {
         assertThat(HeaderLine.named(line, colon, "content-lengths")).isFalse();
         byte[] other = "Content-Lengtx: 5".getBytes(StandardCharsets.ISO_8859_1);
         assertThat(HeaderLine.named(other, 14, "content-length")).isFalse();
+        // read in place, as lines of a whole head are
+        byte[] head = "GET / HTTP/1.1\r\n Content-LENGTH\t: 5\r\nX: y:z\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+        RawHead split = RawHead.split(head);
+        assertThat(split.headerCount()).isEqualTo(2);
+        int at = HeaderLine.colon(head, split.start(0), split.end(0));
+        assertThat(at - split.start(0)).isEqualTo(colon);
+        assertThat(HeaderLine.named(head, split.start(0), at, "content-length")).isTrue();
+        assertThat(HeaderLine.named(head, split.start(1), HeaderLine.colon(head, split.start(1), split.end(1)), "x")).isTrue();
+        assertThat(HeaderLine.colon(head, split.start(1) + 2, split.end(1)) - split.start(1)).as("from where it is asked").isEqualTo(4);
+        RawHead of = RawHead.of("GET / HTTP/1.1", List.of(" Content-LENGTH\t: 5".getBytes(StandardCharsets.ISO_8859_1),
+                "X: y:z".getBytes(StandardCharsets.ISO_8859_1)), null);
+        assertThat(of.lines()).usingElementComparator(java.util.Arrays::compare).isEqualTo(split.lines());
+        assertThat(of.requestLine()).isEqualTo("GET / HTTP/1.1");
     }
 
     /** The loop as it was: one byte at a time into a stream, a CR dropped only right before an LF. */
-    private static RawRequestGuard.Head byteByByte(byte[] bytes) {
+    private record Lines(List<byte[]> lines, String lineProblem) {}
+
+    private static Lines byteByByte(byte[] bytes) {
         int i = 0;
         while (i < bytes.length && (bytes[i] == '\r' || bytes[i] == '\n')) i++;
         List<byte[]> lines = new ArrayList<>();
@@ -108,6 +123,6 @@ class RawHeadSplitTest {
                 line.write(b);
             }
         }
-        return new RawRequestGuard.Head(lines, lineProblem);
+        return new Lines(lines, lineProblem);
     }
 }

@@ -29,7 +29,7 @@ class RawRequestGuardTest {
         server = HttpServer.start("guarded", new HostPort("127.0.0.1", 0), ServerConfig.defaults(), engine.group(),
                 request -> CompletableFuture.completedFuture(Response.text(200,
                         "body=" + new String(request.body(), StandardCharsets.ISO_8859_1))),
-                (line, headers, problem, peer) -> null);
+                (head, peer) -> null);
     }
 
     @AfterAll
