@@ -74,11 +74,8 @@ public final class ProtocolRules implements RuleFamily {
         Request r = in.request();
         String uri = r.uri();
         String method = r.method();
-        // percent-encoding and UTF-8 (overlong forms included) in the target and in form bodies; the target's
-        // flags are its pieces' flags together (see PercentEscapes), and a piece or target known clean has
-        // none, so only the target's values not known clean are read (the whole target when it was not split)
-        int escapes = 0;
-        for (Target t : in.fresh()) if (t.kind() == Target.Kind.URI) escapes |= PercentEscapes.of(t.raw());
+        // percent-encoding and UTF-8 (overlong forms included) in the target and in form bodies
+        int escapes = PercentEscapes.of(uri);
         int bodyEscapes = in.bodyKind() == BodyParser.Kind.FORM
                 ? PercentEscapes.of(new String(r.body(), StandardCharsets.ISO_8859_1)) : 0;
         if ((escapes & PercentEscapes.BAD_ESCAPE) != 0) out.add(new Match("PROTO-100", CRITICAL, "URI", "invalid % escape"));
@@ -256,12 +253,7 @@ public final class ProtocolRules implements RuleFamily {
      * letters only ASCII letters lower-case to (so ignoring ASCII case finds it; a false hit only costs the regex).
      */
     private static boolean containsIgnoringCase(String s, String lower) {
-        // no character but 'C' and 'c' equals 'c' ignoring case (unlike 'k', 's' or 'i', which have non-ASCII
-        // equals), so the region is compared only where one of them is
-        char first = lower.charAt(0);
-        for (int i = 0; i + lower.length() <= s.length(); i++) {
-            if ((s.charAt(i) | 0x20) == first && s.regionMatches(true, i, lower, 0, lower.length())) return true;
-        }
+        for (int i = 0; i + lower.length() <= s.length(); i++) if (s.regionMatches(true, i, lower, 0, lower.length())) return true;
         return false;
     }
 
