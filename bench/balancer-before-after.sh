@@ -7,6 +7,7 @@
 # Env: ROUNDS (10), DURATION (10s), PORT_BASE (30000): origin +0 (readyz +1000), HAProxy +201,
 #      before +202 (admin +1202), after +200 (admin +1200); AFTER_CONFIG, BEFORE_CONFIG: a topology file for
 #      that balancer (e.g. to compare one build with and without a setting: REF HEAD and AFTER_CONFIG);
+#      AFTER_JAVA_OPTS, BEFORE_JAVA_OPTS: that balancer's REQUESTFLOW_JAVA_OPTS (default: the caller's);
 #      WARMUP_RUNS (6), WARMUP_SECONDS (5): each balancer's warm-up (bench/balancer-origin.sh).
 # Per round and proxy: req/s, wrk's p50/p90/p99, CPU µs per request (/proc/PID/stat, user + system), its user part
 # on its own and the C2 compiler threads' CPU ms in that run; then means (throughput) and medians (the rest) with
@@ -44,10 +45,10 @@ git -C "$ROOT" archive "$REF" | tar -x -C "$WORK/before"
 source "$ROOT/bench/balancer-origin.sh"
 start_origin_and_haproxy
 # ./flow execs the JVM, so the PID started here is the balancer's
-"$WORK/before/flow" serve ${BEFORE_CONFIG:+--config "$BEFORE_CONFIG"} --role balancer --listen "127.0.0.1:$BEFORE" --admin "127.0.0.1:$((BEFORE + 1000))" \
+REQUESTFLOW_JAVA_OPTS="${BEFORE_JAVA_OPTS-${REQUESTFLOW_JAVA_OPTS:-}}" "$WORK/before/flow" serve ${BEFORE_CONFIG:+--config "$BEFORE_CONFIG"} --role balancer --listen "127.0.0.1:$BEFORE" --admin "127.0.0.1:$((BEFORE + 1000))" \
   --upstream "http://127.0.0.1:$ORIGIN" >"$WORK/logs/before.log" 2>&1 & PIDS+=($!)
 BEFORE_PID=$!
-"$ROOT/flow" serve ${AFTER_CONFIG:+--config "$AFTER_CONFIG"} --role balancer --listen "127.0.0.1:$AFTER" --admin "127.0.0.1:$((AFTER + 1000))" \
+REQUESTFLOW_JAVA_OPTS="${AFTER_JAVA_OPTS-${REQUESTFLOW_JAVA_OPTS:-}}" "$ROOT/flow" serve ${AFTER_CONFIG:+--config "$AFTER_CONFIG"} --role balancer --listen "127.0.0.1:$AFTER" --admin "127.0.0.1:$((AFTER + 1000))" \
   --upstream "http://127.0.0.1:$ORIGIN" >"$WORK/logs/after.log" 2>&1 & PIDS+=($!)
 AFTER_PID=$!
 

@@ -57,6 +57,12 @@ public final class Flow implements Runnable {
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
         }
+        try {
+            io.requestflow.engine.net.Transport.kind(); // a misspelt -Drequestflow.transport stops here, not mid-start
+        } catch (ExceptionInInitializerError e) {
+            System.err.println("flow: " + e.getCause().getMessage());
+            System.exit(2);
+        }
         CommandLine cli = new CommandLine(new Flow());
         cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
             Throwable root = error;

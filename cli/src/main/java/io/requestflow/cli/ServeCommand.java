@@ -210,7 +210,8 @@ public final class ServeCommand implements Callable<Integer> {
                 }
                 default -> throw new IllegalStateException(role);
             };
-            System.out.println("requestflow serve: " + description + ". Stop: Ctrl-C");
+            System.out.println("requestflow serve: " + description + " (transport "
+                    + io.requestflow.engine.net.Transport.describe() + "). Stop: Ctrl-C");
         } catch (RuntimeException e) {
             closeAll(started, engine);
             throw e;

@@ -48,7 +48,8 @@ public final class UpCommand implements Callable<Integer> {
         }
         Path data = dataDir != null ? dataDir : Flow.home().resolve(topology.dataDir);
         long start = System.nanoTime();
-        System.out.println("requestflow: starting the topology" + (file.toFile().exists() ? " from " + file : " (built-in defaults)"));
+        System.out.println("requestflow: starting the topology" + (file.toFile().exists() ? " from " + file : " (built-in defaults)")
+                + ", transport " + io.requestflow.engine.net.Transport.describe());
         Stack stack = Stack.start(topology, data, line -> System.out.println("  " + line));
         printSummary(stack, (System.nanoTime() - start) / 1_000_000, topology);
         StopSignal.awaitThenStop(() -> {

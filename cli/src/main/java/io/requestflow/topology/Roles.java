@@ -404,7 +404,7 @@ public final class Roles {
         try {
             DnsConfig zone = adjust.apply(config);
             // breakable like the HTTP hops (./flow break dns): SERVFAIL, delayed answers, unready
-            DnsServer server = DnsServer.start(zone, ctx.registry(), engine.group(), ctx.faults());
+            DnsServer server = DnsServer.start(zone, ctx.registry(), engine.datagramGroup(), ctx.faults());
             try {
                 // POST /dns/reload reads the dns section of the topology file again (the built-in one if none)
                 var routes = io.requestflow.dns.DnsAdmin.routes(server, () -> topology.source == null ? zone

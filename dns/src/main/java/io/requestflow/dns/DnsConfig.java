@@ -34,7 +34,7 @@ import java.util.Objects;
  * @param health                 how health-checked answers are checked
  * @param rateLimit              response rate limiting per client subnet (UDP)
  * @param maxQueryBytes          a longer query is dropped (UDP) or ends the connection (TCP): queries are small
- * @param udpSockets             UDP sockets on the port (SO_REUSEPORT, epoll only); 0 = one per event loop
+ * @param udpSockets             UDP sockets on the port (SO_REUSEPORT, epoll or io_uring only); 0 = one per event loop
  */
 public record DnsConfig(
         String host,

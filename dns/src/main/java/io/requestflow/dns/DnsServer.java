@@ -16,9 +16,7 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.IoEventLoopGroup;
+import io.netty.channel.unix.UnixChannelOption;
 import io.netty.channel.nio.NioIoHandler;
 import io.requestflow.dns.geo.ClientLocator;
 import io.requestflow.dns.geo.GeoIpDatabase;
@@ -50,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * giving the same answers on both.
  *
  * <p>Start it with {@link #start(DnsConfig, MeterRegistry)} (own event loops) or
- * {@link #start(DnsConfig, MeterRegistry, EventLoopGroup)} (a group the process shares; NIO or epoll).
+ * {@link #start(DnsConfig, MeterRegistry, EventLoopGroup)} (a group the process shares; NIO, epoll or io_uring).
  * {@link #close()} stops listening and waits a bounded time.
  */
 public final class DnsServer implements AutoCloseable {
@@ -66,7 +64,7 @@ public final class DnsServer implements AutoCloseable {
     /** Receive buffer per datagram: queries are far smaller, and a longer one arrives cut and gets FORMERR. */
     private static final int MAX_UDP_QUERY = 4096;
     private static final int TCP_LENGTH_PREFIX = 2;
-    /** Datagrams read per recvmmsg call with epoll. */
+    /** Datagrams read at once with epoll (one recvmmsg call) or io_uring. */
     private static final int RECVMMSG_BATCH = 16;
 
     private static final Logger queryLog = LoggerFactory.getLogger("io.requestflow.dns.query");
@@ -178,7 +176,7 @@ public final class DnsServer implements AutoCloseable {
         return zone;
     }
 
-    /** How many distinct event loops read the UDP sockets (one per loop with epoll; for tests). */
+    /** How many distinct event loops read the UDP sockets (one per loop with epoll or io_uring; for tests). */
     long udpLoops() {
         return Stream.concat(Stream.of(udp), extraUdp.stream())
                 .map(Channel::eventLoop).distinct().count();
@@ -242,20 +240,23 @@ public final class DnsServer implements AutoCloseable {
                 .channel(channelTypes.datagram())
                 .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_UDP_QUERY))
                 .handler(new UdpQueryHandler(answerer(DnsTransport.UDP)));
-        if (epoll()) {
+        if (channelTypes.nativeLinux()) {
             // Several sockets on one port, each read by its own event loop: the kernel spreads the datagrams.
-            // And up to RECVMMSG_BATCH datagrams per system call (recvmmsg), each at most MAX_UDP_QUERY bytes.
-            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true)
-                    .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_UDP_QUERY)
+            bootstrap.option(UnixChannelOption.SO_REUSEPORT, true);
+        }
+        if (channelTypes.nativeLinux()) {
+            // And up to RECVMMSG_BATCH datagrams per read, each at most MAX_UDP_QUERY bytes: one recvmmsg call with
+            // epoll, as many recvmsg operations submitted together with io_uring.
+            bootstrap.option(channelTypes.maxDatagramPayload(), MAX_UDP_QUERY)
                     .option(ChannelOption.RECVBUF_ALLOCATOR,
                             new FixedRecvByteBufAllocator(MAX_UDP_QUERY * RECVMMSG_BATCH));
         }
         return bootstrap.bind(new InetSocketAddress(host, port));
     }
 
-    /** With epoll, more UDP sockets on the same port (SO_REUSEPORT), one per event loop unless configured. */
+    /** With io_uring or epoll, more UDP sockets on the same port (SO_REUSEPORT), one per event loop unless configured. */
     private void bindMoreUdp(InetAddress host, int port) {
-        if (!epoll()) {
+        if (!channelTypes.nativeLinux()) {
             return;
         }
         int wanted = config.udpSockets() > 0 ? config.udpSockets() : loops().size();
@@ -267,10 +268,6 @@ public final class DnsServer implements AutoCloseable {
             }
             extraUdp.add(more.channel());
         }
-    }
-
-    private boolean epoll() {
-        return group instanceof IoEventLoopGroup io && io.isIoType(EpollIoHandler.class);
     }
 
     private List<EventLoop> loops() {

@@ -15,6 +15,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Engine implements AutoCloseable {
     private final EventLoopGroup group;
+    private final int eventLoopThreads;
+    /** The loops of UDP servers when they are not {@link #group}; made on first use. */
+    private EventLoopGroup datagramGroup;
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     private final RecentSpans spans;
     private final double sampleRatio;
@@ -27,6 +30,7 @@ public final class Engine implements AutoCloseable {
     public Engine(int eventLoopThreads, int recentSpans, double sampleRatio) {
         io.requestflow.engine.trace.Tracing.sampler(sampleRatio); // rejects a bad ratio before threads start
         this.group = Transport.newGroup("requestflow-io", eventLoopThreads);
+        this.eventLoopThreads = eventLoopThreads;
         this.spans = new RecentSpans(recentSpans);
         this.sampleRatio = sampleRatio;
     }
@@ -37,6 +41,21 @@ public final class Engine implements AutoCloseable {
 
     public EventLoopGroup group() {
         return group;
+    }
+
+    /**
+     * The loops a UDP server (the dns hop) reads on: {@link #group} unless it is io_uring, then epoll loops of
+     * their own, as many, closed with the engine. With io_uring the dns hop answered about 0.9x the queries of
+     * epoll, which reads up to 16 datagrams per recvmmsg call (docs/benchmarks.md, balancer round 13).
+     */
+    public synchronized EventLoopGroup datagramGroup() {
+        if (Transport.kind() != Transport.Kind.IO_URING || !io.netty.channel.epoll.Epoll.isAvailable()) {
+            return group;
+        }
+        if (datagramGroup == null) {
+            datagramGroup = Transport.newGroup("requestflow-udp", eventLoopThreads, Transport.Kind.EPOLL);
+        }
+        return datagramGroup;
     }
 
     /** Where blocking work (JDBC, Redis, password hashing) runs: one virtual thread per task. */
@@ -65,6 +84,12 @@ public final class Engine implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        EventLoopGroup udp;
+        synchronized (this) {
+            udp = datagramGroup;
+        }
+        if (udp != null) udp.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (udp != null) udp.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }

@@ -30,11 +30,12 @@ final class DelayedPipe extends ChannelInboundHandlerAdapter {
     private long firstHoldNanos;
     private long inFlightBytes;
     private boolean timerSet;
-    private Channel from;
+    private final Channel from;
     /** The other direction, whose target is our {@code from}: told when {@code from}'s writability changes. */
     private DelayedPipe reverse;
 
-    DelayedPipe(Channel to, long delayNanos, long firstHoldNanos, int maxBufferedBytes) {
+    DelayedPipe(Channel from, Channel to, long delayNanos, long firstHoldNanos, int maxBufferedBytes) {
+        this.from = from;
         this.to = to;
         this.delayNanos = delayNanos;
         this.firstHoldNanos = firstHoldNanos;
@@ -48,12 +49,12 @@ final class DelayedPipe extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        from = ctx.channel();
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        carry(msg);
     }
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    /** Sends what {@code from} read (through this handler, or read before the link was up) on its way. */
+    void carry(Object msg) {
         if (!(msg instanceof ByteBuf bytes)) {
             ReferenceCountUtil.release(msg);
             return;
@@ -81,7 +82,7 @@ final class DelayedPipe extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         // our channel is the other direction's target: that direction decides whether to read again
-        if (reverse != null && reverse.from != null) reverse.resumeIfRoom();
+        if (reverse != null) reverse.resumeIfRoom();
     }
 
     private void send(InFlight item) {
@@ -119,7 +120,6 @@ final class DelayedPipe extends ChannelInboundHandlerAdapter {
 
     /** Reads {@code from} again once the link has room and {@code to} takes more; stops while it does not. */
     private void resumeIfRoom() {
-        if (from == null) return;
         boolean room = inFlightBytes <= maxBufferedBytes / 2 && to.isWritable();
         if (room != from.config().isAutoRead() && (room || !to.isWritable())) from.config().setAutoRead(room);
     }

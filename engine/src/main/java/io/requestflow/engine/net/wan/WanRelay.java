@@ -113,17 +113,19 @@ public final class WanRelay implements AutoCloseable {
             }
             Channel far = f.channel();
             open.add(far);
-            DelayedPipe up = new DelayedPipe(far, oneWay, 2 * oneWay, settings.maxBufferedBytes());
-            DelayedPipe down = new DelayedPipe(client, oneWay, 0, settings.maxBufferedBytes());
+            DelayedPipe up = new DelayedPipe(client, far, oneWay, 2 * oneWay, settings.maxBufferedBytes());
+            DelayedPipe down = new DelayedPipe(far, client, oneWay, 0, settings.maxBufferedBytes());
             DelayedPipe.pair(up, down);
             far.pipeline().addLast(down);
-            client.pipeline().replace(hold, "wan-up", up);
-            // what arrived while connecting (a client may send and leave at once) goes first, in order
-            for (Object msg : hold.held) client.pipeline().fireChannelRead(msg);
+            // what arrived while connecting (a client may send and leave at once) goes first, in order, handed to
+            // the pipe itself: a client that has left may be deregistered already, its pipeline emptied (with
+            // io_uring a close completes that soon), and then its pipeline is not touched
+            for (Object msg : hold.held) up.carry(msg);
             if (hold.ended) {
                 up.sourceClosed();
                 return;
             }
+            client.pipeline().replace(hold, "wan-up", up);
             client.config().setAutoRead(true);
             far.config().setAutoRead(true);
         });

@@ -6,9 +6,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.EventLoopGroup;
-import io.requestflow.engine.net.Transport;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
@@ -17,15 +23,24 @@ import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 
 /**
- * The production set-up (what {@code ./flow up} runs): an epoll group, one SO_REUSEPORT UDP socket per event
- * loop, recvmmsg batches. Many client ports, so the kernel spreads them over every socket.
+ * The production set-ups (what {@code ./flow up} runs, io_uring where the kernel allows it, else epoll): a native
+ * group, one SO_REUSEPORT UDP socket per event loop (with epoll, recvmmsg batches). Many client ports, so the
+ * kernel spreads them over every socket.
  */
-class EpollServerTest {
+class NativeTransportServerTest {
 
-    @Test
-    void everySocketOnThePortAnswersAndTruncationStillMovesToTcp() throws Exception {
-        assumeTrue(Transport.nativeEpoll(), "epoll is not available here");
-        EventLoopGroup group = Transport.newGroup("dns-epoll-test", 3);
+    @ParameterizedTest
+    @ValueSource(strings = {"io_uring", "epoll"})
+    void everySocketOnThePortAnswersAndTruncationStillMovesToTcp(String transport) throws Exception {
+        IoHandlerFactory io;
+        if (transport.equals("io_uring")) {
+            assumeTrue(IoUring.isAvailable(), "io_uring is not available here");
+            io = IoUringIoHandler.newFactory();
+        } else {
+            assumeTrue(Epoll.isAvailable(), "epoll is not available here");
+            io = EpollIoHandler.newFactory();
+        }
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(3, io);
         try (DnsServer server = DnsServer.start(GeoZone.config(), new SimpleMeterRegistry(), group)) {
             assertThat(server.udpLoops()).as("every loop reads a socket of its own").isEqualTo(3);
             for (int client = 0; client < 30; client++) {
