@@ -242,12 +242,10 @@ public final class DnsServer implements AutoCloseable {
                 .handler(new UdpQueryHandler(answerer(DnsTransport.UDP)));
         if (channelTypes.nativeLinux()) {
             // Several sockets on one port, each read by its own event loop: the kernel spreads the datagrams.
-            bootstrap.option(UnixChannelOption.SO_REUSEPORT, true);
-        }
-        if (channelTypes.nativeLinux()) {
             // And up to RECVMMSG_BATCH datagrams per read, each at most MAX_UDP_QUERY bytes: one recvmmsg call with
             // epoll, as many recvmsg operations submitted together with io_uring.
-            bootstrap.option(channelTypes.maxDatagramPayload(), MAX_UDP_QUERY)
+            bootstrap.option(UnixChannelOption.SO_REUSEPORT, true)
+                    .option(channelTypes.maxDatagramPayload(), MAX_UDP_QUERY)
                     .option(ChannelOption.RECVBUF_ALLOCATOR,
                             new FixedRecvByteBufAllocator(MAX_UDP_QUERY * RECVMMSG_BATCH));
         }
