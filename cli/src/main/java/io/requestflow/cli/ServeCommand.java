@@ -44,6 +44,10 @@ import java.util.concurrent.Callable;
                 "  console             the web console for the roles at the topology's ports (default port",
                 "                      console.port; break/heal, a request's waterfall, traces)",
                 "",
+                "JVM options go in REQUESTFLOW_JAVA_OPTS, e.g. -Drequestflow.transport=epoll",
+                "(the sockets' transport: auto, the default, is io_uring where the kernel",
+                "allows it, else epoll; or ask for io_uring, epoll or nio).",
+                "",
                 "Example: ./flow serve --role edge --listen 127.0.0.1:18080 --upstream http://127.0.0.1:8000"})
 public final class ServeCommand implements Callable<Integer> {
 
