@@ -8,7 +8,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.requestflow.engine.net.Transport;
 import org.junit.jupiter.api.Test;
 
-class EngineTest {
+class DatagramGroupTest {
 
     @Test
     void udpServersReadOnEpollWhenTheProcessRunsIoUring() {
