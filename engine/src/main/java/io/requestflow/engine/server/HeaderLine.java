@@ -8,23 +8,16 @@ package io.requestflow.engine.server;
 public final class HeaderLine {
     private HeaderLine() {}
 
-    /** Index of the first ':' in the line, or -1. */
-    public static int colon(byte[] line) {
-        return colon(line, 0, line.length);
-    }
-
     /** Index of the first ':' in the line {@code bytes[from, to)}, or -1. */
     public static int colon(byte[] bytes, int from, int to) {
         for (int i = from; i < to; i++) if (bytes[i] == ':') return i;
         return -1;
     }
 
-    /** The name before {@code colon}, without blanks and controls around it, is {@code lower} in any case (ASCII). */
-    public static boolean named(byte[] line, int colon, String lower) {
-        return named(line, 0, colon, lower);
-    }
-
-    /** {@link #named(byte[], int, String)} for a line that starts at {@code start} in {@code line}. */
+    /**
+     * The name of the line starting at {@code start}, before {@code colon}, without blanks and controls around it,
+     * is {@code lower} in any case (ASCII).
+     */
     public static boolean named(byte[] line, int start, int colon, String lower) {
         int from = start;
         int to = colon;

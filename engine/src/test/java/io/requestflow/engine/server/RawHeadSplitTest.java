@@ -77,10 +77,10 @@ class RawHeadSplitTest {
     void headerNamesAreMatchedTrimmedAndInAnyCase() {
         byte[] line = " Content-LENGTH\t: 5".getBytes(StandardCharsets.ISO_8859_1);
         int colon = line.length - 3;
-        assertThat(HeaderLine.named(line, colon, "content-length")).isTrue();
-        assertThat(HeaderLine.named(line, colon, "content-lengths")).isFalse();
+        assertThat(HeaderLine.named(line, 0, colon, "content-length")).isTrue();
+        assertThat(HeaderLine.named(line, 0, colon, "content-lengths")).isFalse();
         byte[] other = "Content-Lengtx: 5".getBytes(StandardCharsets.ISO_8859_1);
-        assertThat(HeaderLine.named(other, 14, "content-length")).isFalse();
+        assertThat(HeaderLine.named(other, 0, 14, "content-length")).isFalse();
         // read in place, as lines of a whole head are
         byte[] head = "GET / HTTP/1.1\r\n Content-LENGTH\t: 5\r\nX: y:z\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
         RawHead split = RawHead.split(head);

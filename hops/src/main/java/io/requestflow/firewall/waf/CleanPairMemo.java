@@ -2,13 +2,15 @@ package io.requestflow.firewall.waf;
 
 /**
  * Query pairs {@code name=value} (their text, and the name and value their parser decodes it to) of requests on
- * which no rule matched anywhere, while the target was inspected as its pieces ({@link UriPieces}): so the pair's three values were all inspected clean, or known clean, in one clean request: the target's piece
+ * which no rule matched anywhere, while the target was inspected as its pieces ({@link UriPieces}): so the pair's
+ * three values were all inspected clean, or known clean, in one clean request: the target's piece
  * {@code name=value} (kind {@code URI}), the argument name ({@code ARG_NAME}) and the argument ({@code ARG} under
  * that name). A remembered pair stands for all three with one lookup instead of one per value: a shop's query is
  * new combinations of the same few pairs, each looked up three times in {@link CleanValueMemo}, and in the hop
  * each lookup is a few cache misses (slot, key, strings). It changes no verdict for the reason the clean-value
  * memo changes none: each of the three values' own checks depends only on its kind, name and text and the WAF's
- * fixed level, and decoding is a function of the text. Bounded and lock-free as {@link CleanValueMemo}: a fixed table, immutable entries.
+ * fixed level, and decoding is a function of the text. Bounded and lock-free as {@link CleanValueMemo}: a fixed
+ * table, immutable entries.
  */
 final class CleanPairMemo {
     /**

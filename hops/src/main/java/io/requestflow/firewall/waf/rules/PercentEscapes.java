@@ -21,15 +21,6 @@ public final class PercentEscapes {
 
     private PercentEscapes() {}
 
-    /*
-     * A target's flags are the flags of its pieces together, when it is cut only at characters that are neither
-     * '%', 'u'/'U', 'f'/'F' nor a digit (the '?' and the '&'s of UriPieces): an escape whose digits would run
-     * into the cut fails there in the whole as at the piece's end, and a UTF-8 sequence cut short is NOT_UTF8 in
-     * both (the cut is an ASCII byte where a continuation byte was owed, or the piece's end). A piece or target
-     * remembered clean came from a request on which PROTO-100/110/111 did not fire, so it has no flag: ProtocolRules
-     * reads only the pieces not known clean (PercentEscapesByPiecesTest).
-     */
-
     /** The flags above that hold for {@code s}. */
     public static int of(String s) {
         int flags = 0;
