@@ -1,6 +1,7 @@
 package io.requestflow.benchmarks;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -10,12 +11,15 @@ import java.util.concurrent.Future;
 
 /**
  * The firewall hop's rules-on versus rules-off cost measured so that a busy, shared machine disturbs it
- * little: the same two hops as {@link FirewallThroughputBenchmark}, driven in alternating rounds (on,
- * off, on, off, ...) so both see the same background load, reporting the process CPU time per request
- * and the throughput of each round; medians over the rounds, and the median of each round's own loss (its "on"
- * and "off" ran back to back, so the machine's drift touches both). On a CPU-bound host, throughput loss is
- * about 1 - (CPU per request off / CPU per request on). Both hops get the same request mix
- * ({@link FirewallThroughputBenchmark#requests}), each client thread cycling through it from its own offset.
+ * little: the same two hops as {@link FirewallThroughputBenchmark}, each on event loops of its own, and every
+ * client thread sending its requests to the two in turn (on, off, on, off, ...), so both see the same load at the
+ * same moments. Per round, the CPU time of each hop's own event-loop threads per request (its HTTP server, its
+ * checks, its client to the origin, the system calls of all three) gives the hop's cost with rules on and off; the
+ * loss is 1 - off / on, what a firewall hop with a machine to itself loses in throughput when CPU-bound. The
+ * whole run's CPU (both hops, the origin, the client threads, the JIT and the collector) is reported beside it:
+ * what a one-machine run such as this one loses, where the rest of the path dilutes the hop's share. Medians of
+ * the rounds' own figures. Both hops get the same request mix ({@link FirewallThroughputBenchmark#requests}),
+ * each client thread cycling through it from its own offset.
  * Run: {@code java -cp benchmarks/target/benchmarks.jar io.requestflow.benchmarks.FirewallCpuCost [rounds] [requests]};
  * add {@code -Dfirewall.mix=repeated} before {@code -cp} to send one request of the mix over and over (every
  * value then remembered clean: what the WAF costs every request before any new value), and
@@ -25,19 +29,22 @@ import java.util.concurrent.Future;
 public final class FirewallCpuCost {
     private FirewallCpuCost() {}
 
-    /** Warm-up pairs at least, and at most, should compilation never settle (it then shows in the reported JIT time). */
+    /** Warm-up rounds at least, and at most, should compilation never settle (it then shows in the reported JIT time). */
     private static final int MIN_WARMUP = 10;
     private static final int MAX_WARMUP = 60;
-    /** Pairs in a row with under 20 ms of compilation each that end the warm-up. */
-    private static final int QUIET_PAIRS = 3;
+    /** Rounds in a row with under 20 ms of compilation each that end the warm-up. */
+    private static final int QUIET_ROUNDS = 3;
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         int perRound = args.length > 1 ? Integer.parseInt(args[1]) : 4000;
         int threads = 4;
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         FirewallThroughputBenchmark setup = new FirewallThroughputBenchmark();
         setup.start();
+        List<Thread> onLoops = FirewallThroughputBenchmark.loopThreads(setup.onEngine);
+        List<Thread> offLoops = FirewallThroughputBenchmark.loopThreads(setup.offEngine);
         List<FirewallThroughputBenchmark.Client> on = new ArrayList<>();
         List<FirewallThroughputBenchmark.Client> off = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
@@ -47,75 +54,57 @@ public final class FirewallCpuCost {
         }
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            // Warm-up until both paths are compiled: the process CPU counts the JIT's threads too, and the WAF's
-            // code keeps C2 busy for several rounds after the first few (it had counted up to ~100 us per request
-            // in the first measured rounds). One quiet pair was not enough: C2 went on deoptimizing and
-            // recompiling the WAF's branchy gates for another ten pairs (0.4-1.5 s of compilation each, rules
-            // adding 25-160 us per request in them against 25-30 after, 2026-11-22). So: at least 10 pairs,
-            // then until three pairs in a row compile for under 20 ms each.
+            // Warm-up until both paths are compiled: C2 keeps deoptimizing and recompiling the WAF's branchy gates
+            // for several rounds after the first few (0.4-1.5 s of compilation each, 2026-11-22). So: at least 10
+            // rounds, then until three rounds in a row compile for under 20 ms each.
             var jit = ManagementFactory.getCompilationMXBean();
             int warmup = 0;
             int quiet = 0;
-            while (warmup < MIN_WARMUP || (quiet < QUIET_PAIRS && warmup < MAX_WARMUP)) {
+            while (warmup < MIN_WARMUP || (quiet < QUIET_ROUNDS && warmup < MAX_WARMUP)) {
                 long compiled = jit.getTotalCompilationTime();
-                round(pool, on, perRound);
-                round(pool, off, perRound);
+                round(pool, on, off, warmup % 2 == 0, perRound);
                 warmup++;
                 quiet = jit.getTotalCompilationTime() - compiled < 20 ? quiet + 1 : 0;
             }
             long jitBefore = jit.getTotalCompilationTime();
-            double[] cpuOn = new double[rounds];
-            double[] cpuOff = new double[rounds];
-            double[] rateOn = new double[rounds];
-            double[] rateOff = new double[rounds];
+            double[] hopOn = new double[rounds];
+            double[] hopOff = new double[rounds];
+            double[] rest = new double[rounds];
+            double[] hopLoss = new double[rounds];
+            double[] wholeLoss = new double[rounds];
+            double[] added = new double[rounds];
             boolean printRounds = Boolean.getBoolean("firewall.perRound");
             for (int r = 0; r < rounds; r++) {
                 long roundJit = jit.getTotalCompilationTime();
-                boolean onFirst = r % 2 == 0;
-                for (int k = 0; k < 2; k++) {
-                    boolean rules = onFirst == (k == 0);
-                    long cpu = os.getProcessCpuTime();
-                    long wall = System.nanoTime();
-                    round(pool, rules ? on : off, perRound);
-                    double cpuPer = (os.getProcessCpuTime() - cpu) / 1000.0 / perRound;
-                    double rate = perRound / ((System.nanoTime() - wall) / 1e9);
-                    if (rules) {
-                        cpuOn[r] = cpuPer;
-                        rateOn[r] = rate;
-                    } else {
-                        cpuOff[r] = cpuPer;
-                        rateOff[r] = rate;
-                    }
-                }
+                long cpu = os.getProcessCpuTime();
+                long cpuOn = cpu(mx, onLoops);
+                long cpuOff = cpu(mx, offLoops);
+                round(pool, on, off, r % 2 == 0, perRound);
+                hopOn[r] = (cpu(mx, onLoops) - cpuOn) / 1000.0 / perRound;
+                hopOff[r] = (cpu(mx, offLoops) - cpuOff) / 1000.0 / perRound;
+                // the origin, the client threads, the JIT and the collector, per request: the same for both hops
+                rest[r] = ((os.getProcessCpuTime() - cpu) / 1000.0 / perRound - hopOn[r] - hopOff[r]) / 2;
+                added[r] = hopOn[r] - hopOff[r];
+                hopLoss[r] = 100 * (1 - hopOff[r] / hopOn[r]);
+                wholeLoss[r] = 100 * (1 - (hopOff[r] + rest[r]) / (hopOn[r] + rest[r]));
                 if (printRounds) {
-                    System.out.printf("round %d: CPU per request on %.1f us, off %.1f us, rules add %.1f us; JIT %d ms%n",
-                            r + 1, cpuOn[r], cpuOff[r], cpuOn[r] - cpuOff[r], jit.getTotalCompilationTime() - roundJit);
+                    System.out.printf("round %d: hop CPU per request on %.1f us, off %.1f us, rules add %.1f us; rest of"
+                            + " the run %.1f us per request; JIT %d ms%n", r + 1, hopOn[r], hopOff[r], added[r], rest[r],
+                            jit.getTotalCompilationTime() - roundJit);
                 }
             }
-            double mOn = median(cpuOn);
-            double mOff = median(cpuOff);
             System.out.printf("request mix: %s%n", "repeated".equals(System.getProperty("firewall.mix"))
                     ? "one request over and over (-Dfirewall.mix=repeated)" : "10,000 distinct searches");
-            System.out.printf("rounds %d x %d requests per variant, %d client threads, %d cores; warm-up %d pairs,"
+            System.out.printf("rounds %d x %d requests to each hop, %d client threads, %d cores; warm-up %d rounds,"
                     + " JIT compilation during the rounds %d ms%n", rounds, perRound, threads,
                     Runtime.getRuntime().availableProcessors(), warmup, jit.getTotalCompilationTime() - jitBefore);
-            System.out.printf("CPU per request: rules on %.1f us, rules off %.1f us -> off/on %.2f (throughput loss if CPU-bound: %.0f %%)%n",
-                    mOn, mOff, mOff / mOn, 100 * (1 - mOff / mOn));
-            System.out.printf("throughput (median of rounds): rules on %.0f req/s, rules off %.0f req/s -> on/off %.2f%n",
-                    median(rateOn), median(rateOff), median(rateOn) / median(rateOff));
-            // each round's "on" and "off" ran back to back, so the machine's drift (the "off" hop alone moves by
-            // half over minutes on this VM) touches both: the loss per round is steadier than the medians' ratio
-            double[] loss = new double[rounds];
-            double[] added = new double[rounds];
-            for (int r = 0; r < rounds; r++) {
-                loss[r] = 100 * (1 - cpuOff[r] / cpuOn[r]);
-                added[r] = cpuOn[r] - cpuOff[r];
-            }
-            double[] sorted = loss.clone();
-            Arrays.sort(sorted);
-            System.out.printf("per round (on and off back to back): loss median %.0f %% (middle half %.0f-%.0f %%),"
-                    + " rules add %.1f us per request (median)%n", median(loss), sorted[rounds / 4],
-                    sorted[(3 * rounds) / 4], median(added));
+            System.out.printf("the hop's own CPU per request (its event loops): rules on %.1f us, rules off %.1f us;"
+                    + " rules add %.1f us (median of rounds)%n", median(hopOn), median(hopOff), median(added));
+            System.out.printf("throughput loss of a CPU-bound firewall hop: %.0f %% (median of rounds; middle half %s)%n",
+                    median(hopLoss), middleHalf(hopLoss));
+            System.out.printf("the rest of this run (origin, clients, JIT, collector): %.1f us per request; loss of the"
+                    + " whole one-machine run: %.0f %% (middle half %s)%n", median(rest), median(wholeLoss),
+                    middleHalf(wholeLoss));
         } finally {
             pool.shutdownNow();
             for (var c : on) c.close();
@@ -124,13 +113,31 @@ public final class FirewallCpuCost {
         }
     }
 
-    private static void round(ExecutorService pool, List<FirewallThroughputBenchmark.Client> clients, int requests)
-            throws Exception {
+    private static long cpu(ThreadMXBean mx, List<Thread> threads) {
+        long sum = 0;
+        for (Thread t : threads) sum += Math.max(0, mx.getThreadCpuTime(t.threadId()));
+        return sum;
+    }
+
+    private static String middleHalf(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        return String.format("%.0f-%.0f %%", s[s.length / 4], s[(3 * s.length) / 4]);
+    }
+
+    /** Each client thread sends {@code requests / threads} requests to each hop, in turn ({@code onFirst} leads). */
+    private static void round(ExecutorService pool, List<FirewallThroughputBenchmark.Client> on,
+                              List<FirewallThroughputBenchmark.Client> off, boolean onFirst, int requests) throws Exception {
         List<Future<?>> futures = new ArrayList<>();
-        int each = requests / clients.size();
-        for (var c : clients) {
+        int each = requests / on.size();
+        for (int i = 0; i < on.size(); i++) {
+            var first = onFirst ? on.get(i) : off.get(i);
+            var second = onFirst ? off.get(i) : on.get(i);
             futures.add(pool.submit(() -> {
-                for (int i = 0; i < each; i++) c.roundTrip();
+                for (int k = 0; k < each; k++) {
+                    first.roundTrip();
+                    second.roundTrip();
+                }
                 return null;
             }));
         }

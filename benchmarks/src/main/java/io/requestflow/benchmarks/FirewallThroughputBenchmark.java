@@ -43,8 +43,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The firewall hop's throughput over real sockets with its rules on (raw protocol checks, WAF, bot
  * signals; rate limit off so the benchmark is not throttled) against the same hop with the WAF stage and
- * raw checks removed, in one run: two firewalls in front of one origin that answers 200, keep-alive
- * connections, four client threads, each replaying the request mix of {@link #requests} from its own offset.
+ * raw checks removed, in one run: two firewalls in front of one origin that answers 200, each of the three on
+ * event loops of its own (as separate processes would be), keep-alive connections, four client threads, each
+ * replaying the request mix of {@link #requests} from its own offset.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -90,7 +91,10 @@ public class FirewallThroughputBenchmark {
         return List.copyOf(out);
     }
 
-    private Engine engine;
+    /** The origin's, and each hop's, own event loops: in a deployment they are separate processes, and each one's CPU is its own. */
+    Engine originEngine;
+    Engine onEngine;
+    Engine offEngine;
     private HttpServer origin;
     private FirewallHop firewall;
     HttpHop rulesOn;
@@ -103,23 +107,32 @@ public class FirewallThroughputBenchmark {
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
         }
-        engine = new Engine(2, 10);
-        origin = HttpServer.start("origin", new HostPort("127.0.0.1", 0), ServerConfig.defaults(), engine.group(),
+        originEngine = new Engine(2, 10);
+        onEngine = new Engine(2, 10);
+        offEngine = new Engine(2, 10);
+        origin = HttpServer.start("origin", new HostPort("127.0.0.1", 0), ServerConfig.defaults(), originEngine.group(),
                 r -> CompletableFuture.completedFuture(Response.text(200, "ok")));
         FirewallConfig config = FirewallConfig.defaults().withWaf(WafConfig.defaults().withAuditLog(""))
                 .withRateLimit(new RateLimitConfig(0, 60_000, 50, 1000, 1000));
         firewall = new FirewallHop(config, null, null);
-        rulesOn = hop("firewall-on", stages(true), true);
-        rulesOff = hop("firewall-off", stages(false), false);
+        rulesOn = hop(onEngine, "firewall-on", stages(onEngine, true), true);
+        rulesOff = hop(offEngine, "firewall-off", stages(offEngine, false), false);
     }
 
-    private List<Stage> stages(boolean rules) {
+    /** The threads of an engine's event loops (each started by a task if it was not yet). */
+    static List<Thread> loopThreads(Engine engine) {
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (var loop : engine.group()) threads.add(loop.submit(Thread::currentThread).syncUninterruptibly().getNow());
+        return threads;
+    }
+
+    private List<Stage> stages(Engine engine, boolean rules) {
         var ctx = engine.hop("firewall", rules ? "on" : "off");
         List<Stage> all = firewall.stages(new Forwarder(ctx.client(ClientConfig.defaults())), HostPort.of(origin.address()));
         return rules ? all : all.stream().filter(s -> !(s instanceof WafStage)).toList();
     }
 
-    private HttpHop hop(String name, List<Stage> stages, boolean raw) {
+    private HttpHop hop(Engine engine, String name, List<Stage> stages, boolean raw) {
         var spec = new HttpHop.Spec(new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0), ServerConfig.defaults(),
                 10_000);
         return HttpHop.start(engine.hop("firewall", name), spec, stages, AdminServer.Readiness.always(), Map.of(),
@@ -132,7 +145,9 @@ public class FirewallThroughputBenchmark {
         rulesOff.close();
         firewall.close();
         origin.close();
-        engine.close();
+        onEngine.close();
+        offEngine.close();
+        originEngine.close();
     }
 
     /** One keep-alive connection per client thread and hop. */
