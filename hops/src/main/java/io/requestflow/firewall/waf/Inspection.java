@@ -7,23 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A request taken apart for inspection: every argument, argument name, cookie, free-text header,
  * the path and the raw target, each normalised once here so rule families only match.
  */
 public final class Inspection {
-    /** Headers whose values are structured and checked by protocol rules, not matched as free text. */
-    private static final Set<String> STRUCTURED_HEADERS = Set.of("host", "accept", "accept-encoding",
-            "accept-language", "accept-charset", "content-length", "content-type", "connection", "cache-control",
-            "pragma", "authorization", "traceparent", "tracestate", "x-request-id", "x-forwarded-for",
-            "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "forwarded", "if-none-match",
-            "if-modified-since", "if-match", "if-unmodified-since", "if-range", "upgrade-insecure-requests", "te",
-            "range", "keep-alive", "transfer-encoding", "cookie", "origin", "dnt", "priority", "server-timing",
-            "expect", "content-encoding", "via", "date", "sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest",
-            "sec-fetch-user", "sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform", "x-real-ip");
-
     private final Request request;
     private final String path;
     private final List<Target> targets = new ArrayList<>(32); // a browser's request has 20 to 30
@@ -32,6 +21,8 @@ public final class Inspection {
     private final List<String> headerNames = new ArrayList<>(16);
     /** Each header's value, beside its name in {@link #headerNames}: what {@link #header} reads. */
     private final List<String> headerValues = new ArrayList<>(16);
+    /** The first value of each {@link KnownHeaders} name, by its slot: what {@link #header} reads for those. */
+    private final String[] knownValues = new String[KnownHeaders.COUNT];
     private final BodyParser.Kind bodyKind;
     private boolean bodyUnparsable;
     private int argCount;
@@ -111,13 +102,17 @@ public final class Inspection {
         // the headers' own entries (no String view of each entry made per header, as the Map.Entry iterator does)
         for (var it = request.headers().iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> h = it.next();
-            String name = h.getKey().toString().toLowerCase(Locale.ROOT);
+            String sent = h.getKey().toString();
+            KnownHeaders.Name known = KnownHeaders.spelled(sent); // one lookup instead of lower-casing and a set's
+            String name = known != null ? known.lower() : sent.toLowerCase(Locale.ROOT);
+            if (known == null) known = KnownHeaders.lowerCase(name);
             String value = h.getValue().toString();
             headerNames.add(name);
             headerValues.add(value);
+            if (known != null && knownValues[known.slot()] == null) knownValues[known.slot()] = value;
             if (name.equals("cookie")) {
                 cookies(value);
-            } else if (!STRUCTURED_HEADERS.contains(name)) {
+            } else if (known == null || !known.structured()) {
                 if (!name.equals("referer") || !SameSiteReferer.split(value, request.host(), refererPieces(cleanHeaders, name))) {
                     header(cleanHeaders, name, value);
                 }
@@ -396,12 +391,14 @@ public final class Inspection {
 
     /**
      * The request's first value of this header, as {@code request().header(name)} gives it, read from the names
-     * and values taken apart above (a linear search of a few lower-case names) rather than the request's hash
-     * table: the rules ask some twenty times per request, and each of those lookups hashed the name again.
+     * and values taken apart above rather than the request's hash table (the rules ask some twenty times per
+     * request): a {@link KnownHeaders} name from its slot, any other by a linear search of the lower-case names.
      *
      * @param name lower case
      */
     public String header(String name) {
+        KnownHeaders.Name known = KnownHeaders.lowerCase(name);
+        if (known != null) return knownValues[known.slot()];
         for (int i = 0; i < headerNames.size(); i++) if (headerNames.get(i).equals(name)) return headerValues.get(i);
         return null;
     }
