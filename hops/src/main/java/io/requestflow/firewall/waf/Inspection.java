@@ -21,8 +21,6 @@ public final class Inspection {
     private final List<String> headerNames = new ArrayList<>(16);
     /** Each header's value, beside its name in {@link #headerNames}: what {@link #header} reads. */
     private final List<String> headerValues = new ArrayList<>(16);
-    /** The first value of each {@link KnownHeaders} name, by its slot: what {@link #header} reads for those. */
-    private final String[] knownValues = new String[KnownHeaders.COUNT];
     private final BodyParser.Kind bodyKind;
     private boolean bodyUnparsable;
     private int argCount;
@@ -102,14 +100,12 @@ public final class Inspection {
         // the headers' own entries (no String view of each entry made per header, as the Map.Entry iterator does)
         for (var it = request.headers().iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> h = it.next();
-            String sent = h.getKey().toString();
-            KnownHeaders.Name known = KnownHeaders.spelled(sent); // one lookup instead of lower-casing and a set's
-            String name = known != null ? known.lower() : sent.toLowerCase(Locale.ROOT);
-            if (known == null) known = KnownHeaders.lowerCase(name);
+            KnownHeaders.Name known = KnownHeaders.spelled(h.getKey()); // no String made, lower-cased, hashed again
+            String name = known != null ? known.lower() : h.getKey().toString().toLowerCase(Locale.ROOT);
+            if (known == null) known = KnownHeaders.lowerCase(name); // a spelling not listed
             String value = h.getValue().toString();
             headerNames.add(name);
             headerValues.add(value);
-            if (known != null && knownValues[known.slot()] == null) knownValues[known.slot()] = value;
             if (name.equals("cookie")) {
                 cookies(value);
             } else if (known == null || !known.structured()) {
@@ -391,14 +387,12 @@ public final class Inspection {
 
     /**
      * The request's first value of this header, as {@code request().header(name)} gives it, read from the names
-     * and values taken apart above rather than the request's hash table (the rules ask some twenty times per
-     * request): a {@link KnownHeaders} name from its slot, any other by a linear search of the lower-case names.
+     * and values taken apart above (a linear search of a few lower-case names) rather than the request's hash
+     * table: the rules ask some twenty times per request, and each of those lookups hashed the name again.
      *
      * @param name lower case
      */
     public String header(String name) {
-        KnownHeaders.Name known = KnownHeaders.lowerCase(name);
-        if (known != null) return knownValues[known.slot()];
         for (int i = 0; i < headerNames.size(); i++) if (headerNames.get(i).equals(name)) return headerValues.get(i);
         return null;
     }

@@ -1,15 +1,18 @@
 package io.requestflow.firewall.waf;
 
+import io.netty.util.AsciiString;
+
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The header names the rules know, found by the name as sent: its lower-case name, whether its value is structured
- * (checked by protocol rules, not matched as free text) and a slot in a request's table of first values. One lookup
- * of the sent name replaces lower-casing it (a new string for a capitalised name) and hashing that string again for
- * the structured set; and the rules' lookups of these names read a slot instead of searching the names.
+ * The header names the rules know, found by the name as sent: its lower-case name and whether its value is
+ * structured (checked by protocol rules, not matched as free text). One lookup of the sent name replaces making it a
+ * String (the hop's decoder gives each name as an {@link AsciiString} of its own, so a new String per header per
+ * request), lower-casing it and hashing that string again for the structured set.
  */
 final class KnownHeaders {
     /** Headers whose values are structured and checked by protocol rules, not matched as free text. */
@@ -24,34 +27,34 @@ final class KnownHeaders {
     /** Free-text headers every browser sends, known here only for their lower-case name and slot. */
     private static final Set<String> FREE_TEXT = Set.of("user-agent", "referer");
 
-    /** A known name: lower case, structured or not, and its slot in {@link #COUNT} first values. */
-    record Name(String lower, boolean structured, int slot) {}
+    /** A known name: lower case, and structured or not. */
+    record Name(String lower, boolean structured) {}
 
     /** By lower-case name. */
     private static final Map<String, Name> BY_LOWER = new HashMap<>();
     /** By the usual spellings (lower case, Capitalised-Words, UPPER CASE) of each lower-case name. */
     private static final Map<String, Name> BY_SPELLING = new HashMap<>();
-    static final int COUNT;
+    /** The same as {@link AsciiString}s (their hash and equality are their own, not a String's). */
+    private static final Map<AsciiString, Name> BY_ASCII = new HashMap<>();
 
     static {
-        int slot = 0;
-        for (Set<String> names : java.util.List.of(STRUCTURED, FREE_TEXT)) {
+        for (Set<String> names : List.of(STRUCTURED, FREE_TEXT)) {
             for (String lower : names) {
-                Name n = new Name(lower, STRUCTURED.contains(lower), slot++);
+                Name n = new Name(lower, STRUCTURED.contains(lower));
                 BY_LOWER.put(lower, n);
-                BY_SPELLING.put(lower, n);
-                BY_SPELLING.put(capitalised(lower), n);
-                BY_SPELLING.put(lower.toUpperCase(Locale.ROOT), n);
+                for (String spelling : List.of(lower, capitalised(lower), lower.toUpperCase(Locale.ROOT))) {
+                    BY_SPELLING.put(spelling, n);
+                    BY_ASCII.put(new AsciiString(spelling), n);
+                }
             }
         }
-        COUNT = slot;
     }
 
     private KnownHeaders() {}
 
     /** The known name spelled exactly so, or null (then lower-case it and ask {@link #lowerCase}). */
-    static Name spelled(String sent) {
-        return BY_SPELLING.get(sent);
+    static Name spelled(CharSequence sent) {
+        return sent instanceof AsciiString a ? BY_ASCII.get(a) : BY_SPELLING.get(sent.toString());
     }
 
     /** The known name of this lower-case name, or null. */

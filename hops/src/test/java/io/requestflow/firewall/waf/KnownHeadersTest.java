@@ -17,18 +17,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The known header names give what lower-casing each name and asking the structured set gave (the path they
- * replaced), and {@link Inspection#header} reads from their slots what the request's own table gives.
+ * replaced), whether the name comes as a String or as the decoder's AsciiString; an unlisted spelling is
+ * lower-cased as before.
  */
 class KnownHeadersTest {
     @Test
     void everySpellingIsItsLowerCaseNameAndItsStructuredFlag() {
         Map<String, KnownHeaders.Name> spellings = KnownHeaders.spellings();
         assertThat(spellings).containsKeys("User-Agent", "user-agent", "USER-AGENT", "Content-Type", "DNT", "Dnt", "TE");
+        assertThat(KnownHeaders.spelled(new AsciiString("uSer-agent"))).isNull();
+        assertThat(KnownHeaders.spelled("X-Note")).isNull();
         for (var e : spellings.entrySet()) {
             String lower = e.getKey().toLowerCase(Locale.ROOT);
             assertThat(e.getValue().lower()).isEqualTo(lower);
             assertThat(e.getValue().structured()).isEqualTo(KnownHeaders.STRUCTURED.contains(lower));
             assertThat(KnownHeaders.lowerCase(lower)).isSameAs(e.getValue());
+            assertThat(KnownHeaders.spelled(new AsciiString(e.getKey()))).isSameAs(e.getValue());
+            assertThat(KnownHeaders.spelled(e.getKey())).isSameAs(e.getValue());
         }
     }
 
