@@ -34,21 +34,26 @@ public final class PercentEscapes {
             char c = s.charAt(i);
             int b;
             if (c == '%') {
-                if (!hexDigits(s, i + 1, 2) && !(i + 1 < n && (s.charAt(i + 1) | 0x20) == 'u' && hexDigits(s, i + 2, 4))) {
-                    flags |= BAD_ESCAPE;
-                }
-                if (i + 3 < n && (s.charAt(i + 1) | 0x20) == 'u' && (s.charAt(i + 2) | 0x20) == 'f'
-                        && (s.charAt(i + 3) | 0x20) == 'f') {
-                    flags |= FULL_WIDTH;
-                }
-                int h1;
-                int h2;
-                if (i + 2 < n && (h1 = Character.digit(s.charAt(i + 1), 16)) >= 0
-                        && (h2 = Character.digit(s.charAt(i + 2), 16)) >= 0) {
+                // the two characters after it, each its ASCII hex value or -1: one table read each (most escapes)
+                int h1 = i + 1 < n ? hex(s.charAt(i + 1)) : -1;
+                int h2 = i + 2 < n ? hex(s.charAt(i + 2)) : -1;
+                if ((h1 | h2) < 0) { // not two ASCII hex digits
+                    if (!(i + 1 < n && (s.charAt(i + 1) | 0x20) == 'u' && hexDigits(s, i + 2, 4))) flags |= BAD_ESCAPE;
+                    if (i + 3 < n && (s.charAt(i + 1) | 0x20) == 'u' && (s.charAt(i + 2) | 0x20) == 'f'
+                            && (s.charAt(i + 3) | 0x20) == 'f') {
+                        flags |= FULL_WIDTH;
+                    }
+                    // the decoder reads other digits too (Character.digit: full-width, Arabic-Indic, ...)
+                    if (i + 2 < n && (h1 = Character.digit(s.charAt(i + 1), 16)) >= 0
+                            && (h2 = Character.digit(s.charAt(i + 2), 16)) >= 0) {
+                        b = h1 * 16 + h2;
+                        i += 2;
+                    } else {
+                        b = '%';
+                    }
+                } else {
                     b = h1 * 16 + h2;
                     i += 2; // two digits, neither of them a '%'
-                } else {
-                    b = '%';
                 }
             } else if (c < 0x80) {
                 b = c;
@@ -91,6 +96,21 @@ public final class PercentEscapes {
         }
         if (need > 0) flags |= NOT_UTF8;
         return flags;
+    }
+
+    /** Each ASCII character's hex value, -1 for the rest. */
+    private static final byte[] HEX = new byte[128];
+
+    static {
+        java.util.Arrays.fill(HEX, (byte) -1);
+        for (int d = 0; d < 16; d++) {
+            HEX["0123456789abcdef".charAt(d)] = (byte) d;
+            HEX["0123456789ABCDEF".charAt(d)] = (byte) d;
+        }
+    }
+
+    private static int hex(char c) {
+        return c < 128 ? HEX[c] : -1;
     }
 
     /** {@code [0-9a-fA-F]{count}} at {@code from}. */
