@@ -18,8 +18,9 @@ import java.util.concurrent.Future;
  * loss is 1 - off / on, what a firewall hop with a machine to itself loses in throughput when CPU-bound. The
  * whole run's CPU (both hops, the origin, the client threads, the JIT and the collector) is reported beside it:
  * what a one-machine run such as this one loses, where the rest of the path dilutes the hop's share. Medians of
- * the rounds' own figures. Both hops get the same request mix ({@link FirewallThroughputBenchmark#requests}),
- * each client thread cycling through it from its own offset.
+ * the rounds' own figures, and the bytes each hop's event loops allocate per request. Both hops get the same
+ * request mix ({@link FirewallThroughputBenchmark#requests}), each client thread cycling through it from its own
+ * offset.
  * Run: {@code java -cp benchmarks/target/benchmarks.jar io.requestflow.benchmarks.FirewallCpuCost [rounds] [requests]};
  * add {@code -Dfirewall.mix=repeated} before {@code -cp} to send one request of the mix over and over (every
  * value then remembered clean: what the WAF costs every request before any new value), and
@@ -73,13 +74,19 @@ public final class FirewallCpuCost {
             double[] hopLoss = new double[rounds];
             double[] wholeLoss = new double[rounds];
             double[] added = new double[rounds];
+            double[] bytesOn = new double[rounds];
+            double[] bytesOff = new double[rounds];
             boolean printRounds = Boolean.getBoolean("firewall.perRound");
             for (int r = 0; r < rounds; r++) {
                 long roundJit = jit.getTotalCompilationTime();
                 long cpu = os.getProcessCpuTime();
                 long cpuOn = cpu(mx, onLoops);
                 long cpuOff = cpu(mx, offLoops);
+                long allocatedOn = allocated(mx, onLoops);
+                long allocatedOff = allocated(mx, offLoops);
                 round(pool, on, off, r % 2 == 0, perRound);
+                bytesOn[r] = (allocated(mx, onLoops) - allocatedOn) / (double) perRound;
+                bytesOff[r] = (allocated(mx, offLoops) - allocatedOff) / (double) perRound;
                 hopOn[r] = (cpu(mx, onLoops) - cpuOn) / 1000.0 / perRound;
                 hopOff[r] = (cpu(mx, offLoops) - cpuOff) / 1000.0 / perRound;
                 // the origin, the client threads, the JIT and the collector, per request: the same for both hops
@@ -100,6 +107,8 @@ public final class FirewallCpuCost {
                     Runtime.getRuntime().availableProcessors(), warmup, jit.getTotalCompilationTime() - jitBefore);
             System.out.printf("the hop's own CPU per request (its event loops): rules on %.1f us, rules off %.1f us;"
                     + " rules add %.1f us (median of rounds)%n", median(hopOn), median(hopOff), median(added));
+            System.out.printf("allocated on the hop's event loops per request: rules on %.0f bytes, rules off %.0f bytes%n",
+                    median(bytesOn), median(bytesOff));
             System.out.printf("throughput loss of a CPU-bound firewall hop: %.0f %% (median of rounds; middle half %s)%n",
                     median(hopLoss), middleHalf(hopLoss));
             System.out.printf("the rest of this run (origin, clients, JIT, collector): %.1f us per request; loss of the"
@@ -116,6 +125,14 @@ public final class FirewallCpuCost {
     private static long cpu(ThreadMXBean mx, List<Thread> threads) {
         long sum = 0;
         for (Thread t : threads) sum += Math.max(0, mx.getThreadCpuTime(t.threadId()));
+        return sum;
+    }
+
+    /** Bytes the threads allocated so far (HotSpot's per-thread count). */
+    private static long allocated(ThreadMXBean mx, List<Thread> threads) {
+        var hotspot = (com.sun.management.ThreadMXBean) mx;
+        long sum = 0;
+        for (Thread t : threads) sum += Math.max(0, hotspot.getThreadAllocatedBytes(t.threadId()));
         return sum;
     }
 
