@@ -12,7 +12,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+
+import static io.requestflow.benchmarks.FirewallCpuCost.median;
 
 /**
  * Two builds of the firewall hop side by side in one process, for telling a change to the WAF from the machine's
@@ -137,25 +138,12 @@ public final class FirewallAb {
     /** Each client thread sends to A and B in turn ({@code aFirst} says which leads), with rules on or off. */
     private static void round(ExecutorService pool, List<FirewallThroughputBenchmark.Client[]> clients, boolean rules,
                               boolean aFirst, int requests) throws Exception {
-        List<Future<?>> futures = new ArrayList<>();
-        int each = requests / clients.size();
+        List<FirewallThroughputBenchmark.Client> a = new ArrayList<>();
+        List<FirewallThroughputBenchmark.Client> b = new ArrayList<>();
         for (var c : clients) {
-            FirewallThroughputBenchmark.Client first = c[(rules ? 0 : 2) + (aFirst ? 0 : 1)];
-            FirewallThroughputBenchmark.Client second = c[(rules ? 0 : 2) + (aFirst ? 1 : 0)];
-            futures.add(pool.submit(() -> {
-                for (int i = 0; i < each; i++) {
-                    first.roundTrip();
-                    second.roundTrip();
-                }
-                return null;
-            }));
+            a.add(c[rules ? 0 : 2]);
+            b.add(c[rules ? 1 : 3]);
         }
-        for (Future<?> f : futures) f.get();
-    }
-
-    private static double median(double[] values) {
-        double[] s = values.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        FirewallCpuCost.inTurn(pool, aFirst ? a : b, aFirst ? b : a, requests);
     }
 }

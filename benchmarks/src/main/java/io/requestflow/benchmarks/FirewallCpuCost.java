@@ -145,15 +145,24 @@ public final class FirewallCpuCost {
     /** Each client thread sends {@code requests / threads} requests to each hop, in turn ({@code onFirst} leads). */
     private static void round(ExecutorService pool, List<FirewallThroughputBenchmark.Client> on,
                               List<FirewallThroughputBenchmark.Client> off, boolean onFirst, int requests) throws Exception {
+        inTurn(pool, onFirst ? on : off, onFirst ? off : on, requests);
+    }
+
+    /**
+     * Client thread i sends {@code requests / threads} requests through {@code first.get(i)} and as many through
+     * {@code second.get(i)}, one and then the other, so both targets see the same load at the same moments.
+     */
+    static void inTurn(ExecutorService pool, List<FirewallThroughputBenchmark.Client> first,
+                       List<FirewallThroughputBenchmark.Client> second, int requests) throws Exception {
         List<Future<?>> futures = new ArrayList<>();
-        int each = requests / on.size();
-        for (int i = 0; i < on.size(); i++) {
-            var first = onFirst ? on.get(i) : off.get(i);
-            var second = onFirst ? off.get(i) : on.get(i);
+        int each = requests / first.size();
+        for (int i = 0; i < first.size(); i++) {
+            var a = first.get(i);
+            var b = second.get(i);
             futures.add(pool.submit(() -> {
                 for (int k = 0; k < each; k++) {
-                    first.roundTrip();
-                    second.roundTrip();
+                    a.roundTrip();
+                    b.roundTrip();
                 }
                 return null;
             }));
@@ -161,7 +170,7 @@ public final class FirewallCpuCost {
         for (Future<?> f : futures) f.get();
     }
 
-    private static double median(double[] values) {
+    static double median(double[] values) {
         double[] s = values.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
