@@ -52,7 +52,7 @@ class FreshValueEquivalenceTest {
             assertThat(masksFirst.value()).as("normal form of %s", raw).isEqualTo(normal);
             Target valueFirst = target(raw);
             assertThat(valueFirst.value()).isEqualTo(normal);
-            long[] expected = mask(normal);
+            long[] expected = Target.maskOf(normal); // the characters, one by one
             boolean expectedWide = !normal.chars().allMatch(c -> c < 128);
             assertThat(new long[] {lo, hi, wide ? 1 : 0}).as("characters of %s", raw)
                     .containsExactly(expected[0], expected[1], expectedWide ? 1 : 0);
@@ -88,17 +88,6 @@ class FreshValueEquivalenceTest {
     /** A target as the inspection makes one for a new value: normalised when first read. */
     private static Target target(String raw) throws Exception {
         return LAZY.newInstance(Target.Kind.COOKIE, "c", raw, false);
-    }
-
-    private static long[] mask(String v) {
-        long lo = 0;
-        long hi = 0;
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (c < 64) lo |= 1L << c;
-            else if (c < 128) hi |= 1L << (c - 64);
-        }
-        return new long[] {lo, hi};
     }
 
     /** JAVA-150's tokens as the regex found them: runs of the class, kept with two capitals and two small letters. */

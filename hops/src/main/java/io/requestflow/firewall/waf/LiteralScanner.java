@@ -194,14 +194,8 @@ public final class LiteralScanner {
      * word w holds a hit, so a reader can visit only those words.
      */
     public long[] scan(String value) {
-        long lo = 0;
-        long hi = 0;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c < 64) lo |= 1L << c;
-            else if (c < 128) hi |= 1L << (c - 64);
-        }
-        return scan(value, lo, hi);
+        long[] chars = Target.maskOf(value);
+        return scan(value, chars[0], chars[1]);
     }
 
     /**
