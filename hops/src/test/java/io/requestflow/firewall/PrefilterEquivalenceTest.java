@@ -77,9 +77,15 @@ class PrefilterEquivalenceTest {
     }
 
     /**
-     * Requests whose query, cookies and a header hold fuzzed values: hex session ids, numbers, words, and
-     * strings of letters, digits and the punctuation the rules' gates and literals react to.
+     * Requests whose query, cookies and a header hold fuzzed values: hex session ids, numbers, words, attacks,
+     * and strings of letters, digits and the punctuation the rules' gates and literals react to.
      */
+    /** Everyday values and attacks that fire at level 1, so the comparison holds matches without the CRS corpus. */
+    private static final List<String> WORDS = List.of("red mug", "select comfort", "union jack", "o'brien", "1 or 1",
+            "a=b", "' or 1=1--", "1 union select password from users", "<script>alert(1)</script>",
+            "../../etc/passwd", "${jndi:ldap://x/a}", ";cat /etc/passwd", "<?php system($_GET[1]); ?>",
+            "javascript:alert(1)", "sleep(5)#");
+
     static List<Request> fuzzed(int n, long seed) {
         java.util.Random random = new java.util.Random(seed);
         String alphabet = "abcdefxyzABCXYZ0123456789 .,;:'\"`$(){}[]<>/\\|&=!?*#@%+-_~^\t\n";
@@ -90,8 +96,7 @@ class PrefilterEquivalenceTest {
                 values[k] = switch (random.nextInt(4)) {
                     case 0 -> Long.toHexString(random.nextLong());
                     case 1 -> Integer.toString(random.nextInt(100_000));
-                    case 2 -> List.of("red mug", "select comfort", "union jack", "o'brien", "1 or 1", "a=b")
-                            .get(random.nextInt(6));
+                    case 2 -> WORDS.get(random.nextInt(WORDS.size()));
                     default -> {
                         StringBuilder sb = new StringBuilder();
                         for (int c = random.nextInt(24); c > 0; c--) sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
