@@ -35,9 +35,10 @@ class ViewTriggersTest {
             if (!(f instanceof PatternFamily p)) continue;
             for (PatternRule r : p.rules()) if (r.transform() instanceof QuietView q) views.add(q);
         }
-        assertThat(views).as("the views with triggers (shell, Windows, SQL, PHP, slashes, squeeze, JS)").hasSize(7);
+        assertThat(views).as("the views with triggers (shell, Windows, SQL, PHP, slashes, squeeze, JS, JNDI lookups)")
+                .hasSize(8);
         List<String> values = new ArrayList<>(List.of("", " ", "  ", "a  b", "a b", "a\tb", "$ifs", "a,b", "/*x*/",
-                "a//b", "a\\b", "(x)", "java script:", "\u001c", "a\u2028b", "ａ\u3000b", "x\u0085*/"));
+                "a//b", "a\\b", "(x)", "java script:", "${jndi:ldap://x}", "${lower:j}${::-n}di", "$", "$x{", "\u001c", "a\u2028b", "ａ\u3000b", "x\u0085*/"));
         List<Request> requests = new ArrayList<>(BenignCorpus.generate(3_000, 19L));
         CrsCorpus.addRequests(requests);
         for (Request r : requests) {

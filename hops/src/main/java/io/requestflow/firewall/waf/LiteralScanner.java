@@ -37,6 +37,16 @@ public final class LiteralScanner {
     /** Literal ids that end at state s (including those ending at its suffixes): outIds[outStart[s] .. outStart[s + 1]). */
     private final int[] outStart;
     private final int[] outIds;
+    /**
+     * The literals of one ASCII character are not in the automaton: whether one occurs is whether the value holds
+     * that character, which the caller's character mask says at once ({@link #scan(String, long, long)}). Left in,
+     * they made nearly every step of every scan end a literal (the WAF's literals include most single letters and
+     * digits), each such step reading the state's list of literals. Per ASCII character its literal's id, or -1;
+     * the characters that are such literals as masks (bit c of the low word, bit c - 64 of the high word).
+     */
+    private final int[] singleIds = new int[128];
+    private long singleLo;
+    private long singleHi;
     /** Entry bit of {@link #next}: the state ends a literal; the other 15 bits are the state. */
     private static final char EMITS = 0x8000;
 
@@ -45,8 +55,21 @@ public final class LiteralScanner {
             if (l.isEmpty()) throw new IllegalArgumentException("empty literal");
             ids.putIfAbsent(l, ids.size());
         }
+        java.util.Arrays.fill(singleIds, -1);
+        Map<String, Integer> automaton = new LinkedHashMap<>();
+        for (var e : ids.entrySet()) {
+            String l = e.getKey();
+            if (l.length() == 1 && l.charAt(0) < 128) {
+                char c = l.charAt(0);
+                singleIds[c] = e.getValue();
+                if (c < 64) singleLo |= 1L << c;
+                else singleHi |= 1L << (c - 64);
+            } else {
+                automaton.put(l, e.getValue());
+            }
+        }
         int k = 1;
-        for (String l : ids.keySet()) {
+        for (String l : automaton.keySet()) {
             for (int i = 0; i < l.length(); i++) {
                 char c = l.charAt(i);
                 if (c < 128) {
@@ -68,7 +91,7 @@ public final class LiteralScanner {
         List<List<Integer>> ends = new ArrayList<>();
         trie.add(filled(classes));
         ends.add(new ArrayList<>());
-        for (var e : ids.entrySet()) {
+        for (var e : automaton.entrySet()) {
             int s = 0;
             String l = e.getKey();
             for (int i = 0; i < l.length(); i++) {
@@ -171,6 +194,15 @@ public final class LiteralScanner {
      * word w holds a hit, so a reader can visit only those words.
      */
     public long[] scan(String value) {
+        long[] chars = Target.maskOf(value);
+        return scan(value, chars[0], chars[1]);
+    }
+
+    /**
+     * As {@link #scan(String)}, told which ASCII characters {@code value} holds (bit c of {@code lo}, bit c - 64 of
+     * {@code hi}; exactly those), which answer for the literals of one ASCII character.
+     */
+    public long[] scan(String value, long lo, long hi) {
         long[] hits = null;
         int s = 0;
         char[] wideChars = this.wideChars;
@@ -189,6 +221,19 @@ public final class LiteralScanner {
             if ((entry & EMITS) != 0) {
                 if (hits == null) hits = new long[words() + 1];
                 for (int k = outStart[s], to = outStart[s + 1]; k < to; k++) hits[outIds[k] >>> 6] |= 1L << outIds[k];
+            }
+        }
+        long singles = lo & singleLo;
+        long singlesHi = hi & singleHi;
+        if ((singles | singlesHi) != 0) {
+            if (hits == null) hits = new long[words() + 1];
+            for (; singles != 0; singles &= singles - 1) {
+                int id = singleIds[Long.numberOfTrailingZeros(singles)];
+                hits[id >>> 6] |= 1L << id;
+            }
+            for (; singlesHi != 0; singlesHi &= singlesHi - 1) {
+                int id = singleIds[64 + Long.numberOfTrailingZeros(singlesHi)];
+                hits[id >>> 6] |= 1L << id;
             }
         }
         if (hits == null) return NONE;

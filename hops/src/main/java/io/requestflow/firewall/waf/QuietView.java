@@ -35,6 +35,11 @@ public final class QuietView implements UnaryOperator<String> {
         return view.apply(s);
     }
 
+    /** The view itself. */
+    public UnaryOperator<String> view() {
+        return view;
+    }
+
     /** True when a value with these ASCII characters (and non-ASCII ones or not) reads the same through the view. */
     public boolean leaves(long valueLo, long valueHi, boolean valueHasNonAscii) {
         return (valueLo & lo) == 0 && (valueHi & hi) == 0 && !(nonAscii && valueHasNonAscii);

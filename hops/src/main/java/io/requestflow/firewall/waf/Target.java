@@ -122,7 +122,10 @@ public final class Target {
 
     /** The value through {@code transform} (a constant function), computed once per target. */
     public String view(UnaryOperator<String> transform) {
-        if (transform == null) return value();
+        if (transform == null) {
+            masked(); // the rules read the value's characters next: the pass that masks it may find it is its own normal form
+            return value;
+        }
         if (transform instanceof QuietView q) {
             Scratch m = masked();
             if (q.leaves(m.lo, m.hi, m.wide)) return value(); // none of what the view reacts to: it is the value
@@ -161,7 +164,7 @@ public final class Target {
         Scratch s = scratch();
         if (s.firstScanned == view && s.firstScanner == scanner) return s.firstHits;
         if (s.firstScanned == null) {
-            s.firstHits = scanner.scan(view);
+            s.firstHits = scan(scanner, view);
             s.firstScanned = view;
             s.firstScanner = scanner;
             return s.firstHits;
@@ -179,11 +182,18 @@ public final class Target {
             s.scanners = Arrays.copyOf(s.scanners, n);
             s.hits = Arrays.copyOf(s.hits, n);
         }
-        long[] h = scanner.scan(view);
+        long[] h = scan(scanner, view);
         s.scannedViews[s.scanned] = view;
         s.scanners[s.scanned] = scanner;
         s.hits[s.scanned++] = h;
         return h;
+    }
+
+    /** The scan of {@code view}; of the value itself told its character mask, which answers for one-character literals. */
+    private long[] scan(LiteralScanner scanner, String view) {
+        if (view != value) return scanner.scan(view);
+        Scratch m = masked();
+        return scanner.scan(view, m.lo, m.hi);
     }
 
     /** True if the normalised value contains any ASCII character of the mask (see {@link #maskOf}). */
@@ -202,24 +212,58 @@ public final class Target {
         return masked().hi;
     }
 
+    /** True when the normalised value has a character outside ASCII. */
+    public boolean nonAscii() {
+        return masked().wide;
+    }
+
     private Scratch masked() {
         Scratch s = scratch();
         if (s.masked) return s;
+        String v = value;
+        if (v == null) {
+            // not normalised yet: a value of ASCII without anything normalising changes is its own normal form
+            // (Normalizer.normalize gives back the same string), so one pass over it gives both
+            mask(s, raw);
+            if (!s.wide && (s.lo & NORMALISED_LO) == 0 && (s.hi & NORMALISED_HI) == 0) {
+                value = raw;
+                s.masked = true;
+                return s;
+            }
+            v = value();
+        }
+        mask(s, v);
+        s.masked = true;
+        return s;
+    }
+
+    /**
+     * The ASCII characters Normalizer.normalize reacts to in an ASCII value: '%' (URL decoding), '&' (entities),
+     * '\' (JavaScript escapes), NUL (removed) and the capitals (lower-cased).
+     */
+    private static final long NORMALISED_LO = 1L << '%' | 1L << '&' | 1L;
+    private static final long NORMALISED_HI = 1L << ('\\' - 64) | ((1L << 26) - 1) << ('A' - 64);
+
+    /**
+     * The characters of {@code v} into the scratch's mask, without a branch per character: a random session id
+     * mixes digits (below 64) and letters (above), which a branch on each would guess wrong half the time.
+     */
+    private static void mask(Scratch s, String v) {
         long l = 0;
         long h = 0;
         boolean wide = false;
-        String value = value();
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c < 64) l |= 1L << c;
-            else if (c < 128) h |= 1L << (c - 64);
-            else wide = true;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            long bit = 1L << c; // the shift takes c's low six bits
+            long low = (c - 64) >> 31; // all ones when c < 64
+            long ascii = (c - 128) >> 31; // all ones when c < 128
+            l |= bit & low;
+            h |= bit & ~low & ascii;
+            wide |= c >= 128;
         }
         s.lo = l;
         s.hi = h;
         s.wide = wide;
-        s.masked = true;
-        return s;
     }
 
     /** {low, high} bit masks for the ASCII characters in {@code chars}. */

@@ -64,7 +64,8 @@ public final class UriPieces {
                     hi |= r.chars()[1];
                 } else if (r.gate() instanceof PatternRule.LiteralGate g) {
                     for (String l : g.literals()) if (l.indexOf('&') >= 0 || l.indexOf('?') >= 0) return null;
-                    if (r.transform() != null && !(r.transform() instanceof Triggered t && g.literals().contains(t.trigger()))) {
+                    if (r.transform() != null && !(triggered(r.transform()) instanceof Triggered t
+                            && g.literals().contains(t.trigger()))) {
                         return null;
                     }
                     literals.addAll(g.literals());
@@ -110,6 +111,11 @@ public final class UriPieces {
         }
         bounds[0] = n / 2;
         return bounds;
+    }
+
+    /** The view a quiet view wraps (a Triggered one is told apart by its trigger), else the view itself. */
+    private static java.util.function.UnaryOperator<String> triggered(java.util.function.UnaryOperator<String> view) {
+        return view instanceof QuietView q ? q.view() : view;
     }
 
     /**

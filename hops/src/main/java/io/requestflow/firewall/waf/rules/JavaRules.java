@@ -27,8 +27,11 @@ public final class JavaRules extends PatternFamily {
     private static final Pattern LOOKUP = Pattern.compile("\\$\\{(?:[a-z0-9]*:)*(?:[^${}:]*:-)?([^${}]*)\\}");
     private static final Pattern JSP_FILE = Pattern.compile("\\.(?:jspx?|jspf|jsw|jsv|jtml)(?:\\.|$)");
 
-    /** Resolves ${lower:j}${::-n}di style lookups to the text they produce, innermost first. */
-    static final UnaryOperator<String> UNWRAP = new Triggered("${", s -> {
+    /**
+     * Resolves ${lower:j}${::-n}di style lookups to the text they produce, innermost first. A value without '$'
+     * has no "${", so it reads the same through the view (answered from its character mask, see QuietView).
+     */
+    static final UnaryOperator<String> UNWRAP = new io.requestflow.firewall.waf.QuietView("$", false, new Triggered("${", s -> {
         String cur = s;
         for (int i = 0; i < 8; i++) {
             Matcher m = LOOKUP.matcher(cur);
@@ -45,7 +48,7 @@ public final class JavaRules extends PatternFamily {
             cur = sb.toString();
         }
         return cur.replace('\u0001', '{').replace('\u0002', '}');
-    });
+    }));
 
     static final String CLASSES = "(?:java\\.(?:lang\\.(?:runtime|process|processbuilder|reflect|class|classloader|"
             + "system|thread|object|string|stringbuilder|integer|number)|io\\.(?:\\w*(?:stream|reader|writer)|file)|"
@@ -128,7 +131,9 @@ public final class JavaRules extends PatternFamily {
         List<String> out = null;
         int n = raw.length();
         int capitals = 0; // a token needs two upper-case letters, so the value does
-        for (int i = 0; i < n && capitals < 2; i++) if (raw.charAt(i) >= 'A' && raw.charAt(i) <= 'Z') capitals++;
+        // counted without a branch per character (a random session id mixes digits and letters, which a branch
+        // on "below 'A'" would guess wrong half the time): (char) (c - 'A') < 26 is 'A' <= c <= 'Z'
+        for (int i = 0; i < n && capitals < 2; i++) capitals += (char) (raw.charAt(i) - 'A') < 26 ? 1 : 0;
         if (capitals < 2) return List.of();
         int i = 0;
         while (i < n) {

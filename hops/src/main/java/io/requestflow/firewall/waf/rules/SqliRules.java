@@ -243,8 +243,11 @@ public final class SqliRules extends PatternFamily {
         for (Target t : request.fresh()) {
             if (!ARGS_AND_HEADERS.contains(t.kind())) continue;
             String value = t.view(SQL_VIEW);
+            // most values are their own SQL view (no '*'): then the target's character masks describe it
+            boolean own = value == t.value();
             if (!strictFired) {
-                String fp = SqliDetector.detect(value, false);
+                String fp = own ? SqliDetector.detect(value, false, t.charsLo(), t.charsHi(), t.nonAscii())
+                        : SqliDetector.detect(value, false);
                 if (fp != null) {
                     out.add(new Match("SQLI-100", CRITICAL, t.location(), "fingerprint " + fp));
                     strictFired = true;
@@ -259,7 +262,8 @@ public final class SqliRules extends PatternFamily {
                 }
             }
             if (paranoia >= 2 && !looseFired) {
-                String fp = SqliDetector.detect(value, true);
+                String fp = own ? SqliDetector.detect(value, true, t.charsLo(), t.charsHi(), t.nonAscii())
+                        : SqliDetector.detect(value, true);
                 if (fp != null) {
                     out.add(new Match("SQLI-101", CRITICAL, t.location(), "fingerprint " + fp));
                     looseFired = true;

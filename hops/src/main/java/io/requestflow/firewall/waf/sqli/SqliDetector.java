@@ -64,9 +64,20 @@ public final class SqliDetector {
     /** Characters at least one of which every shape needs, except "union select" and "1 order by". */
     private static final String SIGNIFICANT = "'\"`;#-=<>!()@/*|&+%^~:";
     private static final boolean[] IS_SIGNIFICANT = new boolean[128];
+    /** The same as masks: bit c of the low word, bit c - 64 of the high word. */
+    private static final long SIGNIFICANT_LO;
+    private static final long SIGNIFICANT_HI;
 
     static {
-        for (char c : SIGNIFICANT.toCharArray()) IS_SIGNIFICANT[c] = true;
+        long lo = 0;
+        long hi = 0;
+        for (char c : SIGNIFICANT.toCharArray()) {
+            IS_SIGNIFICANT[c] = true;
+            if (c < 64) lo |= 1L << c;
+            else hi |= 1L << (c - 64);
+        }
+        SIGNIFICANT_LO = lo;
+        SIGNIFICANT_HI = hi;
     }
 
     private SqliDetector() {}
@@ -141,6 +152,48 @@ public final class SqliDetector {
     /** The fingerprint that looks like SQL injection at this strictness, or null if none does. */
     public static String detect(String value, boolean loose) {
         if (value.length() < 2 || !worthTokenizing(value)) return null;
+        return tokenized(value, loose);
+    }
+
+    /**
+     * As {@link #detect(String, boolean)}, told which characters {@code value} holds (its ASCII characters as
+     * masks, bit c of {@code lo} and bit c - 64 of {@code hi}, and whether it has others), so that a value without
+     * a significant character needs no pass of its own, and one that is a single number token (a session id that
+     * starts with a digit, a price) is read as the fingerprint "1" without tokenizing: a leading ASCII digit
+     * followed only by digits and dots, or only by ASCII letters, digits and '_' and not a 0x/0X/0b prefix, is
+     * one token to {@link SqlTokenizer} (its number, exponent and trailing word characters), outside any string
+     * since there is no quote.
+     */
+    public static String detect(String value, boolean loose, long lo, long hi, boolean nonAscii) {
+        if (value.length() < 2) return null;
+        if ((lo & SIGNIFICANT_LO) == 0 && (hi & SIGNIFICANT_HI) == 0
+                && ((hi & 1L << ('u' - 64)) == 0 || !value.contains("union"))) {
+            if (!Character.isDigit(value.charAt(0))) return null; // not worth tokenizing
+            if (!nonAscii && oneNumber(value, lo, hi)) {
+                if ((ONE_NUMBER & STRICT_SHAPE) != 0) return "1";
+                return loose && (ONE_NUMBER & LOOSE_SHAPE) != 0 ? "1" : null;
+            }
+        }
+        return tokenized(value, loose);
+    }
+
+    private static final long DIGITS = ((1L << 10) - 1) << '0';
+    private static final long WORD_LO = DIGITS;
+    private static final long WORD_HI = ((1L << 26) - 1) << ('A' - 64) | ((1L << 26) - 1) << ('a' - 64) | 1L << ('_' - 64);
+
+    /** An ASCII value whose fingerprint is the one number token "1" (see {@link #detect(String, boolean, long, long, boolean)}). */
+    private static boolean oneNumber(String value, long lo, long hi) {
+        char first = value.charAt(0);
+        if (first < '0' || first > '9') return false;
+        if (hi == 0 && (lo & ~(DIGITS | 1L << '.')) == 0) return true;
+        return (lo & ~WORD_LO) == 0 && (hi & ~WORD_HI) == 0
+                && !(first == '0' && (value.charAt(1) == 'x' || value.charAt(1) == 'X' || value.charAt(1) == 'b'));
+    }
+
+    /** The shapes of the fingerprint "1". */
+    private static final int ONE_NUMBER;
+
+    private static String tokenized(String value, boolean loose) {
         for (String fp : SqlTokenizer.contexts(value, TOKENS)) {
             int shapes = VERDICTS.of(fp);
             if ((shapes & STRICT_SHAPE) != 0) return fp;
@@ -152,6 +205,10 @@ public final class SqliDetector {
     private static final int STRICT_SHAPE = 1;
     private static final int LOOSE_SHAPE = 2;
     private static final Verdicts VERDICTS = new Verdicts(1024);
+
+    static {
+        ONE_NUMBER = shapesOf("1");
+    }
 
     /**
      * Which shapes each fingerprint has, remembered: the answer depends on the fingerprint alone, and benign
