@@ -24,7 +24,7 @@ final class KnownHeaders {
             "range", "keep-alive", "transfer-encoding", "cookie", "origin", "dnt", "priority", "server-timing",
             "expect", "content-encoding", "via", "date", "sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest",
             "sec-fetch-user", "sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform", "x-real-ip");
-    /** Free-text headers every browser sends, known here only for their lower-case name and slot. */
+    /** Free-text headers every browser sends, known here only for their lower-case name. */
     private static final Set<String> FREE_TEXT = Set.of("user-agent", "referer");
 
     /** A known name: lower case, and structured or not. */
