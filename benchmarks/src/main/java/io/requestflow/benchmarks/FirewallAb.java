@@ -21,8 +21,8 @@ import static io.requestflow.benchmarks.FirewallCpuCost.median;
  * hops (rules on, rules off, one origin) on event loops of its own, and every client thread sends its requests to
  * the two builds in turn, so both see the same load at the same moment. Each build's cost is the CPU time of its own
  * event-loop threads (its hop and its origin; not the clients, the JIT or the collector) per request, per round;
- * rounds alternate rules on and rules off. {@link FirewallCpuCost} measures one build with the whole process's CPU,
- * where the machine's drift between rounds (tens of percent on this VM) hides a change of a few microseconds.
+ * rounds alternate rules on and rules off. {@link FirewallCpuCost} sets one build's hops against each other the same
+ * way; this sets two builds against each other, so a change of about a microsecond shows through the machine's drift.
  * Run: {@code java [-Dfirewall.mix=repeated] -cp benchmarks.jar io.requestflow.benchmarks.FirewallAb A.jar B.jar
  * [rounds] [requests]}.
  */
@@ -32,12 +32,10 @@ public final class FirewallAb {
     private static final int THREADS = 4;
     private static final int WARMUP_PAIRS = 20;
 
-    /** One build: its class loader, its hops' addresses and its event-loop threads. */
+    /** One build: its benchmark (in a class loader of its own), its hops' addresses and its event-loop threads. */
     private record Build(String name, Object bench, InetSocketAddress on, InetSocketAddress off, List<Thread> loops) {
         long cpu(ThreadMXBean mx) {
-            long sum = 0;
-            for (Thread t : loops) sum += Math.max(0, mx.getThreadCpuTime(t.threadId()));
-            return sum;
+            return FirewallCpuCost.cpu(mx, loops);
         }
     }
 

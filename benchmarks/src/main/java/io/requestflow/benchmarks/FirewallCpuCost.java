@@ -122,7 +122,8 @@ public final class FirewallCpuCost {
         }
     }
 
-    private static long cpu(ThreadMXBean mx, List<Thread> threads) {
+    /** The CPU time the threads used so far, in nanoseconds. */
+    static long cpu(ThreadMXBean mx, List<Thread> threads) {
         long sum = 0;
         for (Thread t : threads) sum += Math.max(0, mx.getThreadCpuTime(t.threadId()));
         return sum;

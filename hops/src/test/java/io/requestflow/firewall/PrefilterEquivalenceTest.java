@@ -76,16 +76,16 @@ class PrefilterEquivalenceTest {
                 level, requests.size(), compared, fired);
     }
 
-    /**
-     * Requests whose query, cookies and a header hold fuzzed values: hex session ids, numbers, words, attacks,
-     * and strings of letters, digits and the punctuation the rules' gates and literals react to.
-     */
     /** Everyday values and attacks that fire at level 1, so the comparison holds matches without the CRS corpus. */
     private static final List<String> WORDS = List.of("red mug", "select comfort", "union jack", "o'brien", "1 or 1",
             "a=b", "' or 1=1--", "1 union select password from users", "<script>alert(1)</script>",
             "../../etc/passwd", "${jndi:ldap://x/a}", ";cat /etc/passwd", "<?php system($_GET[1]); ?>",
             "javascript:alert(1)", "sleep(5)#");
 
+    /**
+     * Requests whose query, cookies and a header hold fuzzed values: hex session ids, numbers, words, attacks,
+     * and strings of letters, digits and the punctuation the rules' gates and literals react to.
+     */
     static List<Request> fuzzed(int n, long seed) {
         java.util.Random random = new java.util.Random(seed);
         String alphabet = "abcdefxyzABCXYZ0123456789 .,;:'\"`$(){}[]<>/\\|&=!?*#@%+-_~^\t\n";
