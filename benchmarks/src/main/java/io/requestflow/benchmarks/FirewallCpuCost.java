@@ -55,18 +55,8 @@ public final class FirewallCpuCost {
         }
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            // Warm-up until both paths are compiled: C2 keeps deoptimizing and recompiling the WAF's branchy gates
-            // for several rounds after the first few (0.4-1.5 s of compilation each, 2026-11-22). So: at least 10
-            // rounds, then until three rounds in a row compile for under 20 ms each.
             var jit = ManagementFactory.getCompilationMXBean();
-            int warmup = 0;
-            int quiet = 0;
-            while (warmup < MIN_WARMUP || (quiet < QUIET_ROUNDS && warmup < MAX_WARMUP)) {
-                long compiled = jit.getTotalCompilationTime();
-                round(pool, on, off, warmup % 2 == 0, perRound);
-                warmup++;
-                quiet = jit.getTotalCompilationTime() - compiled < 20 ? quiet + 1 : 0;
-            }
+            int warmup = warmUp(k -> round(pool, on, off, k % 2 == 0, perRound));
             long jitBefore = jit.getTotalCompilationTime();
             double[] hopOn = new double[rounds];
             double[] hopOff = new double[rounds];
@@ -122,6 +112,31 @@ public final class FirewallCpuCost {
         }
     }
 
+    /** One round of requests; {@code index} counts from 0. */
+    interface Round {
+        void run(int index) throws Exception;
+    }
+
+    /**
+     * Runs rounds until both paths are compiled: C2 keeps deoptimizing and recompiling the WAF's branchy gates for
+     * several rounds after the first few (0.4-1.5 s of compilation each, 2026-11-22). So: at least 10 rounds, then
+     * until three rounds in a row compile for under 20 ms each.
+     *
+     * @return the rounds run
+     */
+    static int warmUp(Round round) throws Exception {
+        var jit = ManagementFactory.getCompilationMXBean();
+        int warmup = 0;
+        int quiet = 0;
+        while (warmup < MIN_WARMUP || (quiet < QUIET_ROUNDS && warmup < MAX_WARMUP)) {
+            long compiled = jit.getTotalCompilationTime();
+            round.run(warmup);
+            warmup++;
+            quiet = jit.getTotalCompilationTime() - compiled < 20 ? quiet + 1 : 0;
+        }
+        return warmup;
+    }
+
     /** The CPU time the threads used so far, in nanoseconds. */
     static long cpu(ThreadMXBean mx, List<Thread> threads) {
         long sum = 0;
@@ -137,7 +152,7 @@ public final class FirewallCpuCost {
         return sum;
     }
 
-    private static String middleHalf(double[] values) {
+    static String middleHalf(double[] values) {
         double[] s = values.clone();
         Arrays.sort(s);
         return String.format("%.0f-%.0f %%", s[s.length / 4], s[(3 * s.length) / 4]);
