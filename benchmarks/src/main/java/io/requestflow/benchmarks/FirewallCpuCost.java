@@ -46,13 +46,8 @@ public final class FirewallCpuCost {
         setup.start();
         List<Thread> onLoops = FirewallThroughputBenchmark.loopThreads(setup.onEngine);
         List<Thread> offLoops = FirewallThroughputBenchmark.loopThreads(setup.offEngine);
-        List<FirewallThroughputBenchmark.Client> on = new ArrayList<>();
-        List<FirewallThroughputBenchmark.Client> off = new ArrayList<>();
-        for (int i = 0; i < threads; i++) {
-            int offset = i * FirewallThroughputBenchmark.MIX / threads;
-            on.add(new FirewallThroughputBenchmark.Client(setup.rulesOn.address(), offset));
-            off.add(new FirewallThroughputBenchmark.Client(setup.rulesOff.address(), offset));
-        }
+        List<FirewallThroughputBenchmark.Client> on = FirewallThroughputBenchmark.clients(setup.rulesOn.address(), threads);
+        List<FirewallThroughputBenchmark.Client> off = FirewallThroughputBenchmark.clients(setup.rulesOff.address(), threads);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             var jit = ManagementFactory.getCompilationMXBean();

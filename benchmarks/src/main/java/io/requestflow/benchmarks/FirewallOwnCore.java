@@ -46,13 +46,8 @@ public final class FirewallOwnCore {
         List<Thread> onLoops = FirewallThroughputBenchmark.loopThreads(setup.onEngine);
         List<Thread> offLoops = FirewallThroughputBenchmark.loopThreads(setup.offEngine);
         FirewallThroughputBenchmark.loopThreads(setup.originEngine);
-        List<FirewallThroughputBenchmark.Client> on = new ArrayList<>();
-        List<FirewallThroughputBenchmark.Client> off = new ArrayList<>();
-        for (int i = 0; i < threads; i++) {
-            int offset = i * FirewallThroughputBenchmark.MIX / threads;
-            on.add(new FirewallThroughputBenchmark.Client(setup.rulesOn.address(), offset));
-            off.add(new FirewallThroughputBenchmark.Client(setup.rulesOff.address(), offset));
-        }
+        List<FirewallThroughputBenchmark.Client> on = FirewallThroughputBenchmark.clients(setup.rulesOn.address(), threads);
+        List<FirewallThroughputBenchmark.Client> off = FirewallThroughputBenchmark.clients(setup.rulesOff.address(), threads);
         // every thread there is now (loops, JIT, collector, this one) to the rest's CPU; threads started later
         // inherit their starter's, which is never a hop loop
         ExecutorService pool = Executors.newFixedThreadPool(threads);

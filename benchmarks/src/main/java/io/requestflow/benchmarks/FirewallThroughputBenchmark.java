@@ -182,6 +182,16 @@ public class FirewallThroughputBenchmark {
         return c.off.roundTrip();
     }
 
+    /**
+     * One keep-alive client per client thread to this address, client i starting at the i-th of {@code threads}
+     * equal offsets into the request mix.
+     */
+    static List<Client> clients(InetSocketAddress address, int threads) throws IOException {
+        List<Client> clients = new java.util.ArrayList<>(threads);
+        for (int i = 0; i < threads; i++) clients.add(new Client(address, i * MIX / threads));
+        return clients;
+    }
+
     /** A minimal HTTP/1.1 keep-alive client: write the request, read one response by Content-Length. */
     static final class Client implements AutoCloseable {
         private final Socket socket;
