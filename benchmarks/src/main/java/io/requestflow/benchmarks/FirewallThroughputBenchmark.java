@@ -216,7 +216,15 @@ public class FirewallThroughputBenchmark {
             in = socket.getInputStream();
         }
 
+        /** One request and its response, which must be a 200. */
         int roundTrip() throws IOException {
+            int status = exchange();
+            if (status != 200) throw new IOException("status " + status);
+            return status;
+        }
+
+        /** One request and its response, whatever its status (returned). */
+        int exchange() throws IOException {
             out.write(REQUESTS.get(next));
             next = (next + 1) % REQUESTS.size();
             out.flush();
@@ -232,9 +240,7 @@ public class FirewallThroughputBenchmark {
                     if (headEnd >= 0) contentLength = contentLength(new String(buf, 0, headEnd, StandardCharsets.ISO_8859_1));
                 }
                 if (headEnd >= 0 && len >= headEnd + 4 + contentLength) {
-                    int status = (buf[9] - '0') * 100 + (buf[10] - '0') * 10 + (buf[11] - '0');
-                    if (status != 200) throw new IOException("status " + status);
-                    return status;
+                    return (buf[9] - '0') * 100 + (buf[10] - '0') * 10 + (buf[11] - '0');
                 }
             }
         }
