@@ -10,7 +10,9 @@
 #
 # Usage: bench/firewall-vs-modsecurity.sh [ROUNDS] [REQUESTS]      (defaults 16 and 8000 per round)
 # FIREWALL_MIX=repeated sends one request of the mix over and over. CRS_PARANOIA=2..4 raises ModSecurity's level
-# (ours stays at its default, 1). Ports: BENCH_PORT_BASE (default 29700) .. +2 on 127.0.0.1.
+# (ours stays at its default, 1). Ports: BENCH_PORT_BASE (default 29700) .. +2 on 127.0.0.1. BENCH_KEEP=1 keeps the
+# scratch directory (configurations, error logs); MODSEC_AUDIT=1 also writes ModSecurity's audit log of the requests
+# it refused there (audit.log: which rules fired on what).
 # Installs nginx, libnginx-mod-http-modsecurity and modsecurity-crs with apt-get: benchmark tools only, never
 # part of the product.
 set -euo pipefail
@@ -57,7 +59,9 @@ cat > "$WORK/modsecurity-rules.conf" <<CONF
 Include /etc/nginx/modsecurity.conf
 SecRuleEngine On
 SecResponseBodyAccess Off
-SecAuditEngine Off
+SecAuditEngine $( [ "${MODSEC_AUDIT:-0}" = 1 ] && echo RelevantOnly || echo Off )
+SecAuditLogParts ABHZ
+SecAuditLog $WORK/audit.log
 SecStatusEngine Off
 SecTmpDir $WORK
 SecDataDir $WORK
