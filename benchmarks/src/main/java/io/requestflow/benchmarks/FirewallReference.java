@@ -20,6 +20,8 @@ import java.util.concurrent.Future;
  * its off), so each pair sees the same load at the same moments. Per round: our hops' event-loop CPU per request
  * (as {@link FirewallCpuCost}), and each reference process's CPU per request from its threads'
  * {@code /proc/PID/task/TID/schedstat} (nanoseconds on a CPU). Each WAF's loss is 1 - off / on; medians of the rounds.
+ * A reference that runs for milliseconds per request evicts our hops' code and data from the caches between two of
+ * their requests, so our figures here are higher than {@link FirewallCpuCost}'s, measured without it.
  * Run: {@code java [-Dfirewall.mix=repeated] -cp benchmarks/target/benchmarks.jar
  * io.requestflow.benchmarks.FirewallReference ON_HOST:PORT ON_PID OFF_HOST:PORT OFF_PID [rounds] [requests]}.
  */
