@@ -5,8 +5,9 @@
 # without ModSecurity, each one worker process proxying to an nginx origin that answers 200. The Java side
 # (io.requestflow.benchmarks.FirewallReference) also starts the firewall's own rules-on and rules-off hops
 # (FirewallCpuCost's) and sends every request of the mix to all four in turn, so each pair sees the same load at the
-# same moments. It reports each proxy's own CPU per request (the hops' event loops; the nginx workers'
-# /proc/PID/schedstat) and each WAF's loss, 1 - off / on: what a CPU-bound proxy loses to its rules.
+# same moments. It reports each proxy's own CPU per request (the hops' event loops; the nginx workers' threads'
+# /proc/PID/task/*/schedstat) and each WAF's loss, 1 - off / on: what a CPU-bound proxy loses to its rules. It also
+# counts the benign requests ModSecurity refused.
 #
 # Usage: bench/firewall-vs-modsecurity.sh [ROUNDS] [REQUESTS]      (defaults 16 and 8000 per round)
 # FIREWALL_MIX=repeated sends one request of the mix over and over. CRS_PARANOIA=2..4 raises ModSecurity's level

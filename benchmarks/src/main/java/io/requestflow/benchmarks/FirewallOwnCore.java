@@ -48,10 +48,10 @@ public final class FirewallOwnCore {
         FirewallThroughputBenchmark.loopThreads(setup.originEngine);
         List<FirewallThroughputBenchmark.Client> on = FirewallThroughputBenchmark.clients(setup.rulesOn.address(), threads);
         List<FirewallThroughputBenchmark.Client> off = FirewallThroughputBenchmark.clients(setup.rulesOff.address(), threads);
-        // every thread there is now (loops, JIT, collector, this one) to the rest's CPU; threads started later
-        // inherit their starter's, which is never a hop loop
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
+            // every thread there is now (loops, JIT, collector, this one) to the rest's CPU; threads started later
+            // (the pool's, on its first task) inherit their starter's, which is never a hop loop
             affinity.moveProcess(REST_CPU);
             affinity.moveLoops(setup.onEngine, HOP_CPU);
             affinity.moveLoops(setup.offEngine, HOP_CPU);

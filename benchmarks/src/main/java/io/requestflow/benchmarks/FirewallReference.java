@@ -28,6 +28,9 @@ import java.util.concurrent.Future;
 public final class FirewallReference {
     private FirewallReference() {}
 
+    /** Where the reference with its WAF on is in the targets (ours on, ours off, the reference's on, its off). */
+    private static final int REFERENCE_ON = 2;
+
     /** Requests the reference refused with its WAF on (any status but 200), warm-up included. */
     private static final java.util.concurrent.atomic.AtomicLong REFUSED = new java.util.concurrent.atomic.AtomicLong();
 
@@ -39,9 +42,9 @@ public final class FirewallReference {
             System.exit(2);
         }
         InetSocketAddress refOnAddress = address(args[0]);
-        Path refOnStat = schedstat(args[1]);
+        Path refOnTasks = tasks(args[1]);
         InetSocketAddress refOffAddress = address(args[2]);
-        Path refOffStat = schedstat(args[3]);
+        Path refOffTasks = tasks(args[3]);
         int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 16;
         int perRound = args.length > 5 ? Integer.parseInt(args[5]) : 8000;
         int threads = 4;
@@ -67,13 +70,13 @@ public final class FirewallReference {
             for (int r = 0; r < rounds; r++) {
                 long on = FirewallCpuCost.cpu(mx, onLoops);
                 long off = FirewallCpuCost.cpu(mx, offLoops);
-                long refOnBefore = cpu(refOnStat);
-                long refOffBefore = cpu(refOffStat);
+                long refOnBefore = cpu(refOnTasks);
+                long refOffBefore = cpu(refOffTasks);
                 inTurn(pool, targets, perRound);
                 ourOn[r] = (FirewallCpuCost.cpu(mx, onLoops) - on) / 1000.0 / perRound;
                 ourOff[r] = (FirewallCpuCost.cpu(mx, offLoops) - off) / 1000.0 / perRound;
-                refOn[r] = (cpu(refOnStat) - refOnBefore) / 1000.0 / perRound;
-                refOff[r] = (cpu(refOffStat) - refOffBefore) / 1000.0 / perRound;
+                refOn[r] = (cpu(refOnTasks) - refOnBefore) / 1000.0 / perRound;
+                refOff[r] = (cpu(refOffTasks) - refOffBefore) / 1000.0 / perRound;
                 ourLoss[r] = 100 * (1 - ourOff[r] / ourOn[r]);
                 refLoss[r] = 100 * (1 - refOff[r] / refOn[r]);
             }
@@ -112,7 +115,7 @@ public final class FirewallReference {
                     for (int t = 0; t < targets.size(); t++) {
                         var c = targets.get(t).get(client);
                         // the reference WAF may refuse a request of the benign mix: counted, not fatal
-                        if (t == 2) {
+                        if (t == REFERENCE_ON) {
                             if (c.exchange() != 200) REFUSED.incrementAndGet();
                         } else {
                             c.roundTrip();
@@ -132,7 +135,7 @@ public final class FirewallReference {
     }
 
     /** The process's threads' directory, checked. */
-    private static Path schedstat(String pid) {
+    private static Path tasks(String pid) {
         Path tasks = Path.of("/proc", pid, "task");
         if (!Files.isDirectory(tasks)) {
             throw new IllegalArgumentException("no process " + pid + " to measure (" + tasks + " is not there)");
