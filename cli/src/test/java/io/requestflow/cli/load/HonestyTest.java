@@ -20,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the latency the server actually delivered at every percentile up to the max (when it wrote each
  * response, counted from the request's intended send time: the injected delay and stall plus this
  * machine's scheduling noise, which on a shared 2-core box can add tens of ms), and are never below the
- * designed distribution by more than the tolerance. The stall shows up in every request that should
+ * designed distribution by more than the tolerance plus one delay's range (20 ms: each request draws one
+ * delay, the design many). The stall shows up in every request that should
  * have been sent during it, with at least the time left in the stall, because the generator keeps
  * sending on schedule and measures from the schedule, not from when a connection was free. A run with
  * failed requests is retried rather than compared: a failure is recorded with the time to it, which no
@@ -71,7 +72,11 @@ class HonestyTest {
             // failure, which the designed distribution knows nothing of: such a run is retried, not compared.
             if (errors > 0) return errors + " errors, " + context(server, measured, r);
 
-            // 1. never below the designed distribution (uniform 5-25 ms, plus the stall) by more than the tolerance
+            // 1. never below the designed distribution (uniform 5-25 ms, plus the stall) by more than the tolerance and
+            // one delay's range: each request draws one delay where the design averages many, and in the stall's tail
+            // (p90 here) that alone moves a percentile by about 20 ms. A simulation of an exact generator and server
+            // (20,000 runs) went as low as -22 ms; with the tolerance alone 1.1 % of its runs failed, as CI did once
+            // and a local CI run once.
             Histogram designed = Recorder.histogram();
             SplittableRandom random = new SplittableRandom(7);
             for (Outcome o : measured) {
@@ -86,7 +91,7 @@ class HonestyTest {
             for (double p : new double[] {50, 75, 90, 99}) {
                 double w = designed.getValueAtPercentile(p) / 1000.0;
                 assertThat(reported.getValueAtPercentile(p) / 1000.0).as("p%s against the designed %.2f ms (%s)", p, w, context)
-                        .isGreaterThanOrEqualTo(w - tolerance(w));
+                        .isGreaterThanOrEqualTo(w - tolerance(w) - (server.maxMs - server.minMs));
             }
             // the stall alone sets p90 and above: a generator that waited for replies would report about 25 ms there
             assertThat(reported.getValueAtPercentile(90) / 1000.0).isGreaterThan(100);
