@@ -116,10 +116,10 @@ worker() { # name -> the pid of its one worker process
 MODSEC_PID=$(worker modsec)
 PLAIN_PID=$(worker plain)
 for port in $MODSEC $PLAIN; do
-  curl -sf -o /dev/null "http://127.0.0.1:$port/" || { echo "nginx on $port does not answer" >&2; exit 1; }
+  curl -sf --max-time 5 -o /dev/null "http://127.0.0.1:$port/" || { echo "nginx on $port does not answer" >&2; exit 1; }
 done
 # ModSecurity must be on: a plain SQL injection is refused there and passed by the plain nginx
-status() { curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/?id=1%27%20OR%20%271%27=%271"; }
+status() { curl -s --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/?id=1%27%20OR%20%271%27=%271"; }
 [ "$(status $MODSEC)" = 403 ] && [ "$(status $PLAIN)" = 200 ] \
   || { echo "ModSecurity is not blocking (got $(status $MODSEC) and $(status $PLAIN)); see $WORK/modsec.error.log" >&2; exit 1; }
 echo "nginx $("$NGINX_BIN" -v 2>&1 | sed 's/.*\///'), ModSecurity $(dpkg-query -W -f '${Version}' libmodsecurity3 2>/dev/null)," \
